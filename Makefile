@@ -1,0 +1,62 @@
+# PostGuard — every task a developer or CI needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PROTOS := $(wildcard protos/postguard/v1/*.proto)
+STUBS_STAMP := services/postguard/v1/.generated
+CACHE_DIR ?= $(CURDIR)/.cache
+PYTEST_ARGS ?=
+
+# Extra prerequisites of `make test` (the Kafka jars, helm, promtool) are added by mk/*.mk.
+TEST_DEPS :=
+
+include $(sort $(wildcard mk/*.mk))
+
+.PHONY: help install proto demo test test-unit lint eval bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(STUBS_STAMP): $(PROTOS) $(STAMP)
+	$(PY) -m grpc_tools.protoc -I protos --python_out=services --pyi_out=services \
+		--grpc_python_out=services $(PROTOS)
+	touch $@
+
+install: $(STAMP) $(STUBS_STAMP) ## Create .venv with PostGuard, its dependencies and the generated stubs
+
+proto: ## Regenerate the protobuf / gRPC stubs from protos/
+	rm -f $(STUBS_STAMP)
+	$(MAKE) $(STUBS_STAMP)
+
+demo: install ## The main job: screen the bundled sample posts with the embedded pipeline
+	$(VENV)/bin/postguard screen --input samples/posts.jsonl --format table
+
+test: install $(TEST_DEPS) ## Run every test (unit, real-broker integration, chart, alert rules)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: install ## Run the fast unit tests only
+	$(PY) -m pytest -m "unit or models" $(PYTEST_ARGS)
+
+lint: install ## ruff and the import-boundary check (domain has no transport code)
+	$(VENV)/bin/ruff check services tests training
+	$(VENV)/bin/ruff format --check services tests training
+	$(VENV)/bin/lint-imports
+
+eval: install ## Precision / recall per label on the labelled post set
+	$(VENV)/bin/postguard eval data/gold/posts.jsonl
+
+bench: install ## Throughput benchmarks (posts/s), printed
+	$(PY) benchmarks/bench_embedded.py
+
+clean: ## Remove build outputs (keeps .venv and the download cache)
+	rm -rf build dist .pytest_cache .ruff_cache services/postguard/v1/*_pb2*.py* $(STUBS_STAMP)

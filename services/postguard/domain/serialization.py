@@ -1,0 +1,36 @@
+"""JSON-friendly views of domain objects (the CLI's JSONL output and the audit store)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from postguard.domain.types import Decision, Finding
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "category": str(finding.category),
+        "label": finding.label,
+        "start": finding.start,
+        "end": finding.end,
+        "confidence": round(finding.confidence, 4),
+        "detector": finding.detector,
+        "reason": finding.reason,
+        "suggestion": finding.suggestion,
+    }
+
+
+def decision_to_dict(decision: Decision) -> dict[str, Any]:
+    return {
+        "post_id": decision.post_id,
+        "institution_id": decision.institution_id,
+        "verdict": str(decision.verdict),
+        "findings": [finding_to_dict(f) for f in decision.findings],
+        "reasons": list(decision.reasons),
+        "redacted_text": decision.redacted_text,
+        "policy": {"id": decision.policy_id, "version": decision.policy_version},
+        "text_sha256": decision.text_sha256,
+        "incomplete_stages": list(decision.incomplete_stages),
+        "timings": {k: round(v, 6) for k, v in decision.timings.items()},
+        "decided_at": decision.decided_at,
+    }

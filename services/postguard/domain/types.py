@@ -1,0 +1,163 @@
+"""Domain types shared by every stage: posts, findings, verdicts and decisions."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass, field
+
+
+class Category(enum.StrEnum):
+    """What kind of problem a finding is."""
+
+    IDENTIFIER = "IDENTIFIER"
+    CONTENT = "CONTENT"
+
+
+class Verdict(enum.StrEnum):
+    """Screening outcome; ``severity`` orders them BLOCK > REVIEW > ALLOW_WITH_CHANGES > ALLOW."""
+
+    ALLOW = "ALLOW"
+    ALLOW_WITH_CHANGES = "ALLOW_WITH_CHANGES"
+    REVIEW = "REVIEW"
+    BLOCK = "BLOCK"
+
+    @property
+    def severity(self) -> int:
+        return _SEVERITY[self]
+
+    @classmethod
+    def most_severe(cls, verdicts: list[Verdict] | tuple[Verdict, ...]) -> Verdict:
+        """The strictest of ``verdicts`` (ALLOW when empty)."""
+        return max(verdicts, key=lambda v: v.severity, default=cls.ALLOW)
+
+
+_SEVERITY = {Verdict.ALLOW: 0, Verdict.ALLOW_WITH_CHANGES: 1, Verdict.REVIEW: 2, Verdict.BLOCK: 3}
+
+
+class IdentifierLabel(enum.StrEnum):
+    """Labels of IDENTIFIER findings (HIPAA Safe Harbor identifiers and more)."""
+
+    PERSON = "PERSON"
+    DATE = "DATE"
+    AGE = "AGE"
+    LOCATION = "LOCATION"
+    FACILITY = "FACILITY"
+    PHONE = "PHONE"
+    FAX = "FAX"
+    EMAIL = "EMAIL"
+    URL = "URL"
+    IP_ADDRESS = "IP_ADDRESS"
+    SSN = "SSN"
+    MEDICAL_RECORD_NUMBER = "MEDICAL_RECORD_NUMBER"
+    HEALTH_PLAN_NUMBER = "HEALTH_PLAN_NUMBER"
+    ACCOUNT_NUMBER = "ACCOUNT_NUMBER"
+    LICENSE_NUMBER = "LICENSE_NUMBER"
+    VEHICLE_ID = "VEHICLE_ID"
+    DEVICE_ID = "DEVICE_ID"
+    QUASI_IDENTIFIER = "QUASI_IDENTIFIER"
+
+
+class ContentLabel(enum.StrEnum):
+    """Labels of CONTENT findings (conduct and advice)."""
+
+    PERSONAL_ADVICE = "PERSONAL_ADVICE"
+    PATIENT_SOLICITATION = "PATIENT_SOLICITATION"
+    UNSUPPORTED_CLAIM = "UNSUPPORTED_CLAIM"
+    UNPROFESSIONAL = "UNPROFESSIONAL"
+    UNDISCLOSED_PROMOTION = "UNDISCLOSED_PROMOTION"
+    MISSING_DISCLAIMER = "MISSING_DISCLAIMER"
+
+
+PLATFORMS: frozenset[str] = frozenset({"x", "linkedin", "instagram", "tiktok", "youtube", "facebook", "other"})
+"""Platforms a post may target (lower case)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A media item carried by a post; only its description and extracted metadata are screened."""
+
+    attachment_id: str = ""
+    media_type: str = ""
+    uri: str = ""
+    alt_text: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A staff post submitted for screening."""
+
+    post_id: str
+    institution_id: str
+    platform: str
+    text: str
+    author_id: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    created_at: str = ""
+    consent_reference: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text_sha256(self) -> str:
+        """Hex SHA-256 of the text: lets the audit trail prove what was screened without keeping it."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem in a post: ``text[start:end]`` is the span it covers."""
+
+    category: Category
+    label: str
+    start: int
+    end: int
+    confidence: float
+    detector: str
+    reason: str
+    suggestion: str = ""
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+    def overlaps(self, other: Finding) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome of screening one post under one policy."""
+
+    post_id: str
+    institution_id: str
+    verdict: Verdict
+    findings: tuple[Finding, ...]
+    reasons: tuple[str, ...]
+    redacted_text: str
+    policy_id: str
+    policy_version: str
+    text_sha256: str
+    timings: dict[str, float] = field(default_factory=dict)
+    incomplete_stages: tuple[str, ...] = ()
+    decided_at: str = ""
+
+
+class StageName(enum.StrEnum):
+    """The two detection stages whose findings the policy joins."""
+
+    IDENTIFIER_DETECTION = "identifier-detection"
+    ADVICE_CLASSIFICATION = "advice-classification"
+
+
+@dataclass(frozen=True, slots=True)
+class StageResult:
+    """What one detection stage reported for one post; ``ok=False`` makes the policy fail closed."""
+
+    post_id: str
+    stage: str
+    findings: tuple[Finding, ...] = ()
+    ok: bool = True
+    error: str = ""
+    duration_seconds: float = 0.0
+    institution_id: str = ""

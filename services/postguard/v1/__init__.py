@@ -1,0 +1,1 @@
+"""Generated protobuf and gRPC stubs for postguard.v1 (made by `make proto`; never edited)."""
