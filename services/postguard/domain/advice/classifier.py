@@ -9,7 +9,13 @@ from postguard.domain.types import Finding, Post
 
 
 class TextCategoryModel(Protocol):
-    """Seam for trained text classifiers: label -> probability per text."""
+    """Seam for trained text classifiers: label -> probability per text.
+
+    ``thresholds`` holds, per label, the probability at or above which the label is reported
+    (calibrated on a dev split by the training workflow).
+    """
+
+    thresholds: dict[str, float]
 
     def score(self, texts: Sequence[str]) -> list[dict[str, float]]: ...
 
