@@ -1,0 +1,326 @@
+"""A real single-node Apache Kafka 3.9 broker (KRaft, broker + controller) run from the Maven Central jars."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+
+from kafka.admin import KafkaAdminClient
+from kafka.errors import KafkaError
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+"""The checkout this module lives in (``services/postguard/devtools`` -> repo root)."""
+
+
+class BrokerError(RuntimeError):
+    """The broker could not be fetched, formatted or started; the message carries the log tail."""
+
+
+def default_libs_dir() -> Path:
+    """Where ``make kafka-jars`` puts the jars: ``$POSTGUARD_KAFKA_LIBS`` or ``<repo>/.cache/kafka/libs``."""
+    env = os.environ.get("POSTGUARD_KAFKA_LIBS")
+    if env:
+        return Path(env)
+    cache = Path(os.environ.get("CACHE_DIR", REPO_ROOT / ".cache"))
+    return cache / "kafka" / "libs"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that was free on ``host`` a moment ago (the kernel picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def new_cluster_id() -> str:
+    """A KRaft cluster id in Kafka's Uuid text form (URL-safe base64 of 16 random bytes, no padding)."""
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+
+
+_LOG4J = """\
+log4j.rootLogger=INFO, file
+log4j.appender.file=org.apache.log4j.FileAppender
+log4j.appender.file.File={log_file}
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.state.change.logger=WARN
+"""
+
+
+class KafkaBroker:
+    """One KRaft node listening on 127.0.0.1 only; a context manager that starts it and stops it.
+
+    ``work_dir`` holds ``server.properties``, the data and ``broker.log``; a temporary directory (removed
+    on stop) when not given. ``port=0`` picks a free port. ``detach=True`` starts the JVM in its own session
+    so it outlives this Python process (``make up``); stop it later with :func:`stop_pid`.
+    """
+
+    def __init__(
+        self,
+        *,
+        work_dir: Path | None = None,
+        port: int = 0,
+        controller_port: int = 0,
+        partitions: int = 3,
+        libs_dir: Path | None = None,
+        heap: str = "512m",
+        startup_timeout: float = 90.0,
+        detach: bool = False,
+        extra_properties: Mapping[str, str] | None = None,
+    ) -> None:
+        self.libs_dir = libs_dir or default_libs_dir()
+        self._own_dir = work_dir is None
+        self.work_dir = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="postguard-kafka-"))
+        self.port = port or free_port()
+        self.controller_port = controller_port or free_port()
+        self.partitions = partitions
+        self.heap = heap
+        self.startup_timeout = startup_timeout
+        self.detach = detach
+        self.extra_properties = dict(extra_properties or {})
+        self.process: subprocess.Popen[bytes] | None = None
+
+    # --- paths and configuration ------------------------------------------------------------------
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """``host:port`` for clients."""
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def log_file(self) -> Path:
+        return self.work_dir / "broker.log"
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def _properties(self) -> dict[str, str]:
+        props = {
+            "process.roles": "broker,controller",
+            "node.id": "1",
+            "controller.quorum.voters": f"1@127.0.0.1:{self.controller_port}",
+            "listeners": f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
+            "controller.listener.names": "CONTROLLER",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "log.dirs": str(self.work_dir / "data"),
+            "num.partitions": str(self.partitions),
+            "default.replication.factor": "1",
+            "min.insync.replicas": "1",
+            "offsets.topic.replication.factor": "1",
+            # 50 offset partitions by default: creating them costs seconds on 2 cores for no benefit here.
+            "offsets.topic.num.partitions": "5",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "transaction.state.log.num.partitions": "5",
+            "group.initial.rebalance.delay.ms": "0",
+            "num.network.threads": "2",
+            "num.io.threads": "4",
+            "log.retention.hours": "24",
+            "auto.create.topics.enable": "true",
+        }
+        props.update(self.extra_properties)
+        return props
+
+    def _write_config(self) -> Path:
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        config = self.work_dir / "server.properties"
+        config.write_text("".join(f"{k}={v}\n" for k, v in self._properties().items()))
+        (self.work_dir / "log4j.properties").write_text(_LOG4J.format(log_file=self.log_file))
+        return config
+
+    def _java(self, main_class: str, *args: str, heap: str) -> list[str]:
+        java = shutil.which("java") or "java"
+        return [
+            java,
+            f"-Xmx{heap}",
+            "-Xms64m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1"
+            if main_class.endswith("StorageTool")
+            else "-XX:+UseStringDeduplication",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j.configuration=file:{self.work_dir / 'log4j.properties'}",
+            f"-Dkafka.logs.dir={self.work_dir}",
+            "-cp",
+            f"{self.libs_dir}/*",
+            main_class,
+            *args,
+        ]
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    def start(self) -> KafkaBroker:
+        """Format KRaft storage (first start only), start the JVM and wait until the broker answers."""
+        if not any(self.libs_dir.glob("kafka_2.13-*.jar")):
+            raise BrokerError(f"no Kafka jars in {self.libs_dir}; run `make kafka-jars` first")
+        config = self._write_config()
+        if not (self.work_dir / "data" / "meta.properties").exists():
+            fmt = subprocess.run(
+                self._java(
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "-t",
+                    new_cluster_id(),
+                    "-c",
+                    str(config),
+                    heap="256m",
+                ),
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+            if fmt.returncode != 0:
+                raise BrokerError(f"kafka-storage format failed ({fmt.returncode}): {fmt.stderr[-2000:]}")
+        out = open(self.work_dir / "broker.out", "ab")  # noqa: SIM115 - kept open for the JVM's lifetime
+        self.process = subprocess.Popen(
+            self._java("kafka.Kafka", str(config), heap=self.heap),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=self.detach,
+        )
+        out.close()
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        last_error = "no answer yet"
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise BrokerError(
+                    f"Kafka broker exited with code {self.process.returncode} during start-up:\n"
+                    + self.log_tail()
+                )
+            try:
+                admin = KafkaAdminClient(
+                    bootstrap_servers=self.bootstrap_servers,
+                    request_timeout_ms=5000,
+                    client_id="postguard-probe",
+                )
+                try:
+                    admin.list_topics()
+                    return
+                finally:
+                    admin.close()
+            except (KafkaError, OSError) as exc:
+                last_error = f"{type(exc).__name__}: {exc}"
+            time.sleep(0.5)
+        raise BrokerError(
+            f"Kafka broker not ready on {self.bootstrap_servers} after {self.startup_timeout:.0f}s "
+            f"({last_error}):\n{self.log_tail()}"
+        )
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The last ``lines`` of the broker's log and stdout (for error messages)."""
+        chunks = []
+        for path in (self.log_file, self.work_dir / "broker.out"):
+            if path.exists():
+                text = path.read_text(errors="replace").splitlines()[-lines:]
+                chunks.append(f"--- {path.name} ---\n" + "\n".join(text))
+        return "\n".join(chunks) or "(no broker log)"
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """SIGTERM (controlled shutdown), SIGKILL after ``timeout``; removes a temporary work dir."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self.process = None
+        if self._own_dir:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def __enter__(self) -> KafkaBroker:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with ``pid`` exists (and is not a zombie we can see)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and ") Z " in stat.read_text(errors="replace"))
+
+
+def stop_pid(pid: int, timeout: float = 20.0) -> bool:
+    """SIGTERM ``pid``, SIGKILL it after ``timeout``. True when it was running."""
+    if not pid_alive(pid):
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not pid_alive(pid):
+            return True
+        time.sleep(0.2)
+    os.kill(pid, signal.SIGKILL)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m postguard.devtools.kafka_broker``: run a broker in the foreground until Ctrl-C."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=9092, help="client port on 127.0.0.1 (0 = any free)")
+    parser.add_argument("--controller-port", type=int, default=0, help="KRaft controller port (0 = free)")
+    parser.add_argument("--partitions", type=int, default=3, help="num.partitions of auto-created topics")
+    parser.add_argument("--work-dir", type=Path, default=None, help="data + logs (default: a temp dir)")
+    args = parser.parse_args(argv)
+    broker = KafkaBroker(
+        work_dir=args.work_dir,
+        port=args.port,
+        controller_port=args.controller_port,
+        partitions=args.partitions,
+    )
+    stop = False
+
+    def _on_signal(signum: int, frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    broker.start()
+    print(f"Kafka broker ready on {broker.bootstrap_servers} (logs: {broker.log_file}); Ctrl-C stops it")
+    try:
+        while not stop and broker.process is not None and broker.process.poll() is None:
+            time.sleep(0.5)
+    finally:
+        broker.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
