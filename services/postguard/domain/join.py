@@ -1,0 +1,216 @@
+"""Joining a post with its stage results: the pure state machine behind policy-decision's table.
+
+One ``JoinState`` per post_id. Posts and stage results arrive in any order and may be re-delivered.
+A post is *ready* once it and every expected stage's result are present; it is *overdue* when the
+deadline passes first and is then decided REVIEW ("screening incomplete"). Once decided, the state
+keeps only what idempotence needs: the decision (re-emitted unchanged for re-delivered inputs), its
+fingerprint, and which inputs it was built from. Nothing here knows about Kafka or faust.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from postguard.domain.policy import PolicyEngine, PolicyRegistry
+from postguard.domain.types import Decision, Post, StageName, StageResult, Verdict
+
+EXPECTED_STAGES: tuple[str, ...] = tuple(s.value for s in StageName)
+"""The stages policy-decision waits for, in a fixed order."""
+
+INCOMPLETE_REASON = "screening incomplete"
+"""The reason every fail-closed-on-deadline decision carries (tests and dashboards match on it)."""
+
+POST_INPUT = "post"
+"""The name under which the post itself is recorded in ``JoinState.inputs``."""
+
+
+class Step(enum.StrEnum):
+    """What the caller must do after feeding a message into the join."""
+
+    WAIT = "wait"  # keep the new state; nothing to emit yet
+    DECIDE = "decide"  # everything is in: run the policy and call ``record_decision``
+    REEMIT = "reemit"  # a re-delivered input of a decided post: emit ``state.decision`` again, unchanged
+    IGNORE = "ignore"  # a late or foreign input for a post already closed: drop it
+
+
+@dataclass(frozen=True, slots=True)
+class JoinState:
+    """Everything policy-decision knows about one post_id."""
+
+    post_id: str
+    post: Post | None = None
+    results: Mapping[str, StageResult] = field(default_factory=dict)
+    first_seen: float = 0.0
+    decision: Decision | None = None
+    fingerprint: str = ""
+    inputs: tuple[str, ...] = ()  # inputs a decided post was built from (POST_INPUT and stage names)
+    closed_at: float = 0.0
+    rejected: str = ""  # non-empty when the post was dead-lettered (e.g. "unknown_institution")
+
+    @property
+    def decided(self) -> bool:
+        return self.decision is not None
+
+    @property
+    def closed(self) -> bool:
+        """Decided or rejected: no further decision will ever be made for this post_id."""
+        return self.decided or bool(self.rejected)
+
+
+def new_state(post_id: str, now: float) -> JoinState:
+    """An empty state for a post_id first seen at ``now`` (seconds, wall clock)."""
+    return JoinState(post_id=post_id, first_seen=now)
+
+
+def missing_stages(state: JoinState, expected: Sequence[str] = EXPECTED_STAGES) -> tuple[str, ...]:
+    """Expected stages that have not reported yet, in ``expected`` order."""
+    return tuple(s for s in expected if s not in state.results)
+
+
+def is_ready(state: JoinState, expected: Sequence[str] = EXPECTED_STAGES) -> bool:
+    """The post and every expected stage's result are present, and nothing was decided yet."""
+    return not state.closed and state.post is not None and not missing_stages(state, expected)
+
+
+def is_overdue(state: JoinState, now: float, deadline_seconds: float) -> bool:
+    """An open post whose deadline has passed (it can be decided only if the post itself arrived)."""
+    return not state.closed and state.post is not None and now - state.first_seen >= deadline_seconds
+
+
+def is_expired(state: JoinState, now: float, retention_seconds: float) -> bool:
+    """A state the table may forget: closed long ago, or results whose post never came."""
+    if state.closed:
+        return now - state.closed_at >= retention_seconds
+    return state.post is None and now - state.first_seen >= retention_seconds
+
+
+def add_post(
+    state: JoinState | None, post: Post, now: float, expected: Sequence[str] = EXPECTED_STAGES
+) -> tuple[JoinState, Step]:
+    """Feed the (validated) post. Re-delivery of a decided post asks for the same decision again."""
+    state = state or new_state(post.post_id, now)
+    if state.closed:
+        return state, (Step.REEMIT if state.decided and POST_INPUT in state.inputs else Step.IGNORE)
+    if state.post is None:
+        state = dataclasses.replace(state, post=post)
+    return state, (Step.DECIDE if is_ready(state, expected) else Step.WAIT)
+
+
+def add_result(
+    state: JoinState | None, result: StageResult, now: float, expected: Sequence[str] = EXPECTED_STAGES
+) -> tuple[JoinState, Step]:
+    """Feed one stage's result. The first result per stage wins; unknown stages are ignored."""
+    state = state or new_state(result.post_id, now)
+    if state.closed:
+        if state.decided and result.stage in state.inputs:
+            return state, Step.REEMIT
+        return state, Step.IGNORE  # late (after the deadline) or for a rejected post
+    if result.stage not in expected or result.stage in state.results:
+        return state, Step.WAIT
+    state = dataclasses.replace(state, results={**state.results, result.stage: result})
+    return state, (Step.DECIDE if is_ready(state, expected) else Step.WAIT)
+
+
+def results_in_order(state: JoinState, expected: Sequence[str] = EXPECTED_STAGES) -> list[StageResult]:
+    """The stage results present, in ``expected`` order (what the policy engine is given)."""
+    return [state.results[s] for s in expected if s in state.results]
+
+
+def enforce_fail_closed(
+    decision: Decision, results: Iterable[StageResult], expected: Sequence[str] = EXPECTED_STAGES
+) -> Decision:
+    """Guarantee the fail-closed rules whatever the policy says.
+
+    Missing stages: verdict at least REVIEW, reason ``INCOMPLETE_REASON``, ``incomplete_stages`` set.
+    A failed stage (``ok=False``): verdict at least REVIEW with a reason naming the stage.
+    """
+    results = list(results)
+    present = {r.stage for r in results}
+    missing = tuple(s for s in expected if s not in present)
+    failed = [r.stage for r in results if not r.ok]
+    if not missing and not failed:
+        return decision
+    reasons = list(decision.reasons)
+    if missing and INCOMPLETE_REASON not in reasons:
+        reasons.insert(0, INCOMPLETE_REASON)
+    for stage in failed:
+        reason = f"{stage} failed; a person must review this post"
+        if not any(stage in r for r in reasons):
+            reasons.append(reason)
+    verdict = Verdict.most_severe([decision.verdict, Verdict.REVIEW])
+    incomplete = tuple(dict.fromkeys((*decision.incomplete_stages, *missing)))
+    return dataclasses.replace(
+        decision, verdict=verdict, reasons=tuple(reasons), incomplete_stages=incomplete
+    )
+
+
+def decision_fingerprint(decision: Decision) -> str:
+    """SHA-256 of what a decision says (not when it was made or how long it took)."""
+    body = {
+        "post_id": decision.post_id,
+        "institution_id": decision.institution_id,
+        "verdict": str(decision.verdict),
+        "findings": [
+            [str(f.category), f.label, f.start, f.end, round(f.confidence, 6), f.detector]
+            for f in decision.findings
+        ],
+        "reasons": list(decision.reasons),
+        "redacted_text": decision.redacted_text,
+        "policy": [decision.policy_id, decision.policy_version],
+        "text_sha256": decision.text_sha256,
+        "incomplete_stages": list(decision.incomplete_stages),
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def record_decision(state: JoinState, decision: Decision, now: float) -> JoinState:
+    """Close the state with ``decision``: drop the post text and raw results, keep what idempotence needs.
+
+    Raises ``ValueError`` if a *different* decision was already recorded (a bug upstream, never silent).
+    """
+    fingerprint = decision_fingerprint(decision)
+    if state.decided:
+        if fingerprint != state.fingerprint:
+            raise ValueError(f"post {state.post_id!r} already has a different decision")
+        return state
+    inputs = ((POST_INPUT,) if state.post is not None else ()) + tuple(state.results)
+    return JoinState(
+        post_id=state.post_id,
+        first_seen=state.first_seen,
+        decision=decision,
+        fingerprint=fingerprint,
+        inputs=inputs,
+        closed_at=now,
+    )
+
+
+def reject(state: JoinState | None, post_id: str, reason: str, now: float) -> JoinState:
+    """Close a post that will never be decided (dead-lettered); later inputs for it are ignored."""
+    base = state or new_state(post_id, now)
+    return JoinState(post_id=post_id, first_seen=base.first_seen, rejected=reason, closed_at=now)
+
+
+def decide(
+    state: JoinState,
+    policies: PolicyRegistry,
+    engine: PolicyEngine,
+    decided_at: str,
+    expected: Sequence[str] = EXPECTED_STAGES,
+) -> Decision:
+    """Apply the institution's policy to the joined post (complete or overdue) and fail closed.
+
+    Raises ``UnknownInstitutionError`` when no policy covers the post's institution.
+    """
+    if state.post is None:
+        raise ValueError(f"post {state.post_id!r} cannot be decided before the post itself arrived")
+    policy = policies.policy_for(state.post.institution_id)
+    results = results_in_order(state, expected)
+    decision = engine.decide(state.post, results, policy, expected)
+    decision = enforce_fail_closed(decision, results, expected)
+    timings = {**decision.timings, **{r.stage: r.duration_seconds for r in results}}
+    return dataclasses.replace(decision, decided_at=decided_at, timings=timings)
