@@ -1,0 +1,104 @@
+"""Follows postguard.decisions.v1 from offset 0 into a DecisionBook (daemon thread, no consumer group)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
+
+from postguard.core import topics
+from postguard.core.codec import DecodeError, decode_decision
+from postguard.ingest.decision_book import DecisionBook
+
+log = logging.getLogger(__name__)
+
+
+class DecisionFollower:
+    """Reads every partition of the decisions topic from offset 0 and records each decision.
+
+    No consumer group: every ingest replica sees every decision, so Screen waiters, GetDecision and
+    duplicate detection work whichever replica the client reached, and survive restarts. ``caught_up``
+    is set once the end offsets seen at start are reached.
+    """
+
+    def __init__(self, bootstrap_servers: str, book: DecisionBook, *, topic: str = topics.DECISIONS) -> None:
+        self._bootstrap = bootstrap_servers
+        self._book = book
+        self._topic = topic
+        self._stop = threading.Event()
+        self.caught_up = threading.Event()
+        self.undecodable = 0
+        self._thread = threading.Thread(target=self._run, name="decision-follower", daemon=True)
+        self._consumer: KafkaConsumer | None = None
+
+    def start(self) -> DecisionFollower:
+        self._consumer = self._connect()
+        self._thread.start()
+        return self
+
+    def _connect(self) -> KafkaConsumer:
+        consumer = KafkaConsumer(
+            bootstrap_servers=self._bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            client_id="postguard-ingest-decisions",
+            fetch_max_wait_ms=100,
+            max_poll_records=2000,
+        )
+        deadline = time.monotonic() + 30
+        partitions = consumer.partitions_for_topic(self._topic)
+        while not partitions:
+            if time.monotonic() > deadline:
+                consumer.close()
+                raise KafkaError(f"topic {self._topic} has no partitions (not created?)")
+            time.sleep(0.2)
+            partitions = consumer.partitions_for_topic(self._topic)
+        assigned = [TopicPartition(self._topic, p) for p in sorted(partitions)]
+        consumer.assign(assigned)
+        consumer.seek_to_beginning(*assigned)
+        self._end_offsets = consumer.end_offsets(assigned)
+        return consumer
+
+    def _check_caught_up(self) -> None:
+        assert self._consumer is not None
+        if all(self._consumer.position(tp) >= end for tp, end in self._end_offsets.items()):
+            self.caught_up.set()
+            log.info("decisions caught up", extra={"decisions": len(self._book)})
+
+    def _run(self) -> None:
+        consumer = self._consumer
+        assert consumer is not None
+        try:
+            while not self._stop.is_set():
+                try:
+                    batches = consumer.poll(timeout_ms=200)
+                except KafkaError as exc:
+                    log.warning("decisions poll failed", extra={"error_type": type(exc).__name__})
+                    time.sleep(0.5)
+                    continue
+                for records in batches.values():
+                    for record in records:
+                        try:
+                            self._book.record(decode_decision(record.value))
+                        except DecodeError as exc:
+                            self.undecodable += 1
+                            log.warning(
+                                "undecodable decision skipped",
+                                extra={
+                                    "partition": record.partition,
+                                    "offset": record.offset,
+                                    "error": str(exc),
+                                },
+                            )
+                if not self.caught_up.is_set():
+                    self._check_caught_up()
+        finally:
+            consumer.close()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)

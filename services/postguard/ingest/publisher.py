@@ -1,0 +1,34 @@
+"""Durable publishing of accepted posts to postguard.posts.v1 (idempotent producer, acks=all)."""
+
+from __future__ import annotations
+
+from kafka import KafkaProducer
+
+from postguard.core import topics
+from postguard.core.codec import encode, encode_key
+from postguard.domain.types import Post
+
+
+class PostPublisher:
+    """A thread-safe kafka-python producer; :meth:`publish` returns once the broker has the post."""
+
+    def __init__(self, bootstrap_servers: str, *, topic: str = topics.POSTS) -> None:
+        self._topic = topic
+        self._producer = KafkaProducer(
+            bootstrap_servers=bootstrap_servers,
+            client_id="postguard-ingest",
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=2,
+            retries=5,
+            max_in_flight_requests_per_connection=5,
+        )
+
+    def publish(self, post: Post, timeout: float) -> tuple[int, int]:
+        """Write ``post`` (key = post_id) and wait for the acknowledgement; returns (partition, offset)."""
+        future = self._producer.send(self._topic, key=encode_key(post.post_id), value=encode(post))
+        metadata = future.get(timeout=timeout)
+        return metadata.partition, metadata.offset
+
+    def close(self, timeout: float = 5.0) -> None:
+        self._producer.close(timeout=timeout)

@@ -1,0 +1,101 @@
+"""ingest process: settings -> logging -> topics -> decision follower + producer -> gRPC server -> run."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from dataclasses import dataclass
+
+from postguard.core.grpc_server import GrpcServer, build_grpc_server, serve_until_signal
+from postguard.core.kafka_admin import ensure_topics
+from postguard.core.logging import configure_logging
+from postguard.core.metrics import start_metrics_server
+from postguard.core.settings import CommonSettings
+from postguard.domain.policy import PolicyRegistry
+from postguard.ingest.decision_book import DecisionBook
+from postguard.ingest.follower import DecisionFollower
+from postguard.ingest.publisher import PostPublisher
+from postguard.ingest.servicer import SERVICE_NAME, ScreeningServicer, add_screening_servicer
+from postguard.ingest.settings import IngestSettings
+
+log = logging.getLogger(__name__)
+
+SERVICE = "ingest"
+
+
+@dataclass
+class IngestService:
+    """The parts of a running ingest process, stopped together by :meth:`close`."""
+
+    grpc: GrpcServer
+    servicer: ScreeningServicer
+    follower: DecisionFollower
+    publisher: PostPublisher
+
+    def close(self, grace_seconds: float = 5.0) -> None:
+        self.servicer.stopping.set()
+        self.grpc.stop(grace_seconds)
+        self.follower.stop()
+        self.publisher.close()
+
+
+def build_service(
+    settings: IngestSettings, common: CommonSettings, *, catch_up_timeout: float = 60.0
+) -> IngestService:
+    """Connect to Kafka, replay the decisions topic into memory, and build (not start) the gRPC server."""
+    registry = PolicyRegistry.load(common.policy_dir) if settings.check_institution else None
+    book = DecisionBook(max_entries=settings.decision_cache_size)
+    follower = DecisionFollower(common.kafka_bootstrap_servers, book).start()
+    if not follower.caught_up.wait(catch_up_timeout):
+        follower.stop()
+        raise TimeoutError(f"decisions topic not replayed within {catch_up_timeout:.0f}s")
+    publisher = PostPublisher(common.kafka_bootstrap_servers)
+    servicer = ScreeningServicer(
+        book=book,
+        publisher=publisher,
+        registry=registry,
+        screen_timeout=settings.screen_timeout_seconds,
+        max_screen_timeout=settings.max_screen_timeout_seconds,
+        submit_timeout=settings.submit_timeout_seconds,
+        max_text_chars=settings.max_text_chars,
+    )
+    server = build_grpc_server(
+        settings.grpc_port,
+        add_screening_servicer(servicer, settings.max_request_bytes),
+        [SERVICE_NAME],
+        max_workers=settings.max_workers,
+        metrics_service=SERVICE,
+        bind_address=settings.bind_address,
+    )
+    return IngestService(grpc=server, servicer=servicer, follower=follower, publisher=publisher)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run ingest until SIGTERM/SIGINT; every setting comes from ``POSTGUARD_*`` environment variables."""
+    parser = argparse.ArgumentParser(prog="postguard serve ingest", description=__doc__)
+    parser.parse_args(argv or [])
+    settings = IngestSettings()
+    common = CommonSettings()
+    configure_logging(common.log_level, service=SERVICE)
+    ensure_topics(
+        common.kafka_bootstrap_servers,
+        common.topic_partitions,
+        replication_factor=common.topic_replication_factor,
+    )
+    metrics_port = start_metrics_server(settings.metrics_port, settings.bind_address)
+    service = build_service(settings, common)
+    log.info(
+        "ingest ready",
+        extra={
+            "grpc_port": service.grpc.port,
+            "metrics_port": metrics_port,
+            "decisions": len(service.servicer.book),
+        },
+    )
+    try:
+        serve_until_signal(service.grpc)
+    finally:
+        service.servicer.stopping.set()
+        service.follower.stop()
+        service.publisher.close()
+    return 0

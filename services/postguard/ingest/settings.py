@@ -1,0 +1,45 @@
+"""Settings of the ingest service (prefix ``POSTGUARD_INGEST_``); connections come from CommonSettings."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from postguard.domain.validation import MAX_TEXT_CHARS
+
+
+class IngestSettings(BaseSettings):
+    """What the ingest service needs beyond the shared ``POSTGUARD_*`` settings."""
+
+    model_config = SettingsConfigDict(env_prefix="POSTGUARD_INGEST_", extra="ignore")
+
+    grpc_port: int = Field(50051, ge=0, le=65535, description="Port of the public Screening gRPC API.")
+    bind_address: str = Field("0.0.0.0", description="Address the gRPC and metrics servers listen on.")
+    metrics_port: int = Field(9101, ge=0, le=65535, description="Port of the Prometheus /metrics endpoint.")
+    screen_timeout_seconds: float = Field(
+        15.0,
+        gt=0,
+        le=300,
+        description="How long Screen waits for a decision when the request sets no timeout.",
+    )
+    max_screen_timeout_seconds: float = Field(
+        60.0, gt=0, le=600, description="Upper bound on a client-requested Screen timeout."
+    )
+    submit_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="How long Submit waits for Kafka to acknowledge (acks=all) the post."
+    )
+    max_text_chars: int = Field(
+        MAX_TEXT_CHARS, ge=1, le=1_000_000, description="Longest accepted post text, in characters."
+    )
+    max_request_bytes: int = Field(
+        1 << 20, ge=1024, le=64 << 20, description="Largest accepted gRPC request (bytes); bigger ones fail."
+    )
+    max_workers: int = Field(
+        64, ge=2, le=1024, description="gRPC worker threads (each Screen wait and each stream holds one)."
+    )
+    decision_cache_size: int = Field(
+        1_000_000, ge=1000, description="Decisions kept in memory for GetDecision and duplicate detection."
+    )
+    check_institution: bool = Field(
+        True, description="Refuse posts of institutions no policy covers (FAILED_PRECONDITION)."
+    )
