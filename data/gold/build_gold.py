@@ -41,7 +41,9 @@ def strip_marks(marked: str) -> tuple[str, list[dict]]:
         text_parts.append(before)
         length += len(before)
         span = match.group("span")
-        spans.append({"start": length, "end": length + len(span), "label": match.group("label"), "_text": span})
+        spans.append(
+            {"start": length, "end": length + len(span), "label": match.group("label"), "_text": span}
+        )
         text_parts.append(span)
         length += len(span)
         cursor = match.end()
@@ -122,7 +124,9 @@ def render(records: list[dict]) -> str:
     lines = []
     for rec in records:
         public = {k: v for k, v in rec.items() if not k.startswith("_")}
-        public["identifiers"] = [{k: v for k, v in s.items() if not k.startswith("_")} for s in rec["identifiers"]]
+        public["identifiers"] = [
+            {k: v for k, v in s.items() if not k.startswith("_")} for s in rec["identifiers"]
+        ]
         lines.append(json.dumps(public, ensure_ascii=False))
     return "\n".join(lines) + "\n"
 

@@ -1,11 +1,150 @@
-"""The policy engine: findings + policy -> verdict, reasons, fixes and redacted text. STUB."""
+"""The policy engine: findings + policy -> verdict, reasons, fixes and redacted text.
+
+Fails closed: a stage that failed or did not report makes the post at least REVIEW. Reasons never quote
+post text (they reach audit logs); they name labels and counts.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
-from postguard.domain.policy.registry import Policy
-from postguard.domain.types import Decision, Post, StageName, StageResult, Verdict
+from postguard.domain.policy.registry import Action, Policy, Rule
+from postguard.domain.types import (
+    Category,
+    Decision,
+    Finding,
+    IdentifierLabel,
+    Post,
+    StageName,
+    StageResult,
+    Verdict,
+)
+
+_L = IdentifierLabel
+LABEL_TEXTS: dict[str, tuple[str, str]] = {
+    # label: (what the finding means to a clinician, the suggested fix)
+    _L.PERSON: (
+        "names a patient",
+        "Remove the name, or post only an approved story with signed media consent.",
+    ),
+    _L.DATE: (
+        "gives a date tied to patient care",
+        "Remove the date; even 'yesterday' can identify a patient.",
+    ),
+    _L.AGE: ("gives a patient's age", "Remove the age or keep it vague."),
+    _L.LOCATION: ("names a place smaller than a state", "Remove the town, street, school or neighbourhood."),
+    _L.FACILITY: ("names a hospital, clinic or unit", "Remove the facility or unit name."),
+    _L.PHONE: ("contains a phone number", "Remove it; contacts go through official channels."),
+    _L.FAX: ("contains a fax number", "Remove it; contacts go through official channels."),
+    _L.EMAIL: ("contains an email address", "Remove it; contacts go through official channels."),
+    _L.URL: ("links to a page that may identify someone", "Remove the link or link to a public source."),
+    _L.IP_ADDRESS: ("contains an IP address", "Remove it."),
+    _L.SSN: ("contains a Social Security number", "Delete it; never share identity numbers online."),
+    _L.MEDICAL_RECORD_NUMBER: (
+        "contains a medical record number",
+        "Delete it; use the EHR, not social media.",
+    ),
+    _L.HEALTH_PLAN_NUMBER: (
+        "contains a health plan / insurance number",
+        "Delete it; use the EHR, not social media.",
+    ),
+    _L.ACCOUNT_NUMBER: ("contains an account number", "Delete it; use the billing system, not social media."),
+    _L.LICENSE_NUMBER: ("contains a licence or certificate number", "Delete it."),
+    _L.VEHICLE_ID: ("contains a vehicle identifier or plate", "Delete it."),
+    _L.DEVICE_ID: ("contains a device identifier or serial number", "Delete it."),
+    _L.QUASI_IDENTIFIER: (
+        "describes circumstances unique enough to identify a patient",
+        "Generalise the story: drop rare details, places and times.",
+    ),
+    "PERSONAL_ADVICE": (
+        "gives personal medical advice to an individual",
+        "Keep to general information and redirect the person to their own clinician or the official channel.",
+    ),
+    "PATIENT_SOLICITATION": (
+        "invites people to send symptoms, photos or records privately",
+        "Point people to the official appointment line or patient portal instead.",
+    ),
+    "UNSUPPORTED_CLAIM": (
+        "makes a medical claim without evidence",
+        "Cite a reliable peer-reviewed source, or drop absolute words such as 'cures' or '100%'.",
+    ),
+    "UNPROFESSIONAL": (
+        "uses disparaging or unprofessional language",
+        "Rewrite respectfully; do not disparage patients, colleagues or groups of people.",
+    ),
+    "UNDISCLOSED_PROMOTION": (
+        "promotes a product or service without disclosing the relationship",
+        "Disclose sponsorships, affiliate codes and conflicts of interest (e.g. '#ad', 'paid partnership').",
+    ),
+    "MISSING_DISCLAIMER": (
+        "gives health information without saying it is not medical advice",
+        "Add a line such as: 'General information, not medical advice - talk to your own clinician.'",
+    ),
+}
+_CONSEQUENCE = {
+    Action.REDACT: "change needed",
+    Action.REVIEW: "needs a reviewer",
+    Action.BLOCK: "cannot be posted",
+}
+_NUMBER = re.compile(r"\d{1,3}")
+
+
+def _now_rfc3339() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _stricter(a: Action, b: Action) -> Action:
+    return a if a.severity >= b.severity else b
+
+
+@dataclass(slots=True)
+class _Hit:
+    """A finding the policy acts on, with the action it drew and why."""
+
+    finding: Finding
+    action: Action
+    rule: Rule
+    over_age: bool = False
+    relaxed: bool = False
+
+
+def _age_value(text: str) -> int | None:
+    match = _NUMBER.search(text)
+    return int(match.group()) if match else None
+
+
+def _url_allowed(span: str, domains: Sequence[str]) -> bool:
+    candidate = span if "://" in span else f"http://{span}"
+    try:
+        host = (urlsplit(candidate).hostname or "").lower()
+    except ValueError:
+        return False
+    return bool(host) and any(host == d or host.endswith("." + d) for d in domains)
+
+
+def redact(text: str, spans: Sequence[tuple[int, int, str]]) -> str:
+    """Replace ``(start, end, label)`` spans by ``[LABEL]``; overlapping spans merge (longest label wins)."""
+    valid = sorted((s, e, label) for s, e, label in spans if 0 <= s < e <= len(text))
+    merged: list[list] = []  # [start, end, label, longest_len]
+    for start, end, label in valid:
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            if end - start > last[3]:
+                last[2], last[3] = label, end - start
+            last[1] = max(last[1], end)
+        else:
+            merged.append([start, end, label, end - start])
+    out, cursor = [], 0
+    for start, end, label, _ in merged:
+        out.append(text[cursor:start])
+        out.append(f"[{label}]")
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
 
 
 class PolicyEngine:
@@ -18,15 +157,168 @@ class PolicyEngine:
         policy: Policy,
         expected_stages: Sequence[str] = tuple(StageName),
     ) -> Decision:
-        findings = tuple(f for r in results for f in r.findings)
+        """Decide one post from its stage results under ``policy``."""
+        reported: dict[str, StageResult] = {}
+        for result in results:
+            if result.post_id and result.post_id != post.post_id:
+                continue  # another post's result is no evidence about this one
+            previous = reported.get(str(result.stage))
+            if previous is None or (previous.ok and not result.ok):
+                reported[str(result.stage)] = result
+        incomplete = tuple(str(s) for s in expected_stages if s not in reported or not reported[s].ok)
+        findings = [f for r in reported.values() if r.ok for f in r.findings]
+
+        hits = [hit for f in findings if (hit := self._judge(post, f, policy)) is not None]
+        verdicts: list[Verdict] = []
+        reasons: list[tuple[float, str]] = []
+        if incomplete:
+            verdicts.append(Verdict.REVIEW)
+            reasons.extend((9, f"screening incomplete: {stage} did not report") for stage in incomplete)
+
+        shown: dict[int, _Hit] = {}
+        for category in (Category.IDENTIFIER, Category.CONTENT):
+            for label in sorted({h.finding.label for h in hits if h.finding.category == category}):
+                group = [h for h in hits if h.finding.category == category and h.finding.label == label]
+                self._label_reasons(label, group, verdicts, reasons, shown)
+        self._escalations(post, hits, policy, verdicts, reasons, shown)
+
+        verdict = Verdict.most_severe(verdicts)
+        shown_findings = tuple(
+            sorted((self._explained(h) for h in shown.values()), key=lambda f: (f.start, f.end, f.label))
+        )
+        redactions = [
+            (h.finding.start, h.finding.end, h.finding.label)
+            for h in hits
+            if h.finding.category == Category.IDENTIFIER and h.action is not Action.IGNORE
+        ]
         return Decision(
             post_id=post.post_id,
             institution_id=post.institution_id,
-            verdict=Verdict.ALLOW,
-            findings=findings,
-            reasons=(),
-            redacted_text=post.text,
+            verdict=verdict,
+            findings=shown_findings,
+            reasons=tuple(text for _, text in sorted(reasons, key=lambda r: -r[0])),
+            redacted_text=redact(post.text, redactions),
             policy_id=policy.policy_id,
             policy_version=policy.version,
             text_sha256=post.text_sha256,
+            incomplete_stages=incomplete,
+            decided_at=_now_rfc3339(),
         )
+
+    # -- steps ---------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _judge(post: Post, finding: Finding, policy: Policy) -> _Hit | None:
+        """The action the policy takes on one finding, or None when it does not count at all."""
+        try:
+            rule = policy.rule_for(finding.category, finding.label)
+        except ValueError:  # an unknown category: hold it (fail closed) rather than drop it
+            rule = Rule(policy.default_action, policy.min_confidence)
+        if finding.confidence < rule.min_confidence:
+            return None
+        span = post.text[finding.start : finding.end] if 0 <= finding.start < finding.end else ""
+        if finding.category == Category.IDENTIFIER:
+            if finding.label == _L.URL and span and _url_allowed(span, policy.allowed_url_domains):
+                return None
+            if span and span.strip().lower() in policy.public_contacts:
+                return None
+        hit = _Hit(finding, rule.action, rule)
+        if post.consent_reference.strip() and finding.label in policy.consent_relaxes:
+            hit.relaxed = True
+            if hit.action.severity > policy.consent_to.severity:
+                hit.action = policy.consent_to
+        if finding.label == _L.AGE and (age := _age_value(span)) is not None and age > policy.age_over:
+            hit.over_age = True
+            hit.action = _stricter(hit.action, policy.age_over_action)
+        return hit
+
+    @staticmethod
+    def _label_reasons(
+        label: str,
+        group: list[_Hit],
+        verdicts: list[Verdict],
+        reasons: list[tuple[float, str]],
+        shown: dict[int, _Hit],
+    ) -> None:
+        description = group[0].rule.reason or LABEL_TEXTS.get(label, (f"has a {label} finding", ""))[0]
+        for action in (Action.BLOCK, Action.REVIEW, Action.REDACT):
+            acted = [h for h in group if h.action is action]
+            if not acted:
+                continue
+            verdicts.append(action.verdict)
+            for h in acted:
+                shown[id(h)] = h
+            ordinary = [h for h in acted if not h.over_age]
+            if ordinary:
+                count = f" ({len(ordinary)}x)" if len(ordinary) > 1 else ""
+                note = (
+                    " (relaxed by the post's consent reference)" if any(h.relaxed for h in ordinary) else ""
+                )
+                where = (
+                    f", replace it by [{label}]" if action is Action.REDACT and _is_identifier(group) else ""
+                )
+                reasons.append(
+                    (
+                        action.severity,
+                        f"{label}: post {description}{count}{note} - {_CONSEQUENCE[action]}{where}",
+                    )
+                )
+            if any(h.over_age for h in acted):
+                reasons.append(
+                    (
+                        action.severity,
+                        f"AGE: post gives an age over 89, which identifies a patient under HIPAA "
+                        f"- {_CONSEQUENCE[action]}",
+                    )
+                )
+
+    @staticmethod
+    def _escalations(
+        post: Post,
+        hits: list[_Hit],
+        policy: Policy,
+        verdicts: list[Verdict],
+        reasons: list[tuple[float, str]],
+        shown: dict[int, _Hit],
+    ) -> None:
+        counted = [h for h in hits if h.finding.category == Category.IDENTIFIER and not h.relaxed]
+        kinds = sorted({h.finding.label for h in counted})
+        esc = policy.person_with_other_identifier
+        persons = [h for h in counted if h.finding.label == _L.PERSON and h.action is not Action.IGNORE]
+        others = [h for h in counted if h.finding.label != _L.PERSON]
+        if esc is not None and esc.action is not Action.IGNORE and persons and others:
+            verdicts.append(esc.action.verdict)
+            other_kinds = ", ".join(sorted({h.finding.label for h in others}))
+            reasons.append(
+                (
+                    esc.action.severity + 0.5,
+                    f"re-identification: a named patient together with {other_kinds} identifies them "
+                    f"- {_CONSEQUENCE.get(esc.action, 'noted')}",
+                )
+            )
+            shown.update({id(h): h for h in persons + others})
+        esc = policy.distinct_identifiers
+        if esc is not None and esc.action is not Action.IGNORE and len(kinds) >= esc.at_least:
+            verdicts.append(esc.action.verdict)
+            reasons.append(
+                (
+                    esc.action.severity + 0.5,
+                    f"re-identification risk: {len(kinds)} kinds of patient detail together "
+                    f"({', '.join(kinds)}) can point to one person - {_CONSEQUENCE.get(esc.action, 'noted')}",
+                )
+            )
+            shown.update({id(h): h for h in counted})
+
+    @staticmethod
+    def _explained(hit: _Hit) -> Finding:
+        """The finding with a reason and a suggested fix filled in from the policy where missing."""
+        description, fix = LABEL_TEXTS.get(hit.finding.label, (f"has a {hit.finding.label} finding", ""))
+        return replace(
+            hit.finding,
+            reason=hit.finding.reason or hit.rule.reason or f"The post {description}.",
+            suggestion=hit.finding.suggestion or hit.rule.fix or fix,
+        )
+
+
+def _is_identifier(group: list[_Hit]) -> bool:
+    return group[0].finding.category == Category.IDENTIFIER
