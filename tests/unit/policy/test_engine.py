@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from postguard.domain.policy import PolicyEngine, PolicyRegistry
 from postguard.domain.policy.engine import redact
 from postguard.domain.types import Category, Decision, Finding, Post, StageName, StageResult, Verdict

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from postguard.domain.policy import Policy, PolicyError, PolicyRegistry, UnknownInstitutionError
 from postguard.domain.policy.registry import Action, parse_policy
 
@@ -93,7 +92,7 @@ def test_load_directory_reports_the_bad_file(tmp_path: Path) -> None:
 
 
 def test_empty_or_missing_directory_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(PolicyError, match="no \\*.yaml"):
+    with pytest.raises(PolicyError, match=r"no \*\.yaml"):
         PolicyRegistry.load(tmp_path)
     with pytest.raises(PolicyError, match="does not exist"):
         PolicyRegistry.load(tmp_path / "nope")
