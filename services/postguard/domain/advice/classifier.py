@@ -2,10 +2,54 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from functools import cache
 from typing import Protocol
 
-from postguard.domain.types import Finding, Post
+import spacy
+from spacy.language import Language
+from spacy.util import compile_prefix_regex
+
+from postguard.domain.advice.rules import (
+    ClaimsRule,
+    ConductRule,
+    ContentRule,
+    CueMatcher,
+    DisclaimerRule,
+    DocCues,
+    PersonalAdviceRule,
+    PromotionRule,
+    SolicitationRule,
+    claims,
+    conduct,
+    disclaimer,
+    personal_advice,
+    promotion,
+    solicitation,
+)
+from postguard.domain.advice.rules.base import merge_cue_specs
+from postguard.domain.advice.rules.cues import shared_patterns, shared_phrases
+from postguard.domain.types import Category, ContentLabel, Finding, Post
+
+MODEL_DETECTOR_PREFIX = "model:"
+
+_MODEL_REASONS: dict[str, str] = {
+    ContentLabel.PERSONAL_ADVICE: "personal medical advice to an individual",
+    ContentLabel.PATIENT_SOLICITATION: "an invitation to send personal health details",
+    ContentLabel.UNSUPPORTED_CLAIM: "an unsupported or absolute health claim",
+    ContentLabel.UNPROFESSIONAL: "disparaging or unprofessional language",
+    ContentLabel.UNDISCLOSED_PROMOTION: "promotion without a disclosure",
+    ContentLabel.MISSING_DISCLAIMER: "health education without a disclaimer",
+}
+_SUGGESTIONS: dict[str, str] = {
+    ContentLabel.PERSONAL_ADVICE: personal_advice.SUGGESTION,
+    ContentLabel.PATIENT_SOLICITATION: solicitation.SUGGESTION,
+    ContentLabel.UNSUPPORTED_CLAIM: claims.SUGGESTION,
+    ContentLabel.UNPROFESSIONAL: conduct.SUGGESTION,
+    ContentLabel.UNDISCLOSED_PROMOTION: promotion.SUGGESTION,
+    ContentLabel.MISSING_DISCLAIMER: disclaimer.SUGGESTION,
+}
 
 
 class TextCategoryModel(Protocol):
@@ -20,16 +64,126 @@ class TextCategoryModel(Protocol):
     def score(self, texts: Sequence[str]) -> list[dict[str, float]]: ...
 
 
+def build_nlp() -> Language:
+    """A blank English pipeline with a sentencizer; '#' is kept on hashtags so "#ad" stays one token."""
+    nlp = spacy.blank("en")
+    prefixes = [p for p in nlp.Defaults.prefixes if p != "#"]
+    nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+@dataclasses.dataclass(frozen=True)
+class _RuleEngine:
+    nlp: Language
+    matcher: CueMatcher
+    rules: tuple[ContentRule, ...]
+    disclaimer: DisclaimerRule
+
+
+@cache
+def _rule_engine() -> _RuleEngine:
+    """Pipeline, rules and compiled matchers: built once per process and shared (read-only) by classifiers."""
+    nlp = build_nlp()
+    rules: tuple[ContentRule, ...] = (
+        PersonalAdviceRule(),
+        SolicitationRule(),
+        ClaimsRule(),
+        ConductRule(),
+        PromotionRule(),
+    )
+    disclaimer_rule = DisclaimerRule()
+    specs = [(shared_patterns(), shared_phrases())]
+    specs += [(r.token_patterns(), r.phrases()) for r in (*rules, disclaimer_rule)]
+    patterns, phrases = merge_cue_specs(specs)
+    return _RuleEngine(nlp, CueMatcher(nlp, patterns, phrases), rules, disclaimer_rule)
+
+
 class AdviceClassifier:
-    """Classifies a post's content. STUB: replaced by the rules implementation."""
+    """Classifies a post's content into CONTENT findings (labels from :class:`ContentLabel`).
+
+    Rules always run and stay the explanation. With a ``text_model``, a label the model scores at or
+    above its threshold either raises the matching rule finding's confidence or, when no rule fired,
+    adds a model-only finding over the sentence with most of that label's cues.
+    """
 
     name = "advice-classification"
 
     def __init__(self, text_model: TextCategoryModel | None = None) -> None:
         self.text_model = text_model
+        self._engine = _rule_engine()
 
     def classify(self, post: Post) -> list[Finding]:
+        """Findings for one post."""
         return self.classify_batch([post])[0]
 
     def classify_batch(self, posts: Sequence[Post]) -> list[list[Finding]]:
-        return [[] for _ in posts]
+        """Findings per post, in order; the model (if any) is called once for the whole batch."""
+        texts = [p.text for p in posts]
+        if not texts:
+            return []
+        scores: list[dict[str, float]] | None = None
+        if self.text_model is not None:
+            scores = self.text_model.score(texts)
+            if len(scores) != len(texts):
+                raise ValueError(f"text model returned {len(scores)} score sets for {len(texts)} texts")
+        engine = self._engine
+        results: list[list[Finding]] = []
+        for index, doc in enumerate(engine.nlp.pipe(texts, batch_size=256)):
+            cues = engine.matcher.match(doc)
+            findings: list[Finding] = []
+            for rule in engine.rules:
+                findings.extend(rule.evaluate(cues))
+            findings.extend(engine.disclaimer.evaluate_with(cues, findings))
+            if scores is not None:
+                findings = self._merge_model(cues, findings, scores[index])
+            findings.sort(key=lambda f: (f.start, f.end, f.label))
+            results.append(findings)
+        return results
+
+    def _merge_model(self, cues: DocCues, findings: list[Finding], scores: dict[str, float]) -> list[Finding]:
+        assert self.text_model is not None
+        thresholds = self.text_model.thresholds
+        merged = list(findings)
+        for label in ContentLabel:
+            probability = scores.get(label.value)
+            threshold = thresholds.get(label.value)
+            if probability is None or threshold is None or probability < threshold:
+                continue
+            rule_hits = [k for k, f in enumerate(merged) if f.label == label.value]
+            if rule_hits:
+                for k in rule_hits:
+                    confidence = round(max(merged[k].confidence, probability), 3)
+                    merged[k] = dataclasses.replace(merged[k], confidence=confidence)
+                continue
+            start, end = self._locate(cues, label)
+            merged.append(
+                Finding(
+                    category=Category.CONTENT,
+                    label=label.value,
+                    start=start,
+                    end=end,
+                    confidence=round(probability, 3),
+                    detector=f"{MODEL_DETECTOR_PREFIX}{label.value}",
+                    reason=(
+                        f"A trained classifier rates this passage as likely {_MODEL_REASONS[label]}; "
+                        "this is a statistical signal, not a matched rule, so please review it."
+                    ),
+                    suggestion=_SUGGESTIONS[label],
+                )
+            )
+        return merged
+
+    def _locate(self, cues: DocCues, label: ContentLabel) -> tuple[int, int]:
+        """Sentence with the most cues for ``label`` (the whole text when none has any)."""
+        keys = next(
+            (r.locator_keys for r in (*self._engine.rules, self._engine.disclaimer) if r.label == label), ()
+        )
+        best, best_count = None, 0
+        for i in range(len(cues.sentences)):
+            count = cues.count(keys, i)
+            if count > best_count:
+                best, best_count = i, count
+        if best is None:
+            return 0, len(cues.doc.text)
+        return cues.sentence_char_span(best)

@@ -1,0 +1,165 @@
+"""Shared machinery for content rules: one matcher pass per post, a per-sentence cue index, helpers."""
+
+from __future__ import annotations
+
+import bisect
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from postguard.domain.types import Category, ContentLabel, Finding
+
+TokenPattern = list[dict[str, Any]]
+"""A spaCy ``Matcher`` pattern (one dict per token)."""
+
+RULE_DETECTOR_PREFIX = "rules:"
+
+
+def words(text: str) -> frozenset[str]:
+    """A cue list written as whitespace-separated words."""
+    return frozenset(text.split())
+
+
+class DocCues:
+    """Where each cue key matched in one doc, indexed by token span and by sentence."""
+
+    def __init__(self, doc: Doc, matches: Iterable[tuple[str, int, int]]) -> None:
+        self.doc = doc
+        self.sentences: list[Span] = list(doc.sents)
+        self._sent_starts = [s.start for s in self.sentences]
+        self._by_key: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self._by_sent: list[dict[str, list[tuple[int, int]]]] = [defaultdict(list) for _ in self.sentences]
+        for key, start, end in sorted(set(matches), key=lambda m: (m[1], m[2])):
+            self._by_key[key].append((start, end))
+            if self.sentences:
+                self._by_sent[self.sentence_of(start)][key].append((start, end))
+
+    def sentence_of(self, token_index: int) -> int:
+        """Index of the sentence holding token ``token_index``."""
+        return max(0, bisect.bisect_right(self._sent_starts, token_index) - 1)
+
+    def spans(self, key: str, sentence: int | None = None) -> list[tuple[int, int]]:
+        """Token spans where ``key`` matched, in the whole doc or in one sentence."""
+        if sentence is None:
+            return self._by_key.get(key, [])
+        return self._by_sent[sentence].get(key, [])
+
+    def has(self, key: str, sentence: int | None = None) -> bool:
+        """Whether ``key`` matched anywhere (or in ``sentence``)."""
+        return bool(self.spans(key, sentence))
+
+    def has_any(self, keys: Iterable[str], sentence: int | None = None) -> bool:
+        """Whether any of ``keys`` matched anywhere (or in ``sentence``)."""
+        return any(self.has(k, sentence) for k in keys)
+
+    def count(self, keys: Iterable[str], sentence: int) -> int:
+        """How many matches of ``keys`` fall in ``sentence``."""
+        return sum(len(self.spans(k, sentence)) for k in keys)
+
+    def char_span(self, start: int, end: int) -> tuple[int, int]:
+        """Character offsets of tokens ``[start, end)``."""
+        span = self.doc[start:end]
+        return span.start_char, span.end_char
+
+    def sentence_char_span(self, sentence: int) -> tuple[int, int]:
+        """Character offsets of a sentence, trailing whitespace excluded."""
+        sent = self.sentences[sentence]
+        return sent.start_char, sent.end_char
+
+    def first_word(self, sentence: int, skip: frozenset[str]) -> int | None:
+        """Token index of the sentence's first word that is not punctuation, a mention or in ``skip``."""
+        for tok in self.sentences[sentence]:
+            if tok.is_punct or tok.is_space or tok.text.startswith("@") or tok.lower_ in skip:
+                continue
+            return tok.i
+        return None
+
+    def preceded_by(self, token_index: int, words: frozenset[str], window: int = 3) -> bool:
+        """Whether one of ``words`` occurs in the ``window`` tokens before ``token_index`` (same sentence)."""
+        sent_start = self.sentences[self.sentence_of(token_index)].start if self.sentences else 0
+        lo = max(sent_start, token_index - window)
+        return any(self.doc[i].lower_ in words for i in range(lo, token_index))
+
+
+class ContentRule(ABC):
+    """One content label's rules: the cues it registers and how it turns them into findings.
+
+    Cue keys are global across rules, so each module prefixes its own (``"PA:..."``); the shared
+    keys in :mod:`postguard.domain.advice.rules.cues` carry no prefix.
+    """
+
+    label: ContentLabel
+    locator_keys: tuple[str, ...] = ()
+    """Cue keys whose density picks the sentence a model-only finding points at."""
+
+    def token_patterns(self) -> dict[str, list[TokenPattern]]:
+        """Matcher patterns per cue key."""
+        return {}
+
+    def phrases(self) -> dict[str, Iterable[str]]:
+        """Case-insensitive phrases per cue key."""
+        return {}
+
+    @abstractmethod
+    def evaluate(self, cues: DocCues) -> list[Finding]:
+        """Findings for one post, from its cues."""
+
+    def finding(
+        self, cues: DocCues, span: tuple[int, int], confidence: float, reason: str, suggestion: str
+    ) -> Finding:
+        """A CONTENT finding over token span ``span``, attributed to this rule."""
+        start, end = cues.char_span(*span)
+        return Finding(
+            category=Category.CONTENT,
+            label=self.label.value,
+            start=start,
+            end=end,
+            confidence=round(confidence, 3),
+            detector=f"{RULE_DETECTOR_PREFIX}{self.label.value}",
+            reason=reason,
+            suggestion=suggestion,
+        )
+
+
+class CueMatcher:
+    """All rules' cues compiled into one ``Matcher`` and one ``PhraseMatcher`` (built once)."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        token_patterns: dict[str, list[TokenPattern]],
+        phrases: dict[str, Iterable[str]],
+    ) -> None:
+        self._matcher = Matcher(nlp.vocab)
+        self._phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for key, patterns in token_patterns.items():
+            self._matcher.add(key, patterns)
+        for key, texts in phrases.items():
+            docs = list(nlp.tokenizer.pipe(sorted(set(texts))))
+            self._phrase_matcher.add(key, docs)
+
+    def match(self, doc: Doc) -> DocCues:
+        """Run both matchers over ``doc`` and index the hits."""
+        strings = doc.vocab.strings
+        hits = [(strings[m], s, e) for m, s, e in self._matcher(doc)]
+        hits += [(strings[m], s, e) for m, s, e in self._phrase_matcher(doc)]
+        return DocCues(doc, hits)
+
+
+def merge_cue_specs(
+    parts: Sequence[tuple[dict[str, list[TokenPattern]], dict[str, Iterable[str]]]],
+) -> tuple[dict[str, list[TokenPattern]], dict[str, list[str]]]:
+    """Combine several (patterns, phrases) pairs, concatenating entries that share a key."""
+    patterns: dict[str, list[TokenPattern]] = defaultdict(list)
+    phrases: dict[str, list[str]] = defaultdict(list)
+    for pats, phr in parts:
+        for key, value in pats.items():
+            patterns[key].extend(value)
+        for key, texts in phr.items():
+            phrases[key].extend(texts)
+    return dict(patterns), dict(phrases)

@@ -1,0 +1,312 @@
+"""UNPROFESSIONAL: slurs, insults, profanity and disparaging language about patients, groups or colleagues."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+
+from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern, words
+from postguard.domain.types import ContentLabel, Finding
+
+LEXICON_FILE = "unprofessional_terms.txt"
+
+PHRASE = "UP:PHRASE:"  # + kind, multi-word lexicon entries
+PREDICATE = "UP:PREDICATE"
+DEHUMANIZE = "UP:DEHUMANIZE"
+GROUP_CONTEMPT = "UP:GROUP_CONTEMPT"
+THESE_PEOPLE = "UP:THESE_PEOPLE"
+CONTEMPT_CONTEXT = "UP:CONTEMPT_CONTEXT"
+
+STANDALONE_KINDS = ("slur", "insult", "profanity", "patient_label")
+
+PEOPLE: frozenset[str] = words(
+    """
+    patient patients pt pts nurse nurses doctor doctors docs doc resident residents intern interns
+    colleague colleagues coworker coworkers co-workers surgeon surgeons attending attendings consultant
+    consultants registrar registrars staff people person family families relatives mom moms mum mums mother
+    mothers father fathers dad dads guy guys lady ladies man men woman women girl girls boy boys kid kids
+    he she they he's she's they're who immigrants migrants refugees muslims jews christians hindus blacks
+    whites asians hispanics latinos mexicans arabs gays lesbians trans homeless addicts elderly seniors
+    millennials boomers locals radiologists anesthesiologists anaesthetists pharmacists paramedics
+    medics admins administrators management ortho gen-z ems er ed icu
+    """
+)
+
+_CONTEMPT_CONTEXT = (
+    "always",
+    "never",
+    "deserve",
+    "deserves",
+    "again",
+    "every time",
+    "every single time",
+    "sick of",
+    "tired of",
+    "fed up",
+    "ugh",
+    "smh",
+    "can't stand",
+    "cannot stand",
+    "won't",
+    "can't even",
+    "of course",
+    "typical",
+    "🙄",
+    "can't help",
+    "don't care",
+)
+
+_STRUCTURAL = (
+    "sick of patients",
+    "sick of these patients",
+    "sick of those patients",
+    "tired of patients",
+    "tired of these patients",
+    "fed up with patients",
+    "can't stand patients",
+    "cannot stand patients",
+    "hate patients",
+    "hate my patients",
+    "hate these patients",
+    "patients like this",
+    "patients like that",
+    "people like that",
+    "their kind",
+    "you people",
+)
+
+_COPULA = [
+    "is",
+    "are",
+    "was",
+    "were",
+    "'s",
+    "'re",
+    "r",
+    "be",
+    "being",
+    "so",
+    "such",
+    "seem",
+    "seems",
+    "acting",
+]
+_INTENSIFIERS = [
+    "all",
+    "so",
+    "just",
+    "always",
+    "such",
+    "basically",
+    "literally",
+    "really",
+    "bloody",
+    "fucking",
+    "completely",
+    "totally",
+    "utterly",
+    "absolutely",
+    "a",
+    "an",
+    "bunch",
+    "of",
+    "like",
+    "total",
+    "the",
+    "most",
+]
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+)
+_AIRLINE = ("miles", "program", "programme", "points", "status", "card", "scheme", "lounge")
+_FRIENDLY_FOLLOWERS = {"frequent flyer": _AIRLINE, "frequent flier": _AIRLINE}
+
+REASONS = {
+    "slur": "Uses a slur; discriminatory language is never acceptable from hospital staff.",
+    "insult": "Uses insulting language about a person.",
+    "profanity": "Uses profanity, which is unprofessional in a staff post.",
+    "patient_label": "Uses a derogatory label for patients.",
+    "dehumanizing": "Describes people in dehumanising terms.",
+    "disparaging_adj": "Disparages a person, patients, colleagues or a group.",
+    "group": "Generalises negatively about a group of people.",
+}
+CONFIDENCE = {
+    "slur": 0.95,
+    "insult": 0.8,
+    "profanity": 0.65,
+    "patient_label": 0.85,
+    "dehumanizing": 0.85,
+    "disparaging_adj": 0.75,
+    "group": 0.7,
+}
+SUGGESTION = (
+    "Remove the disparaging language; describe patients, groups and colleagues respectfully and factually."
+)
+
+
+@cache
+def load_lexicon() -> dict[str, frozenset[str]]:
+    """The curated lexicon (kind -> terms, lower case, slurs decoded) from the package data file."""
+    text = resources.files("postguard.domain.advice.rules").joinpath("data", LEXICON_FILE).read_text("utf-8")
+    lexicon: dict[str, set[str]] = defaultdict(set)
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        kind, _, term = line.partition("|")
+        if term.startswith("rot13:"):
+            term = codecs.decode(term[len("rot13:") :], "rot13")
+        lexicon[kind.strip()].add(term.strip().lower())
+    return {kind: frozenset(terms) for kind, terms in lexicon.items()}
+
+
+def normalise(word: str) -> str:
+    """Undo common obfuscation of a single word: lower case, leetspeak digits and symbols."""
+    return word.lower().translate(_LEET)
+
+
+class ConductRule(ContentRule):
+    """Lexicon terms (single words, with obfuscation) and multi-word phrases, plus structural patterns:
+    "<people> are <disparaging adjective>", "<adjective> <people>", "these people … always …"."""
+
+    label = ContentLabel.UNPROFESSIONAL
+    locator_keys = (
+        PREDICATE,
+        DEHUMANIZE,
+        GROUP_CONTEMPT,
+        THESE_PEOPLE,
+        *(PHRASE + k for k in STANDALONE_KINDS),
+    )
+
+    def __init__(self) -> None:
+        lexicon = load_lexicon()
+        self._words: dict[str, str] = {}
+        self._phrases: dict[str, list[str]] = defaultdict(list)
+        for kind in STANDALONE_KINDS:
+            for term in lexicon.get(kind, ()):
+                if " " in term:
+                    self._phrases[PHRASE + kind].append(term)
+                else:
+                    self._words[term] = kind
+        self._adjectives = sorted(lexicon.get("disparaging_adj", ()))
+        self._dehumanizing = sorted(lexicon.get("dehumanizing", ()))
+
+    def token_patterns(self) -> dict[str, list[TokenPattern]]:
+        people = {"LOWER": {"IN": sorted(PEOPLE)}}
+        adjectives = {"LOWER": {"IN": self._adjectives}}
+        filler = {"LOWER": {"IN": _INTENSIFIERS}, "OP": "*"}
+        return {
+            PREDICATE: [
+                [people, {"LOWER": {"IN": _COPULA}}, filler, adjectives],
+                [
+                    {
+                        "LOWER": {
+                            "IN": [
+                                "the",
+                                "these",
+                                "those",
+                                "that",
+                                "this",
+                                "our",
+                                "my",
+                                "some",
+                                "a",
+                                "an",
+                                "such",
+                                "typical",
+                                "another",
+                            ]
+                        }
+                    },
+                    filler,
+                    adjectives,
+                    people,
+                ],
+            ],
+            DEHUMANIZE: [
+                [
+                    people,
+                    {
+                        "LOWER": {
+                            "IN": [
+                                "are",
+                                "were",
+                                "is",
+                                "was",
+                                "like",
+                                "'re",
+                                "r",
+                                "behave",
+                                "behaving",
+                                "act",
+                                "acting",
+                            ]
+                        }
+                    },
+                    filler,
+                    {"LOWER": {"IN": self._dehumanizing}},
+                ],
+                [
+                    {"LOWER": {"IN": ["these", "those", "such", "filthy", "dirty", "disgusting"]}},
+                    {"LOWER": {"IN": self._dehumanizing}},
+                ],
+            ],
+            THESE_PEOPLE: [[{"LOWER": {"IN": ["these", "those", "you"]}}, {"LOWER": "people"}]],
+        }
+
+    def phrases(self) -> dict[str, Iterable[str]]:
+        return {**self._phrases, GROUP_CONTEMPT: _STRUCTURAL, CONTEMPT_CONTEXT: _CONTEMPT_CONTEXT}
+
+    def evaluate(self, cues: DocCues) -> list[Finding]:
+        hits: list[tuple[tuple[int, int], str]] = []
+        for tok in cues.doc:
+            kind = self._word_kind(tok.text)
+            if kind is not None:
+                hits.append(((tok.i, tok.i + 1), kind))
+        for kind in STANDALONE_KINDS:
+            for span in cues.spans(PHRASE + kind):
+                if self._friendly_use(cues, span):
+                    continue
+                hits.append((span, kind))
+        hits += [(s, "disparaging_adj") for s in cues.spans(PREDICATE)]
+        hits += [(s, "dehumanizing") for s in cues.spans(DEHUMANIZE)]
+        hits += [(s, "group") for s in cues.spans(GROUP_CONTEMPT)]
+        for span in cues.spans(THESE_PEOPLE):
+            if cues.has(CONTEMPT_CONTEXT, cues.sentence_of(span[0])):
+                hits.append((span, "group"))
+        return [
+            self.finding(cues, span, CONFIDENCE[kind], REASONS[kind], SUGGESTION)
+            for span, kind in _dedupe(hits)
+        ]
+
+    def _word_kind(self, text: str) -> str | None:
+        lower = text.lower()
+        kind = self._words.get(lower)
+        if kind is not None or lower.isalpha():
+            return kind
+        if "*" in lower:
+            pattern = re.compile("^" + re.escape(normalise(lower)).replace(r"\*", "[a-z]") + "$")
+            return next(
+                (k for w, k in self._words.items() if len(w) == len(lower) and pattern.match(w)), None
+            )
+        return self._words.get(normalise(lower))
+
+    def _friendly_use(self, cues: DocCues, span: tuple[int, int]) -> bool:
+        """Airline "frequent flyer miles" and similar innocent uses of a listed phrase."""
+        phrase = cues.doc[span[0] : span[1]].text.lower()
+        followers = _FRIENDLY_FOLLOWERS.get(phrase.rstrip("s"))
+        return bool(followers) and span[1] < len(cues.doc) and cues.doc[span[1]].lower_ in followers
+
+
+def _dedupe(hits: list[tuple[tuple[int, int], str]]) -> list[tuple[tuple[int, int], str]]:
+    """Keep the strongest (then longest) hit among overlapping ones, so one phrase gives one finding."""
+    ordered = sorted(hits, key=lambda h: (-CONFIDENCE[h[1]], -(h[0][1] - h[0][0]), h[0][0]))
+    kept: list[tuple[tuple[int, int], str]] = []
+    for span, kind in ordered:
+        if not any(k[0][0] < span[1] and span[0] < k[0][1] for k in kept):
+            kept.append((span, kind))
+    return sorted(kept, key=lambda h: h[0])

@@ -1,0 +1,171 @@
+"""MISSING_DISCLAIMER: health-education or advice-like content with no not-medical-advice statement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from postguard.domain.advice.rules import cues as c
+from postguard.domain.advice.rules.base import ContentRule, DocCues
+from postguard.domain.types import ContentLabel, Finding
+
+DISCLAIMER = "DI:DISCLAIMER"
+ADVICE_CUE = "DI:ADVICE_CUE"
+
+DISCLAIMER_PHRASES: tuple[str, ...] = (
+    "not medical advice",
+    "isn't medical advice",
+    "is not medical advice",
+    "not intended as medical advice",
+    "not a substitute for",
+    "not a replacement for",
+    "does not replace",
+    "doesn't replace",
+    "does not constitute medical advice",
+    "not intended to diagnose",
+    "for educational purposes",
+    "for education purposes",
+    "for informational purposes",
+    "for information purposes",
+    "for information only",
+    "educational purposes only",
+    "informational purposes only",
+    "general information only",
+    "general information",
+    "general education",
+    "not personal advice",
+    "not individual advice",
+    "#notmedicaladvice",
+    "#nma",
+    "#medicaldisclaimer",
+    "#educationalpurposes",
+    "talk to your doctor",
+    "talk to your healthcare provider",
+    "talk with your doctor",
+    "ask your doctor",
+    "consult your doctor",
+    "consult a doctor",
+    "consult a healthcare professional",
+    "consult your healthcare provider",
+    "speak to your doctor",
+    "speak with your doctor",
+    "speak with your healthcare provider",
+    "check with your doctor",
+    "seek medical advice",
+    "seek professional advice",
+    "your own clinician",
+    "your own doctor",
+)
+
+ADVICE_CUES: tuple[str, ...] = (
+    "should",
+    "need to",
+    "needs to",
+    "make sure",
+    "remember to",
+    "don't forget",
+    "it's important to",
+    "it is important to",
+    "important to",
+    "try to",
+    "aim for",
+    "aim to",
+    "avoid",
+    "limit",
+    "tip",
+    "tips",
+    "how to",
+    "ways to",
+    "can help",
+    "helps",
+    "may help",
+    "reduce",
+    "reduces",
+    "lower",
+    "lowers",
+    "prevent",
+    "prevents",
+    "protect",
+    "protects",
+    "improve",
+    "improves",
+    "boost",
+    "boosts",
+    "increases your risk",
+    "increase your risk",
+    "raises your risk",
+    "risk of",
+    "recommend",
+    "recommended",
+    "recommends",
+    "recommendation",
+    "get vaccinated",
+    "get screened",
+    "get tested",
+    "did you know",
+    "signs of",
+    "symptoms of",
+    "warning signs",
+    "when to",
+    "is linked to",
+    "are linked to",
+    "is good for",
+    "are good for",
+    "is bad for",
+    "best way",
+    "drink more",
+    "eat more",
+    "eat less",
+)
+
+REASON = (
+    "Gives health information or advice without stating that it is general education, not medical advice."
+)
+SUGGESTION = (
+    'Add a short disclaimer, e.g. "General information, not medical advice - talk to your own clinician '
+    'about your situation."'
+)
+
+_ADVICE_LABELS = frozenset({ContentLabel.PERSONAL_ADVICE.value, ContentLabel.UNSUPPORTED_CLAIM.value})
+
+
+class DisclaimerRule(ContentRule):
+    """A post is health education when a sentence pairs a health topic with an advice or effect cue
+    (or carries a personal-advice / claim finding); it then needs a disclaimer or a referral somewhere."""
+
+    label = ContentLabel.MISSING_DISCLAIMER
+    locator_keys = (c.HEALTH, ADVICE_CUE)
+
+    def phrases(self) -> dict[str, Iterable[str]]:
+        return {DISCLAIMER: DISCLAIMER_PHRASES, ADVICE_CUE: ADVICE_CUES}
+
+    def evaluate(self, cues: DocCues) -> list[Finding]:
+        return self.evaluate_with(cues, ())
+
+    def evaluate_with(self, cues: DocCues, earlier: Sequence[Finding]) -> list[Finding]:
+        """Like :meth:`evaluate`, also counting sentences that earlier rules flagged as advice or claims."""
+        if cues.has(DISCLAIMER) or not cues.has(c.HEALTH):
+            return []
+        flagged = {
+            cues.sentence_of(cues.doc.char_span(f.start, f.end, alignment_mode="expand").start)
+            for f in earlier
+            if f.label in _ADVICE_LABELS and f.end > f.start
+        }
+        advice_sentences = [
+            i
+            for i in range(len(cues.sentences))
+            if i in flagged or (cues.has(c.HEALTH, i) and cues.has(ADVICE_CUE, i))
+        ]
+        if not advice_sentences:
+            return []
+        confidence = 0.6 if len(advice_sentences) == 1 else 0.7
+        if flagged:
+            confidence = 0.75
+        return [
+            self.finding(
+                cues,
+                (cues.sentences[advice_sentences[0]].start, cues.sentences[advice_sentences[0]].end),
+                confidence,
+                REASON,
+                SUGGESTION,
+            )
+        ]

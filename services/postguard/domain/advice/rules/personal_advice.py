@@ -1,0 +1,254 @@
+"""PERSONAL_ADVICE: advice or a diagnosis aimed at one individual, not general education."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from postguard.domain.advice.rules import cues as c
+from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern, words
+from postguard.domain.types import ContentLabel, Finding
+
+MODAL = "PA:MODAL"
+IMPERATIVE = "PA:IMPERATIVE"
+PERSONAL = "PA:PERSONAL"
+YOUR_SYMPTOM = "PA:YOUR_SYMPTOM"
+DIAGNOSIS = "PA:DIAGNOSIS"
+PREVENTIVE = "PA:PREVENTIVE"
+
+MODAL_PHRASES: tuple[str, ...] = (
+    "should",
+    "shouldn't",
+    "should not",
+    "need to",
+    "needs to",
+    "have to",
+    "must",
+    "ought to",
+    "had better",
+    "'d better",
+    "i recommend",
+    "i'd recommend",
+    "i would recommend",
+    "i suggest",
+    "i'd suggest",
+    "i would suggest",
+    "i would",
+    "i'd",
+    "my advice",
+    "you can take",
+    "you could take",
+    "you can try",
+    "you could try",
+    "it's fine to",
+    "it is fine to",
+    "it's safe to",
+    "it is safe to",
+    "ok to",
+    "okay to",
+    "go ahead and",
+    "try",
+)
+
+IMPERATIVE_VERBS: frozenset[str] = words(
+    "take stop start try increase decrease double triple halve skip switch use apply avoid quit cut drop "
+    "lower reduce raise wean ditch swap pop add continue restart up"
+)
+
+PERSONAL_PHRASES: tuple[str, ...] = (
+    "in your case",
+    "for you",
+    "for your",
+    "your situation",
+    "if i were you",
+    "based on what you",
+    "from what you describe",
+    "from what you've described",
+    "from what you have described",
+    "from your description",
+    "from your photo",
+    "from your pic",
+    "given your",
+    "with your history",
+    "at your age",
+    "your results",
+    "your labs",
+    "your levels",
+)
+
+PREVENTIVE_TERMS: tuple[str, ...] = (
+    "vaccine",
+    "vaccines",
+    "vaccinated",
+    "vaccination",
+    "flu shot",
+    "booster",
+    "jab",
+    "screening",
+    "mammogram",
+    "colonoscopy",
+    "checkup",
+    "check-up",
+    "sunscreen",
+)
+
+_GENERIC_SUBJECTS = words(
+    "people adults patients everyone anyone anybody children kids women men most many those seniors "
+    "teens teenagers parents adolescents individuals folks we"
+)
+_SKIP_AT_START = words("so just please pls then ok okay honestly definitely seriously and also now")
+_NEGATORS = frozenset(["don't", "dont", "do", "never", "not", "n't"])
+_CONDITIONALS = frozenset(["if", "when", "whenever"])
+
+REASON_DOSE = "Advice aimed at one individual about a medication dose or schedule."
+REASON_MEDICATION = "Advice aimed at one individual about starting, stopping or changing a medication."
+REASON_SYMPTOM = "Advice aimed at one individual about their own symptoms or condition."
+REASON_DIAGNOSIS = "Suggests a diagnosis for one individual's symptoms without examining them."
+SUGGESTION = (
+    "Give general information and direct the person to their own clinician "
+    "or the hospital's official channels."
+)
+
+
+class PersonalAdviceRule(ContentRule):
+    """Second person + directive (modal or imperative) + dose, medication or the person's own symptom.
+
+    Generic subjects ("adults should…"), generic conditionals without a dose ("if you have diabetes,
+    check your feet") and pure referrals ("talk to your doctor") are education, not personal advice.
+    """
+
+    label = ContentLabel.PERSONAL_ADVICE
+    locator_keys = (MODAL, PERSONAL, YOUR_SYMPTOM, DIAGNOSIS, c.DOSAGE, c.MEDICATION, c.YOU)
+
+    def token_patterns(self) -> dict[str, list[TokenPattern]]:
+        ailments = sorted(c.SYMPTOMS | c.CONDITIONS)
+        conditions = {"LOWER": {"IN": sorted(c.CONDITIONS)}}
+        return {
+            YOUR_SYMPTOM: [
+                [
+                    {"LOWER": {"IN": ["your", "ur"]}},
+                    {"IS_ALPHA": True, "OP": "?"},
+                    {"LOWER": {"IN": ailments}},
+                ],
+                [
+                    {"LOWER": {"IN": ["you", "u"]}},
+                    {"LOWER": {"IN": ["have", "had", "'ve", "got", "are", "feel", "get", "'re"]}},
+                    {"IS_ALPHA": True, "OP": "{0,2}"},
+                    {"LOWER": {"IN": ailments}},
+                ],
+            ],
+            DIAGNOSIS: [
+                [
+                    {"LOWER": {"IN": ["you", "u"]}},
+                    {"LOWER": {"IN": ["probably", "likely", "definitely", "clearly", "prob"]}},
+                    {"LOWER": {"IN": ["have", "got"]}},
+                    {"IS_ALPHA": True, "OP": "{0,2}"},
+                    conditions,
+                ],
+                [
+                    {"LOWER": {"IN": ["sounds", "looks", "seems", "sound", "look"]}},
+                    {"LOWER": "like"},
+                    {"LOWER": {"IN": ["you", "u", "it", "it's"]}, "OP": "?"},
+                    {"LOWER": {"IN": ["have", "has", "got", "is"]}, "OP": "?"},
+                    {"LOWER": {"IN": ["a", "an", "classic", "early", "textbook", "typical"]}, "OP": "*"},
+                    conditions,
+                ],
+                [
+                    {"LOWER": {"IN": ["that", "it", "this"]}},
+                    {"LOWER": {"IN": ["'s", "is"]}},
+                    {"LOWER": {"IN": ["probably", "likely", "definitely", "clearly", "just", "almost"]}},
+                    {"LOWER": {"IN": ["a", "an", "certainly"]}, "OP": "?"},
+                    {"LOWER": {"IN": ailments}},
+                ],
+            ],
+        }
+
+    def phrases(self) -> dict[str, Iterable[str]]:
+        return {
+            MODAL: MODAL_PHRASES,
+            IMPERATIVE: IMPERATIVE_VERBS,
+            PERSONAL: PERSONAL_PHRASES,
+            PREVENTIVE: PREVENTIVE_TERMS,
+        }
+
+    def evaluate(self, cues: DocCues) -> list[Finding]:
+        findings: list[Finding] = []
+        reply = bool(len(cues.doc)) and cues.doc[0].text.startswith("@")
+        for i in range(len(cues.sentences)):
+            finding = self._diagnosis(cues, i) or self._advice(cues, i, reply)
+            if finding is not None:
+                findings.append(finding)
+        return findings
+
+    def _diagnosis(self, cues: DocCues, i: int) -> Finding | None:
+        hits = cues.spans(DIAGNOSIS, i)
+        if not hits or not (cues.has(c.YOU, i) or cues.has(PERSONAL, i)):
+            return None
+        used = hits + cues.spans(YOUR_SYMPTOM, i) + cues.spans(c.YOU, i)
+        return self.finding(cues, _cover(used), 0.85, REASON_DIAGNOSIS, SUGGESTION)
+
+    def _advice(self, cues: DocCues, i: int, reply: bool) -> Finding | None:
+        first = cues.first_word(i, _SKIP_AT_START)
+        if first is None:
+            return None
+        first_lower = cues.doc[first].lower_
+        imperative_at = _imperative_index(cues, first)
+        modal = cues.spans(MODAL, i)
+        if imperative_at is None and not modal:
+            return None
+        personal = cues.spans(PERSONAL, i)
+        strong = bool(personal) or reply
+        you = cues.spans(c.YOU, i)
+        if not (you or imperative_at is not None or strong):
+            return None
+        if first_lower in _GENERIC_SUBJECTS and not strong:
+            return None
+        dose = cues.spans(c.DOSAGE, i)
+        meds = cues.spans(c.MEDICATION, i)
+        own_symptom = cues.spans(YOUR_SYMPTOM, i)
+        if not (dose or meds or own_symptom):
+            return None
+        if cues.has(c.REFERRAL, i) and not dose and not strong:
+            return None
+        if cues.has(PREVENTIVE, i) and not dose and not meds:
+            return None
+
+        confidence = 0.55
+        if dose:
+            confidence += 0.25
+            reason = REASON_DOSE
+        elif meds:
+            confidence += 0.15 if (you or strong) else 0.05
+            reason = REASON_MEDICATION
+        else:
+            confidence += 0.05
+            reason = REASON_SYMPTOM
+        if strong:
+            confidence += 0.2
+        if you and modal:
+            confidence += 0.05
+        if first_lower in _CONDITIONALS and not strong:
+            confidence -= 0.15
+        if confidence < 0.6:
+            return None
+        used = personal + you + dose + meds + own_symptom + modal
+        if imperative_at is not None:
+            used.append((imperative_at, imperative_at + 1))
+        return self.finding(cues, _cover(used), min(confidence, 0.95), reason, SUGGESTION)
+
+
+def _imperative_index(cues: DocCues, first: int) -> int | None:
+    """Token index of a sentence-initial imperative verb ("take…", "don't stop…"), else None."""
+    doc = cues.doc
+    i = first
+    if doc[i].lower_ in _NEGATORS:
+        i += 1
+        if i < len(doc) and doc[i].lower_ in ("n't", "not"):
+            i += 1
+    if i < len(doc) and doc[i].lower_ in IMPERATIVE_VERBS and cues.sentence_of(i) == cues.sentence_of(first):
+        return i
+    return None
+
+
+def _cover(spans: list[tuple[int, int]]) -> tuple[int, int]:
+    """The smallest token span covering all ``spans``."""
+    return min(s for s, _ in spans), max(e for _, e in spans)

@@ -1,0 +1,216 @@
+"""UNDISCLOSED_PROMOTION: discount codes, affiliate links and product pushing without an #ad disclosure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern, words
+from postguard.domain.types import ContentLabel, Finding
+
+CODE = "PR:CODE"
+DISCOUNT = "PR:DISCOUNT"
+AFFILIATE = "PR:AFFILIATE"
+PUSH = "PR:PUSH"
+ENDORSE = "PR:ENDORSE"
+PRODUCT = "PR:PRODUCT"
+DISCLOSURE = "PR:DISCLOSURE"
+LINK_OR_BRAND = "PR:LINK_OR_BRAND"
+
+DISCLOSURES: tuple[str, ...] = (
+    "#ad",
+    "#ads",
+    "#advert",
+    "#advertisement",
+    "#sponsored",
+    "#spon",
+    "#partner",
+    "#partnership",
+    "#paidpartnership",
+    "#paidpartner",
+    "#affiliate",
+    "#affiliatelink",
+    "#gifted",
+    "#ambassador",
+    "#brandambassador",
+    "#paid",
+    "#promo",
+    "ad:",
+    "[ad]",
+    "(ad)",
+    "advertisement",
+    "paid partnership",
+    "paid partner",
+    "paid promotion",
+    "sponsored by",
+    "sponsored post",
+    "this post is sponsored",
+    "in partnership with",
+    "partnered with",
+    "affiliate link",
+    "affiliate links",
+    "i earn a commission",
+    "i may earn",
+    "earn a small commission",
+    "commission",
+    "i was paid",
+    "i am paid",
+    "i'm paid",
+    "compensated",
+    "gifted",
+    "pr package",
+    "disclosure:",
+    "disclosure",
+    "conflict of interest",
+    "conflicts of interest",
+    "paid consultant",
+    "honoraria",
+    "honorarium",
+    "brand ambassador",
+    "i own shares",
+    "financial interest",
+)
+
+PUSH_PHRASES: tuple[str, ...] = (
+    "shop now",
+    "buy now",
+    "order now",
+    "order yours",
+    "get yours",
+    "grab yours",
+    "grab it now",
+    "add to cart",
+    "use my link",
+    "click my link",
+    "link in bio",
+    "link in my bio",
+    "swipe up",
+    "available on amazon",
+    "buy it on amazon",
+    "limited time offer",
+    "while supplies last",
+    "free shipping",
+    "buy one get one",
+    "bogo",
+)
+
+ENDORSE_PHRASES: tuple[str, ...] = (
+    "i swear by",
+    "i only use",
+    "i only recommend",
+    "my favorite",
+    "my favourite",
+    "my fave",
+    "obsessed with",
+    "game changer",
+    "game-changer",
+    "highly recommend",
+    "i love this",
+    "i love these",
+    "can't live without",
+    "must-have",
+    "must have",
+    "holy grail",
+    "go-to",
+    "you need this",
+    "you need these",
+    "try this",
+    "try these",
+)
+
+PRODUCTS: tuple[str, ...] = tuple(
+    words("""
+    supplement supplements vitamin vitamins gummies gummy protein powder shake shakes collagen probiotic
+    probiotics cream creams serum serums moisturizer moisturiser sunscreen skincare lotion tea teas detox
+    brand product products app device devices kit kits course courses book program programme plan
+    tracker watch mattress pillow oil oils drops capsules tablets pills formula cleanse bars snack snacks
+    """)
+)
+
+_AFFILIATE_URL = (
+    r"(amzn\.to|amazon\.[a-z.]+/.*tag=|[?&](ref|aff|affid|affiliate|tag)=|/ref="
+    r"|rstyle\.me|shopmy\.us|ltk\.app|liketk\.it|go\.magik\.ly|shareasale)"
+)
+
+_HOSPITAL_CODES = [
+    "blue", "red", "stemi", "stroke", "sepsis", "trauma", "pink", "white", "black", "orange", "grey", "gray",
+    "silver", "yellow", "green", "brown", "purple", "amber",
+]  # fmt: skip
+"""Emergency codes ("code BLUE") that look like discount codes."""
+
+REASON_CODE = "Promotes a product with a discount code or affiliate link without disclosing the relationship."
+REASON_PUSH = "Pushes a product or service without disclosing any sponsorship or financial interest."
+SUGGESTION = (
+    "Disclose any sponsorship, gift or financial interest clearly at the start (e.g. #ad) or remove the "
+    "promotion; follow the institution's endorsement policy."
+)
+
+
+class PromotionRule(ContentRule):
+    """Commerce cues (codes, discounts, affiliate URLs, "shop now", product endorsements) with no disclosure
+    anywhere in the post. A disclosure (#ad, "paid partnership", "affiliate link"…) clears the whole post."""
+
+    label = ContentLabel.UNDISCLOSED_PROMOTION
+    locator_keys = (CODE, DISCOUNT, AFFILIATE, PUSH, ENDORSE, PRODUCT)
+
+    def token_patterns(self) -> dict[str, list[TokenPattern]]:
+        number = {"TEXT": {"REGEX": r"^\d+$"}}
+        return {
+            CODE: [
+                [
+                    {"LOWER": {"IN": ["promo", "discount", "coupon", "referral", "voucher", "my"]}},
+                    {"LOWER": {"IN": ["code", "codes"]}},
+                ],
+                [
+                    {"LOWER": {"IN": ["code", "coupon"]}},
+                    {"ORTH": ":", "OP": "?"},
+                    {
+                        "TEXT": {"REGEX": r"^[A-Z0-9_]*[A-Z][A-Z0-9_]*$"},
+                        "LENGTH": {">=": 4},
+                        "LOWER": {"NOT_IN": _HOSPITAL_CODES},
+                    },
+                ],
+                [{"LOWER": {"IN": ["use", "enter", "apply", "with"]}}, {"LOWER": {"IN": ["code", "coupon"]}}],
+            ],
+            DISCOUNT: [
+                [number, {"LOWER": {"IN": ["%", "percent"]}}, {"LOWER": "off"}],
+                [
+                    {"LOWER": "save"},
+                    {"ORTH": "$", "OP": "?"},
+                    number,
+                    {"LOWER": {"IN": ["%", "percent"]}, "OP": "?"},
+                ],
+                [{"ORTH": "$"}, number, {"LOWER": "off"}],
+            ],
+            AFFILIATE: [[{"LIKE_URL": True, "LOWER": {"REGEX": _AFFILIATE_URL}}]],
+            LINK_OR_BRAND: [[{"LIKE_URL": True}], [{"TEXT": {"REGEX": r"^@\w{2,}"}}]],
+        }
+
+    def phrases(self) -> dict[str, Iterable[str]]:
+        return {
+            DISCLOSURE: DISCLOSURES,
+            PUSH: PUSH_PHRASES,
+            ENDORSE: ENDORSE_PHRASES,
+            PRODUCT: PRODUCTS,
+        }
+
+    def evaluate(self, cues: DocCues) -> list[Finding]:
+        if cues.has(DISCLOSURE):
+            return []
+        commerce = cues.has_any((CODE, DISCOUNT, AFFILIATE))
+        product_post = cues.has(PRODUCT)
+        findings: list[Finding] = []
+        for i in range(len(cues.sentences)):
+            hits: list[tuple[tuple[int, int], float, str]] = []
+            hits += [(s, 0.85, REASON_CODE) for s in cues.spans(CODE, i) + cues.spans(AFFILIATE, i)]
+            hits += [(s, 0.75, REASON_CODE) for s in cues.spans(DISCOUNT, i)]
+            if commerce or product_post:
+                hits += [(s, 0.65, REASON_PUSH) for s in cues.spans(PUSH, i)]
+            if cues.has(PRODUCT, i) and (commerce or cues.has_any((PUSH, LINK_OR_BRAND))):
+                hits += [(s, 0.6, REASON_PUSH) for s in cues.spans(ENDORSE, i)]
+            if not hits:
+                continue
+            best = max(hits, key=lambda h: h[1])
+            start = min(h[0][0] for h in hits)
+            end = max(h[0][1] for h in hits)
+            findings.append(self.finding(cues, (start, end), best[1], best[2], SUGGESTION))
+        return findings
