@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol
 
-from postguard.domain.types import Finding, Post
+from postguard.domain.identifiers.merge import merge_findings
+from postguard.domain.identifiers.messages import reason_for, suggestion_for
+from postguard.domain.identifiers.registry import RecognizerRegistry
+from postguard.domain.types import Category, Finding, IdentifierLabel, Post
 
 
 class NamedEntityModel(Protocol):
@@ -15,15 +19,59 @@ class NamedEntityModel(Protocol):
 
 
 class IdentifierDetector:
-    """Finds identifiers in a post. STUB: replaced by the rules implementation."""
+    """Finds identifiers in posts: rule recognizers over one spaCy Doc per post, merged with the
+    findings of ``ner_model`` when one is given (one ``find_entities`` call per batch)."""
 
     name = "identifier-detection"
 
-    def __init__(self, ner_model: NamedEntityModel | None = None) -> None:
+    def __init__(
+        self, ner_model: NamedEntityModel | None = None, registry: RecognizerRegistry | None = None
+    ) -> None:
         self.ner_model = ner_model
+        self.registry = registry or RecognizerRegistry()
 
     def detect(self, post: Post) -> list[Finding]:
+        """Findings for one post, in text order."""
         return self.detect_batch([post])[0]
 
     def detect_batch(self, posts: Sequence[Post]) -> list[list[Finding]]:
-        return [[] for _ in posts]
+        """Findings per post, in text order; batching lets spaCy and the NER model work faster."""
+        texts = [p.text for p in posts]
+        analysed = self.registry.analyze_texts(texts)
+        ner: list[list[Finding]] = [[] for _ in posts]
+        if self.ner_model is not None and posts:
+            ner = self.ner_model.find_entities(texts)
+            if len(ner) != len(posts):
+                raise ValueError(f"NER model returned {len(ner)} results for {len(posts)} texts")
+        results = []
+        for text, (analysis, rule_findings), model_findings in zip(texts, analysed, ner, strict=True):
+            accepted = [
+                f
+                for f in (_normalise(m, len(text)) for m in model_findings)
+                if f is not None and not _credited(f, analysis.credited)
+            ]
+            results.append(merge_findings([*rule_findings, *accepted]))
+        return results
+
+
+def _normalise(finding: Finding, length: int) -> Finding | None:
+    """A model finding made safe to merge: valid span, IDENTIFIER category, bounded confidence, a reason."""
+    start, end = max(0, finding.start), min(length, finding.end)
+    if start >= end:
+        return None
+    return replace(
+        finding,
+        category=Category.IDENTIFIER,
+        start=start,
+        end=end,
+        confidence=min(max(finding.confidence, 0.0), 1.0),
+        reason=finding.reason or reason_for(finding.label),
+        suggestion=finding.suggestion or suggestion_for(finding.label),
+    )
+
+
+def _credited(finding: Finding, credited: Sequence[tuple[int, int]]) -> bool:
+    """A model PERSON inside a credited span ("thanks to Dr. Patel") is a colleague, not a patient."""
+    return finding.label == IdentifierLabel.PERSON and any(
+        start <= finding.start and finding.end <= end for start, end in credited
+    )

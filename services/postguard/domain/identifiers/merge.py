@@ -1,0 +1,60 @@
+"""Merging findings: same-label overlaps collapse; across labels the more specific finding wins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from postguard.domain.types import Finding, IdentifierLabel
+
+# Higher is more specific: structured, validated identifiers beat contextual ones, which beat names.
+_RANK: dict[str, int] = {
+    IdentifierLabel.SSN: 5, IdentifierLabel.MEDICAL_RECORD_NUMBER: 5, IdentifierLabel.HEALTH_PLAN_NUMBER: 5,
+    IdentifierLabel.ACCOUNT_NUMBER: 5, IdentifierLabel.LICENSE_NUMBER: 5, IdentifierLabel.DEVICE_ID: 5,
+    IdentifierLabel.VEHICLE_ID: 5, IdentifierLabel.EMAIL: 5, IdentifierLabel.IP_ADDRESS: 5,
+    IdentifierLabel.URL: 4, IdentifierLabel.PHONE: 4, IdentifierLabel.FAX: 4,
+    IdentifierLabel.FACILITY: 3, IdentifierLabel.DATE: 3, IdentifierLabel.AGE: 3,
+    IdentifierLabel.LOCATION: 2, IdentifierLabel.PERSON: 1,
+}  # fmt: skip
+# Post-level signals that coexist with whatever they overlap.
+_UNRANKED = frozenset({IdentifierLabel.QUASI_IDENTIFIER})
+
+
+def collapse_same_label(findings: Iterable[Finding]) -> list[Finding]:
+    """Overlapping findings of one label become one: the union span, the most confident finding's
+    detector / reason / suggestion and its confidence."""
+    by_label: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_label.setdefault(f.label, []).append(f)
+    merged: list[Finding] = []
+    for group in by_label.values():
+        group.sort(key=lambda f: (f.start, -f.end))
+        current = group[0]
+        for f in group[1:]:
+            if f.start < current.end:
+                best = f if f.confidence > current.confidence else current
+                current = replace(best, start=min(current.start, f.start), end=max(current.end, f.end))
+            else:
+                merged.append(current)
+                current = f
+        merged.append(current)
+    return merged
+
+
+def resolve_conflicts(findings: Sequence[Finding]) -> list[Finding]:
+    """Among overlapping findings of different labels keep the more specific, then more confident one."""
+    ranked = sorted(
+        (f for f in findings if f.label not in _UNRANKED),
+        key=lambda f: (-_RANK.get(f.label, 0), -f.confidence, -(f.end - f.start), f.start),
+    )
+    kept: list[Finding] = []
+    for f in ranked:
+        if not any(f.overlaps(k) for k in kept):
+            kept.append(f)
+    kept.extend(f for f in findings if f.label in _UNRANKED)
+    return sorted(kept, key=lambda f: (f.start, f.end, f.label))
+
+
+def merge_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """De-duplicated findings in text order."""
+    return resolve_conflicts(collapse_same_label(findings))

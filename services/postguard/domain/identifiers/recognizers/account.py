@@ -1,0 +1,34 @@
+"""Account numbers: billing / bank accounts after a cue, and payment card numbers passing Luhn."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import ClassVar
+
+from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.recognizers.numbered import ContextualNumberRecognizer
+from postguard.domain.identifiers.validators import digits_of, luhn_valid
+from postguard.domain.types import Finding, IdentifierLabel
+
+_CARD = re.compile(r"(?<![\w-])[3-6]\d{3}(?:[ -]?\d{2,4}){2,4}(?![\w-])")
+
+
+class AccountNumberRecognizer(ContextualNumberRecognizer):
+    """``account #12345678``, ``acct 0042-7781``, card numbers ``4111 1111 1111 1111`` (Luhn)."""
+
+    name = "AccountNumberRecognizer"
+    labels = (IdentifierLabel.ACCOUNT_NUMBER,)
+    context: ClassVar[tuple[str, ...]] = (
+        "account", "acct", "acct.", "a/c", "billing account", "billing", "invoice", "bank account",
+        "card number", "credit card", "debit card", "iban", "routing", "payment reference",
+        "gofundme",
+    )  # fmt: skip
+    min_digits = 4
+    context_confidence = 0.85
+
+    def standalone(self, analysis: Analysis) -> Iterable[Finding]:
+        for m in _CARD.finditer(analysis.text):
+            digits = digits_of(m.group())
+            if 13 <= len(digits) <= 19 and luhn_valid(digits):
+                yield self.finding(self.labels[0], m.start(), m.end(), 0.9)

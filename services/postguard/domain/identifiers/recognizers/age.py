@@ -1,0 +1,116 @@
+"""Ages: "92-year-old", "aged 45", "45yo", "45 y/o", "in her 90s"; any age over 89 is always flagged."""
+
+from __future__ import annotations
+
+import re
+
+from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
+from postguard.domain.identifiers.messages import AGE_OVER_89_REASON
+from postguard.domain.identifiers.recognizer import Recognizer
+from postguard.domain.types import Finding, IdentifierLabel
+
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+         "ninety": 90}  # fmt: skip
+_UNIT_WORDS = "|".join(_UNITS)
+_WORD_NUMBER = (
+    rf"(?:one hundred(?:\s+and\s+(?:{_UNIT_WORDS}))?|(?:{'|'.join(_TENS)})(?:[\s\-](?:{_UNIT_WORDS}))?)"
+)
+_YEAR_OLD = r"[\s\-]*(?:years?|yrs?)[\s\-]*old"
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("years", re.compile(rf"\b(?P<n>\d{{1,3}}){_YEAR_OLD}\b", re.IGNORECASE)),
+    ("words", re.compile(rf"\b(?P<w>{_WORD_NUMBER}){_YEAR_OLD}\b", re.IGNORECASE)),
+    (
+        "short",
+        re.compile(r"\b(?P<n>\d{1,3})[\s\-]?(?:yo|y/o|y\.o\.?|yoa|yr old|yrs old)(?![\w/])", re.IGNORECASE),
+    ),
+    ("aged", re.compile(r"\b(?:aged?|age:)\s*(?P<n>\d{1,3})\b(?!\s*(?:-|–|to)\s*\d)", re.IGNORECASE)),
+    (
+        "decade",
+        re.compile(
+            r"\bin\s+(?:his|her|their)\s+(?:early\s+|mid[\s\-]?|late\s+)?(?P<d>\d)0'?s\b", re.IGNORECASE
+        ),
+    ),
+    (
+        "turned",
+        re.compile(
+            r"\b(?:turned|turning|just turned)\s+(?P<n>\d{2,3})\b(?!\s*(?:%|percent|mg))", re.IGNORECASE
+        ),
+    ),
+    ("birthday", re.compile(r"\b(?P<n>\d{2,3})(?:st|nd|rd|th)\s+birthday\b", re.IGNORECASE)),
+    ("elder", re.compile(r"\b(?:super)?(?:centenarian|nonagenarian)s?\b", re.IGNORECASE)),
+    (
+        "infant",
+        re.compile(r"\b(?P<n>\d{1,2})[\s\-]*(?:months?|weeks?|days?|mo|wk)[\s\-]*old\b", re.IGNORECASE),
+    ),
+    # clinical shorthand "45M with chest pain", "pt 67 F"
+    (
+        "sex",
+        re.compile(
+            r"\b(?P<n>\d{1,3})\s?(?P<s>[MF])\b(?=\s*(?:,|with|w/|p/w|c/o|presenting|presents|who|hx|pmh|admitted|s/p))"
+        ),
+    ),
+)
+_POPULATION_BEFORE = re.compile(
+    r"(?:adults|people|patients|women|men|children|kids|anyone|those|individuals|persons|everyone|ages|"
+    r"between|over|under|above|below|from|if you are|you're|you are|most|all|screening at)\s*$",
+    re.IGNORECASE,
+)
+_POPULATION_AFTER = re.compile(
+    r"^\s*(?:\+|and\s+(?:over|older|up|above|under|younger)|or\s+(?:older|over|younger|under|more|less)|"
+    r"(?:-|–|to)\s*\d|through|and\s+\d)",
+    re.IGNORECASE,
+)
+
+
+class AgeRecognizer(Recognizer):
+    """AGE findings; confidence 1.0 and the Safe Harbor >89 reason for anyone older than 89."""
+
+    name = "AgeRecognizer"
+    labels = (IdentifierLabel.AGE,)
+
+    def analyze(self, analysis: Analysis) -> list[Finding]:
+        found = []
+        for kind, pattern in _PATTERNS:
+            for m in pattern.finditer(analysis.text):
+                if kind in {"aged", "years", "short"} and self._population(analysis, m.start(), m.end()):
+                    continue
+                age = self._age(kind, m)
+                if age is None:
+                    continue
+                if age > 89:
+                    found.append(
+                        self.finding(IdentifierLabel.AGE, m.start(), m.end(), 1.0, reason=AGE_OVER_89_REASON)
+                    )
+                    continue
+                care = analysis.near(CARE_KEY, m.start(), m.end(), tokens=15)
+                confidence = 0.8 if care or kind in {"short", "sex"} else 0.7
+                if kind == "decade":
+                    confidence = 0.5
+                found.append(self.finding(IdentifierLabel.AGE, m.start(), m.end(), confidence))
+        return found
+
+    @staticmethod
+    def _population(analysis: Analysis, start: int, end: int) -> bool:
+        """Guideline ages ("adults aged 50 and over") describe a population, not a patient."""
+        return bool(
+            _POPULATION_BEFORE.search(analysis.before(start, 25))
+            or _POPULATION_AFTER.match(analysis.after(end, 20))
+        )
+
+    @staticmethod
+    def _age(kind: str, m: re.Match[str]) -> int | None:
+        if kind == "elder":
+            return 100 if "centenarian" in m.group().lower() else 90
+        if kind == "infant":
+            return 0
+        if kind == "decade":
+            return int(m.group("d")) * 10  # "in her 90s" is over 89 from its first year
+        if kind == "words":
+            words = re.split(r"[\s\-]+", m.group("w").lower())
+            if words[:2] == ["one", "hundred"]:
+                return 100 + _UNITS.get(words[-1], 0)
+            return _TENS[words[0]] + (_UNITS[words[1]] if len(words) > 1 and words[1] in _UNITS else 0)
+        n = int(m.group("n"))
+        return n if 0 < n < 125 else None

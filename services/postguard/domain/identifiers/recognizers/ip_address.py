@@ -1,0 +1,32 @@
+"""IPv4 and IPv6 addresses, validated with :mod:`ipaddress`."""
+
+from __future__ import annotations
+
+import re
+
+from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.recognizer import Recognizer
+from postguard.domain.identifiers.validators import ip_valid
+from postguard.domain.types import Finding, IdentifierLabel
+
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\w)")
+_IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
+_VERSION = re.compile(r"\b(?:v|version|ver\.?|release)\s*$", re.IGNORECASE)
+
+
+class IpAddressRecognizer(Recognizer):
+    """``192.168.10.4``, ``2001:db8::1``; version numbers ("version 1.2.3.4") are skipped."""
+
+    name = "IpAddressRecognizer"
+    labels = (IdentifierLabel.IP_ADDRESS,)
+
+    def analyze(self, analysis: Analysis) -> list[Finding]:
+        found = []
+        for m in _IPV4.finditer(analysis.text):
+            if ip_valid(m.group()) and not _VERSION.search(analysis.before(m.start(), 12)):
+                found.append(self.finding(IdentifierLabel.IP_ADDRESS, m.start(), m.end(), 0.9))
+        for m in _IPV6.finditer(analysis.text):
+            value = m.group()
+            if value.count(":") >= 2 and any(c.isalnum() for c in value) and ip_valid(value):
+                found.append(self.finding(IdentifierLabel.IP_ADDRESS, m.start(), m.end(), 0.9))
+        return found

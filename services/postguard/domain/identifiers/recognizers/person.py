@@ -1,0 +1,96 @@
+"""Patient and family names from context ("my patient X", "Mrs. X", "her daughter Anna").
+
+Without a trained NER model only names with a patient/family cue are found; names of credited
+clinicians ("Dr. Patel", "thanks to Anna Lee", "@handle") are recorded on the analysis as credited so
+that neither the rules nor the NER seam report them as patients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.lexicons import (
+    CLINICIAN_TITLES,
+    CREDIT_CUES,
+    HONORIFICS,
+    NOT_NAMES,
+    PATIENT_ROLES,
+    RELATIVES,
+)
+from postguard.domain.identifiers.recognizer import Recognizer, TokenPattern
+from postguard.domain.types import Finding, IdentifierLabel
+
+_NOT_NAME = sorted(NOT_NAMES | set(CLINICIAN_TITLES) | set(HONORIFICS) | set(PATIENT_ROLES) | set(RELATIVES))
+_NAME: dict[str, Any] = {"IS_TITLE": True, "IS_ALPHA": True, "LOWER": {"NOT_IN": _NOT_NAME}}
+_NAME_OPT: dict[str, Any] = {**_NAME, "OP": "?"}
+_PUNCT_OPT: dict[str, Any] = {"ORTH": {"IN": [",", ":", "-"]}, "OP": "?"}
+
+# (pattern key, confidence) — the name tokens are the tail of each match
+_CONFIDENCE = {"HONORIFIC": 0.85, "ROLE": 0.85, "RELATIVE": 0.8, "NAMED": 0.75, "IN_BED": 0.7}
+
+
+class PersonRecognizer(Recognizer):
+    """PERSON findings for names with a patient or family cue; credits colleagues instead."""
+
+    name = "PersonRecognizer"
+    labels = (IdentifierLabel.PERSON,)
+
+    def token_patterns(self) -> Mapping[str, list[TokenPattern]]:
+        credit = [[{"LOWER": w} for w in cue.split()] for cue in CREDIT_CUES]
+        title_opt = {"LOWER": {"IN": list(CLINICIAN_TITLES)}, "OP": "?"}
+        return {
+            "HONORIFIC": [[{"LOWER": {"IN": list(HONORIFICS)}}, _NAME, _NAME_OPT]],
+            "ROLE": [[{"LOWER": {"IN": list(PATIENT_ROLES)}}, _PUNCT_OPT, _NAME, _NAME_OPT]],
+            "RELATIVE": [
+                [
+                    {"LOWER": {"IN": ["her", "his", "their", "patient's", "pt's", "whose", "the"]}},
+                    {"LOWER": {"IN": list(RELATIVES)}},
+                    _PUNCT_OPT,
+                    _NAME,
+                    _NAME_OPT,
+                ]
+            ],
+            "NAMED": [
+                [{"LOWER": {"IN": ["named", "called", "nicknamed"]}}, _NAME, _NAME_OPT],
+                [{"LOWER": "name"}, {"LOWER": {"IN": ["is", "was"]}}, _NAME, _NAME_OPT],
+            ],
+            "IN_BED": [[_NAME, _NAME_OPT, {"LOWER": "in"}, {"LOWER": {"IN": ["bed", "room", "bay", "rm"]}}]],
+            "CLINICIAN": [[{"LOWER": {"IN": list(CLINICIAN_TITLES)}}, _NAME, _NAME_OPT]],
+            "CREDIT": [[*cue, title_opt, _NAME, _NAME_OPT] for cue in credit],
+            "HANDLE": [[{"TEXT": {"REGEX": r"^@\w{2,}$"}}]],
+        }
+
+    def analyze(self, analysis: Analysis) -> list[Finding]:
+        credited = analysis.credited
+        for key in ("CLINICIAN", "CREDIT", "HANDLE"):
+            credited.extend((s.start_char, s.end_char) for s in self.spans(analysis, key))
+        found = []
+        for key, confidence in _CONFIDENCE.items():
+            for span in self.spans(analysis, key):
+                start, end = self._name_span(span, key)
+                if start is None or (key == "IN_BED" and span[0].is_sent_start):
+                    continue
+                if any(c_start <= start and end <= c_end for c_start, c_end in credited):
+                    if key != "HONORIFIC":
+                        continue
+                    confidence = 0.4  # "thanks to Mr. Lopez for sharing his story" may still be a patient
+                found.append(self.finding(IdentifierLabel.PERSON, start, end, confidence))
+        return found
+
+    @staticmethod
+    def _name_span(span: Any, key: str) -> tuple[int | None, int]:
+        """Character span of the name tokens inside a cue match."""
+        name_tokens: Iterable[Any]
+        if key == "IN_BED":
+            name_tokens = [t for t in span[:-2]]
+        else:
+            name_tokens = [t for t in span if t.is_title and t.is_alpha and t.lower_ not in _NOT_NAME_SET]
+        tokens = list(name_tokens)
+        if not tokens:
+            return None, 0
+        return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+
+
+_NOT_NAME_SET = frozenset(_NOT_NAME)

@@ -1,0 +1,37 @@
+"""Vehicle identifiers: licence plates after a cue and VINs with a valid check digit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import ClassVar
+
+from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.recognizers.numbered import ContextualNumberRecognizer
+from postguard.domain.identifiers.validators import vin_valid
+from postguard.domain.types import Finding, IdentifierLabel
+
+_VIN = re.compile(r"(?<![\w-])[A-HJ-NPR-Z0-9]{17}(?![\w-])", re.IGNORECASE)
+
+
+class VehicleRecognizer(ContextualNumberRecognizer):
+    """``license plate 7ABC123``, ``plates ABC-1234``, VIN ``1HGCM82633A004352`` (checksum)."""
+
+    name = "VehicleRecognizer"
+    labels = (IdentifierLabel.VEHICLE_ID,)
+    context: ClassVar[tuple[str, ...]] = (
+        "license plate", "licence plate", "number plate", "plate number", "plate", "plates", "tag number",
+        "vehicle registration", "vin", "vehicle id",
+    )  # fmt: skip
+    value_pattern = r"[A-Z0-9]{1,4}[ \-]?[A-Z0-9]{1,5}"
+    min_digits = 1
+    context_confidence = 0.85
+
+    def validate(self, value: str) -> bool:
+        compact = value.replace("-", "").replace(" ", "")
+        return 4 <= len(compact) <= 8 and any(c.isdigit() for c in compact) and compact.upper() == compact
+
+    def standalone(self, analysis: Analysis) -> Iterable[Finding]:
+        for m in _VIN.finditer(analysis.text):
+            if vin_valid(m.group()):
+                yield self.finding(self.labels[0], m.start(), m.end(), 0.95)

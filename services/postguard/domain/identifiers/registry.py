@@ -1,0 +1,59 @@
+"""Runs every recognizer over one spaCy ``Doc`` per post; the nlp object and matchers are built once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import spacy
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
+from postguard.domain.identifiers.lexicons import CARE_TERMS
+from postguard.domain.identifiers.recognizer import Recognizer
+from postguard.domain.identifiers.recognizers import default_recognizers
+from postguard.domain.types import Finding
+
+
+class RecognizerRegistry:
+    """The recognizers plus one shared tokenizer, ``Matcher`` and two ``PhraseMatcher`` s.
+
+    Each recognizer's patterns are registered under ``"<recognizer name>:<key>"`` so one matcher
+    pass per document serves all of them.
+    """
+
+    def __init__(self, recognizers: Sequence[Recognizer] | None = None, batch_size: int = 256) -> None:
+        self.recognizers = list(recognizers) if recognizers is not None else default_recognizers()
+        self.batch_size = batch_size
+        self.nlp = spacy.blank("en")
+        self.nlp.add_pipe("sentencizer")
+        self.matcher = Matcher(self.nlp.vocab)
+        self.phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.cased_phrases = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self._add_phrases(self.phrases, CARE_KEY, CARE_TERMS)
+        for recognizer in self.recognizers:
+            for local, patterns in recognizer.token_patterns().items():
+                self.matcher.add(recognizer.key(local), patterns)
+            for local, words in recognizer.phrase_patterns().items():
+                self._add_phrases(self.phrases, recognizer.key(local), words)
+            for local, words in recognizer.cased_phrase_patterns().items():
+                self._add_phrases(self.cased_phrases, recognizer.key(local), words)
+
+    def _add_phrases(self, matcher: PhraseMatcher, key: str, words: Iterable[str]) -> None:
+        matcher.add(key, [self.nlp.make_doc(w) for w in words])
+
+    def analyze_texts(self, texts: Sequence[str]) -> list[tuple[Analysis, list[Finding]]]:
+        """Each text's analysis (with its credited spans) and its raw, unmerged rule findings."""
+        return [self._analyze(doc) for doc in self.nlp.pipe(texts, batch_size=self.batch_size)]
+
+    def _analyze(self, doc: Doc) -> tuple[Analysis, list[Finding]]:
+        grouped: dict[str, list[Span]] = {}
+        for matcher in (self.matcher, self.phrases, self.cased_phrases):
+            for span in matcher(doc, as_spans=True):
+                grouped.setdefault(span.label_, []).append(span)
+        matches = {key: sorted(filter_spans(spans), key=lambda s: s.start) for key, spans in grouped.items()}
+        analysis = Analysis(doc=doc, matches=matches)
+        for recognizer in self.recognizers:
+            analysis.findings.extend(recognizer.analyze(analysis))
+        return analysis, analysis.findings
