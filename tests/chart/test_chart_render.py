@@ -1,0 +1,285 @@
+"""The Helm chart rendered by the real helm binary: lint, Kubernetes API schemas, and what each value does."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+from chart_support import CHART, CI_VALUES, KUBE_VERSION, ROOT, by_kind, env_of, render, run_helm
+
+pytestmark = pytest.mark.chart
+
+SERVICES = {
+    "ingest": (50051, 9101),
+    "identifier-detection": (50052, 9102),
+    "advice-classification": (50053, 9103),
+    "policy-decision": (50054, 9104),
+}
+CRD_KINDS = {"ServiceMonitor", "PrometheusRule"}
+
+
+@pytest.fixture(scope="module")
+def default_objects() -> list[dict[str, Any]]:
+    return render()
+
+
+@pytest.mark.parametrize("values_file", CI_VALUES, ids=lambda p: p.name)
+def test_helm_lint_strict(values_file: Path) -> None:
+    result = run_helm("lint", str(CHART), "--strict", "--kube-version", KUBE_VERSION, "-f", str(values_file))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("values_file", CI_VALUES, ids=lambda p: p.name)
+@pytest.mark.parametrize("kube_version", ["1.27.0", KUBE_VERSION, "1.33.0"])
+def test_every_rendered_object_matches_the_kubernetes_api_schema(
+    values_file: Path, kube_version: str
+) -> None:
+    objects = render(values_file, kube_version=kube_version)
+    assert objects
+    for obj in objects:
+        if obj["kind"] in CRD_KINDS:
+            continue  # CRDs are not in the Kubernetes API schemas: see test_prometheus_operator_objects
+        kubernetes_validate.validate(obj, kube_version, strict=True)
+
+
+def test_the_schema_check_is_not_vacuous(default_objects: list[dict[str, Any]]) -> None:
+    deployment = copy.deepcopy(by_kind(default_objects, "Deployment")["ingest"])
+    deployment["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"] = "grpc"
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, KUBE_VERSION, strict=True)
+
+
+def test_default_render_has_one_deployment_service_and_pdb_per_service(default_objects: list) -> None:
+    for kind in ("Deployment", "Service", "PodDisruptionBudget"):
+        assert set(by_kind(default_objects, kind)) == set(SERVICES), kind
+    names = {o["metadata"]["name"] for o in default_objects if o["kind"] == "Deployment"}
+    assert names == {f"pg-postguard-{s}" for s in SERVICES}
+    kinds = {o["kind"] for o in default_objects}
+    assert not kinds & (CRD_KINDS | {"HorizontalPodAutoscaler", "Role", "RoleBinding"}), "off by default"
+
+
+def test_deployments_are_hardened_and_probe_grpc_health(default_objects: list) -> None:
+    for service, deployment in by_kind(default_objects, "Deployment").items():
+        grpc_port, metrics_port = SERVICES[service]
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+        assert pod["automountServiceAccountToken"] is False
+        (container,) = pod["containers"]
+        sc = container["securityContext"]
+        assert sc["readOnlyRootFilesystem"] is True
+        assert sc["allowPrivilegeEscalation"] is False
+        assert sc["capabilities"]["drop"] == ["ALL"]
+        assert container["args"] == ["serve", service]
+        assert container["image"] == "postguard:0.1.0"
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            assert container[probe]["grpc"]["port"] == grpc_port, (service, probe)
+        ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+        assert ports == {"grpc": grpc_port, "metrics": metrics_port}
+        env = env_of(deployment)
+        prefix = "POSTGUARD_" + service.replace("-", "_").upper()
+        assert env[f"{prefix}_GRPC_PORT"] == str(grpc_port)
+        assert env[f"{prefix}_METRICS_PORT"] == str(metrics_port)
+        assert env["POSTGUARD_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+        assert env["POSTGUARD_TOPIC_PARTITIONS"] == "6"
+        assert "POSTGUARD_POLICY_DIR" not in env, "no policies ConfigMap by default: the shipped policies"
+        mounts = {m["mountPath"] for m in container["volumeMounts"]}
+        assert {"/tmp", "/var/lib/postguard"} <= mounts, "writable dirs under a read-only root"
+        assert container["resources"]["requests"]["memory"]
+
+
+def test_services_and_pdbs_select_their_own_pods(default_objects: list) -> None:
+    deployments = by_kind(default_objects, "Deployment")
+    for service, svc in by_kind(default_objects, "Service").items():
+        pod_labels = deployments[service]["spec"]["template"]["metadata"]["labels"]
+        assert svc["spec"]["selector"].items() <= pod_labels.items()
+        assert svc["spec"]["selector"]["app.kubernetes.io/component"] == service
+        assert {p["name"]: p["port"] for p in svc["spec"]["ports"]} == dict(
+            zip(("grpc", "metrics"), SERVICES[service], strict=True)
+        )
+    for service, pdb in by_kind(default_objects, "PodDisruptionBudget").items():
+        pod_labels = deployments[service]["spec"]["template"]["metadata"]["labels"]
+        assert pdb["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+
+
+def test_dashboard_configmap_carries_the_deploy_dashboard(default_objects: list) -> None:
+    (cm,) = [
+        o
+        for o in default_objects
+        if o["kind"] == "ConfigMap" and o["metadata"]["name"].endswith("-dashboard")
+    ]
+    assert cm["metadata"]["labels"]["grafana_dashboard"] == "1"
+    shipped = json.loads((ROOT / "deploy" / "grafana" / "postguard-dashboard.json").read_text())
+    assert json.loads(cm["data"]["postguard-dashboard.json"]) == shipped
+
+
+def test_sasl_tls_values_wire_secrets_without_inlining_them() -> None:
+    objects = render(CHART / "ci" / "sasl-tls-values.yaml")
+    for deployment in by_kind(objects, "Deployment").values():
+        env = env_of(deployment)
+        assert env["POSTGUARD_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+        assert env["POSTGUARD_KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+        assert env["POSTGUARD_KAFKA_SASL_USERNAME"] == {
+            "secretKeyRef": {"name": "postguard-kafka-user", "key": "user"}
+        }
+        assert env["POSTGUARD_KAFKA_SASL_PASSWORD"]["secretKeyRef"]["name"] == "postguard-kafka-user"
+        assert env["POSTGUARD_KAFKA_SSL_CAFILE"] == "/etc/postguard/kafka-tls/ca.crt"
+        assert env["POSTGUARD_KAFKA_SSL_CERTFILE"] == "/etc/postguard/kafka-tls/tls.crt"
+        pod = deployment["spec"]["template"]["spec"]
+        (tls,) = [v for v in pod["volumes"] if v["name"] == "kafka-tls"]
+        assert tls["secret"]["secretName"] == "postguard-kafka-tls"
+        assert {i["key"] for i in tls["secret"]["items"]} == {"ca.crt", "user.crt", "user.key"}
+        assert pod["imagePullSecrets"] == [{"name": "registry-credentials"}]
+        assert pod["containers"][0]["image"] == "registry.example.org/clinical/postguard:0.1.0"
+
+
+def test_autoscaling_values_create_hpas_and_drop_fixed_replicas() -> None:
+    objects = render(CHART / "ci" / "autoscaling-values.yaml")
+    hpas = by_kind(objects, "HorizontalPodAutoscaler")
+    assert set(hpas) == {"identifier-detection", "advice-classification"}
+    deployments = by_kind(objects, "Deployment")
+    for service, hpa in hpas.items():
+        assert hpa["spec"]["scaleTargetRef"]["name"] == deployments[service]["metadata"]["name"]
+        assert hpa["spec"]["minReplicas"] == 3 and hpa["spec"]["maxReplicas"] == 12
+        assert "replicas" not in deployments[service]["spec"], "the HPA owns the replica count"
+    assert deployments["ingest"]["spec"]["replicas"] == 2
+    assert by_kind(objects, "PodDisruptionBudget")["identifier-detection"]["spec"]["minAvailable"] == "50%"
+
+
+def test_policy_watch_values_grant_read_only_configmap_access_to_policy_decision_only() -> None:
+    objects = render(CHART / "ci" / "policy-watch-values.yaml")
+    (role,) = [o for o in objects if o["kind"] == "Role"]
+    assert role["rules"] == [
+        {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}
+    ]
+    (binding,) = [o for o in objects if o["kind"] == "RoleBinding"]
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": "pg-postguard", "namespace": "clinical"}
+    ]
+    deployments = by_kind(objects, "Deployment")
+    for service, deployment in deployments.items():
+        pod = deployment["spec"]["template"]["spec"]
+        env = env_of(deployment)
+        assert env["POSTGUARD_POLICY_DIR"] == "/etc/postguard/policies"
+        watching = service == "policy-decision"
+        assert pod["automountServiceAccountToken"] is watching, service
+        assert ("POSTGUARD_POLICY_DECISION_WATCH_CONFIGMAPS" in env) is watching
+        assert "checksum/policies" not in deployment["spec"]["template"]["metadata"].get("annotations", {})
+    env = env_of(deployments["policy-decision"])
+    assert env["POSTGUARD_POLICY_DECISION_WATCH_CONFIGMAPS"] == "true"
+    assert env["POSTGUARD_POLICY_DECISION_CONFIGMAP_NAMESPACE"] == {
+        "fieldRef": {"fieldPath": "metadata.namespace"}
+    }
+    key, value = env["POSTGUARD_POLICY_DECISION_CONFIGMAP_LABEL_SELECTOR"].split("=")
+    (policies,) = [
+        o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "pg-postguard-policies"
+    ]
+    assert policies["metadata"]["labels"][key] == value, "the watcher must find the chart's own ConfigMap"
+    assert yaml.safe_load(policies["data"]["northside-hospital.yaml"])["policy_id"] == "northside-hospital"
+
+
+def test_static_policies_roll_pods_when_they_change() -> None:
+    first = by_kind(render(CHART / "ci" / "minimal-values.yaml"), "Deployment")["policy-decision"]
+    second = by_kind(
+        render(CHART / "ci" / "minimal-values.yaml", "policies.files.extra\\.yaml=policy_id: x"), "Deployment"
+    )["policy-decision"]
+    checksum = "checksum/policies"
+    annotations = first["spec"]["template"]["metadata"]["annotations"]
+    assert annotations[checksum] != second["spec"]["template"]["metadata"]["annotations"][checksum]
+
+
+def test_minimal_values_use_the_existing_service_account_and_no_pdb() -> None:
+    objects = render(CHART / "ci" / "minimal-values.yaml")
+    kinds = {o["kind"] for o in objects}
+    assert "ServiceAccount" not in kinds and "PodDisruptionBudget" not in kinds
+    for deployment in by_kind(objects, "Deployment").values():
+        assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == "postguard-runner"
+        assert deployment["spec"]["replicas"] == 1
+    assert by_kind(objects, "Service")["ingest"]["spec"]["type"] == "NodePort"
+    env = env_of(by_kind(objects, "Deployment")["policy-decision"])
+    assert env["POSTGUARD_POLICY_DECISION_JOIN_DEADLINE_SECONDS"] == "10"
+    assert env["POSTGUARD_USE_MODELS"] == "false"
+
+
+def test_disabling_a_service_removes_all_its_objects() -> None:
+    objects = render(None, "services.advice-classification.enabled=false")
+    assert not [
+        o
+        for o in objects
+        if o["metadata"].get("labels", {}).get("app.kubernetes.io/component") == "advice-classification"
+    ]
+    assert len(by_kind(objects, "Deployment")) == 3
+
+
+def test_prometheus_operator_objects() -> None:
+    objects = render(CHART / "ci" / "monitoring-values.yaml")
+    monitors = by_kind(objects, "ServiceMonitor")
+    assert set(monitors) == set(SERVICES)
+    services = by_kind(objects, "Service")
+    for service, monitor in monitors.items():
+        assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
+        assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+        assert monitor["spec"]["jobLabel"] == "app.kubernetes.io/component", "alerts expect job=<service>"
+        assert monitor["spec"]["endpoints"] == [{"port": "metrics", "interval": "15s", "path": "/metrics"}]
+        assert (
+            monitor["spec"]["selector"]["matchLabels"].items()
+            <= services[service]["metadata"]["labels"].items()
+        )
+    (rule,) = [o for o in objects if o["kind"] == "PrometheusRule"]
+    shipped = yaml.safe_load((ROOT / "deploy" / "prometheus" / "rules" / "postguard-alerts.yaml").read_text())
+    assert rule["spec"]["groups"] == shipped["groups"], (
+        "templating must not touch {{ $labels }} in annotations"
+    )
+
+
+def test_rendered_prometheus_rule_passes_promtool(tmp_path: Path) -> None:
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is missing: run `make promtool`"
+    (rule,) = [o for o in render(CHART / "ci" / "monitoring-values.yaml") if o["kind"] == "PrometheusRule"]
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text(yaml.safe_dump({"groups": rule["spec"]["groups"]}))
+    result = subprocess.run([promtool, "check", "rules", str(rules_file)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _render_notes(tmp_path: Path, *sets: str) -> str:
+    """NOTES.txt rendered by helm.
+
+    `helm install --dry-run` needs a reachable cluster in helm 3.22, so a copy of the chart renders the same
+    NOTES.txt through `tpl` inside a ConfigMap that `helm template` prints.
+    """
+    chart = tmp_path / "postguard"
+    shutil.copytree(CHART, chart)
+    shutil.copy(chart / "templates" / "NOTES.txt", chart / "files" / "notes.txt")
+    (chart / "templates" / "notes-under-test.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: notes}\ndata:\n"
+        '  notes: {{ tpl (.Files.Get "files/notes.txt") . | toJson }}\n'
+    )
+    args = ["template", "pg", str(chart), "--kube-version", KUBE_VERSION, "--namespace", "clinical"]
+    for item in sets:
+        args += ["--set", item]
+    result = run_helm(*args, "--show-only", "templates/notes-under-test.yaml")
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)["data"]["notes"]
+
+
+def test_notes_explain_how_to_reach_the_services(tmp_path: Path) -> None:
+    notes = _render_notes(tmp_path)
+    for service, (grpc_port, metrics_port) in SERVICES.items():
+        assert f"pg-postguard-{service}: {grpc_port} / {metrics_port}" in notes
+    assert "port-forward svc/pg-postguard-ingest 50051" in notes
+    assert "Hot reload is off" in notes
+    assert "metrics.prometheusRule.enabled=true" in notes
+
+
+def test_notes_follow_the_values(tmp_path: Path) -> None:
+    notes = _render_notes(tmp_path, "policies.watch.enabled=true", "metrics.prometheusRule.enabled=true")
+    assert "Hot reload is ON" in notes and "postguard.io/policies=true" in notes
+    assert "metrics.prometheusRule.enabled=true" not in notes
