@@ -1,13 +1,212 @@
-"""The ``postguard`` command. STUB: screen / eval / serve are added by their issues."""
+"""The ``postguard`` command: ``screen`` posts (embedded or ``--via`` a stack), ``eval``, ``serve``.
+
+Exit status: 0 success, 1 when any input line could not be screened, 2 for usage errors.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, Any
+
+EXIT_OK, EXIT_LINE_ERRORS, EXIT_USAGE = 0, 1, 2
+PROGRESS_MIN_LINES = 200
+
+
+def _usage_error(message: str) -> int:
+    print(f"postguard: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _build_pipeline(args: argparse.Namespace) -> Any:
+    from postguard.domain.pipeline import ScreeningPipeline
+
+    return ScreeningPipeline.default(args.policy_dir, use_models=not args.no_models)
+
+
+def _read_lines(args: argparse.Namespace) -> list[str]:
+    if args.text is not None:
+        post = {
+            "post_id": args.post_id,
+            "institution_id": args.institution,
+            "platform": args.platform,
+            "text": args.text,
+        }
+        if args.consent_reference:
+            post["consent_reference"] = args.consent_reference
+        return [json.dumps(post)]
+    if args.input in (None, "-"):
+        return sys.stdin.read().splitlines()
+    return Path(args.input).read_text(encoding="utf-8").splitlines()
+
+
+def _screen(args: argparse.Namespace) -> int:
+    from postguard.domain.policy import PolicyError
+    from postguard.embedded import table
+    from postguard.embedded.runner import pipeline_batch, remote_batch, screen_lines
+
+    if args.text is not None and args.input not in (None, "-"):
+        return _usage_error("use either --text or --input, not both")
+    if args.batch_size < 1:
+        return _usage_error("--batch-size must be at least 1")
+    try:
+        lines = _read_lines(args)
+    except (OSError, UnicodeDecodeError) as exc:
+        return _usage_error(
+            f"cannot read input: {type(exc).__name__}: {getattr(exc, 'strerror', '') or 'bad encoding'}"
+        )
+
+    registry = None
+    if args.via:
+        from postguard.remote import parse_target
+
+        try:
+            parse_target(args.via)
+        except ValueError as exc:
+            return _usage_error(str(exc))
+        screen_batch = remote_batch(args.via)
+    else:
+        try:
+            pipeline = _build_pipeline(args)
+        except PolicyError as exc:
+            return _usage_error(f"invalid policy: {exc}")
+        registry = pipeline.policies
+        screen_batch = pipeline_batch(pipeline)
+
+    count = sum(1 for line in lines if line.strip())
+    show_progress = args.progress or (count > PROGRESS_MIN_LINES and sys.stderr.isatty())
+    failed = 0
+    with ExitStack() as stack:
+        out: IO[str] = sys.stdout
+        if args.output not in (None, "-"):
+            try:
+                out = stack.enter_context(open(args.output, "w", encoding="utf-8"))
+            except OSError as exc:
+                return _usage_error(f"cannot write {args.output}: {exc.strerror}")
+        bar = None
+        if show_progress and count:
+            from tqdm import tqdm
+
+            bar = stack.enter_context(tqdm(total=count, file=sys.stderr, unit="post", desc="screening"))
+        outcomes = screen_lines(
+            lines, screen_batch, registry, batch_size=args.batch_size, on_line=bar.update if bar else None
+        )
+        seen = []
+        if args.format == "table":
+            print(table.header(), file=out)
+        for outcome in outcomes:
+            failed += not outcome.ok
+            if args.format == "table":
+                seen.append(outcome)
+                print(table.row(outcome), file=out)
+            else:
+                out.write(json.dumps(outcome.to_record(), ensure_ascii=False) + "\n")
+        if args.format == "table":
+            print(table.summary(seen), file=out)
+    if failed:
+        print(f"postguard: {failed} line(s) could not be screened (see the error records)", file=sys.stderr)
+    return EXIT_LINE_ERRORS if failed else EXIT_OK
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from postguard.domain.evaluation import format_report
+    from postguard.domain.policy import PolicyError
+    from postguard.embedded.evaluate import load_gold, run_evaluation
+
+    try:
+        loaded = load_gold(Path(args.gold).read_text(encoding="utf-8").splitlines())
+    except (OSError, UnicodeDecodeError) as exc:
+        return _usage_error(f"cannot read {args.gold}: {type(exc).__name__}")
+    for line, message in loaded.errors:
+        print(f"{args.gold}:{line}: {message}", file=sys.stderr)
+    if not loaded.posts:
+        return _usage_error(f"{args.gold} has no usable gold posts")
+    try:
+        pipeline = _build_pipeline(args)
+    except PolicyError as exc:
+        return _usage_error(f"invalid policy: {exc}")
+    unknown = sorted(
+        {g.post.institution_id for g in loaded.posts if not pipeline.policies.knows(g.post.institution_id)}
+    )
+    if unknown:
+        return _usage_error(f"no policy for institution(s) {', '.join(unknown)}")
+    report, rate = run_evaluation(pipeline, loaded.posts)
+    print(format_report(report))
+    models = "off" if args.no_models else "on"
+    print(f"\nscreened {report.posts} posts at {rate:,.0f} posts/s (models: {models})")
+    if args.json:
+        data = report.to_dict() | {"posts_per_second": round(rate, 1), "gold": str(args.gold)}
+        Path(args.json).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return EXIT_LINE_ERRORS if loaded.errors else EXIT_OK
+
+
+def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policy-dir", type=Path, default=None, help="directory of policy *.yaml (default: shipped)"
+    )
+    parser.add_argument("--no-models", action="store_true", help="rules only: do not load the trained models")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``postguard`` argument parser (``serve`` comes from ``postguard.serve``)."""
+    parser = argparse.ArgumentParser(prog="postguard", description="Screen outgoing social-media posts.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{screen,eval,serve}")
+
+    screen = sub.add_parser(
+        "screen",
+        help="screen posts (JSONL in, one decision per line out)",
+        description="Screen posts: one JSON object per line with post_id, institution_id, platform, text.",
+    )
+    src = screen.add_argument_group("input")
+    src.add_argument(
+        "--input", "-i", default=None, metavar="FILE", help="JSONL posts, '-' for stdin (default)"
+    )
+    src.add_argument("--text", "-t", default=None, help="screen this one post text instead of a file")
+    src.add_argument(
+        "--institution", default="demo-hospital", help="institution of --text (default demo-hospital)"
+    )
+    src.add_argument("--platform", default="x", help="platform of --text (default x)")
+    src.add_argument("--post-id", default="cli-1", help="post_id of --text")
+    src.add_argument("--consent-reference", default="", help="consent reference of --text")
+    screen.add_argument("--output", "-o", default=None, metavar="FILE", help="write here instead of stdout")
+    screen.add_argument("--format", choices=("jsonl", "table"), default="jsonl", help="output format")
+    screen.add_argument("--progress", action="store_true", help="always show the progress bar on stderr")
+    screen.add_argument("--batch-size", type=int, default=64, help="posts screened together (default 64)")
+    screen.add_argument(
+        "--via", default=None, metavar="grpc://HOST:PORT", help="screen through a running stack"
+    )
+    _add_pipeline_options(screen)
+    screen.set_defaults(handler=_screen)
+
+    ev = sub.add_parser("eval", help="precision / recall per label on a labelled JSONL set")
+    ev.add_argument("gold", metavar="GOLD.jsonl", help="labelled posts (see data/gold/README.md)")
+    ev.add_argument("--json", default=None, metavar="FILE", help="also write the metrics as JSON")
+    _add_pipeline_options(ev)
+    ev.set_defaults(handler=_eval)
+
+    from postguard import serve
+
+    serve.register(sub)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    print("postguard: not implemented yet", file=sys.stderr)
-    return 2
+    """Entry point of the ``postguard`` console script; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        result = args.handler(args)
+    except BrokenPipeError:  # e.g. `postguard screen ... | head`: stop quietly, output is incomplete
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_LINE_ERRORS
+    return result if isinstance(result, int) else EXIT_OK
 
 
 if __name__ == "__main__":

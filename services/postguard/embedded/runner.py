@@ -1,0 +1,148 @@
+"""The embedded screening job behind ``postguard screen``: JSONL lines in, decision or error records out.
+
+Every input line yields exactly one output record, in input order. A line that cannot be screened
+(bad JSON, invalid post, unknown institution, remote failure) yields ``{"line": n, "error": "..."}``;
+error messages name fields and ids, never post text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from postguard.domain.policy import PolicyRegistry
+from postguard.domain.serialization import decision_to_dict
+from postguard.domain.types import Decision, Post
+from postguard.domain.validation import PostValidationError, post_from_mapping
+
+DEFAULT_BATCH_SIZE = 64
+ScreenBatch = Callable[[Sequence[Post]], list["Decision | Exception"]]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result for one input line: a decision or an error message."""
+
+    line: int
+    post_id: str = ""
+    decision: Decision | None = None
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.decision is not None
+
+    def to_record(self) -> dict[str, Any]:
+        """The JSONL record written for this line."""
+        if self.decision is not None:
+            return decision_to_dict(self.decision)
+        record: dict[str, Any] = {"line": self.line, "error": self.error}
+        if self.post_id:
+            record["post_id"] = self.post_id
+        return record
+
+
+def parse_line(raw: str) -> Post:
+    """One JSONL line -> a validated ``Post``; raises ``ValueError`` with a text-free message."""
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise ValueError("not valid JSON (nested too deeply)") from None
+    try:
+        return post_from_mapping(obj)
+    except PostValidationError as exc:
+        raise ValueError(f"invalid post: {exc}") from None
+
+
+def _post_id_of(raw: str) -> str:
+    """Best-effort post_id of a line that failed validation (for the error record)."""
+    try:
+        value = json.loads(raw).get("post_id")
+    except (ValueError, AttributeError, RecursionError):
+        return ""
+    return value[:128] if isinstance(value, str) and value.isprintable() else ""
+
+
+def pipeline_batch(pipeline: Any) -> ScreenBatch:
+    """Screen a batch in-process with a ``ScreeningPipeline``."""
+
+    def screen(posts: Sequence[Post]) -> list[Decision | Exception]:
+        return list(pipeline.screen_batch(posts))
+
+    return screen
+
+
+def remote_batch(url: str) -> ScreenBatch:
+    """Screen a batch through a running stack (``--via grpc://host:port``); a failed post is an error."""
+    from postguard.remote import screen_remote
+
+    def screen(posts: Sequence[Post]) -> list[Decision | Exception]:
+        out: list[Decision | Exception] = []
+        while len(out) < len(posts):
+            try:
+                for decision in screen_remote(url, posts[len(out) :]):
+                    out.append(decision)
+            except Exception as exc:
+                out.append(exc)
+        return out
+
+    return screen
+
+
+def _error_text(exc: Exception) -> str:
+    code = getattr(exc, "code", None)
+    if code is not None and not callable(code):
+        return f"screening failed: {getattr(code, 'name', code)}"
+    return f"screening failed: {type(exc).__name__}"
+
+
+def screen_lines(
+    lines: Iterable[str],
+    screen_batch: ScreenBatch,
+    registry: PolicyRegistry | None = None,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_line: Callable[[], None] | None = None,
+) -> Iterator[Outcome]:
+    """Yield one ``Outcome`` per non-blank input line, in order, screening valid posts in batches.
+
+    ``registry`` (when given) turns unknown institutions into per-line errors before any work.
+    """
+    pending: list[tuple[int, Post]] = []
+    ready: list[Outcome] = []  # outcomes waiting for the batch before them, to keep input order
+
+    def flush() -> Iterator[Outcome]:
+        results = screen_batch([post for _, post in pending]) if pending else []
+        by_line = {
+            line: (
+                Outcome(line, post.post_id, decision=result)
+                if isinstance(result, Decision)
+                else Outcome(line, post.post_id, error=_error_text(result))
+            )
+            for (line, post), result in zip(pending, results, strict=True)
+        }
+        merged = sorted([*by_line.values(), *ready], key=lambda o: o.line)
+        pending.clear()
+        ready.clear()
+        yield from merged
+
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            post = parse_line(raw)
+            if registry is not None and not registry.knows(post.institution_id):
+                raise ValueError(f"unknown institution {post.institution_id!r}: no policy covers it")
+        except ValueError as exc:
+            ready.append(Outcome(number, _post_id_of(raw), error=str(exc)))
+        else:
+            pending.append((number, post))
+        if on_line is not None:
+            on_line()
+        if len(pending) + len(ready) >= batch_size:
+            yield from flush()
+    yield from flush()
