@@ -39,7 +39,7 @@ class PersonRecognizer(Recognizer):
 
     def token_patterns(self) -> Mapping[str, list[TokenPattern]]:
         credit = [[{"LOWER": w} for w in cue.split()] for cue in CREDIT_CUES]
-        title_opt = {"LOWER": {"IN": list(CLINICIAN_TITLES)}, "OP": "?"}
+        title_opt = {"LOWER": {"IN": [*CLINICIAN_TITLES, *HONORIFICS]}, "OP": "?"}
         return {
             "HONORIFIC": [[{"LOWER": {"IN": list(HONORIFICS)}}, _NAME, _NAME_OPT]],
             "ROLE": [[{"LOWER": {"IN": list(PATIENT_ROLES)}}, _PUNCT_OPT, _NAME, _NAME_OPT]],
@@ -67,11 +67,12 @@ class PersonRecognizer(Recognizer):
         for key in ("CLINICIAN", "CREDIT", "HANDLE"):
             credited.extend((s.start_char, s.end_char) for s in self.spans(analysis, key))
         found = []
-        for key, confidence in _CONFIDENCE.items():
+        for key, cue_confidence in _CONFIDENCE.items():
             for span in self.spans(analysis, key):
                 start, end = self._name_span(span, key)
                 if start is None or (key == "IN_BED" and span[0].is_sent_start):
                     continue
+                confidence = cue_confidence
                 if any(c_start <= start and end <= c_end for c_start, c_end in credited):
                     if key != "HONORIFIC":
                         continue

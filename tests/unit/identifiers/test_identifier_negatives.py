@@ -1,0 +1,62 @@
+"""Hard negatives: credited colleagues, public-health dates, guideline ages and clean education posts."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.identifiers.helpers import findings, labelled
+
+pytestmark = pytest.mark.unit
+
+CLEAN_POSTS: list[str] = [
+    # public-health dates and observances are not care dates
+    "World Heart Day is September 29. Know your numbers!",
+    "The 2024 flu season is here; get your flu shot today at any pharmacy.",
+    "Join our webinar on 3/14 at 7pm about asthma action plans.",
+    "Grand rounds next Tuesday at 8am: sepsis bundles in 2025.",
+    "Breast Cancer Awareness Month runs through October 31.",
+    # guideline ages describe populations, not patients
+    "Adults aged 50 and over should be screened for colorectal cancer.",
+    "Children under 5 years old need their vaccines on schedule.",
+    "People 65 years old and older should get the pneumococcal vaccine.",
+    "Screening is recommended for ages 45-75.",
+    # clean education posts
+    "Stroke signs: face drooping, arm weakness, speech difficulty. Time to call 911. Not medical advice.",
+    "Take 1/2 tablet only if your doctor says so; 2/3 of adults never need it. We're here 24/7.",
+    "Blood pressure under 120/80 is normal. Aim for 150 minutes of activity a week.",
+    "Presenting our research in Chicago at ACC next week!",
+    "Texas and California lead the country in new nursing graduates.",
+    "Handwashing cuts infections. Evidence: Smith et al. 2019. #InfectionControl",
+]
+
+
+@pytest.mark.parametrize("text", CLEAN_POSTS)
+def test_clean_post_has_no_identifier(text: str) -> None:
+    assert labelled(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks to Dr. Patel for the great talk on heart failure!",
+        "Shoutout to @nurse_jane for organising the CPR day.",
+        "Congrats to Dr. Kim and Nurse Jackson on their award.",
+        "Kudos to Anna Lee for running the simulation lab.",
+        "Welcome Prof. Alvarez to our cardiology team.",
+    ],
+)
+def test_credited_colleague_is_not_a_patient_name(text: str) -> None:
+    assert [f for f in findings(text) if f.label == "PERSON"] == []
+
+
+def test_credited_person_with_lay_honorific_is_kept_at_low_confidence() -> None:
+    # "thanks to Mr. X for sharing his story" may well be a patient: kept, but not confidently
+    text = "Thanks to Mr. Lopez for letting us share his story."
+    people = [f for f in findings(text) if f.label == "PERSON"]
+    assert [text[f.start : f.end] for f in people] == ["Lopez"]
+    assert people[0].confidence < 0.5
+
+
+def test_care_date_and_public_date_in_one_post() -> None:
+    text = "World Heart Day is September 29. My patient was admitted 9/12 with heart failure."
+    assert labelled(text) == {("DATE", "9/12")}
