@@ -51,11 +51,16 @@ def gold_from_mapping(raw: Any) -> GoldPost:
 
 @dataclass(slots=True)
 class Counts:
-    """True positives, false positives and false negatives, with the derived scores."""
+    """Matching counts with the derived scores.
+
+    ``tp``/``fp`` count predictions (precision); ``found``/``fn`` count gold items (recall). They differ
+    only for spans, where one gold span may be matched by two predictions.
+    """
 
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    found: int = 0
 
     @property
     def precision(self) -> float | None:
@@ -63,7 +68,7 @@ class Counts:
 
     @property
     def recall(self) -> float | None:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+        return self.found / (self.found + self.fn) if self.found + self.fn else None
 
     @property
     def f1(self) -> float | None:
@@ -74,12 +79,13 @@ class Counts:
 
     @property
     def support(self) -> int:
-        return self.tp + self.fn
+        return self.found + self.fn
 
     def add(self, other: Counts) -> None:
         self.tp += other.tp
         self.fp += other.fp
         self.fn += other.fn
+        self.found += other.found
 
     def to_dict(self) -> dict[str, Any]:
         def r(x: float | None) -> float | None:
@@ -92,6 +98,7 @@ class Counts:
             "tp": self.tp,
             "fp": self.fp,
             "fn": self.fn,
+            "found": self.found,
             "support": self.support,
         }
 
@@ -164,8 +171,11 @@ def span_counts(
             counts.fp += 1
     for start, end, label in gold:
         found = any(label == p[2] and start < p[1] and p[0] < end for p in predicted)
-        if not found:
-            out.setdefault(label, Counts()).fn += 1
+        counts = out.setdefault(label, Counts())
+        if found:
+            counts.found += 1
+        else:
+            counts.fn += 1
     return out
 
 
@@ -194,6 +204,7 @@ def evaluate(
             counts = report.content.setdefault(label, Counts())
             if label in predicted_labels and label in item.content_labels:
                 counts.tp += 1
+                counts.found += 1
             elif label in predicted_labels:
                 counts.fp += 1
             else:
