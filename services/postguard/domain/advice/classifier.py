@@ -9,7 +9,7 @@ from typing import Protocol
 
 import spacy
 from spacy.language import Language
-from spacy.util import compile_prefix_regex
+from spacy.util import compile_infix_regex, compile_prefix_regex
 
 from postguard.domain.advice.rules import (
     ClaimsRule,
@@ -65,10 +65,16 @@ class TextCategoryModel(Protocol):
 
 
 def build_nlp() -> Language:
-    """A blank English pipeline with a sentencizer; '#' is kept on hashtags so "#ad" stays one token."""
+    """A blank English pipeline with a sentencizer.
+
+    Two tokenizer tweaks keep cue words whole: '#' stays on hashtags ("#ad") and a single hyphen
+    between letters does not split ("x-rays", "co-workers", "risk-free").
+    """
     nlp = spacy.blank("en")
     prefixes = [p for p in nlp.Defaults.prefixes if p != "#"]
     nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+    infixes = [p.replace("(?:-|–|—|", "(?:–|—|") for p in nlp.Defaults.infixes]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.add_pipe("sentencizer")
     return nlp
 

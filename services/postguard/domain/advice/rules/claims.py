@@ -378,22 +378,17 @@ class ClaimsRule(ContentRule):
             debunked = cues.has(DEBUNK, i)
             if not debunked:
                 hits += [(s, 0.9, REASON_ANTIVAX, SUGGESTION_ANTIVAX) for s in cues.spans(ANTIVAX, i)]
-            hits += [
-                (s, 0.85, REASON_ABSOLUTE, SUGGESTION)
-                for s in cues.spans(ABSOLUTE, i)
-                if health_post and not cues.preceded_by(s[0], _NEGATORS, window=4)
-            ]
-            hits += [
-                (s, 0.85, REASON_PSEUDO, SUGGESTION)
-                for s in cues.spans(PSEUDOSCIENCE, i)
-                if not cues.preceded_by(s[0], _NEGATORS, window=4)
-            ]
+            if health_post:
+                hits += [(s, 0.85, REASON_ABSOLUTE, SUGGESTION) for s in cues.spans(ABSOLUTE, i)]
+            hits += [(s, 0.85, REASON_PSEUDO, SUGGESTION) for s in cues.spans(PSEUDOSCIENCE, i)]
             if not sourced:
                 hits += [(s, 0.75, REASON_UNSOURCED, SUGGESTION) for s in self._cure_claims(cues, i)]
                 if health_post:
                     unsourced = cues.spans(EFFICACY, i) + cues.spans(APPEAL, i)
                     hits += [(s, 0.7, REASON_UNSOURCED, SUGGESTION) for s in unsourced]
                     hits += [(s, 0.6, REASON_UNSOURCED, SUGGESTION) for s in cues.spans(QUANTIFIED, i)]
+            # "No treatment is 100% effective" states the opposite of a claim.
+            hits = [h for h in hits if h[2] == REASON_ANTIVAX or not cues.preceded_by(h[0][0], _NEGATORS, 4)]
             if not hits:
                 continue
             best = max(hits, key=lambda h: h[1])

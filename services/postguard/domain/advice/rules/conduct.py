@@ -202,30 +202,7 @@ class ConductRule(ContentRule):
         return {
             PREDICATE: [
                 [people, {"LOWER": {"IN": _COPULA}}, filler, adjectives],
-                [
-                    {
-                        "LOWER": {
-                            "IN": [
-                                "the",
-                                "these",
-                                "those",
-                                "that",
-                                "this",
-                                "our",
-                                "my",
-                                "some",
-                                "a",
-                                "an",
-                                "such",
-                                "typical",
-                                "another",
-                            ]
-                        }
-                    },
-                    filler,
-                    adjectives,
-                    people,
-                ],
+                [adjectives, {"LOWER": {"IN": ["old", "young", "little", "fat"]}, "OP": "?"}, people],
             ],
             DEHUMANIZE: [
                 [

@@ -192,6 +192,8 @@ class PersonalAdviceRule(ContentRule):
             return None
         first_lower = cues.doc[first].lower_
         imperative_at = _imperative_index(cues, first)
+        if imperative_at is None and first_lower in _CONDITIONALS:
+            imperative_at = _imperative_after_condition(cues, i)
         modal = cues.spans(MODAL, i)
         if imperative_at is None and not modal:
             return None
@@ -247,6 +249,18 @@ def _imperative_index(cues: DocCues, first: int) -> int | None:
     if i < len(doc) and doc[i].lower_ in IMPERATIVE_VERBS and cues.sentence_of(i) == cues.sentence_of(first):
         return i
     return None
+
+
+def _imperative_after_condition(cues: DocCues, i: int) -> int | None:
+    """The imperative opening the main clause of "If you have a fever, take …"."""
+    sent = cues.sentences[i]
+    comma = next((tok.i for tok in sent if tok.text == ","), None)
+    if comma is None or comma + 1 >= sent.end:
+        return None
+    k = comma + 1
+    while k < sent.end - 1 and cues.doc[k].lower_ in _SKIP_AT_START:
+        k += 1
+    return _imperative_index(cues, k)
 
 
 def _cover(spans: list[tuple[int, int]]) -> tuple[int, int]:
