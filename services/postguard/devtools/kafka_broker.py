@@ -214,6 +214,9 @@ class KafkaBroker:
                     f"Kafka broker exited with code {self.process.returncode} during start-up:\n"
                     + self.log_tail()
                 )
+            if not _port_open(self.port):  # cheap check first: the client's own backoff grows to seconds
+                time.sleep(0.2)
+                continue
             try:
                 admin = KafkaAdminClient(
                     bootstrap_servers=self.bootstrap_servers,
@@ -262,6 +265,14 @@ class KafkaBroker:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def _port_open(port: int, host: str = "127.0.0.1") -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 def pid_alive(pid: int) -> bool:

@@ -1,0 +1,183 @@
+"""End to end through the real broker and the four services: verdicts, volume, duplicates, poison messages."""
+
+from __future__ import annotations
+
+import collections
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import grpc
+import pytest
+from kafka import KafkaProducer
+from postguard.core import topics
+from postguard.core.codec import decode_deadletter, encode_key
+from postguard.devtools.stack import SERVICES, LocalStack
+from postguard.v1 import decision_pb2, finding_pb2, post_pb2, screening_pb2, screening_pb2_grpc
+from stack_support import (
+    CLEAN_TEXT,
+    DEADLINE_SECONDS,
+    IDENTIFIER_TEXT,
+    make_post,
+    metric_sum,
+    new_id,
+    read_topic,
+    scrape,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def _screen(stub: screening_pb2_grpc.ScreeningStub, post: post_pb2.Post) -> decision_pb2.Decision:
+    return stub.Screen(screening_pb2.ScreenRequest(post=post, timeout_seconds=30), timeout=40)
+
+
+def test_post_with_patient_identifiers_is_stopped_with_spans(
+    screening: screening_pb2_grpc.ScreeningStub,
+) -> None:
+    post = make_post(IDENTIFIER_TEXT, platform="linkedin")
+    decision = _screen(screening, post)
+    assert decision.post_id == post.post_id
+    assert decision.verdict in (decision_pb2.BLOCK, decision_pb2.REVIEW)
+    assert not decision.incomplete_stages
+    identifiers = [f for f in decision.findings if f.category == finding_pb2.IDENTIFIER]
+    assert identifiers, "no identifier findings"
+    for finding in identifiers:
+        assert 0 <= finding.start < finding.end <= len(IDENTIFIER_TEXT)
+    spans = {IDENTIFIER_TEXT[f.start : f.end] for f in identifiers}
+    assert "John Smith" in spans
+    assert decision.reasons
+    assert "John Smith" not in decision.redacted_text
+
+
+def test_clean_post_is_allowed(screening: screening_pb2_grpc.ScreeningStub) -> None:
+    decision = _screen(screening, make_post(CLEAN_TEXT))
+    assert decision_pb2.Verdict.Name(decision.verdict) == "ALLOW", list(decision.reasons)
+    assert not decision.incomplete_stages
+    assert decision.policy_id and decision.text_sha256
+
+
+def test_duplicate_submit_creates_no_second_decision(
+    stack: LocalStack, kafka_broker, screening: screening_pb2_grpc.ScreeningStub
+) -> None:
+    post = make_post(CLEAN_TEXT, post_id=new_id("it-dup"))
+    assert screening.Submit(post, timeout=30).duplicate is False
+    assert screening.Submit(post, timeout=30).duplicate is True  # still in flight: not published again
+    first = _screen(screening, post)  # returns the decision of the first submission
+    assert screening.Submit(post, timeout=30).duplicate is True  # decided
+    again = _screen(screening, post)
+    assert again == first
+    assert screening.GetDecision(screening_pb2.GetDecisionRequest(post_id=post.post_id), timeout=10) == first
+    with pytest.raises(grpc.RpcError) as info:
+        screening.Submit(make_post(CLEAN_TEXT + " (edited)", post_id=post.post_id), timeout=30)
+    assert info.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    key = encode_key(post.post_id)
+    posts = read_topic(
+        kafka_broker.bootstrap_servers,
+        topics.POSTS,
+        until=lambda rs: any(r.key == key for r in rs),
+        timeout=30,
+    )
+    assert sum(r.key == key for r in posts) == 1
+    decisions = read_topic(
+        kafka_broker.bootstrap_servers,
+        topics.DECISIONS,
+        until=lambda rs: any(r.key == key for r in rs),
+        timeout=30,
+        settle=DEADLINE_SECONDS + 1,  # a late second decision would come within the deadline
+    )
+    assert sum(r.key == key for r in decisions) == 1
+
+
+def test_thousand_concurrent_posts_get_exactly_one_decision_each(
+    stack: LocalStack, kafka_broker, screening: screening_pb2_grpc.ScreeningStub
+) -> None:
+    batch = new_id("it-load")
+    posts = [make_post(f"{CLEAN_TEXT} Shift {i % 7}.", post_id=f"{batch}-{i:04d}") for i in range(1000)]
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        replies = list(pool.map(lambda p: screening.Submit(p, timeout=60), posts))
+    assert [r.post_id for r in replies] == [p.post_id for p in posts]
+    assert not any(r.duplicate for r in replies)
+    wanted = {p.post_id.encode() for p in posts}
+    records = read_topic(
+        kafka_broker.bootstrap_servers,
+        topics.DECISIONS,
+        until=lambda rs: wanted <= {r.key for r in rs},
+        timeout=240,
+        settle=DEADLINE_SECONDS + 1,
+    )
+    elapsed = time.monotonic() - started
+    counts = collections.Counter(r.key for r in records if r.key in wanted)
+    assert len(counts) == 1000
+    assert set(counts.values()) == {1}, [k for k, n in counts.items() if n > 1][:5]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        decisions = list(
+            pool.map(
+                lambda p: screening.GetDecision(
+                    screening_pb2.GetDecisionRequest(post_id=p.post_id), timeout=10
+                ),
+                posts,
+            )
+        )
+    assert {d.post_id for d in decisions} == {p.post_id for p in posts}
+    assert all(d.verdict != decision_pb2.VERDICT_UNSPECIFIED for d in decisions)
+    print(f"\n1000 posts submitted and decided in {elapsed:.1f}s ({1000 / elapsed:.0f} posts/s)")
+
+
+def test_poison_messages_go_to_deadletter_and_processing_goes_on(
+    stack: LocalStack, kafka_broker, screening: screening_pb2_grpc.ScreeningStub
+) -> None:
+    before = {
+        s.name: metric_sum(scrape(stack.metrics_url(s.name)), "postguard_deadletter_total") for s in SERVICES
+    }
+    poison_key = new_id("it-poison").encode()
+    invalid = make_post("   ", post_id=new_id("it-invalid"))  # decodes, but fails validation
+    producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap_servers, acks="all")
+    producer.send(topics.POSTS, key=poison_key, value=b"\xff\xfe not a protobuf \x00\x01").get(timeout=30)
+    producer.send(topics.POSTS, key=encode_key(invalid.post_id), value=invalid.SerializeToString()).get(
+        timeout=30
+    )
+    producer.close()
+    good = make_post(IDENTIFIER_TEXT, post_id=new_id("it-after-poison"))
+    decision = _screen(screening, good)
+    assert decision.post_id == good.post_id
+    assert decision.verdict in (decision_pb2.BLOCK, decision_pb2.REVIEW)
+    assert not decision.incomplete_stages
+    invalid_key = encode_key(invalid.post_id)
+    records = read_topic(
+        kafka_broker.bootstrap_servers,
+        topics.DEADLETTER,
+        until=lambda rs: {poison_key, invalid_key} <= {r.key for r in rs},
+        timeout=60,
+    )
+    letters = [decode_deadletter(r.value) for r in records if r.key in (poison_key, invalid_key)]
+    poison = [d for d in letters if d.key == poison_key.decode()]
+    assert poison and all(d.reason == "decode_error" and d.source_topic == topics.POSTS for d in poison)
+    assert all(d.payload.startswith(b"\xff\xfe") and d.error for d in poison)
+    invalid_letters = [d for d in letters if d.key == invalid.post_id]
+    assert invalid_letters and all(d.reason == "validation_error" for d in invalid_letters)
+    assert all("text" in d.error for d in invalid_letters)
+    after = {
+        s.name: metric_sum(scrape(stack.metrics_url(s.name)), "postguard_deadletter_total") for s in SERVICES
+    }
+    assert sum(after.values()) >= sum(before.values()) + len(letters)
+    with pytest.raises(grpc.RpcError) as info:
+        screening.GetDecision(screening_pb2.GetDecisionRequest(post_id=invalid.post_id), timeout=10)
+    assert info.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_metrics_endpoints_answer_and_count(stack: LocalStack) -> None:
+    samples = {s.name: scrape(stack.metrics_url(s.name)) for s in SERVICES}
+    assert metric_sum(samples["ingest"], "postguard_posts_received_total", service="ingest") >= 1000
+    assert metric_sum(samples["ingest"], "postguard_screen_latency_seconds_count") >= 3
+    assert metric_sum(samples["ingest"], "postguard_grpc_requests_total", method="Submit", code="OK") >= 1000
+    for stage in ("identifier-detection", "advice-classification"):
+        assert metric_sum(samples[stage], "postguard_posts_received_total", service=stage) >= 1000
+        assert metric_sum(samples[stage], "postguard_stage_duration_seconds_count", stage=stage) >= 1000
+    assert metric_sum(samples["identifier-detection"], "postguard_findings_total", category="IDENTIFIER") >= 1
+    assert metric_sum(samples["policy-decision"], "postguard_posts_screened_total") >= 1000
+    assert metric_sum(samples["policy-decision"], "postguard_posts_screened_total", verdict="ALLOW") >= 1
+    for name, scraped in samples.items():
+        for (metric, labels), _ in scraped.items():
+            for _label, value in labels:
+                assert "John Smith" not in value and "bake sale" not in value, (name, metric)
