@@ -1,0 +1,1 @@
+"""advice-classification: posts in, content findings out (stream), plus the unary ``Classify`` API."""

@@ -1,0 +1,198 @@
+"""The audit trail of decisions: one row per post_id with redacted text and a hash, never the raw text."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from postguard.domain.types import Decision
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One audited decision as stored."""
+
+    post_id: str
+    institution_id: str
+    verdict: str
+    policy_id: str
+    policy_version: str
+    redacted_text: str
+    text_sha256: str
+    findings: list[dict[str, object]]
+    reasons: list[str]
+    incomplete_stages: list[str]
+    decided_at: str
+
+
+def findings_json(decision: Decision) -> str:
+    """The findings without any text: what, where, how sure, and by which detector."""
+    return json.dumps(
+        [
+            {
+                "category": str(f.category),
+                "label": f.label,
+                "start": f.start,
+                "end": f.end,
+                "confidence": round(f.confidence, 4),
+                "detector": f.detector,
+            }
+            for f in decision.findings
+        ]
+    )
+
+
+class AuditStore(Protocol):
+    """Where policy-decision records every decision. ``record`` is idempotent per post_id."""
+
+    def record(self, decision: Decision) -> bool:
+        """Store ``decision``; False when the post_id was already recorded (the first row is kept)."""
+        ...
+
+    def get(self, post_id: str) -> AuditRecord | None: ...
+
+    def count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS decisions (
+    post_id           TEXT PRIMARY KEY,
+    institution_id    TEXT NOT NULL,
+    verdict           TEXT NOT NULL,
+    policy_id         TEXT NOT NULL,
+    policy_version    TEXT NOT NULL,
+    redacted_text     TEXT NOT NULL,
+    text_sha256       TEXT NOT NULL,
+    findings          TEXT NOT NULL,
+    reasons           TEXT NOT NULL,
+    incomplete_stages TEXT NOT NULL,
+    decided_at        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decisions_institution ON decisions (institution_id, decided_at);
+"""
+
+_COLUMNS = (
+    "post_id, institution_id, verdict, policy_id, policy_version, redacted_text, text_sha256, "
+    "findings, reasons, incomplete_stages, decided_at"
+)
+
+
+def _row(decision: Decision) -> tuple[str, ...]:
+    return (
+        decision.post_id,
+        decision.institution_id,
+        str(decision.verdict),
+        decision.policy_id,
+        decision.policy_version,
+        decision.redacted_text,
+        decision.text_sha256,
+        findings_json(decision),
+        json.dumps(list(decision.reasons)),
+        json.dumps(list(decision.incomplete_stages)),
+        decision.decided_at,
+    )
+
+
+def _record(row: tuple[object, ...]) -> AuditRecord:
+    (post_id, inst, verdict, pid, pver, redacted, sha, findings, reasons, incomplete, decided_at) = row
+    return AuditRecord(
+        post_id=str(post_id),
+        institution_id=str(inst),
+        verdict=str(verdict),
+        policy_id=str(pid),
+        policy_version=str(pver),
+        redacted_text=str(redacted),
+        text_sha256=str(sha),
+        findings=json.loads(str(findings)),
+        reasons=json.loads(str(reasons)),
+        incomplete_stages=json.loads(str(incomplete)),
+        decided_at=str(decided_at),
+    )
+
+
+class SqliteAuditStore:
+    """The embedded default: one SQLite file in WAL mode, safe to share between threads of a process."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def record(self, decision: Decision) -> bool:
+        with self._lock:
+            cursor = self._db.execute(
+                f"INSERT OR IGNORE INTO decisions ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", _row(decision)
+            )
+            return cursor.rowcount == 1
+
+    def get(self, post_id: str) -> AuditRecord | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_COLUMNS} FROM decisions WHERE post_id = ?", (post_id,)
+            ).fetchone()
+        return _record(row) if row else None
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM decisions").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+class PostgresAuditStore:
+    """The same table in PostgreSQL (for a network's volume); needs the ``psycopg`` package."""
+
+    def __init__(self, dsn: str) -> None:
+        import psycopg  # optional dependency: only needed when a postgresql:// URL is configured
+
+        self._lock = threading.Lock()
+        self._db = psycopg.connect(dsn, autocommit=True)
+        with self._db.cursor() as cur:
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                cur.execute(statement)
+
+    def record(self, decision: Decision) -> bool:
+        with self._lock, self._db.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO decisions ({_COLUMNS}) VALUES ({', '.join(['%s'] * 11)}) "
+                "ON CONFLICT (post_id) DO NOTHING",
+                _row(decision),
+            )
+            return cur.rowcount == 1
+
+    def get(self, post_id: str) -> AuditRecord | None:
+        with self._lock, self._db.cursor() as cur:
+            cur.execute(f"SELECT {_COLUMNS} FROM decisions WHERE post_id = %s", (post_id,))
+            row = cur.fetchone()
+        return _record(row) if row else None
+
+    def count(self) -> int:
+        with self._lock, self._db.cursor() as cur:
+            cur.execute("SELECT count(*) FROM decisions")
+            return int(cur.fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def open_audit_store(url: str) -> AuditStore:
+    """``postgresql://...`` -> PostgreSQL; ``sqlite:///path``, a plain path or ``:memory:`` -> SQLite."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresAuditStore(url)
+    if url.startswith("sqlite:///"):
+        url = url.removeprefix("sqlite:///")
+    return SqliteAuditStore(url)

@@ -1,0 +1,149 @@
+"""Building the faust apps: one factory, explicit broker and ports, PostGuard's topics as raw bytes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import faust
+
+from postguard.core import topics
+from postguard.core.detection_stage import DetectionStage
+from postguard.core.metrics import CONSUMER_LAG
+from postguard.core.records import Inbound, Outgoing
+from postguard.core.settings import CommonSettings
+from postguard.core.stream_settings import StreamServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+def broker_url(bootstrap_servers: str) -> str:
+    """``host1:9092,host2:9092`` -> faust's ``kafka://host1:9092;kafka://host2:9092``."""
+    hosts = [h.strip() for h in bootstrap_servers.split(",") if h.strip()]
+    if not hosts:
+        raise ValueError("kafka_bootstrap_servers is empty")
+    return ";".join(h if "://" in h else f"kafka://{h}" for h in hosts)
+
+
+def create_faust_app(
+    app_id: str, common: CommonSettings, settings: StreamServiceSettings, *, store: str = "memory://"
+) -> faust.App:
+    """A faust app with everything explicit: broker, store, web server, partitions, at-least-once."""
+    if not app_id:
+        raise ValueError("a faust app needs an id (the consumer group)")
+    datadir = settings.data_dir or Path(tempfile.gettempdir()) / "postguard" / app_id
+    datadir.mkdir(parents=True, exist_ok=True)
+    return faust.App(
+        app_id,
+        broker=broker_url(common.kafka_bootstrap_servers),
+        store=store,
+        autodiscover=False,
+        datadir=str(datadir),
+        web_enabled=settings.web_enabled,
+        web_port=settings.web_port,
+        web_host="127.0.0.1" if settings.bind_address in ("127.0.0.1", "localhost") else "0.0.0.0",
+        topic_partitions=common.topic_partitions,
+        topic_replication_factor=common.topic_replication_factor,
+        producer_acks=-1,
+        processing_guarantee="at_least_once",
+        consumer_auto_offset_reset="earliest",
+        broker_commit_interval=settings.commit_interval_seconds,
+        # faust waits 3 s after a rebalance by default before processing; a screening queue should not.
+        stream_recovery_delay=0.0,
+        stream_wait_empty=False,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+
+
+@dataclass(frozen=True)
+class Topics:
+    """PostGuard's Kafka topics declared on one app (values and keys are raw bytes)."""
+
+    posts: faust.TopicT
+    findings: faust.TopicT
+    decisions: faust.TopicT
+    deadletter: faust.TopicT
+
+    def by_name(self, name: str) -> faust.TopicT:
+        for topic in (self.posts, self.findings, self.decisions, self.deadletter):
+            if name in topic.topics:
+                return topic
+        raise KeyError(f"topic {name!r} is not declared on this app")
+
+
+def declare_topics(app: faust.App) -> Topics:
+    """Declare the four topics; empty values are allowed so tombstones can be dead-lettered."""
+
+    def raw(name: str) -> faust.TopicT:
+        return app.topic(name, key_serializer="raw", value_serializer="raw", allow_empty=True)
+
+    return Topics(
+        posts=raw(topics.POSTS),
+        findings=raw(topics.FINDINGS),
+        decisions=raw(topics.DECISIONS),
+        deadletter=raw(topics.DEADLETTER),
+    )
+
+
+async def send_all(known: Topics, outgoing: Iterable[Outgoing]) -> list[Any]:
+    """Produce every record (buffered; faust flushes before committing the consumed offsets)."""
+    futures = []
+    for record in outgoing:
+        futures.append(await known.by_name(record.topic).send(key=record.key, value=record.value))
+    return futures
+
+
+def add_detection_agent(
+    app: faust.App, known: Topics, stage: DetectionStage, *, batch_size: int, within: float
+) -> Any:
+    """Register the agent of a detection stage: batches of posts -> findings, detector off the event loop."""
+
+    @app.agent(known.posts, name=f"{app.conf.id}.detect")
+    async def detect(stream: faust.StreamT) -> None:
+        loop = asyncio.get_running_loop()
+        async for events in stream.take_events(batch_size, within=within):
+            records = [Inbound.from_event(event) for event in events]
+            # Decoding is cheap; the detector (spaCy) runs in a thread so heartbeats and fetches go on.
+            posts = [post for post in map(stage.accept, records) if post is not None]
+            results = await loop.run_in_executor(None, stage.detect, posts)
+            await send_all(known, stage.outgoing(results))
+
+    return detect
+
+
+def add_lag_timer(app: faust.App, service: str, interval: float, input_topics: Iterable[str]) -> Any:
+    """Publish ``postguard_consumer_lag_messages`` per assigned partition every ``interval`` seconds.
+
+    Lag = the partition's high watermark minus the group's committed offset (or the fetch position
+    before the first commit); faust keeps both on its consumer, so this costs no broker round trip.
+    Only ``input_topics`` are reported (not changelog or assignor topics faust also reads).
+    """
+    wanted = frozenset(input_topics)
+
+    @app.timer(interval, name=f"{app.conf.id}.consumer_lag")
+    async def publish_lag() -> None:
+        consumer = app.consumer
+        committed = getattr(consumer, "_committed_offset", {})
+        for tp in consumer.assignment():
+            if tp.topic not in wanted:
+                continue
+            try:
+                high = consumer.highwater(tp)
+                done = committed.get(tp)
+                if done is None:
+                    done = await consumer.position(tp)
+            except Exception:
+                continue
+            if high is None or done is None:
+                continue
+            CONSUMER_LAG.labels(service=service, topic=tp.topic, partition=str(tp.partition)).set(
+                max(0, int(high) - int(done))
+            )
+
+    return publish_lag

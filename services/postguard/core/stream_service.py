@@ -1,0 +1,90 @@
+"""Running a stream service process: metrics server, topics, gRPC server in threads, faust worker in main."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import faust
+import grpc
+
+from postguard.core.grpc_server import GrpcServer, build_grpc_server
+from postguard.core.kafka_admin import ensure_topics
+from postguard.core.metrics import start_metrics_server
+from postguard.core.settings import CommonSettings
+from postguard.core.stream_settings import StreamServiceSettings
+from postguard.core.topics import ALL_TOPICS
+
+log = logging.getLogger(__name__)
+
+
+def run_stream_service(
+    *,
+    service: str,
+    app: faust.App,
+    settings: StreamServiceSettings,
+    common: CommonSettings,
+    add_servicers: Callable[[grpc.Server], None],
+    service_names: Iterable[str],
+    extra_topics: Iterable[str] = (),
+) -> int:
+    """Serve ``/metrics`` and the unary gRPC API, then run the faust worker until SIGTERM/SIGINT.
+
+    On the signal faust stops consuming and commits; gRPC goes NOT_SERVING as shutdown begins and stops
+    with ``settings.grace_seconds`` for in-flight RPCs. Returns the process exit code.
+    """
+    metrics_port = start_metrics_server(settings.metrics_port, addr=settings.bind_address)
+    created = ensure_topics(
+        common.kafka_bootstrap_servers,
+        common.topic_partitions,
+        replication_factor=common.topic_replication_factor,
+        topics=(*ALL_TOPICS, *extra_topics),
+    )
+    server = build_grpc_server(
+        settings.grpc_port,
+        add_servicers,
+        service_names,
+        settings.grpc_max_workers,
+        metrics_service=service,
+        bind_address=settings.bind_address,
+    ).start()
+    log.info(
+        "service starting",
+        extra={
+            "service": service,
+            "grpc_port": server.port,
+            "metrics_port": metrics_port,
+            "consumer_group": settings.consumer_group,
+            "topics_created": len(created),
+        },
+    )
+    return run_worker(app, server, settings.grace_seconds, loglevel=common.log_level)
+
+
+def run_worker(app: faust.App, server: GrpcServer | None, grace_seconds: float, *, loglevel: str) -> int:
+    """Run ``app`` in a faust worker in this (main) thread; stop ``server`` gracefully when it ends."""
+
+    @app.on_before_shutdown.connect
+    async def _not_serving(sender: Any, **kwargs: Any) -> None:
+        if server is not None:
+            server.set_serving(False)
+
+    worker = faust.Worker(
+        app,
+        loglevel=loglevel,
+        quiet=True,
+        override_logging=False,  # keep our JSON logging
+        redirect_stdouts=False,
+        daemon=True,
+    )
+    code = 0
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        if server is not None:
+            server.stop(grace_seconds)
+        log.info("service stopped", extra={"exit_code": code})
+    return code

@@ -1,0 +1,1 @@
+"""identifier-detection: posts in, identifier findings out (stream), plus the unary ``Detect`` API."""

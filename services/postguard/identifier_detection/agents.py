@@ -1,0 +1,35 @@
+"""identifier-detection's agent: batches of posts through the identifier detector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+
+from postguard.core.detection_stage import DetectionStage
+from postguard.core.faust_app import Topics, add_detection_agent
+from postguard.core.settings import CommonSettings
+from postguard.core.stream_settings import StreamServiceSettings
+from postguard.domain.identifiers import IdentifierDetector
+from postguard.domain.types import StageName
+
+STAGE = StageName.IDENTIFIER_DETECTION.value
+
+
+def build_detector(common: CommonSettings) -> IdentifierDetector:
+    """The shipped detector: rules, plus the trained NER model when built and enabled."""
+    from postguard.domain.models import load_ner_model
+
+    return IdentifierDetector(ner_model=load_ner_model() if common.use_models else None)
+
+
+def default_stage(common: CommonSettings, detector: IdentifierDetector | None = None) -> DetectionStage:
+    """The stream stage around ``detector`` (default: ``build_detector``)."""
+    return DetectionStage(STAGE, (detector or build_detector(common)).detect_batch)
+
+
+def register(app: faust.App, known: Topics, stage: DetectionStage, settings: StreamServiceSettings) -> Any:
+    """Add the detection agent to ``app``."""
+    return add_detection_agent(
+        app, known, stage, batch_size=settings.batch_size, within=settings.batch_within_seconds
+    )

@@ -1,0 +1,1 @@
+"""policy-decision: joins each post with both stages' results, applies the policy, emits one decision."""

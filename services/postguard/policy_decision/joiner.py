@@ -1,0 +1,316 @@
+"""policy-decision as a stream processor: posts, stage results and deadline ticks in, decisions out.
+
+Faust-free so it can be tested with a dict as the table. The agent feeds every record of the three
+input topics through ``handle`` (one partition at a time, in order); the timer asks ``due`` which
+post_ids need a deadline tick. Tables may only be written while processing a record, so the timer
+never touches the table: it produces a tick keyed by post_id and the tick comes back through
+``handle`` on the right partition.
+
+Dead letters: this is the one service that dead-letters posts (undecodable, invalid, or of an unknown
+institution) and undecodable findings, so a poison post yields exactly one dead-letter record.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
+from datetime import UTC, datetime
+
+from postguard.core import codec, topics
+from postguard.core.audit import AuditStore
+from postguard.core.metrics import (
+    DEADLETTER,
+    INCOMPLETE_SCREENINGS,
+    POSTS_RECEIVED,
+    POSTS_SCREENED,
+    STAGE_DURATION,
+)
+from postguard.core.records import Inbound, Outgoing
+from postguard.domain import join
+from postguard.domain.join import JoinState, Step
+from postguard.domain.policy import PolicyEngine, PolicyRegistry, UnknownInstitutionError
+from postguard.domain.types import Decision, Verdict
+from postguard.domain.validation import MAX_TEXT_CHARS, PostValidationError, validate_post
+from postguard.policy_decision.tables import decode_state, encode_state
+
+log = logging.getLogger(__name__)
+
+SERVICE = "policy-decision"
+TICK = b"\x01"
+
+
+def rfc3339(epoch_seconds: float) -> str:
+    """Wall-clock seconds as an RFC 3339 UTC timestamp with milliseconds."""
+    return (
+        datetime.fromtimestamp(epoch_seconds, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    )
+
+
+class DecisionJoiner:
+    """Joins posts with stage results in ``table`` (post_id -> encoded ``JoinState``) and decides."""
+
+    def __init__(
+        self,
+        policies: PolicyRegistry,
+        table: MutableMapping[str, bytes],
+        *,
+        deadlines_topic: str,
+        deadline_seconds: float,
+        retention_seconds: float,
+        engine: PolicyEngine | None = None,
+        audit: AuditStore | None = None,
+        clock: Callable[[], float] = time.time,
+        expected: Sequence[str] = join.EXPECTED_STAGES,
+        max_text_chars: int = MAX_TEXT_CHARS,
+    ) -> None:
+        self.policies = policies
+        self.engine = engine or PolicyEngine()
+        self.table = table
+        self.deadlines_topic = deadlines_topic
+        self.deadline_seconds = deadline_seconds
+        self.retention_seconds = retention_seconds
+        self.audit = audit
+        self.clock = clock
+        self.expected = tuple(expected)
+        self.max_text_chars = max_text_chars
+        # In-memory index of the table so the timer never has to decode every state.
+        self._open: dict[str, float] = {}  # post present, undecided: post_id -> first_seen
+        self._orphans: dict[str, float] = {}  # results whose post has not arrived: post_id -> first_seen
+        self._closed: collections.deque[tuple[float, str]] = collections.deque()  # (closed_at, post_id)
+        self._known: set[str] = set()
+        self._ticked: dict[str, float] = {}
+
+    # --- record handling (called by the agent, one record at a time) ---------------------------------
+
+    def handle(self, record: Inbound) -> list[Outgoing]:
+        """Process one consumed record; returns what to produce (decisions, dead letters)."""
+        if record.topic == topics.POSTS:
+            return self.on_post(record)
+        if record.topic == topics.FINDINGS:
+            return self.on_result(record)
+        if record.topic == self.deadlines_topic:
+            return self.on_tick(record)
+        log.warning("record from an unexpected topic ignored", extra={"topic": record.topic})
+        return []
+
+    def on_post(self, record: Inbound) -> list[Outgoing]:
+        POSTS_RECEIVED.labels(service=SERVICE).inc()
+        try:
+            post = validate_post(codec.decode_post(record.value), max_text_chars=self.max_text_chars)
+        except codec.DecodeError as exc:
+            return [self._deadletter(record, "decode_error", exc)]
+        except PostValidationError as exc:
+            return [self._deadletter(record, "validation_error", exc)]
+        now = self.clock()
+        state = self._load(post.post_id)
+        if state is None or not state.closed:
+            try:
+                self.policies.policy_for(post.institution_id)
+            except UnknownInstitutionError as exc:
+                self._store(join.reject(state, post.post_id, "unknown_institution", now))
+                return [self._deadletter(record, "unknown_institution", exc)]
+        state, step = join.add_post(state, post, now, self.expected)
+        return self._after(state, step, now)
+
+    def on_result(self, record: Inbound) -> list[Outgoing]:
+        try:
+            result = codec.decode_stage_result(record.value)
+        except codec.DecodeError as exc:
+            return [self._deadletter(record, "decode_error", exc)]
+        now = self.clock()
+        state, step = join.add_result(self._load(result.post_id), result, now, self.expected)
+        return self._after(state, step, now)
+
+    def on_tick(self, record: Inbound) -> list[Outgoing]:
+        post_id = codec.decode_key(record.key)
+        state = self._load(post_id) if post_id else None
+        if state is None:
+            self._forget(post_id)
+            return []
+        now = self.clock()
+        if join.is_expired(state, now, self.retention_seconds):
+            del self.table[post_id]
+            self._forget(post_id)
+            return []
+        if join.is_overdue(state, now, self.deadline_seconds):
+            return self._decide(state, now)
+        return []
+
+    # --- the timer's side --------------------------------------------------------------------------
+
+    def due(self, now: float | None = None) -> list[str]:
+        """post_ids that need a tick: past the deadline, or expired. Each is returned at most once per
+        ``max(1 s, deadline)`` so a lost tick is retried without flooding the topic."""
+        now = self.clock() if now is None else now
+        resend = max(1.0, self.deadline_seconds)
+        out = [
+            post_id for post_id, first_seen in self._open.items() if now - first_seen >= self.deadline_seconds
+        ]
+        out += [pid for pid, first in self._orphans.items() if now - first >= self.retention_seconds]
+        for closed_at, post_id in self._closed:
+            if now - closed_at < self.retention_seconds:
+                break
+            out.append(post_id)
+        due = [pid for pid in out if now - self._ticked.get(pid, float("-inf")) >= resend]
+        for pid in due:
+            self._ticked[pid] = now
+        return due
+
+    def tick(self, post_id: str) -> Outgoing:
+        """The record the timer produces for ``post_id``."""
+        return Outgoing(self.deadlines_topic, codec.encode_key(post_id), TICK)
+
+    def reindex(self, items: Iterable[tuple[str, bytes]]) -> int:
+        """Rebuild the index from the table's local contents (after recovery or a rebalance)."""
+        self._open.clear()
+        self._orphans.clear()
+        self._closed.clear()
+        self._known.clear()
+        closed = []
+        for post_id, raw in items:
+            state = self._decode(post_id, raw)
+            if state is None:
+                continue
+            if state.closed:
+                closed.append((state.closed_at, post_id))
+                self._known.add(post_id)
+            else:
+                self._index(state)
+        for entry in sorted(closed):
+            self._closed.append(entry)
+        return len(self._known)
+
+    def needs_reindex(self, table_size: int) -> bool:
+        """The index and the table disagree (state recovered from the changelog, or partitions moved)."""
+        return table_size != len(self._known)
+
+    @property
+    def open_count(self) -> int:
+        return len(self._open)
+
+    # --- internals ---------------------------------------------------------------------------------
+
+    def _after(self, state: JoinState, step: Step, now: float) -> list[Outgoing]:
+        if step is Step.DECIDE:
+            return self._decide(state, now)
+        if step is Step.REEMIT and state.decision is not None:
+            return [self._decision_record(state.decision)]
+        if step is Step.WAIT:
+            self._store(state)
+        return []
+
+    def _decide(self, state: JoinState, now: float) -> list[Outgoing]:
+        started = time.perf_counter()
+        try:
+            decision = join.decide(state, self.policies, self.engine, rfc3339(now), self.expected)
+        except UnknownInstitutionError:
+            # The institution's policy was removed after the post arrived: nothing can decide it.
+            log.error("policy removed before the post was decided", extra={"post_id": state.post_id})
+            self._store(join.reject(state, state.post_id, "unknown_institution", now))
+            return []
+        except Exception as exc:
+            log.error(
+                "policy evaluation failed", extra={"post_id": state.post_id, "error_type": type(exc).__name__}
+            )
+            decision = self._failed_policy_decision(state, now)
+        elapsed = time.perf_counter() - started
+        decision = dataclasses.replace(decision, timings={**decision.timings, SERVICE: elapsed})
+        STAGE_DURATION.labels(stage=SERVICE).observe(elapsed)
+        POSTS_SCREENED.labels(verdict=str(decision.verdict)).inc()
+        for stage in decision.incomplete_stages:
+            INCOMPLETE_SCREENINGS.labels(stage=stage).inc()
+        self._store(join.record_decision(state, decision, now))
+        if self.audit is not None:
+            try:
+                self.audit.record(decision)
+            except Exception as exc:
+                log.error(
+                    "audit write failed",
+                    extra={"post_id": decision.post_id, "error_type": type(exc).__name__},
+                )
+        return [self._decision_record(decision)]
+
+    def _failed_policy_decision(self, state: JoinState, now: float) -> Decision:
+        assert state.post is not None
+        return Decision(
+            post_id=state.post_id,
+            institution_id=state.post.institution_id,
+            verdict=Verdict.REVIEW,
+            findings=tuple(f for r in join.results_in_order(state, self.expected) for f in r.findings),
+            reasons=("policy evaluation failed; a person must review this post",),
+            redacted_text="",
+            policy_id="",
+            policy_version="",
+            text_sha256=state.post.text_sha256,
+            incomplete_stages=join.missing_stages(state, self.expected),
+            decided_at=rfc3339(now),
+        )
+
+    @staticmethod
+    def _decision_record(decision: Decision) -> Outgoing:
+        return Outgoing(topics.DECISIONS, codec.encode_key(decision.post_id), codec.encode(decision))
+
+    def _deadletter(self, record: Inbound, reason: str, exc: Exception) -> Outgoing:
+        DEADLETTER.labels(service=SERVICE, reason=reason).inc()
+        log.warning(
+            "dead-lettered a record",
+            extra={
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "reason": reason,
+            },
+        )
+        envelope = codec.deadletter(
+            source_topic=record.topic,
+            service=SERVICE,
+            reason=reason,
+            error=str(exc),  # our errors name fields, ids and byte offsets, never post text
+            payload=record.value,
+            key=record.key,
+            partition=record.partition,
+            offset=record.offset,
+        )
+        return Outgoing(topics.DEADLETTER, record.key or b"", codec.encode(envelope))
+
+    def _decode(self, post_id: str, raw: bytes) -> JoinState | None:
+        try:
+            return decode_state(raw)
+        except (ValueError, KeyError, TypeError, codec.DecodeError) as exc:
+            log.error(
+                "unreadable join state dropped", extra={"post_id": post_id, "error_type": type(exc).__name__}
+            )
+            return None
+
+    def _load(self, post_id: str) -> JoinState | None:
+        raw = self.table.get(post_id)
+        return None if raw is None else self._decode(post_id, raw)
+
+    def _store(self, state: JoinState) -> None:
+        self.table[state.post_id] = encode_state(state)
+        self._index(state)
+
+    def _index(self, state: JoinState) -> None:
+        post_id = state.post_id
+        self._known.add(post_id)
+        if state.closed:
+            self._ticked.pop(post_id, None)
+            self._open.pop(post_id, None)
+            self._orphans.pop(post_id, None)
+            self._closed.append((state.closed_at, post_id))
+        elif state.post is not None:
+            self._orphans.pop(post_id, None)
+            self._open[post_id] = state.first_seen
+        else:
+            self._orphans[post_id] = state.first_seen
+
+    def _forget(self, post_id: str) -> None:
+        self._known.discard(post_id)
+        self._open.pop(post_id, None)
+        self._orphans.pop(post_id, None)
+        self._ticked.pop(post_id, None)
+        while self._closed and self._closed[0][1] == post_id:
+            self._closed.popleft()
