@@ -204,7 +204,7 @@ def test_minimal_values_use_the_existing_service_account_and_no_pdb() -> None:
         assert deployment["spec"]["replicas"] == 1
     assert by_kind(objects, "Service")["ingest"]["spec"]["type"] == "NodePort"
     env = env_of(by_kind(objects, "Deployment")["policy-decision"])
-    assert env["POSTGUARD_POLICY_DECISION_JOIN_DEADLINE_SECONDS"] == "10"
+    assert env["POSTGUARD_POLICY_DECISION_DEADLINE_SECONDS"] == "10"
     assert env["POSTGUARD_USE_MODELS"] == "false"
 
 
