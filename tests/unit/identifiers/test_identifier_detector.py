@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 from postguard.domain.identifiers import IdentifierDetector
+from postguard.domain.identifiers.registry import RecognizerRegistry
 from postguard.domain.types import Category, Finding, IdentifierLabel
 
 from tests.unit.identifiers.helpers import detector, findings, post
@@ -149,3 +150,14 @@ def test_ner_result_count_mismatch_is_an_error() -> None:
     det = IdentifierDetector(ner_model=Broken(), registry=detector().registry)
     with pytest.raises(ValueError, match="returned 0 results for 1 texts"):
         det.detect(post("anything"))
+
+
+def test_registry_rebuilds_its_vocab_when_it_grows_too_large() -> None:
+    registry = RecognizerRegistry(max_vocab=2_000)
+    det = IdentifierDetector(registry=registry)
+    words = " ".join(f"zq{i}x" for i in range(3_000))
+    before = det.detect(post(RICH_POST))
+    det.detect(post(words))
+    assert registry.rebuilds == 1
+    assert len(registry.nlp.vocab) < 2_000
+    assert det.detect(post(RICH_POST)) == before  # same answers from the rebuilt matchers

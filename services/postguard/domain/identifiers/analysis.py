@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from spacy.attrs import IDX, SENT_START
 from spacy.tokens import Doc, Span
 
 from postguard.domain.types import Finding
@@ -28,18 +29,26 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     credited: list[tuple[int, int]] = field(default_factory=list)
     """Character spans naming people credited in the post (colleagues, handles): not patients."""
-    _sent_starts: list[int] = field(default_factory=list)
-    _token_starts: list[int] = field(default_factory=list)
+    _sent_starts: list[int] | None = None
+    _token_starts: list[int] | None = None
 
     def __post_init__(self) -> None:
         self.text = self.doc.text
         self.lower = self.text.lower()
-        self._token_starts = [t.idx for t in self.doc]
-        starts = [0]
-        for tok in self.doc:
-            if tok.is_sent_start and tok.i > 0:
-                starts.append(tok.idx)
-        self._sent_starts = starts
+
+    def _index(self) -> tuple[list[int], list[int]]:
+        """Token and sentence start offsets, built on first use (most posts never need them)."""
+        if self._token_starts is None or self._sent_starts is None:
+            rows = self.doc.to_array([IDX, SENT_START]).tolist() if len(self.doc) else []
+            self._token_starts = [row[0] for row in rows]
+            self._sent_starts = [0] + [row[0] for row in rows[1:] if row[1] == 1]
+        return self._token_starts, self._sent_starts
+
+    def _token_offsets(self) -> list[int]:
+        return self._index()[0]
+
+    def _sentence_starts(self) -> list[int]:
+        return self._index()[1]
 
     def spans(self, key: str) -> list[Span]:
         """Non-overlapping matches (longest first) registered under ``key``."""
@@ -47,10 +56,11 @@ class Analysis:
 
     def sentence_bounds(self, start: int, end: int) -> tuple[int, int]:
         """Character bounds of the sentence(s) holding ``[start, end)``."""
-        i = bisect.bisect_right(self._sent_starts, start) - 1
-        j = bisect.bisect_left(self._sent_starts, end)
-        s_start = self._sent_starts[max(i, 0)]
-        s_end = self._sent_starts[j] if j < len(self._sent_starts) else len(self.text)
+        starts = self._sentence_starts()
+        i = bisect.bisect_right(starts, start) - 1
+        j = bisect.bisect_left(starts, end)
+        s_start = starts[max(i, 0)]
+        s_end = starts[j] if j < len(starts) else len(self.text)
         return s_start, max(s_end, end)
 
     def window(self, start: int, end: int, before: int = 40, after: int = 0, *, sentence: bool = True) -> str:
@@ -79,8 +89,9 @@ class Analysis:
         spans = self.spans_in_sentence(key, start, end)
         if not spans:
             return False
-        ti = bisect.bisect_right(self._token_starts, start) - 1
-        tj = bisect.bisect_left(self._token_starts, end)
+        tokens_at = self._token_offsets()
+        ti = bisect.bisect_right(tokens_at, start) - 1
+        tj = bisect.bisect_left(tokens_at, end)
         return any(s.end > ti - tokens and s.start < tj + tokens for s in spans)
 
     def findings_in_sentence(self, labels: Iterable[str], start: int, end: int) -> list[Finding]:

@@ -23,9 +23,20 @@ class RecognizerRegistry:
     pass per document serves all of them.
     """
 
-    def __init__(self, recognizers: Sequence[Recognizer] | None = None, batch_size: int = 256) -> None:
+    def __init__(
+        self,
+        recognizers: Sequence[Recognizer] | None = None,
+        batch_size: int = 256,
+        max_vocab: int = 250_000,
+    ) -> None:
         self.recognizers = list(recognizers) if recognizers is not None else default_recognizers()
         self.batch_size = batch_size
+        self.max_vocab = max_vocab
+        self.rebuilds = 0
+        self._build()
+
+    def _build(self) -> None:
+        """A fresh tokenizer, vocab and matchers (the vocab grows with every new word a stream sees)."""
         self.nlp = spacy.blank("en")
         self.nlp.add_pipe("sentencizer")
         self.matcher = Matcher(self.nlp.vocab)
@@ -45,7 +56,12 @@ class RecognizerRegistry:
 
     def analyze_texts(self, texts: Sequence[str]) -> list[tuple[Analysis, list[Finding]]]:
         """Each text's analysis (with its credited spans) and its raw, unmerged rule findings."""
-        return [self._analyze(doc) for doc in self.nlp.pipe(texts, batch_size=self.batch_size)]
+        results = [self._analyze(doc) for doc in self.nlp.pipe(texts, batch_size=self.batch_size)]
+        if len(self.nlp.vocab) > self.max_vocab:
+            # a long-running service would otherwise keep every token string it ever saw
+            self._build()
+            self.rebuilds += 1
+        return results
 
     def _analyze(self, doc: Doc) -> tuple[Analysis, list[Finding]]:
         grouped: dict[str, list[Span]] = {}

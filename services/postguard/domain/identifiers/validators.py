@@ -92,6 +92,15 @@ def vin_valid(vin: str) -> bool:
     return value[8] == ("X" if check == 10 else str(check))
 
 
+def iban_valid(iban: str) -> bool:
+    """ISO 13616 IBAN: country code, two check digits, and the whole number mod 97 == 1."""
+    value = re.sub(r"\s", "", iban).upper()
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", value):
+        return False
+    rearranged = value[4:] + value[:4]
+    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+
+
 def ip_valid(candidate: str) -> bool:
     """True when ``candidate`` parses as an IPv4 or IPv6 address."""
     try:

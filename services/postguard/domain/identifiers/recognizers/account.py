@@ -8,21 +8,24 @@ from typing import ClassVar
 
 from postguard.domain.identifiers.analysis import Analysis
 from postguard.domain.identifiers.recognizers.numbered import ContextualNumberRecognizer
-from postguard.domain.identifiers.validators import digits_of, luhn_valid
+from postguard.domain.identifiers.validators import digits_of, iban_valid, luhn_valid
 from postguard.domain.types import Finding, IdentifierLabel
 
 _CARD = re.compile(r"(?<![\w-])[3-6]\d{3}(?:[ -]?\d{2,4}){2,4}(?![\w-])")
+_IBAN = re.compile(
+    r"(?<![\w-])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![\w-])", re.IGNORECASE
+)
 
 
 class AccountNumberRecognizer(ContextualNumberRecognizer):
-    """``account #12345678``, ``acct 0042-7781``, card numbers ``4111 1111 1111 1111`` (Luhn)."""
+    """``account #12345678``, card numbers ``4111 1111 1111 1111`` (Luhn), IBANs (mod 97)."""
 
     name = "AccountNumberRecognizer"
     labels = (IdentifierLabel.ACCOUNT_NUMBER,)
     context: ClassVar[tuple[str, ...]] = (
         "account", "acct", "acct.", "a/c", "billing account", "billing", "invoice", "bank account",
-        "card number", "credit card", "debit card", "iban", "routing", "payment reference",
-        "gofundme",
+        "card number", "credit card", "debit card", "my card", "the card", "this card", "card #", "iban",
+        "routing", "payment reference", "gofundme",
     )  # fmt: skip
     min_digits = 4
     context_confidence = 0.85
@@ -32,3 +35,6 @@ class AccountNumberRecognizer(ContextualNumberRecognizer):
             digits = digits_of(m.group())
             if 13 <= len(digits) <= 19 and luhn_valid(digits):
                 yield self.finding(self.labels[0], m.start(), m.end(), 0.9)
+        for m in _IBAN.finditer(analysis.text):
+            if iban_valid(m.group()):
+                yield self.finding(self.labels[0], m.start(), m.end(), 0.95)

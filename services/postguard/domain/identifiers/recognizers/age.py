@@ -35,7 +35,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "turned",
         re.compile(
-            r"\b(?:turned|turning|just turned)\s+(?P<n>\d{2,3})\b(?!\s*(?:%|percent|mg))", re.IGNORECASE
+            r"\b(?:turned|turning|turn|turns)\s+(?P<n>\d{2,3})\b(?!\s*(?:%|percent|mg))", re.IGNORECASE
         ),
     ),
     ("birthday", re.compile(r"\b(?P<n>\d{2,3})(?:st|nd|rd|th)\s+birthday\b", re.IGNORECASE)),

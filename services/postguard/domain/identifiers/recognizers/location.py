@@ -30,6 +30,11 @@ _ZIP_CUED = re.compile(
     r"(?P<zip>\d{5}(?:-\d{4})?)(?![\w-])",
     re.IGNORECASE,
 )
+_BOX = re.compile(
+    r"\b(?:P\.?\s?O\.?\s+Box\s+\d{1,6}|(?:PSC|CMR|Unit)\s+\d{3,5},?\s+Box\s+\d{1,5}"
+    r"(?:\s*(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5})?)",
+    re.IGNORECASE,
+)
 _COUNTY = re.compile(r"\b(?:[A-Z][a-z]+\s){1,2}(?:County|Parish|Borough|Township)\b")
 _RESIDENCE = re.compile(
     r"(?:\bfrom|lives in|living in|lived in|resident of|resides in|native of|hometown(?: of)?|moved to|"
@@ -63,6 +68,9 @@ class LocationRecognizer(Recognizer):
         ]
         found += [
             self.finding(IdentifierLabel.LOCATION, m.start(), m.end(), 0.8) for m in _COUNTY.finditer(text)
+        ]
+        found += [
+            self.finding(IdentifierLabel.LOCATION, m.start(), m.end(), 0.85) for m in _BOX.finditer(text)
         ]
         for m in _UNKNOWN_PLACE.finditer(text):
             place = m.group("place")

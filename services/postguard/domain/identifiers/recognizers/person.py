@@ -7,6 +7,7 @@ that neither the rules nor the NER seam report them as patients.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -22,6 +23,7 @@ from postguard.domain.identifiers.lexicons import (
 from postguard.domain.identifiers.recognizer import Recognizer, TokenPattern
 from postguard.domain.types import Finding, IdentifierLabel
 
+_HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
 _NOT_NAME = sorted(NOT_NAMES | set(CLINICIAN_TITLES) | set(HONORIFICS) | set(PATIENT_ROLES) | set(RELATIVES))
 _NAME: dict[str, Any] = {"IS_TITLE": True, "IS_ALPHA": True, "LOWER": {"NOT_IN": _NOT_NAME}}
 _NAME_OPT: dict[str, Any] = {**_NAME, "OP": "?"}
@@ -59,13 +61,14 @@ class PersonRecognizer(Recognizer):
             "IN_BED": [[_NAME, _NAME_OPT, {"LOWER": "in"}, {"LOWER": {"IN": ["bed", "room", "bay", "rm"]}}]],
             "CLINICIAN": [[{"LOWER": {"IN": list(CLINICIAN_TITLES)}}, _NAME, _NAME_OPT]],
             "CREDIT": [[*cue, title_opt, _NAME, _NAME_OPT] for cue in credit],
-            "HANDLE": [[{"TEXT": {"REGEX": r"^@\w{2,}$"}}]],
         }
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         credited = analysis.credited
-        for key in ("CLINICIAN", "CREDIT", "HANDLE"):
+        for key in ("CLINICIAN", "CREDIT"):
             credited.extend((s.start_char, s.end_char) for s in self.spans(analysis, key))
+        if "@" in analysis.text:
+            credited.extend(m.span() for m in _HANDLE.finditer(analysis.text))
         found = []
         for key, cue_confidence in _CONFIDENCE.items():
             for span in self.spans(analysis, key):

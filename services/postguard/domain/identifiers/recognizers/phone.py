@@ -1,4 +1,4 @@
-"""Phone and fax numbers: NANP-validated US numbers and +country international numbers."""
+"""Phone and fax numbers: NANP-validated US numbers, +country numbers, and any dialable number after a cue."""
 
 from __future__ import annotations
 
@@ -9,45 +9,96 @@ from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.identifiers.validators import digits_of, nanp_valid
 from postguard.domain.types import Finding, IdentifierLabel
 
+_EXTENSION = r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?"
 _NANP = re.compile(
-    r"(?<![\w+\-])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)[\s.\-]?|\d{3}[\s.\-])\d{3}[\s.\-]\d{4}(?![\w\-])"
+    r"(?<![\w+\-])(?:(?:\+?1|001)[\s.\-]?)?(?:\(\d{3}\)[\s.\-]?|\d{3}[\s.\-])\d{3}[\s.\-]\d{4}"
+    + _EXTENSION
+    + r"(?![\w\-])"
     r"|(?<![\w+\-])(?:\+?1)?\d{10}(?![\w\-])"
 )
 _INTERNATIONAL = re.compile(r"(?<![\w+])\+(?!1\b)[2-9]\d{0,2}(?:[\s.\-]?\(?\d{1,5}\)?){2,6}(?![\w\-])")
+# Any dialable-looking number: used only next to a phone / fax cue.
+_GENERIC = re.compile(r"(?<![\w+\-.])\+?\(?\d[\d\s().\-]{4,18}\d" + _EXTENSION + r"(?![\w\-]|\.\d)")
 _PHONE_CUE = re.compile(
-    r"\b(?:call|called|calling|calls|phone|tel|telephone|cell|mobile|text|contact|reach|ring|number|ph|hotline|line|whatsapp)\b",
+    r"\b(?:call|called|calling|calls|phone|tel|telephone|cell|mobile|text|contact|reach|ring|number|ph|"
+    r"hotline|line|whatsapp|desk|office|answering at|call me on|home)\b",
     re.IGNORECASE,
 )
+# Cues strong enough to accept an unvalidated national format.
+_STRONG_CUE = re.compile(
+    r"\b(?:phone|tel|telephone|cell|mobile|desk|office|whatsapp|call me on|call me at|answering at|"
+    r"text me at|text me on|fax)\b[\s:.#]*$",
+    re.IGNORECASE,
+)
+# Shapes that are something else when they fail their own validation: NANP 3-3-4, SSN 3-2-4, dates.
+_OTHER_SHAPE = re.compile(
+    r"\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]\d{4}|\d{3}-\d{2}-\d{4}|\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}"
+)
 _FAX_CUE = re.compile(r"\b(?:fax|facsimile|fx)\b", re.IGNORECASE)
+_CUE_AFTER = re.compile(r"^[\s\-]*(?:office|mobile|cell|home|fax|work|desk)\b", re.IGNORECASE)
+_TOLL_FREE = frozenset({"800", "888", "877", "866", "855", "844", "833"})
 
 
 class PhoneRecognizer(Recognizer):
-    """``(617) 555-0123``, ``617.555.0123``, ``+44 20 7946 0958``; FAX when a fax cue precedes it.
+    """``(617) 555-0123``, ``617.555.0123 x12``, ``+44 20 7946 0958``; FAX when a fax cue is nearest.
 
-    Ten bare digits count only after a phone or fax cue (otherwise they are more often record numbers).
+    Ten bare digits, or other national formats ("0490 75 40 81"), count only next to a phone or fax
+    cue. Toll-free numbers belong to organisations, so they get a low confidence.
     """
 
     name = "PhoneRecognizer"
     labels = (IdentifierLabel.PHONE, IdentifierLabel.FAX)
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
-        found = []
+        found: list[Finding] = []
+        taken: list[tuple[int, int]] = []
         for m in _NANP.finditer(analysis.text):
-            if not nanp_valid(m.group()):
+            number = re.split(r"\s*(?:x|ext)", m.group(), maxsplit=1, flags=re.IGNORECASE)[0]
+            if not nanp_valid(number.removeprefix("001")):
                 continue
-            found.extend(self._finding(analysis, m.start(), m.end(), bare=m.group().isdigit()))
+            toll_free = digits_of(number)[-10:-7] in _TOLL_FREE
+            found.extend(
+                self._finding(analysis, m.start(), m.end(), bare=m.group().isdigit(), toll_free=toll_free)
+            )
+            taken.append(m.span())
         for m in _INTERNATIONAL.finditer(analysis.text):
-            if 8 <= len(digits_of(m.group())) <= 15:
+            if 8 <= len(digits_of(m.group())) <= 15 and not _inside(m.span(), taken):
                 found.extend(self._finding(analysis, m.start(), m.end(), bare=False))
+                taken.append(m.span())
+        for m in _GENERIC.finditer(analysis.text):
+            start, end = m.start(), m.end() - (len(m.group()) - len(m.group().rstrip(" .-(")))
+            value = analysis.text[start:end]
+            if not 7 <= len(digits_of(value)) <= 15 or _inside((start, end), taken):
+                continue
+            # a "Phone:" label vouches for any format; a trailing "office" only for unambiguous shapes
+            strong = bool(_STRONG_CUE.search(analysis.before(start, 20)))
+            if strong or (_CUE_AFTER.match(analysis.after(end, 12)) and not _OTHER_SHAPE.fullmatch(value)):
+                found.extend(self._finding(analysis, start, end, bare=False, confidence=0.8))
         return found
 
-    def _finding(self, analysis: Analysis, start: int, end: int, *, bare: bool) -> list[Finding]:
+    def _finding(
+        self,
+        analysis: Analysis,
+        start: int,
+        end: int,
+        *,
+        bare: bool,
+        toll_free: bool = False,
+        confidence: float | None = None,
+    ) -> list[Finding]:
         before = analysis.before(start, 30)
+        after = _CUE_AFTER.match(analysis.after(end, 12))
         fax = _FAX_CUE.search(before)
         phone = _PHONE_CUE.search(before)
         # the nearer cue decides between phone and fax ("call 555-... or fax 555-...")
-        if fax and (not phone or fax.start() > phone.start()):
-            return [self.finding(IdentifierLabel.FAX, start, end, 0.95)]
+        if (after and "fax" in after.group().lower()) or (fax and (not phone or fax.start() > phone.start())):
+            return [self.finding(IdentifierLabel.FAX, start, end, confidence or 0.95)]
         if bare and not phone:
             return []
-        return [self.finding(IdentifierLabel.PHONE, start, end, 0.95 if phone else 0.85)]
+        if toll_free:
+            return [self.finding(IdentifierLabel.PHONE, start, end, 0.5)]
+        return [self.finding(IdentifierLabel.PHONE, start, end, confidence or (0.95 if phone else 0.85))]
+
+
+def _inside(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return any(span[0] < t_end and t_start < span[1] for t_start, t_end in taken)
