@@ -13,6 +13,7 @@ from postguard.core.stream_service import run_stream_service
 from postguard.domain.policy import PolicyEngine, PolicyRegistry
 from postguard.policy_decision import agents
 from postguard.policy_decision.app import create_app, deadlines_topic_name
+from postguard.policy_decision.configmap_watcher import start_configmap_watcher
 from postguard.policy_decision.grpc_api import SERVICE_NAMES, PolicyDecisionServicer, add_servicers
 from postguard.policy_decision.joiner import DecisionJoiner
 from postguard.policy_decision.settings import PolicyDecisionSettings
@@ -46,16 +47,27 @@ def run(argv: list[str] | None = None) -> int:
         audit=audit,
     )
     agents.register(built, joiner, settings.sweep_interval_seconds)
+    servicer = PolicyDecisionServicer(policies, engine)
+
+    def on_reload(registry: PolicyRegistry) -> None:
+        # Attribute swaps are atomic: the agent and the gRPC threads pick up the new set on their next post.
+        joiner.policies = registry
+        servicer.policies = registry
+        log.info("policies reloaded", extra={"institutions": len(registry.institutions)})
+
+    watcher = start_configmap_watcher(on_reload)
     try:
         return run_stream_service(
             service=SERVICE,
             app=built.app,
             settings=settings,
             common=common,
-            add_servicers=add_servicers(PolicyDecisionServicer(policies, engine)),
+            add_servicers=add_servicers(servicer),
             service_names=SERVICE_NAMES,
             extra_topics=(deadlines_topic_name(settings),),
         )
     finally:
+        if watcher is not None:
+            watcher.stop()
         if audit is not None:
             audit.close()
