@@ -283,10 +283,12 @@ class PolicyEngine:
     ) -> None:
         counted = [h for h in hits if h.finding.category == Category.IDENTIFIER and not h.relaxed]
         kinds = sorted({h.finding.label for h in counted})
+        named_action: Action | None = None
         esc = policy.person_with_other_identifier
         persons = [h for h in counted if h.finding.label == _L.PERSON and h.action is not Action.IGNORE]
         others = [h for h in counted if h.finding.label != _L.PERSON]
         if esc is not None and esc.action is not Action.IGNORE and persons and others:
+            named_action = esc.action
             verdicts.append(esc.action.verdict)
             other_kinds = ", ".join(sorted({h.finding.label for h in others}))
             reasons.append(
@@ -300,6 +302,9 @@ class PolicyEngine:
         esc = policy.distinct_identifiers
         if esc is not None and esc.action is not Action.IGNORE and len(kinds) >= esc.at_least:
             verdicts.append(esc.action.verdict)
+            shown.update({id(h): h for h in counted})
+            if named_action is not None and named_action.severity >= esc.action.severity:
+                return  # the named-patient reason already says it, more strictly
             reasons.append(
                 (
                     esc.action.severity + 0.5,
@@ -307,7 +312,6 @@ class PolicyEngine:
                     f"({', '.join(kinds)}) can point to one person - {_CONSEQUENCE.get(esc.action, 'noted')}",
                 )
             )
-            shown.update({id(h): h for h in counted})
 
     @staticmethod
     def _explained(hit: _Hit) -> Finding:
