@@ -170,3 +170,14 @@ def test_policy_dir_applies_a_custom_policy(tmp_path: Path, capsys: pytest.Captu
     (tmp_path / "p.yaml").write_text("policy_id: custom\nversion: '7'\ninstitutions: [demo-hospital]\n")
     assert main(["screen", "--text", CLEAN, "--policy-dir", str(tmp_path), "--no-models"]) == 0
     assert json.loads(capsys.readouterr().out)["policy"] == {"id": "custom", "version": "7"}
+
+
+def test_via_unreachable_stack_gives_error_records_per_post(tmp_path: Path) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text(post("a", CLEAN) + "\n{bad\n" + post("c", CLEAN) + "\n", encoding="utf-8")
+    # port 1 on loopback: nothing listens, every post fails fast with UNAVAILABLE
+    assert main(["screen", "--input", str(src), "--output", str(out), "--via", "grpc://127.0.0.1:1"]) == 1
+    records = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["line"] for r in records] == [1, 2, 3]
+    assert records[0]["error"].startswith("screening failed") and records[0]["post_id"] == "a"
+    assert "not valid JSON" in records[1]["error"]
