@@ -124,15 +124,15 @@ def test_stream_decisions_filters_by_institution(screening: screening_pb2_grpc.S
     thread = threading.Thread(target=follow, daemon=True)
     thread.start()
     try:
+        other = make_post(CLEAN_TEXT, post_id=new_id("it-stream-other"), institution_id="riverside-clinic")
         post = make_post(CLEAN_TEXT, post_id=new_id("it-stream"))
         # The subscription is registered when the first message is requested; give it a moment.
         threading.Event().wait(0.5)
+        screening.Screen(screening_pb2.ScreenRequest(post=other, timeout_seconds=30), timeout=40)
         decided = screening.Screen(screening_pb2.ScreenRequest(post=post, timeout_seconds=30), timeout=40)
-        seen = []
         while True:
             decision = received.get(timeout=30)
-            seen.append(decision.post_id)
-            assert decision.institution_id == INSTITUTION
+            assert decision.institution_id == INSTITUTION and decision.post_id != other.post_id
             if decision.post_id == post.post_id:
                 assert decision.verdict == decided.verdict
                 break

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient
 from postguard.core import topics
 from postguard.core.kafka_admin import ensure_topics
 from postguard.devtools.kafka_broker import KafkaBroker
+from stack_support import read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -35,18 +36,15 @@ def test_keyed_messages_round_trip_with_acks_all(kafka_broker: KafkaBroker) -> N
     producer = KafkaProducer(
         bootstrap_servers=kafka_broker.bootstrap_servers, acks="all", enable_idempotence=True
     )
+    ensure_topics(kafka_broker.bootstrap_servers, 3, topics=["postguard.test.roundtrip"])
     meta = producer.send("postguard.test.roundtrip", key=b"post-1", value=b"payload").get(timeout=30)
     producer.close()
-    consumer = KafkaConsumer(
-        "postguard.test.roundtrip",
-        bootstrap_servers=kafka_broker.bootstrap_servers,
-        auto_offset_reset="earliest",
-        group_id="postguard-test",
-        consumer_timeout_ms=15000,
+    records = read_topic(
+        kafka_broker.bootstrap_servers, "postguard.test.roundtrip", until=lambda rs: len(rs) >= 1, timeout=30
     )
-    records = [r for r in consumer if r.offset == meta.offset and r.partition == meta.partition]
-    consumer.close()
-    assert [(r.key, r.value) for r in records[:1]] == [(b"post-1", b"payload")]
+    assert [(r.key, r.value, r.partition, r.offset) for r in records] == [
+        (b"post-1", b"payload", meta.partition, meta.offset)
+    ]
 
 
 def test_broker_listens_on_loopback_only(kafka_broker: KafkaBroker) -> None:
