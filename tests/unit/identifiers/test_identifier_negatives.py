@@ -26,6 +26,11 @@ CLEAN_POSTS: list[str] = [
     "Blood pressure under 120/80 is normal. Aim for 150 minutes of activity a week.",
     "Presenting our research in Chicago at ACC next week!",
     "Texas and California lead the country in new nursing graduates.",
+    "Sit more, and you are more likely to be disabled after age 60, a new study finds.",
+    "50 years after the Surgeon General's warning, smokers still light up.",
+    "Common hospital infection lengthens patient stays, says the report.",
+    "Why should you care about the Child Nutrition Act? Our dietitian explains.",
+    "In case you missed it yesterday: five tips on engaging the public.",
     "Handwashing cuts infections. Evidence: Smith et al. 2019. #InfectionControl",
 ]
 
@@ -60,3 +65,30 @@ def test_credited_person_with_lay_honorific_is_kept_at_low_confidence() -> None:
 def test_care_date_and_public_date_in_one_post() -> None:
     text = "World Heart Day is September 29. My patient was admitted 9/12 with heart failure."
     assert labelled(text) == {("DATE", "9/12")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ebola Patient Dies In German Hospital After Long Fight",
+        "Florida Hospital Workers Who Treated MERS Patient Also Ill",
+        "Second Baby Cleared Of HIV, Rare Event Or Hope For Others?",
+        "Whole-Body CT Scans Can Miss Traumatic Injuries: Study",
+    ],
+)
+def test_headline_capitals_are_not_names(text: str) -> None:
+    found = findings(text)
+    assert [f for f in found if f.label == "PERSON"] == []
+    assert all(f.confidence <= 0.4 for f in found if f.label == "FACILITY")
+
+
+def test_shared_mailbox_is_low_confidence_and_personal_address_is_not() -> None:
+    text = "Questions? Email press@example-hospital.org or maria.lopez@gmail.com"
+    by_text = {text[f.start : f.end]: f.confidence for f in findings(text)}
+    assert by_text == {"press@example-hospital.org": 0.5, "maria.lopez@gmail.com": 0.95}
+
+
+def test_toll_free_hotline_is_low_confidence() -> None:
+    text = "Crisis line: call 1-800-273-8255 any time."
+    (phone,) = findings(text)
+    assert (phone.label, text[phone.start : phone.end], phone.confidence) == ("PHONE", "1-800-273-8255", 0.5)

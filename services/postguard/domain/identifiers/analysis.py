@@ -12,6 +12,8 @@ from spacy.tokens import Doc, Span
 
 from postguard.domain.types import Finding
 
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+
 CARE_KEY = "shared:CARE"
 """Phrase-matcher key of words that tie a mention to patient care (registered by the registry)."""
 
@@ -35,6 +37,7 @@ class Analysis:
     def __post_init__(self) -> None:
         self.text = self.doc.text
         self.lower = self.text.lower()
+        self._headlines: dict[tuple[int, int], bool] = {}
 
     def _index(self) -> tuple[list[int], list[int]]:
         """Token and sentence start offsets, built on first use (most posts never need them)."""
@@ -93,6 +96,18 @@ class Analysis:
         ti = bisect.bisect_right(tokens_at, start) - 1
         tj = bisect.bisect_left(tokens_at, end)
         return any(s.end > ti - tokens and s.start < tj + tokens for s in spans)
+
+    def headline(self, start: int, end: int) -> bool:
+        """Is the sentence holding ``[start, end)`` written in Title Case (a headline)?
+
+        Capitalisation is then no evidence of a name, so name and facility rules must not rely on it.
+        """
+        s_lo, s_hi = self.sentence_bounds(start, end)
+        if (s_lo, s_hi) not in self._headlines:
+            words = [w for w in _WORD.findall(self.text, s_lo, s_hi) if len(w) > 3]
+            capitalised = sum(w[0].isupper() for w in words)
+            self._headlines[(s_lo, s_hi)] = len(words) >= 4 and capitalised >= 0.6 * len(words)
+        return self._headlines[(s_lo, s_hi)]
 
     def findings_in_sentence(self, labels: Iterable[str], start: int, end: int) -> list[Finding]:
         """Earlier findings with one of ``labels`` in the sentence holding ``[start, end)``."""

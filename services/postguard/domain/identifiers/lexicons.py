@@ -6,7 +6,7 @@ from __future__ import annotations
 
 CARE_TERMS: tuple[str, ...] = (
     # a specific patient or encounter
-    "patient", "pt", "my patient", "our patient", "the patient", "a patient", "this patient", "case",
+    "patient", "pt", "my patient", "our patient", "the patient", "a patient", "this patient",
     "admitted", "admit", "admission", "readmitted", "discharged", "discharge", "presented with",
     "presenting with", "presents with", "presented to", "p/w", "c/o",
     "came in", "brought in", "rolled in", "walked in", "transferred", "triaged", "triage",

@@ -28,9 +28,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("aged", re.compile(r"\b(?:aged?|age:)\s*(?P<n>\d{1,3})\b(?!\s*(?:-|–|to)\s*\d)", re.IGNORECASE)),
     (
         "decade",
-        re.compile(
-            r"\bin\s+(?:his|her|their)\s+(?:early\s+|mid[\s\-]?|late\s+)?(?P<d>\d)0'?s\b", re.IGNORECASE
-        ),
+        re.compile(r"\bin\s+(?:his|her)\s+(?:early\s+|mid[\s\-]?|late\s+)?(?P<d>\d)0'?s\b", re.IGNORECASE),
     ),
     (
         "turned",
@@ -54,7 +52,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _POPULATION_BEFORE = re.compile(
     r"(?:adults|people|patients|women|men|children|kids|anyone|those|individuals|persons|everyone|ages|"
-    r"between|over|under|above|below|from|if you are|you're|you are|most|all|screening at)\s*$",
+    r"between|over|under|above|below|from|if you are|you're|you are|most|all|screening at|after|before|until|"
+    r"till|by|starting at|beginning at|older than|younger than)\s*$",
     re.IGNORECASE,
 )
 _POPULATION_AFTER = re.compile(

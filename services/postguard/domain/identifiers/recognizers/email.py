@@ -14,14 +14,25 @@ _EMAIL = re.compile(
 )
 
 
+# Shared mailboxes of an organisation, not a person.
+_ROLE_MAILBOX = re.compile(
+    r"(?:info|contact|press|media|news|newsroom|healthcare|education|help|support|hello|admin|office|team|"
+    r"ask\w*|feedback|enquiries|inquiries|appointments|webmaster|noreply|no-reply|communications|comms|"
+    r"marketing|events|careers|jobs|editor|editors|tips|letters|community|outreach|privacy)@",
+    re.IGNORECASE,
+)
+
+
 class EmailRecognizer(Recognizer):
-    """``name@example.org`` (a dotted domain with an alphabetic top-level domain)."""
+    """``name@example.org``; shared mailboxes (``press@...``) get a low confidence."""
 
     name = "EmailRecognizer"
     labels = (IdentifierLabel.EMAIL,)
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         return [
-            self.finding(IdentifierLabel.EMAIL, m.start(), m.end(), 0.95)
+            self.finding(
+                IdentifierLabel.EMAIL, m.start(), m.end(), 0.5 if _ROLE_MAILBOX.match(m.group()) else 0.95
+            )
             for m in _EMAIL.finditer(analysis.text)
         ]

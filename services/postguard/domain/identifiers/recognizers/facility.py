@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from postguard.domain.identifiers.analysis import Analysis
 from postguard.domain.identifiers.lexicons import NOT_NAMES
 from postguard.domain.identifiers.recognizer import Recognizer
@@ -28,12 +30,17 @@ _FACILITY_NOUN = (
 _NAMED = re.compile(
     r"\b(?:(?:St\.?|Saint|Mount|Mt\.?)\s+)?(?:[A-Z][\w'’.\-]*\s+){1,4}" + _FACILITY_NOUN + r"\b"
     r"(?:\s+(?:Hospital|Medical Center|Clinic))?"
+    r"(?!\s+(?!Hospital|Medical|Clinic|Foundation)[A-Z][a-z])"  # "Hospital Costs": an adjective, not a name
 )
 _GENERAL = re.compile(
-    r"\b[A-Z][a-z]+\s+(?:General|Memorial)\b(?!\s+(?:Surgery|Medicine|Practice|Practitioners?|Pediatrics|"
+    r"\b(?!(?:Surgeon|Attorney|Inspector|Secretary|Postmaster|Consul|Major|Brigadier|Lieutenant|Adjutant|"
+    r"Solicitor|Accountant|Director|Governor|Auditor|Comptroller)\b)[A-Z][a-z]+\s+(?:General|Memorial)\b(?!\s+(?:Surgery|Medicine|Practice|Practitioners?|Pediatrics|"
     r"Public|Population|Assembly|Hospital|Medical|Health|Clinic|Counsel|Motors|Electric))"
 )
-_LEADING_STOP = frozenset(NOT_NAMES | {"at", "from", "to", "of", "for", "our", "your", "local", "new"})
+_LEADING_STOP = frozenset(
+    (NOT_NAMES | STOP_WORDS | {"at", "from", "to", "of", "for", "our", "your", "local", "new"})
+    - {"st", "st."}
+)
 
 
 class FacilityRecognizer(Recognizer):
@@ -53,27 +60,27 @@ class FacilityRecognizer(Recognizer):
         found += [
             self.finding(IdentifierLabel.FACILITY, m.start(), m.end(), 0.7) for m in _WING.finditer(text)
         ]
-        for m in _NAMED.finditer(text):
-            start = self._trim(text, m.start(), m.end())
-            if start is not None:
-                found.append(self.finding(IdentifierLabel.FACILITY, start, m.end(), 0.8))
-        for m in _GENERAL.finditer(text):
-            start = self._trim(text, m.start(), m.end())
-            if start is not None:
-                found.append(self.finding(IdentifierLabel.FACILITY, start, m.end(), 0.7))
+        for pattern, confidence in ((_NAMED, 0.8), (_GENERAL, 0.7)):
+            for m in pattern.finditer(text):
+                start = self._trim(text, m.start(), m.end())
+                if start is None:
+                    continue
+                if analysis.headline(start, m.end()):
+                    confidence = 0.4  # "Nurse Leaves Hospital": a headline's capitals do not make a name
+                found.append(self.finding(IdentifierLabel.FACILITY, start, m.end(), confidence))
         return found
 
     @staticmethod
     def _trim(text: str, start: int, end: int) -> int | None:
-        """Drop leading sentence words ("Yesterday", "The") from a capitalised run; None if no name left."""
+        """Start of the name after the last sentence word ("Yesterday", "When A") in a capitalised run;
+        None if no name is left."""
         pos = start
-        words = text[start:end].split()
-        for word in words[:-1]:
+        cursor = start
+        for word in text[start:end].split()[:-1]:
+            cursor = text.index(word, cursor) + len(word)
             if word.lower().strip(".,") in _LEADING_STOP:
-                pos = text.index(word, pos) + len(word)
+                pos = cursor
                 while pos < end and text[pos].isspace():
                     pos += 1
-            else:
-                break
         remaining = text[pos:end].split()
         return pos if len(remaining) >= 2 else None

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from postguard.domain.identifiers.analysis import Analysis
 from postguard.domain.identifiers.lexicons import (
     CLINICIAN_TITLES,
@@ -19,17 +21,27 @@ from postguard.domain.identifiers.lexicons import (
     NOT_NAMES,
     PATIENT_ROLES,
     RELATIVES,
+    US_STATES,
 )
 from postguard.domain.identifiers.recognizer import Recognizer, TokenPattern
 from postguard.domain.types import Finding, IdentifierLabel
 
 _HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
-_NOT_NAME = sorted(NOT_NAMES | set(CLINICIAN_TITLES) | set(HONORIFICS) | set(PATIENT_ROLES) | set(RELATIVES))
+_NOT_NAME = sorted(
+    NOT_NAMES
+    | STOP_WORDS
+    | {s.lower() for s in US_STATES}
+    | set(CLINICIAN_TITLES)
+    | set(HONORIFICS)
+    | set(PATIENT_ROLES)
+    | set(RELATIVES)
+)
 _NAME: dict[str, Any] = {"IS_TITLE": True, "IS_ALPHA": True, "LOWER": {"NOT_IN": _NOT_NAME}}
 _NAME_OPT: dict[str, Any] = {**_NAME, "OP": "?"}
 _PUNCT_OPT: dict[str, Any] = {"ORTH": {"IN": [",", ":", "-"]}, "OP": "?"}
 
 # (pattern key, confidence) — the name tokens are the tail of each match
+_HEADLINE_SAFE = frozenset({"HONORIFIC"})
 _CONFIDENCE = {"HONORIFIC": 0.85, "ROLE": 0.85, "RELATIVE": 0.8, "NAMED": 0.75, "IN_BED": 0.7}
 
 
@@ -47,7 +59,7 @@ class PersonRecognizer(Recognizer):
             "ROLE": [[{"LOWER": {"IN": list(PATIENT_ROLES)}}, _PUNCT_OPT, _NAME, _NAME_OPT]],
             "RELATIVE": [
                 [
-                    {"LOWER": {"IN": ["her", "his", "their", "patient's", "pt's", "whose", "the"]}},
+                    {"LOWER": {"IN": ["her", "his", "their", "patient's", "pt's", "whose"]}},
                     {"LOWER": {"IN": list(RELATIVES)}},
                     _PUNCT_OPT,
                     _NAME,
@@ -75,6 +87,9 @@ class PersonRecognizer(Recognizer):
                 start, end = self._name_span(span, key)
                 if start is None or (key == "IN_BED" and span[0].is_sent_start):
                     continue
+                unsafe = key not in _HEADLINE_SAFE or span[0].lower_ == "miss"  # "Can Miss Injuries"
+                if unsafe and analysis.headline(start, end):
+                    continue  # "Ebola Patient Dies": capitals in a headline are not names
                 confidence = cue_confidence
                 if any(c_start <= start and end <= c_end for c_start, c_end in credited):
                     if key != "HONORIFIC":
