@@ -173,6 +173,12 @@ def test_sasl_tls_values_wire_secrets_without_inlining_them() -> None:
         (tls,) = [v for v in pod["volumes"] if v["name"] == "kafka-tls"]
         assert tls["secret"]["secretName"] == "postguard-kafka-tls"
         assert {i["key"] for i in tls["secret"]["items"]} == {"ca.crt", "user.crt", "user.key"}
+        if deployment["metadata"]["labels"]["app.kubernetes.io/component"] == "policy-decision":
+            assert env["POSTGUARD_POLICY_DECISION_AUDIT_URL"] == {
+                "secretKeyRef": {"name": "postguard-audit-db", "key": "postgres-url"}
+            }
+        else:
+            assert "POSTGUARD_POLICY_DECISION_AUDIT_URL" not in env
         assert pod["imagePullSecrets"] == [{"name": "registry-credentials"}]
         assert pod["containers"][0]["image"] == "registry.example.org/clinical/postguard:0.1.0"
 
@@ -209,6 +215,7 @@ def test_policy_watch_values_grant_read_only_configmap_access_to_policy_decision
         assert pod["automountServiceAccountToken"] is watching, service
         assert ("POSTGUARD_POLICY_DECISION_WATCH_CONFIGMAPS" in env) is watching
         assert "checksum/policies" not in deployment["spec"]["template"]["metadata"].get("annotations", {})
+    assert env_of(deployments["ingest"])["POSTGUARD_INGEST_CHECK_INSTITUTION"] == "false"
     env = env_of(deployments["policy-decision"])
     assert env["POSTGUARD_POLICY_DECISION_WATCH_CONFIGMAPS"] == "true"
     assert env["POSTGUARD_POLICY_DECISION_CONFIGMAP_NAMESPACE"] == {
@@ -243,6 +250,7 @@ def test_minimal_values_use_the_existing_service_account_and_no_pdb() -> None:
     env = env_of(by_kind(objects, "Deployment")["policy-decision"])
     assert env["POSTGUARD_POLICY_DECISION_DEADLINE_SECONDS"] == "10"
     assert env["POSTGUARD_USE_MODELS"] == "false"
+    assert env["POSTGUARD_POLICY_DECISION_AUDIT_URL"] == "sqlite:////var/lib/postguard/audit.sqlite3"
 
 
 def test_disabling_a_service_removes_all_its_objects() -> None:

@@ -34,6 +34,7 @@ INVALID = [
     ("podSecurityContext.runAsNonRoot=false", "/podSecurityContext/runAsNonRoot"),
     ("securityContext.privileged=true", "/securityContext/privileged"),
     ("metrics.serviceMonitor.interval=often", "/metrics/serviceMonitor/interval"),
+    ("audit.url=mysql://db/audit", "/audit/url"),
     ("replicaCount=3", "replicaCount"),
 ]
 
