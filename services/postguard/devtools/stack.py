@@ -131,6 +131,8 @@ class LocalStack:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        # The audit store's default is a relative path: keep it with the run's other files.
+        env.setdefault("POSTGUARD_POLICY_DECISION_AUDIT_URL", str(self.run_dir / "audit.sqlite3"))
         env.update(self.env)
         return env
 
