@@ -185,7 +185,7 @@ def decision_from_proto(msg: decision_pb2.Decision) -> Decision:
 
 
 def encode(msg: Message | Post | Finding | StageResult | Decision) -> bytes:
-    """Serialize a protobuf message (or a domain object, converted first) to bytes."""
+    """Serialize a protobuf message (or a domain object, converted first) to deterministic bytes."""
     if isinstance(msg, Post):
         msg = post_to_proto(msg)
     elif isinstance(msg, StageResult):
@@ -194,7 +194,9 @@ def encode(msg: Message | Post | Finding | StageResult | Decision) -> bytes:
         msg = decision_to_proto(msg)
     elif isinstance(msg, Finding):
         msg = finding_to_proto(msg)
-    return msg.SerializeToString()
+    # Deterministic: map fields (timings, metadata) in a fixed order, so a re-emitted decision is
+    # byte-identical to the first one.
+    return msg.SerializeToString(deterministic=True)
 
 
 def encode_key(post_id: str) -> bytes:

@@ -170,9 +170,13 @@ class DecisionJoiner:
         self._closed.clear()
         self._known.clear()
         closed = []
+        unreadable = 0
         for post_id, raw in items:
-            state = self._decode(post_id, raw)
+            state = self._decode(post_id, raw, quiet=True)
             if state is None:
+                # Counted as known so the index matches the table; a tick will not touch it either.
+                unreadable += 1
+                self._known.add(post_id)
                 continue
             if state.closed:
                 closed.append((state.closed_at, post_id))
@@ -181,6 +185,8 @@ class DecisionJoiner:
                 self._index(state)
         for entry in sorted(closed):
             self._closed.append(entry)
+        if unreadable:
+            log.error("unreadable join states ignored", extra={"count": unreadable})
         return len(self._known)
 
     def needs_reindex(self, table_size: int) -> bool:
@@ -276,10 +282,12 @@ class DecisionJoiner:
         )
         return Outgoing(topics.DEADLETTER, record.key or b"", codec.encode(envelope))
 
-    def _decode(self, post_id: str, raw: bytes) -> JoinState | None:
+    def _decode(self, post_id: str, raw: bytes, *, quiet: bool = False) -> JoinState | None:
         try:
             return decode_state(raw)
         except (ValueError, KeyError, TypeError, codec.DecodeError) as exc:
+            if quiet:
+                return None
             log.error(
                 "unreadable join state dropped", extra={"post_id": post_id, "error_type": type(exc).__name__}
             )

@@ -64,6 +64,8 @@ def join_table(app: faust.App, partitions: int) -> faust.Table:
         TABLE_NAME,
         default=None,
         partitions=partitions,
-        schema=faust.Schema(key_type=str, value_type=bytes, key_serializer="json", value_serializer="raw"),
+        # faust derives the changelog serializers from these types: str keys -> json, bytes values -> raw.
+        key_type=str,
+        value_type=bytes,
         help="Join state per post_id: pending post + stage results, or the decision made.",
     )

@@ -133,3 +133,11 @@ def test_keys() -> None:
     assert codec.decode_key(codec.encode_key("p-ü")) == "p-ü"
     assert codec.decode_key(None) == ""
     assert codec.decode_key(b"\xff") == ""
+
+
+def test_encoding_is_deterministic_for_maps() -> None:
+    timings = {f"stage-{i}": i / 10 for i in range(20)}
+    one = Decision("p", "h", Verdict.ALLOW, (), (), "", "d", "1", "", timings=timings)
+    backwards = dict(reversed(timings.items()))
+    other = Decision("p", "h", Verdict.ALLOW, (), (), "", "d", "1", "", timings=backwards)
+    assert codec.encode(one) == codec.encode(other)
