@@ -28,7 +28,17 @@ def _build_pipeline(args: argparse.Namespace) -> Any:
     return ScreeningPipeline.default(args.policy_dir, use_models=not args.no_models)
 
 
-def _read_lines(args: argparse.Namespace) -> list[str]:
+def split_jsonl(data: bytes) -> list[bytes]:
+    """Split JSONL on newlines only (U+2028 is legal inside JSON strings); drop CRs and a BOM."""
+    lines = [line[:-1] if line.endswith(b"\r") else line for line in data.split(b"\n")]
+    if lines and lines[0].startswith(b"\xef\xbb\xbf"):
+        lines[0] = lines[0][3:]
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _read_lines(args: argparse.Namespace) -> list[bytes]:
     if args.text is not None:
         post = {
             "post_id": args.post_id,
@@ -38,10 +48,12 @@ def _read_lines(args: argparse.Namespace) -> list[str]:
         }
         if args.consent_reference:
             post["consent_reference"] = args.consent_reference
-        return [json.dumps(post)]
+        return [json.dumps(post).encode("utf-8", "surrogatepass")]
     if args.input in (None, "-"):
-        return sys.stdin.read().splitlines()
-    return Path(args.input).read_text(encoding="utf-8").splitlines()
+        stream = getattr(sys.stdin, "buffer", None)
+        data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogatepass")
+        return split_jsonl(data)
+    return split_jsonl(Path(args.input).read_bytes())
 
 
 def _screen(args: argparse.Namespace) -> int:
@@ -118,7 +130,7 @@ def _eval(args: argparse.Namespace) -> int:
     from postguard.embedded.evaluate import load_gold, run_evaluation
 
     try:
-        loaded = load_gold(Path(args.gold).read_text(encoding="utf-8").splitlines())
+        loaded = load_gold(Path(args.gold).read_text(encoding="utf-8-sig").split("\n"))
     except (OSError, UnicodeDecodeError) as exc:
         return _usage_error(f"cannot read {args.gold}: {type(exc).__name__}")
     for line, message in loaded.errors:

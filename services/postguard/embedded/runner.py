@@ -15,7 +15,7 @@ from typing import Any
 from postguard.domain.policy import PolicyRegistry
 from postguard.domain.serialization import decision_to_dict
 from postguard.domain.types import Decision, Post
-from postguard.domain.validation import PostValidationError, post_from_mapping
+from postguard.domain.validation import PostValidationError, decode_text, post_from_mapping
 
 DEFAULT_BATCH_SIZE = 64
 ScreenBatch = Callable[[Sequence[Post]], list["Decision | Exception"]]
@@ -44,8 +44,13 @@ class Outcome:
         return record
 
 
-def parse_line(raw: str) -> Post:
+def parse_line(raw: str | bytes) -> Post:
     """One JSONL line -> a validated ``Post``; raises ``ValueError`` with a text-free message."""
+    if isinstance(raw, bytes):
+        try:
+            raw = decode_text(raw)
+        except PostValidationError as exc:
+            raise ValueError("line " + str(exc).removeprefix("text: ")) from None
     try:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -58,7 +63,7 @@ def parse_line(raw: str) -> Post:
         raise ValueError(f"invalid post: {exc}") from None
 
 
-def _post_id_of(raw: str) -> str:
+def _post_id_of(raw: str | bytes) -> str:
     """Best-effort post_id of a line that failed validation (for the error record)."""
     try:
         value = json.loads(raw).get("post_id")
@@ -101,7 +106,7 @@ def _error_text(exc: Exception) -> str:
 
 
 def screen_lines(
-    lines: Iterable[str],
+    lines: Iterable[str | bytes],
     screen_batch: ScreenBatch,
     registry: PolicyRegistry | None = None,
     *,

@@ -181,3 +181,17 @@ def test_via_unreachable_stack_gives_error_records_per_post(tmp_path: Path) -> N
     assert [r["line"] for r in records] == [1, 2, 3]
     assert records[0]["error"].startswith("screening failed") and records[0]["post_id"] == "a"
     assert "not valid JSON" in records[1]["error"]
+
+
+def test_raw_bytes_edge_cases_bad_utf8_crlf_bom_and_u2028(tmp_path: Path) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    good_a = post("a", "Staff picnic\u2028on Friday").encode()  # U+2028 is legal inside a JSON string
+    bad_b = post("b", "cafX").encode().replace(b"cafX", b"caf\xff")
+    good_c = post("c", CLEAN).encode()
+    src.write_bytes(b"\xef\xbb\xbf" + good_a + b"\r\n" + bad_b + b"\r\n" + good_c + b"\r\n")
+    assert main(["screen", "--input", str(src), "--output", str(out), "--no-models"]) == 1
+    records = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r.get("post_id") for r in records] == ["a", "b", "c"]
+    assert records[0]["redacted_text"] == "Staff picnic\u2028on Friday"
+    assert records[1] == {"line": 2, "error": records[1]["error"], "post_id": "b"}
+    assert "not valid UTF-8" in records[1]["error"]
