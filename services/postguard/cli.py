@@ -28,6 +28,12 @@ def _build_pipeline(args: argparse.Namespace) -> Any:
     return ScreeningPipeline.default(args.policy_dir, use_models=not args.no_models)
 
 
+def to_jsonl(record: dict[str, Any]) -> str:
+    """One JSONL line; U+2028/U+2029 escaped so line-splitting readers cannot break it."""
+    text = json.dumps(record, ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
+
+
 def split_jsonl(data: bytes) -> list[bytes]:
     """Split JSONL on newlines only (U+2028 is legal inside JSON strings); drop CRs and a BOM."""
     lines = [line[:-1] if line.endswith(b"\r") else line for line in data.split(b"\n")]
@@ -116,7 +122,7 @@ def _screen(args: argparse.Namespace) -> int:
                 seen.append(outcome)
                 print(table.row(outcome), file=out)
             else:
-                out.write(json.dumps(outcome.to_record(), ensure_ascii=False) + "\n")
+                out.write(to_jsonl(outcome.to_record()))
         if args.format == "table":
             print(table.summary(seen), file=out)
     if failed:
