@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from postguard.core import metrics
 
 pytestmark = pytest.mark.rules
@@ -75,7 +74,7 @@ def test_queries_and_rules_use_only_catalogue_metrics() -> None:
 
 
 def test_every_query_parses(tmp_path: Path) -> None:
-    """promtool parses each query (as a recording rule) — catches PromQL typos Grafana would only show live."""
+    """promtool parses each query (as a recording rule): PromQL typos fail here, not live in Grafana."""
     promtool = shutil.which("promtool")
     assert promtool, "promtool is missing: run `make promtool`"
     rules = [
@@ -83,5 +82,7 @@ def test_every_query_parses(tmp_path: Path) -> None:
         for i, t in enumerate(t for p in _panels() for t in p["targets"])
     ]
     (tmp_path / "q.yaml").write_text(yaml.safe_dump({"groups": [{"name": "dashboard", "rules": rules}]}))
-    result = subprocess.run([promtool, "check", "rules", str(tmp_path / "q.yaml")], capture_output=True, text=True)
+    result = subprocess.run(
+        [promtool, "check", "rules", str(tmp_path / "q.yaml")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -23,6 +24,7 @@ from postguard.domain.policy import PolicyRegistry
 from postguard.policy_decision.configmap_watcher import (
     ConfigMapWatchSettings,
     PolicyConfigMapWatcher,
+    pod_namespace,
     policy_documents,
     start_configmap_watcher,
 )
@@ -396,3 +398,26 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
         "team=comms",
         "clinical",
     )
+
+
+def test_enabled_watcher_starts_and_delivers_policies(
+    api: RecordedApiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What policy-decision's service.py does with the setting on (API client injected: no cluster here)."""
+    monkeypatch.setenv("POSTGUARD_POLICY_DECISION_WATCH_CONFIGMAPS", "true")
+    monkeypatch.setenv("POSTGUARD_POLICY_DECISION_CONFIGMAP_NAMESPACE", NAMESPACE)
+    api.lists.append((200, listing("1000", configmap("p", "990", {"a.yaml": policy("northside", "1")}))))
+    reloads = Reloads()
+    watcher = start_configmap_watcher(reloads, core_api=api.core_api())
+    assert watcher is not None
+    try:
+        wait_until(lambda: len(reloads.registries) == 1)
+    finally:
+        api.release.set()
+        watcher.stop()
+    assert watcher.namespace == NAMESPACE and watcher.label_selector == SELECTOR
+
+
+def test_namespace_defaults_to_the_service_account_file(tmp_path: Path) -> None:
+    (tmp_path / "namespace").write_text("clinical-prod\n")
+    assert pod_namespace(tmp_path / "namespace") == "clinical-prod"

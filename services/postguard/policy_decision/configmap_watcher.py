@@ -239,18 +239,25 @@ def pod_namespace(path: Path = SERVICE_ACCOUNT_NAMESPACE) -> str:
 
 
 def start_configmap_watcher(
-    on_reload: ReloadCallback, settings: ConfigMapWatchSettings | None = None
+    on_reload: ReloadCallback,
+    settings: ConfigMapWatchSettings | None = None,
+    core_api: Any | None = None,
 ) -> PolicyConfigMapWatcher | None:
-    """Start watching when ``watch_configmaps`` is on (in-cluster credentials); None when it is off."""
+    """Start watching when ``watch_configmaps`` is on; None when it is off.
+
+    ``core_api`` defaults to a ``CoreV1Api`` with the pod's in-cluster credentials (service-account token).
+    """
     settings = settings or ConfigMapWatchSettings()
     if not settings.watch_configmaps:
         return None
-    from kubernetes import client, config
+    if core_api is None:
+        from kubernetes import client, config
 
-    config.load_incluster_config()
+        config.load_incluster_config()
+        core_api = client.CoreV1Api()
     namespace = settings.configmap_namespace or pod_namespace()
     watcher = PolicyConfigMapWatcher(
-        client.CoreV1Api(),
+        core_api,
         namespace,
         settings.configmap_label_selector,
         on_reload,
