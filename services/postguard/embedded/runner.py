@@ -65,6 +65,8 @@ def parse_line(raw: str | bytes) -> Post:
 
 def _post_id_of(raw: str | bytes) -> str:
     """Best-effort post_id of a line that failed validation (for the error record)."""
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
     try:
         value = json.loads(raw).get("post_id")
     except (ValueError, AttributeError, RecursionError):
