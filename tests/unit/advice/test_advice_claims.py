@@ -41,6 +41,9 @@ NEGATIVES = [
     # not a health claim
     "Our cafeteria's new menu is 100% guaranteed to make you smile.",
     "Cured meats are a treat at our staff barbecue.",
+    "There is no treatment that has been proven to be beneficial for this rash.",
+    "Researchers seek ways to treat, prevent and ultimately cure lupus.",
+    "Healthy diet may reverse aging, study finds https://example.org/study",
 ]
 
 

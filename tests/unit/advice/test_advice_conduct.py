@@ -43,6 +43,8 @@ NEGATIVES = [
     "Crazy busy shift but the team was amazing.",
     "Our therapy dogs are the best animals on the ward.",
     "Lazy Sunday morning jog around the hospital grounds.",
+    "Docs rebuilt his scalp after a freak accident with a power drill.",
+    "Fatty acids in breast milk support brain development.",
 ]
 
 

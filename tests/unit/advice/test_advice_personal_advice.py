@@ -24,6 +24,12 @@ POSITIVES = [
     "Don't stop your antibiotics, you should finish the amoxicillin.",
     "That's probably just eczema, you should try hydrocortisone cream on your rash.",
     "If you have a fever, take 1000 mg paracetamol every 6 hours.",
+    # hedged diagnoses and a clinician's own prescription
+    "Based on your symptoms, it's possible that you have pityriasis rosea.",
+    "It seems that you may have mastoiditis.",
+    "From what you describe, I suspect you have a vocal cord polyp.",
+    "I recommend trying meclizine for the vertigo.",
+    "I will prescribe you a short course of modafinil.",
 ]
 
 NEGATIVES = [
@@ -45,6 +51,13 @@ NEGATIVES = [
     "You should come to our open day on Saturday!",
     "I would love to see you all at the gala.",
     "Looks like flu season is here early this year.",
+    # health-news headlines and hedges that are not about the reader
+    "Lower Risk for Bowel Obstruction With Less Invasive Surgery: Study",
+    "Your ears may be older than you think. Take this test to find out.",
+    "Before you take a pill, try lifestyle changes to improve your sleep.",
+    "You may have heard that statins cause muscle pain.",
+    "You could have high blood pressure and not know it.",
+    "If you are experiencing chest pain, call 911.",
 ]
 
 

@@ -30,6 +30,8 @@ NEGATIVES = [
     "Link in bio for our full study summary.",
     "Flu shots are available at all of our clinics this week.",
     "Register now for our free community health fair!",
+    "100 possible Ebola cases reported, but all save 1 are ruled out.",
+    "Try these 5 stretches to ease desk-job back pain: https://example.org/stretches",
 ]
 
 

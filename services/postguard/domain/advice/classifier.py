@@ -29,7 +29,7 @@ from postguard.domain.advice.rules import (
     solicitation,
 )
 from postguard.domain.advice.rules.base import merge_cue_specs
-from postguard.domain.advice.rules.cues import shared_patterns, shared_phrases
+from postguard.domain.advice.rules.cues import shared_patterns, shared_phrases, shared_token_tests
 from postguard.domain.types import Category, ContentLabel, Finding, Post
 
 MODEL_DETECTOR_PREFIX = "model:"
@@ -102,7 +102,8 @@ def _rule_engine() -> _RuleEngine:
     specs = [(shared_patterns(), shared_phrases())]
     specs += [(r.token_patterns(), r.phrases()) for r in (*rules, disclaimer_rule)]
     patterns, phrases = merge_cue_specs(specs)
-    return _RuleEngine(nlp, CueMatcher(nlp, patterns, phrases), rules, disclaimer_rule)
+    matcher = CueMatcher(nlp, patterns, phrases, shared_token_tests())
+    return _RuleEngine(nlp, matcher, rules, disclaimer_rule)
 
 
 class AdviceClassifier:

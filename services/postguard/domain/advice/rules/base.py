@@ -5,17 +5,20 @@ from __future__ import annotations
 import bisect
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from postguard.domain.types import Category, ContentLabel, Finding
 
 TokenPattern = list[dict[str, Any]]
 """A spaCy ``Matcher`` pattern (one dict per token)."""
+
+TokenTest = Callable[[Token], bool]
+"""A single-token cue too costly as a Matcher regex (run as one plain loop over the doc)."""
 
 RULE_DETECTOR_PREFIX = "rules:"
 
@@ -134,7 +137,9 @@ class CueMatcher:
         nlp: Language,
         token_patterns: dict[str, list[TokenPattern]],
         phrases: dict[str, Iterable[str]],
+        token_tests: dict[str, TokenTest] | None = None,
     ) -> None:
+        self._token_tests = dict(token_tests or {})
         self._matcher = Matcher(nlp.vocab)
         self._phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for key, patterns in token_patterns.items():
@@ -148,6 +153,8 @@ class CueMatcher:
         strings = doc.vocab.strings
         hits = [(strings[m], s, e) for m, s, e in self._matcher(doc)]
         hits += [(strings[m], s, e) for m, s, e in self._phrase_matcher(doc)]
+        for key, test in self._token_tests.items():
+            hits += [(key, tok.i, tok.i + 1) for tok in doc if test(tok)]
         return DocCues(doc, hits)
 
 

@@ -72,8 +72,6 @@ PSEUDOSCIENCE_PHRASES: tuple[str, ...] = (
     "boosts your immune system",
     "boost your immune system",
     "supercharge your immune",
-    "reverses aging",
-    "reverse aging",
     "natural cure",
     "natural cures",
     "cure-all",
@@ -226,6 +224,10 @@ _NOUN_CURE_BEFORE = frozenset(
         "closer",
     ]
 )
+_ASPIRATION = frozenset(
+    ["find", "seek", "seeks", "hope", "hopes", "aim", "aims", "goal", "research", "researching", "toward",
+     "towards", "working", "closer", "develop", "developing", "search", "trying", "ways"]
+)  # fmt: skip
 _CURED_FOODS = frozenset(["meat", "meats", "ham", "salmon", "bacon", "sausage", "pork", "fish"])
 _EFFICACY_TARGETS = sorted(c.CONDITIONS | {"tumors", "tumours", "toxins", "viruses", "virus", "bacteria"})
 
@@ -366,6 +368,7 @@ class ClaimsRule(ContentRule):
             PSEUDOSCIENCE: PSEUDOSCIENCE_PHRASES,
             ANTIVAX: ANTIVAX_PHRASES,
             APPEAL: APPEAL_PHRASES,
+            EFFICACY: ("reverses aging", "reverse aging", "reverses ageing", "reverse ageing"),
             DEBUNK: DEBUNK_PHRASES,
         }
 
@@ -384,7 +387,8 @@ class ClaimsRule(ContentRule):
             if not sourced:
                 hits += [(s, 0.75, REASON_UNSOURCED, SUGGESTION) for s in self._cure_claims(cues, i)]
                 if health_post:
-                    unsourced = cues.spans(EFFICACY, i) + cues.spans(APPEAL, i)
+                    appeals = [a for a in cues.spans(APPEAL, i) if not cues.preceded_by(a[0], _NEGATORS, 8)]
+                    unsourced = cues.spans(EFFICACY, i) + appeals
                     hits += [(s, 0.7, REASON_UNSOURCED, SUGGESTION) for s in unsourced]
                     hits += [(s, 0.6, REASON_UNSOURCED, SUGGESTION) for s in cues.spans(QUANTIFIED, i)]
             # "No treatment is 100% effective" states the opposite of a claim.
@@ -405,6 +409,8 @@ class ClaimsRule(ContentRule):
             prev = doc[start - 1].lower_ if start > cues.sentences[i].start else ""
             nxt = doc[end].lower_ if end < cues.sentences[i].end else ""
             if prev in _NOUN_CURE_BEFORE or nxt in _CURED_FOODS:
+                continue
+            if cues.preceded_by(start, _ASPIRATION, window=12):
                 continue
             if cues.preceded_by(start, _NEGATORS, window=3):
                 continue

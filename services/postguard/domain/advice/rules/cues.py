@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from postguard.domain.advice.rules.base import TokenPattern, words
+from spacy.tokens import Token
+
+from postguard.domain.advice.rules.base import TokenPattern, TokenTest, words
 
 MEDICATION = "MEDICATION"
 DOSAGE = "DOSAGE"
@@ -220,6 +222,29 @@ SOURCE_TERMS: tuple[str, ...] = (
 )
 
 
+DRUG_SUFFIXES: tuple[str, ...] = tuple(
+    words(
+        """
+        cillin mycin micin floxacin cycline conazole prazole sartan olol dipine statin tidine triptan setron
+        gliptin gliflozin glutide oxetine azepam azolam codone morphone profen isone asone olone thiazide
+        semide parin xaban lukast terol tropium dronate clizine xyzine thazine perazine dinil afil tinib
+        zumab ximab mumab ciclovir navir pramine triptyline peridol apine idone barbital phenidate
+        """
+    )
+)
+"""Common INN stems: catches drug names the curated list lacks ("meclizine", "modafinil")."""
+
+
+def looks_like_drug(token: Token) -> bool:
+    """Whether ``token`` ends in a common drug-name stem (six letters or more)."""
+    return len(token) >= 6 and token.is_alpha and token.lower_.endswith(DRUG_SUFFIXES)
+
+
+def shared_token_tests() -> dict[str, TokenTest]:
+    """Loop-based cues for the shared keys."""
+    return {MEDICATION: looks_like_drug}
+
+
 def shared_patterns() -> dict[str, list[TokenPattern]]:
     """Matcher patterns for the shared cue keys."""
     number = {"TEXT": {"REGEX": r"^\d+([.,]\d+)?([x×-]\d+([.,]\d+)?)?$"}}
@@ -231,7 +256,6 @@ def shared_patterns() -> dict[str, list[TokenPattern]]:
             [number, {"LOWER": {"IN": ["to", "or"]}}, number, units],
             [{"TEXT": {"REGEX": r"^\d+(mg|mcg|ml|g|iu)$"}}],
         ],
-        YOU: [[{"LOWER": {"IN": sorted(SECOND_PERSON)}}]],
         SOURCE: [
             [{"LIKE_URL": True}],
             [{"ORTH": {"IN": list(SOURCE_ACRONYMS)}}],
@@ -260,6 +284,7 @@ def shared_phrases() -> dict[str, Iterable[str]]:
     """Phrase lists for the shared cue keys."""
     return {
         MEDICATION: MEDICATIONS,
+        YOU: SECOND_PERSON,
         DOSAGE: DOSE_FREQUENCIES,
         SYMPTOM: SYMPTOMS
         | {"chest pain", "shortness of breath", "sore throat", "runny nose", "stomach ache"},

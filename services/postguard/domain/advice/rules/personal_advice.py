@@ -12,6 +12,10 @@ MODAL = "PA:MODAL"
 IMPERATIVE = "PA:IMPERATIVE"
 PERSONAL = "PA:PERSONAL"
 YOUR_SYMPTOM = "PA:YOUR_SYMPTOM"
+PROCEDURE = "PA:PROCEDURE"
+HEDGED_DIAGNOSIS = "PA:HEDGED_DIAGNOSIS"
+MAYBE_DIAGNOSIS = "PA:MAYBE_DIAGNOSIS"
+RECOMMEND = "PA:RECOMMEND"
 DIAGNOSIS = "PA:DIAGNOSIS"
 PREVENTIVE = "PA:PREVENTIVE"
 
@@ -47,11 +51,59 @@ MODAL_PHRASES: tuple[str, ...] = (
     "okay to",
     "go ahead and",
     "try",
+    "will need to",
+    "'ll need to",
+    "'ll need",
+    "'ll want to",
+    "you need",
+    "you require",
+    "i am prescribing",
+    "i'm prescribing",
+    "i'll prescribe",
+    "i will prescribe",
+    "going to prescribe",
+    "i'd prescribe",
+    "i would prescribe",
+    "i advise",
+    "i'd advise",
+    "i would advise",
+    "would need to",
+    "would require",
+    "we need to",
+    "we'll need to",
+    "we will need to",
+    "we would need to",
+    "required",
+    "require",
+    "requires",
 )
 
+FIRST_PERSON_RX: tuple[str, ...] = (
+    "i recommend",
+    "i'd recommend",
+    "i would recommend",
+    "i suggest",
+    "i'd suggest",
+    "i would suggest",
+    "i advise",
+    "i'd advise",
+    "i would advise",
+    "i will prescribe",
+    "i'll prescribe",
+    "i am prescribing",
+    "i'm prescribing",
+    "i am going to prescribe",
+    "i'm going to prescribe",
+    "i'd prescribe",
+    "i would prescribe",
+    "i'd start you",
+    "i would start you",
+)
+"""A clinician's own recommendation of a treatment: addressed to the reader even without "you"."""
+
 IMPERATIVE_VERBS: frozenset[str] = words(
-    "take stop start try increase decrease double triple halve skip switch use apply avoid quit cut drop "
-    "lower reduce raise wean ditch swap pop add continue restart up"
+    "take stop start try increase decrease double triple halve skip switch use apply avoid quit cut "
+    "reduce wean ditch swap pop continue restart"
 )
 
 PERSONAL_PHRASES: tuple[str, ...] = (
@@ -73,6 +125,47 @@ PERSONAL_PHRASES: tuple[str, ...] = (
     "your results",
     "your labs",
     "your levels",
+    "based on your",
+    "from your symptoms",
+    "your symptoms suggest",
+    "what you have mentioned",
+    "what you've mentioned",
+    "what you have described",
+    "what you've told me",
+    "in that case",
+    "your condition",
+)
+
+PROCEDURES: tuple[str, ...] = (
+    "biopsy",
+    "ct scan",
+    "mri",
+    "ultrasound",
+    "x-ray",
+    "blood test",
+    "blood tests",
+    "urinalysis",
+    "endoscopy",
+    "surgery",
+    "operation",
+    "physical therapy",
+    "physiotherapy",
+    "psychotherapy",
+    "counseling",
+    "counselling",
+    "examination",
+    "pelvic exam",
+    "pelvis exam",
+    "physical exam",
+    "skin exam",
+    "eye exam",
+    "medical test",
+    "medical tests",
+    "lab tests",
+    "imaging",
+    "undergo",
+    "prescribe",
+    "prescribing",
 )
 
 PREVENTIVE_TERMS: tuple[str, ...] = (
@@ -91,13 +184,17 @@ PREVENTIVE_TERMS: tuple[str, ...] = (
     "sunscreen",
 )
 
+_NOT_DIAGNOSES = [
+    "heard", "noticed", "seen", "read", "been", "questions", "concerns", "done", "missed", "had", "already",
+    "to", "any", "some", "more", "less", "no", "not", "been", "got", "gotten", "interested",
+]  # fmt: skip
 _GENERIC_SUBJECTS = words(
     "people adults patients everyone anyone anybody children kids women men most many those seniors "
     "teens teenagers parents adolescents individuals folks we"
 )
 _SKIP_AT_START = words("so just please pls then ok okay honestly definitely seriously and also now")
 _NEGATORS = frozenset(["don't", "dont", "do", "never", "not", "n't"])
-_CONDITIONALS = frozenset(["if", "when", "whenever"])
+_CONDITIONALS = frozenset(["if", "when", "whenever", "before", "once", "unless"])
 
 REASON_DOSE = "Advice aimed at one individual about a medication dose or schedule."
 REASON_MEDICATION = "Advice aimed at one individual about starting, stopping or changing a medication."
@@ -117,7 +214,7 @@ class PersonalAdviceRule(ContentRule):
     """
 
     label = ContentLabel.PERSONAL_ADVICE
-    locator_keys = (MODAL, PERSONAL, YOUR_SYMPTOM, DIAGNOSIS, c.DOSAGE, c.MEDICATION, c.YOU)
+    locator_keys = (MODAL, PERSONAL, YOUR_SYMPTOM, DIAGNOSIS, HEDGED_DIAGNOSIS, c.DOSAGE, c.MEDICATION)
 
     def token_patterns(self) -> dict[str, list[TokenPattern]]:
         ailments = sorted(c.SYMPTOMS | c.CONDITIONS)
@@ -133,6 +230,66 @@ class PersonalAdviceRule(ContentRule):
                     {"LOWER": {"IN": ["you", "u"]}},
                     {"LOWER": {"IN": ["have", "had", "'ve", "got", "are", "feel", "get", "'re"]}},
                     {"IS_ALPHA": True, "OP": "{0,2}"},
+                    {"LOWER": {"IN": ailments}},
+                ],
+            ],
+            HEDGED_DIAGNOSIS: [
+                [
+                    {"LOWER": {"IN": ["it", "it's", "its"]}},
+                    {"LOWER": {"IN": ["'s", "is"]}, "OP": "?"},
+                    {"LOWER": {"IN": ["possible", "likely", "probable", "plausible"]}},
+                    {"LOWER": "that", "OP": "?"},
+                    {"LOWER": {"IN": ["you", "u"]}},
+                    {"LOWER": {"IN": ["may", "might", "could"]}, "OP": "?"},
+                    {"LOWER": {"IN": ["have", "be", "are", "'re", "'ve"]}},
+                    {"LOWER": {"NOT_IN": _NOT_DIAGNOSES}},
+                ],
+                [
+                    {"LOWER": "i"},
+                    {"LOWER": {"IN": ["suspect", "think", "believe", "bet"]}},
+                    {"LOWER": "that", "OP": "?"},
+                    {"LOWER": {"IN": ["you", "u"]}},
+                    {"LOWER": {"IN": ["may", "might", "could", "probably"]}, "OP": "?"},
+                    {"LOWER": {"IN": ["have", "'ve", "are", "'re", "got"]}},
+                    {"LOWER": {"NOT_IN": _NOT_DIAGNOSES}},
+                ],
+                [
+                    {"LOWER": {"IN": ["sounds", "looks", "seems", "sound", "look"]}},
+                    {"LOWER": "like"},
+                    {"LOWER": {"IN": ["you", "u"]}},
+                    {"LOWER": {"IN": ["may", "might", "could", "probably"]}, "OP": "?"},
+                    {"LOWER": {"IN": ["have", "be", "are", "'re", "'ve", "got"]}},
+                    {"LOWER": {"NOT_IN": _NOT_DIAGNOSES}},
+                ],
+                [
+                    {"LOWER": {"IN": ["you", "u"]}},
+                    {"LOWER": {"IN": ["are", "'re", "may", "might"]}},
+                    {"LOWER": "be", "OP": "?"},
+                    {"LOWER": {"IN": ["suffering", "experiencing"]}},
+                ],
+                [
+                    {"LOWER": {"IN": ["it", "it's"]}},
+                    {"LOWER": {"IN": ["seems", "appears", "looks"]}},
+                    {"LOWER": {"IN": ["that", "like"]}, "OP": "?"},
+                    {"LOWER": {"IN": ["you", "u"]}},
+                    {"LOWER": {"IN": ["may", "might", "could", "probably"]}, "OP": "?"},
+                    {"LOWER": {"IN": ["have", "be", "are", "'re", "'ve", "got"]}},
+                    {"LOWER": {"NOT_IN": _NOT_DIAGNOSES}},
+                ],
+                [
+                    {"LOWER": {"IN": ["you", "u"]}},
+                    {"LOWER": {"IN": ["seem", "appear"]}},
+                    {"LOWER": "to"},
+                    {"LOWER": {"IN": ["have", "be"]}},
+                    {"LOWER": {"NOT_IN": _NOT_DIAGNOSES}},
+                ],
+            ],
+            MAYBE_DIAGNOSIS: [
+                [
+                    {"LOWER": {"IN": ["you", "u"]}},
+                    {"LOWER": {"IN": ["may", "might", "could"]}},
+                    {"LOWER": {"IN": ["have", "be", "are"]}},
+                    {"IS_ALPHA": True, "OP": "{0,3}"},
                     {"LOWER": {"IN": ailments}},
                 ],
             ],
@@ -168,6 +325,8 @@ class PersonalAdviceRule(ContentRule):
             IMPERATIVE: IMPERATIVE_VERBS,
             PERSONAL: PERSONAL_PHRASES,
             PREVENTIVE: PREVENTIVE_TERMS,
+            PROCEDURE: PROCEDURES,
+            RECOMMEND: FIRST_PERSON_RX,
         }
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
@@ -180,11 +339,20 @@ class PersonalAdviceRule(ContentRule):
         return findings
 
     def _diagnosis(self, cues: DocCues, i: int) -> Finding | None:
-        hits = cues.spans(DIAGNOSIS, i)
-        if not hits or not (cues.has(c.YOU, i) or cues.has(PERSONAL, i)):
+        """ "Your rash sounds like shingles", "it's possible that you have X", "I suspect you have X";
+        "you may have <condition>" only with a personal cue ("based on your symptoms…")."""
+        first = cues.first_word(i, _SKIP_AT_START)
+        if first is None or cues.doc[first].lower_ in _CONDITIONALS:
             return None
-        used = hits + cues.spans(YOUR_SYMPTOM, i) + cues.spans(c.YOU, i)
-        return self.finding(cues, _cover(used), 0.85, REASON_DIAGNOSIS, SUGGESTION)
+        personal = cues.spans(PERSONAL, i) + cues.spans(YOUR_SYMPTOM, i)
+        hits = cues.spans(HEDGED_DIAGNOSIS, i)
+        if cues.has(c.YOU, i) or personal:
+            hits = hits + cues.spans(DIAGNOSIS, i)
+        if personal:
+            hits = hits + cues.spans(MAYBE_DIAGNOSIS, i)
+        if not hits:
+            return None
+        return self.finding(cues, _cover(hits + personal), 0.85, REASON_DIAGNOSIS, SUGGESTION)
 
     def _advice(self, cues: DocCues, i: int, reply: bool) -> Finding | None:
         first = cues.first_word(i, _SKIP_AT_START)
@@ -199,13 +367,13 @@ class PersonalAdviceRule(ContentRule):
             return None
         personal = cues.spans(PERSONAL, i)
         strong = bool(personal) or reply
-        you = cues.spans(c.YOU, i)
+        you = cues.spans(c.YOU, i) + cues.spans(RECOMMEND, i)
         if not (you or imperative_at is not None or strong):
             return None
         if first_lower in _GENERIC_SUBJECTS and not strong:
             return None
         dose = cues.spans(c.DOSAGE, i)
-        meds = cues.spans(c.MEDICATION, i)
+        meds = cues.spans(c.MEDICATION, i) + cues.spans(PROCEDURE, i)
         own_symptom = cues.spans(YOUR_SYMPTOM, i)
         if not (dose or meds or own_symptom):
             return None
@@ -229,7 +397,7 @@ class PersonalAdviceRule(ContentRule):
         if you and modal:
             confidence += 0.05
         if first_lower in _CONDITIONALS and not strong:
-            confidence -= 0.15
+            confidence -= 0.2
         if confidence < 0.6:
             return None
         used = personal + you + dose + meds + own_symptom + modal

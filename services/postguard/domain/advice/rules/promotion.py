@@ -113,8 +113,6 @@ ENDORSE_PHRASES: tuple[str, ...] = (
     "go-to",
     "you need this",
     "you need these",
-    "try this",
-    "try these",
 )
 
 PRODUCTS: tuple[str, ...] = tuple(
@@ -154,6 +152,7 @@ class PromotionRule(ContentRule):
 
     def token_patterns(self) -> dict[str, list[TokenPattern]]:
         number = {"TEXT": {"REGEX": r"^\d+$"}}
+        up_to = [{"LOWER": "up", "OP": "?"}, {"LOWER": "to", "OP": "?"}]
         return {
             CODE: [
                 [
@@ -173,12 +172,8 @@ class PromotionRule(ContentRule):
             ],
             DISCOUNT: [
                 [number, {"LOWER": {"IN": ["%", "percent"]}}, {"LOWER": "off"}],
-                [
-                    {"LOWER": "save"},
-                    {"ORTH": "$", "OP": "?"},
-                    number,
-                    {"LOWER": {"IN": ["%", "percent"]}, "OP": "?"},
-                ],
+                [{"LOWER": "save"}, *up_to, number, {"LOWER": {"IN": ["%", "percent"]}}],
+                [{"LOWER": "save"}, *up_to, {"ORTH": "$"}, number],
                 [{"ORTH": "$"}, number, {"LOWER": "off"}],
             ],
             AFFILIATE: [[{"LIKE_URL": True, "LOWER": {"REGEX": _AFFILIATE_URL}}]],

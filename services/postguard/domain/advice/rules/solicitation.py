@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from postguard.domain.advice.rules import cues as c
 from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern, words
 from postguard.domain.types import ContentLabel, Finding
@@ -121,8 +123,10 @@ class SolicitationRule(ContentRule):
                     {"LOWER": {"IN": ["open", "always"]}},
                 ],
             ],
-            CLINICAL_MATERIAL: [[{"LOWER": {"IN": sorted(CLINICAL_MATERIALS)}}]],
         }
+
+    def phrases(self) -> dict[str, Iterable[str]]:
+        return {CLINICAL_MATERIAL: CLINICAL_MATERIALS}
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
         findings: list[Finding] = []
