@@ -7,12 +7,33 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from spacy.attrs import IDX, SENT_START
+from spacy.attrs import IDX
 from spacy.tokens import Doc, Span
 
 from postguard.domain.types import Finding
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+
+_SENTENCE_END = re.compile(r"(?:[.!?]+[\"')\]]*[ \t]+|\s*\n\s*)(?=\S)")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:mr|mrs|ms|mx|dr|drs|st|prof|mt|vs|no|approx|dept|jr|sr|e\.g|i\.e|etc|fig|ref|inc|ltd|co|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)|\b[A-Z])\.$",
+    re.IGNORECASE,
+)
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Offsets where sentences start: after . ! ? and a space (not after "Dr." or "St."), or a line break."""
+    starts = [0]
+    for m in _SENTENCE_END.finditer(text):
+        if "\n" not in m.group():
+            head = text[max(0, m.start() - 8) : m.start() + 1]
+            following = text[m.end()]
+            if _ABBREVIATION.search(head) or following.islower() or following.isdigit():
+                continue
+        starts.append(m.end())
+    return starts
+
 
 CARE_KEY = "shared:CARE"
 """Phrase-matcher key of words that tie a mention to patient care (registered by the registry)."""
@@ -39,19 +60,17 @@ class Analysis:
         self.lower = self.text.lower()
         self._headlines: dict[tuple[int, int], bool] = {}
 
-    def _index(self) -> tuple[list[int], list[int]]:
-        """Token and sentence start offsets, built on first use (most posts never need them)."""
-        if self._token_starts is None or self._sent_starts is None:
-            rows = self.doc.to_array([IDX, SENT_START]).tolist() if len(self.doc) else []
-            self._token_starts = [row[0] for row in rows]
-            self._sent_starts = [0] + [row[0] for row in rows[1:] if row[1] == 1]
-        return self._token_starts, self._sent_starts
-
     def _token_offsets(self) -> list[int]:
-        return self._index()[0]
+        """Token start offsets, built on first use (most posts never need them)."""
+        if self._token_starts is None:
+            self._token_starts = self.doc.to_array(IDX).tolist() if len(self.doc) else []
+        return self._token_starts
 
     def _sentence_starts(self) -> list[int]:
-        return self._index()[1]
+        """Sentence start offsets, built on first use: cheaper than a sentencizer pass over every post."""
+        if self._sent_starts is None:
+            self._sent_starts = sentence_starts(self.text)
+        return self._sent_starts
 
     def spans(self, key: str) -> list[Span]:
         """Non-overlapping matches (longest first) registered under ``key``."""

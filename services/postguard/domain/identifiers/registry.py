@@ -38,7 +38,6 @@ class RecognizerRegistry:
     def _build(self) -> None:
         """A fresh tokenizer, vocab and matchers (the vocab grows with every new word a stream sees)."""
         self.nlp = spacy.blank("en")
-        self.nlp.add_pipe("sentencizer")
         self.matcher = Matcher(self.nlp.vocab)
         self.phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.cased_phrases = PhraseMatcher(self.nlp.vocab, attr="ORTH")

@@ -85,7 +85,7 @@ class PersonRecognizer(Recognizer):
         for key, cue_confidence in _CONFIDENCE.items():
             for span in self.spans(analysis, key):
                 start, end = self._name_span(span, key)
-                if start is None or (key == "IN_BED" and span[0].is_sent_start):
+                if start is None or (key == "IN_BED" and analysis.sentence_bounds(start, end)[0] == start):
                     continue
                 unsafe = key not in _HEADLINE_SAFE or span[0].lower_ == "miss"  # "Can Miss Injuries"
                 if unsafe and analysis.headline(start, end):
