@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from advice_support import make_post
 from postguard.domain.advice import AdviceClassifier, TextCategoryModel
+from postguard.domain.advice import classifier as classifier_module
 from postguard.domain.types import Category, ContentLabel, Finding
 
 pytestmark = pytest.mark.unit
@@ -138,3 +140,20 @@ def test_model_returning_wrong_number_of_scores_is_an_error():
 
     with pytest.raises(ValueError, match="score sets"):
         AdviceClassifier(text_model=Broken({}, {})).classify(make_post("hello"))
+
+
+def test_pipeline_is_rebuilt_when_its_vocabulary_grows_too_large(monkeypatch):
+    monkeypatch.setattr(classifier_module, "MAX_VOCAB_STRINGS", 1)
+    advice = AdviceClassifier()
+    first_engine = advice._engine
+    expected = advice.classify(make_post(SAMPLES[0]))
+    assert advice._engine is not first_engine
+    assert advice.classify(make_post(SAMPLES[0])) == expected
+
+
+def test_concurrent_batches_give_the_same_results_as_sequential(classifier):
+    posts = [make_post(t, post_id=f"p-{i}") for i, t in enumerate(SAMPLES * 5)]
+    expected = classifier.classify_batch(posts)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: classifier.classify_batch(posts), range(8)))
+    assert all(r == expected for r in results)

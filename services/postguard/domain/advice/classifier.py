@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Sequence
 from functools import cache
 from typing import Protocol
@@ -33,6 +34,9 @@ from postguard.domain.advice.rules.cues import shared_patterns, shared_phrases, 
 from postguard.domain.types import Category, ContentLabel, Finding, Post
 
 MODEL_DETECTOR_PREFIX = "model:"
+MAX_VOCAB_STRINGS = 500_000
+"""spaCy interns every new word it sees; past this many strings the pipeline is rebuilt so a
+long-running service does not grow without bound (a rebuild takes well under a second)."""
 
 _MODEL_REASONS: dict[str, str] = {
     ContentLabel.PERSONAL_ADVICE: "personal medical advice to an individual",
@@ -85,11 +89,18 @@ class _RuleEngine:
     matcher: CueMatcher
     rules: tuple[ContentRule, ...]
     disclaimer: DisclaimerRule
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+    """Serialises use of the pipeline, whose vocabulary is mutated while tokenising."""
 
 
 @cache
-def _rule_engine() -> _RuleEngine:
-    """Pipeline, rules and compiled matchers: built once per process and shared (read-only) by classifiers."""
+def _shared_rule_engine() -> _RuleEngine:
+    """The engine classifiers start with: built once per process and shared."""
+    return _build_rule_engine()
+
+
+def _build_rule_engine() -> _RuleEngine:
+    """Pipeline, rules and compiled matchers."""
     nlp = build_nlp()
     rules: tuple[ContentRule, ...] = (
         PersonalAdviceRule(),
@@ -118,7 +129,7 @@ class AdviceClassifier:
 
     def __init__(self, text_model: TextCategoryModel | None = None) -> None:
         self.text_model = text_model
-        self._engine = _rule_engine()
+        self._engine = _shared_rule_engine()
 
     def classify(self, post: Post) -> list[Finding]:
         """Findings for one post."""
@@ -136,16 +147,19 @@ class AdviceClassifier:
                 raise ValueError(f"text model returned {len(scores)} score sets for {len(texts)} texts")
         engine = self._engine
         results: list[list[Finding]] = []
-        for index, doc in enumerate(engine.nlp.pipe(texts, batch_size=256)):
-            cues = engine.matcher.match(doc)
-            findings: list[Finding] = []
-            for rule in engine.rules:
-                findings.extend(rule.evaluate(cues))
-            findings.extend(engine.disclaimer.evaluate_with(cues, findings))
-            if scores is not None:
-                findings = self._merge_model(cues, findings, scores[index])
-            findings.sort(key=lambda f: (f.start, f.end, f.label))
-            results.append(findings)
+        with engine.lock:
+            for index, doc in enumerate(engine.nlp.pipe(texts, batch_size=256)):
+                cues = engine.matcher.match(doc)
+                findings: list[Finding] = []
+                for rule in engine.rules:
+                    findings.extend(rule.evaluate(cues))
+                findings.extend(engine.disclaimer.evaluate_with(cues, findings))
+                if scores is not None:
+                    findings = self._merge_model(cues, findings, scores[index])
+                findings.sort(key=lambda f: (f.start, f.end, f.label))
+                results.append(findings)
+            if len(engine.nlp.vocab.strings) > MAX_VOCAB_STRINGS:
+                self._engine = _build_rule_engine()
         return results
 
     def _merge_model(self, cues: DocCues, findings: list[Finding], scores: dict[str, float]) -> list[Finding]:
