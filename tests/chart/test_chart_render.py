@@ -328,3 +328,17 @@ def test_notes_follow_the_values(tmp_path: Path) -> None:
     notes = _render_notes(tmp_path, "policies.watch.enabled=true", "metrics.prometheusRule.enabled=true")
     assert "Hot reload is ON" in notes and "postguard.io/policies=true" in notes
     assert "metrics.prometheusRule.enabled=true" not in notes
+
+
+def test_chart_packages_with_its_files_and_schema(tmp_path: Path) -> None:
+    import tarfile
+
+    result = run_helm("package", str(CHART), "--destination", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    (archive,) = tmp_path.glob("postguard-0.1.0.tgz")
+    with tarfile.open(archive) as tar:
+        names = set(tar.getnames())
+    for required in ("values.schema.json", "files/postguard-alerts.yaml", "files/postguard-dashboard.json"):
+        assert f"postguard/{required}" in names
+    assert "postguard/templates/NOTES.txt" in names
+    assert not [n for n in names if n.startswith("postguard/ci/")], "CI value sets are not shipped"
