@@ -16,6 +16,8 @@ CASES: list[tuple[str, set[tuple[str, str]]]] = [
     ("Mr. Lopez in bed 4 is finally smiling.", {("PERSON", "Lopez"), ("FACILITY", "bed 4")}),
     ("Her daughter Anna sends her thanks.", {("PERSON", "Anna")}),
     ("A sweet boy named Jaylen made us cards.", {("PERSON", "Jaylen")}),
+    ("Pt's wife Karen called twice.", {("PERSON", "Karen")}),
+    ("Our little fighter Liam goes home soon!", {("PERSON", "Liam")}),
     # DATE: tied to care
     ("Admitted 3/4 with sepsis.", {("DATE", "3/4")}),
     ("Born at 3:14am on 2/2 in the NICU.", {("DATE", "3:14am"), ("DATE", "2/2")}),
@@ -39,6 +41,12 @@ CASES: list[tuple[str, set[tuple[str, str]]]] = [
     ("A ninety-three-year-old veteran told me stories.", {("AGE", "ninety-three-year-old")}),
     ("67 F with dyspnea on exertion.", {("AGE", "67 F")}),
     ("Our centenarian patient went home.", {("AGE", "centenarian")}),
+    ("Cared for Ms. Diaz. At 101 she still beats me at cards!", {("PERSON", "Diaz"), ("AGE", "101")}),
+    ("She asked me to share her story: breast cancer survivor at 34.", {("AGE", "34")}),
+    (
+        "Met a 98yo veteran at the clinic in Tampa this morning.",
+        {("AGE", "98yo"), ("LOCATION", "Tampa"), ("DATE", "this morning")},
+    ),
     # LOCATION
     (
         "He lives at 123 Main Street, Springfield, IL 62704.",

@@ -31,6 +31,7 @@ CLEAN_POSTS: list[str] = [
     "Common hospital infection lengthens patient stays, says the report.",
     "Why should you care about the Child Nutrition Act? Our dietitian explains.",
     "In case you missed it yesterday: five tips on engaging the public.",
+    "We meet at 10, he said, and the bus leaves at 45 past.",
     "Handwashing cuts infections. Evidence: Smith et al. 2019. #InfectionControl",
 ]
 

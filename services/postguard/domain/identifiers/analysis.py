@@ -37,6 +37,7 @@ def sentence_starts(text: str) -> list[int]:
 
 CARE_KEY = "shared:CARE"
 """Phrase-matcher key of words that tie a mention to patient care (registered by the registry)."""
+_CARE_LABELS = ("AGE", "PERSON", "FACILITY")
 
 
 @dataclass
@@ -115,6 +116,13 @@ class Analysis:
         ti = bisect.bisect_right(tokens_at, start) - 1
         tj = bisect.bisect_left(tokens_at, end)
         return any(s.end > ti - tokens and s.start < tj + tokens for s in spans)
+
+    def about_care(self, start: int, end: int) -> bool:
+        """Is ``[start, end)`` tied to patient care: a care word within 15 tokens in its sentence, or an
+        age, patient name or room found earlier in the same sentence?"""
+        if self.near(CARE_KEY, start, end, tokens=15):
+            return True
+        return any(f.confidence >= 0.7 for f in self.findings_in_sentence(_CARE_LABELS, start, end))
 
     def headline(self, start: int, end: int) -> bool:
         """Is the sentence holding ``[start, end)`` written in Title Case (a headline)?

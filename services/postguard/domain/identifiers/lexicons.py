@@ -46,7 +46,10 @@ CLINICIAN_TITLES: tuple[str, ...] = (
     "colleague", "attending", "consultant", "fellow", "surgeon", "dean", "chief", "dietitian",
 )
 
-PATIENT_ROLES: tuple[str, ...] = ("patient", "pt", "pt.", "client", "resident", "baby", "infant", "toddler")
+PATIENT_ROLES: tuple[str, ...] = (
+    "patient", "pt", "pt.", "client", "resident", "baby", "infant", "toddler", "preemie", "kiddo", "fighter",
+    "warrior", "champ", "miracle",
+)
 
 RELATIVES: tuple[str, ...] = (
     "daughter", "son", "wife", "husband", "mother", "father", "mom", "mum", "dad", "sister", "brother",
@@ -136,6 +139,6 @@ RELATIVE_TIME: tuple[str, ...] = (
     "yesterday", "today", "tonight", "this morning", "this afternoon", "this evening", "last night",
     "last week", "last month", "over the weekend", "this weekend", "earlier today", "the other day",
     "this week", "overnight", "last weekend", "day before yesterday", "just now", "an hour ago",
-    "a few hours ago", "this past weekend", "last shift", "earlier this week",
+    "a few hours ago", "this past weekend", "last shift", "earlier this week", "tomorrow", "tomorrow morning",
 )
 # fmt: on

@@ -23,7 +23,8 @@ from postguard.domain.identifiers.recognizers.vehicle import VehicleRecognizer
 
 
 def default_recognizers() -> list[Recognizer]:
-    """Structured identifiers first, then context ones; date and quasi-identifier read earlier findings."""
+    """Structured identifiers first, then context ones; location, date and quasi-identifier read the
+    findings made before them (an age or a patient's name in the sentence ties it to care)."""
     return [
         EmailRecognizer(),
         UrlRecognizer(),
@@ -37,9 +38,9 @@ def default_recognizers() -> list[Recognizer]:
         VehicleRecognizer(),
         DeviceRecognizer(),
         FacilityRecognizer(),
-        LocationRecognizer(),
         PersonRecognizer(),
         AgeRecognizer(),
+        LocationRecognizer(),
         DateRecognizer(),
         QuasiIdentifierRecognizer(),
     ]

@@ -37,6 +37,15 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("birthday", re.compile(r"\b(?P<n>\d{2,3})(?:st|nd|rd|th)\s+birthday\b", re.IGNORECASE)),
+    (
+        "at",
+        re.compile(
+            r"(?:\b(?:survivor|diagnosed|widowed|married|retired|died|passed away|pregnant|"
+            r"mother|father|grandmother|grandfather)\s+at\s+(?P<n>\d{1,3})\b"
+            r"|\b(?:at|aged?)\s+(?P<m>\d{2,3}),?\s+(?=(?:she|he)\b))",
+            re.IGNORECASE,
+        ),
+    ),
     ("elder", re.compile(r"\b(?:super)?(?:centenarian|nonagenarian)s?\b", re.IGNORECASE)),
     (
         "infant",
@@ -78,16 +87,19 @@ class AgeRecognizer(Recognizer):
                 age = self._age(kind, m)
                 if age is None:
                     continue
+                # "survivor at 34": only the number is the age
+                group = (m.group("n") and "n") or "m" if kind == "at" else 0
+                start, end = m.span(group)
                 if age > 89:
                     found.append(
-                        self.finding(IdentifierLabel.AGE, m.start(), m.end(), 1.0, reason=AGE_OVER_89_REASON)
+                        self.finding(IdentifierLabel.AGE, start, end, 1.0, reason=AGE_OVER_89_REASON)
                     )
                     continue
-                care = analysis.near(CARE_KEY, m.start(), m.end(), tokens=15)
+                care = analysis.near(CARE_KEY, start, end, tokens=15)
                 confidence = 0.8 if care or kind in {"short", "sex"} else 0.7
                 if kind == "decade":
                     confidence = 0.5
-                found.append(self.finding(IdentifierLabel.AGE, m.start(), m.end(), confidence))
+                found.append(self.finding(IdentifierLabel.AGE, start, end, confidence))
         return found
 
     @staticmethod
@@ -111,5 +123,8 @@ class AgeRecognizer(Recognizer):
             if words[:2] == ["one", "hundred"]:
                 return 100 + _UNITS.get(words[-1], 0)
             return _TENS[words[0]] + (_UNITS[words[1]] if len(words) > 1 and words[1] in _UNITS else 0)
+        if kind == "at" and m.group("m"):
+            n = int(m.group("m"))
+            return n if 25 <= n < 125 else None  # "at 10 he left" is a time, "at 101 she" an age
         n = int(m.group("n"))
         return n if 0 < n < 125 else None

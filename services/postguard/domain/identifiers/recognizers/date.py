@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 
-from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
+from postguard.domain.identifiers.analysis import Analysis
 from postguard.domain.identifiers.lexicons import EVENT_TERMS, MONTHS, RELATIVE_TIME, WEEKDAYS
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.types import Finding, IdentifierLabel
@@ -95,7 +95,6 @@ _SCORE_BEFORE = re.compile(
     r"(?:gcs|score|scored|pain|rated|strength|apgar|graded|grade|of|out of)\s*$", re.IGNORECASE
 )
 _SCORE_AFTER = re.compile(r"^\s*(?:pain|score|strength|on the|scale|rating)\b", re.IGNORECASE)
-_CONTEXT_LABELS = (IdentifierLabel.AGE, IdentifierLabel.PERSON, IdentifierLabel.FACILITY)
 _EXPLICIT = {"iso", "numeric", "slash", "month_day", "day_month"}
 
 
@@ -137,9 +136,7 @@ class DateRecognizer(Recognizer):
 
     @staticmethod
     def _care(analysis: Analysis, start: int, end: int) -> bool:
-        return analysis.near(CARE_KEY, start, end, tokens=15) or bool(
-            [f for f in analysis.findings_in_sentence(_CONTEXT_LABELS, start, end) if f.confidence >= 0.7]
-        )
+        return analysis.about_care(start, end)
 
     @staticmethod
     def _event(analysis: Analysis, start: int, end: int) -> bool:

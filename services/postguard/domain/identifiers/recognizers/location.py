@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
+from postguard.domain.identifiers.analysis import Analysis
 from postguard.domain.identifiers.lexicons import NOT_NAMES, US_CITIES, US_STATES
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.types import Finding, IdentifierLabel
@@ -80,7 +80,7 @@ class LocationRecognizer(Recognizer):
             start, end = span.start_char, span.end_char
             if _RESIDENCE.search(analysis.before(start, 30)):
                 confidence = 0.8
-            elif analysis.near(CARE_KEY, start, end, tokens=15):
+            elif analysis.about_care(start, end):
                 confidence = 0.6
             else:
                 continue

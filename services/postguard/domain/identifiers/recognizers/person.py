@@ -59,12 +59,20 @@ class PersonRecognizer(Recognizer):
             "ROLE": [[{"LOWER": {"IN": list(PATIENT_ROLES)}}, _PUNCT_OPT, _NAME, _NAME_OPT]],
             "RELATIVE": [
                 [
+                    {"LOWER": {"IN": ["patient", "pt", "patients"]}},
+                    {"LOWER": {"IN": ["'s", "’s", "'"]}},
+                    {"LOWER": {"IN": list(RELATIVES)}},
+                    _PUNCT_OPT,
+                    _NAME,
+                    _NAME_OPT,
+                ],
+                [
                     {"LOWER": {"IN": ["her", "his", "their", "patient's", "pt's", "whose"]}},
                     {"LOWER": {"IN": list(RELATIVES)}},
                     _PUNCT_OPT,
                     _NAME,
                     _NAME_OPT,
-                ]
+                ],
             ],
             "NAMED": [
                 [{"LOWER": {"IN": ["named", "called", "nicknamed"]}}, _NAME, _NAME_OPT],
