@@ -23,6 +23,7 @@ POSITIVES = [
     "This cream has no side effects and is completely safe for everyone with eczema.",
     "Alkaline water cures cancer.",
     "Intermittent fasting reverses diabetes.",
+    "Drink 8 glasses of water a day to flush toxins from your kidneys!",
 ]
 
 NEGATIVES = [
@@ -68,3 +69,9 @@ def test_unsourced_quantified_claim_is_less_confident_than_absolute_claim(classi
     (quantified,) = findings_for(classifier, "This vaccine reduces hospitalisation by 90%.", LABEL)
     (absolute,) = findings_for(classifier, "Our new protocol is 100% effective against migraines.", LABEL)
     assert quantified.confidence < absolute.confidence
+
+
+def test_cure_claim_span_covers_subject_and_ailment(classifier):
+    text = "Ivermectin cures COVID. Wake up people."
+    (finding,) = findings_for(classifier, text, LABEL)
+    assert text[finding.start : finding.end] == "Ivermectin cures COVID"

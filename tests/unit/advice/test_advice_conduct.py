@@ -30,6 +30,7 @@ POSITIVES = [
     f"Stop acting like a {SLUR.replace('e', '3')}.",
     "Immigrants are animals.",
     "This guy is such a waste of a bed.",
+    "Typical ortho, can't read an ECG to save their life 🙄",
 ]
 
 NEGATIVES = [
@@ -45,6 +46,7 @@ NEGATIVES = [
     "Lazy Sunday morning jog around the hospital grounds.",
     "Docs rebuilt his scalp after a freak accident with a power drill.",
     "Fatty acids in breast milk support brain development.",
+    "Typical Monday in the ED: busy, loud and full of heart.",
 ]
 
 

@@ -16,6 +16,8 @@ POSITIVES = [
     "5 tips to sleep better: keep a schedule, limit caffeine, avoid screens before bed.",
     "Did you know? Sunscreen every day helps prevent skin cancer.",
     "You should take 40 mg of atorvastatin every night.",
+    "Drink 8 glasses of water a day to protect your kidneys!",
+    "Kids need 9-12 hours of sleep. Screens off an hour before bed helps.",
 ]
 
 NEGATIVES = [
@@ -29,6 +31,8 @@ NEGATIVES = [
     "Our new cardiology wing opens Monday.",
     "Join us for a free blood pressure check at the community fair on Saturday.",
     "Thank you to everyone who came to the staff barbecue.",
+    "Get some sleep tonight, team. You earned it!",
+    "Stop by our booth for a free blood pressure check!",
 ]
 
 CLEAN_EDUCATION_POST = (

@@ -25,6 +25,7 @@ NEGATIVES = [
     "Paid partnership with @VitaCo: my favourite protein powder, code DRJO15.",
     "My go-to vitamin D (affiliate link): https://amzn.to/3xYzAbC",
     "Disclosure: I am a paid consultant for SleepCo. Their tracker is 25% off this week.",
+    "I'm a paid advisor for NovaHealth: their new sleep tracker is 20% off with code NOVA20.",
     # not promotion
     "Code blue in the cafeteria today, great teamwork everyone.",
     "Link in bio for our full study summary.",

@@ -20,6 +20,7 @@ POSITIVES = [
     "Comment below with your symptoms and I'll reply.",
     "Got weird bloodwork? Share your labs with me.",
     "My DMs are open if you're worried about your rash.",
+    "Comment below with your kid's symptoms and I'll help.",
 ]
 
 NEGATIVES = [

@@ -65,6 +65,12 @@ PSEUDOSCIENCE_PHRASES: tuple[str, ...] = (
     "they don't want you to know",
     "flush out toxins",
     "flushes out toxins",
+    "flush toxins",
+    "flushes toxins",
+    "flush the toxins",
+    "flush out the toxins",
+    "remove toxins",
+    "removes toxins",
     "detox your",
     "detoxes your",
     "cleanse your liver",
@@ -385,7 +391,7 @@ class ClaimsRule(ContentRule):
                 hits += [(s, 0.85, REASON_ABSOLUTE, SUGGESTION) for s in cues.spans(ABSOLUTE, i)]
             hits += [(s, 0.85, REASON_PSEUDO, SUGGESTION) for s in cues.spans(PSEUDOSCIENCE, i)]
             if not sourced:
-                hits += [(s, 0.75, REASON_UNSOURCED, SUGGESTION) for s in self._cure_claims(cues, i)]
+                hits += [(s, 0.8, REASON_UNSOURCED, SUGGESTION) for s in self._cure_claims(cues, i)]
                 if health_post:
                     appeals = [a for a in cues.spans(APPEAL, i) if not cues.preceded_by(a[0], _NEGATORS, 8)]
                     unsourced = cues.spans(EFFICACY, i) + appeals
@@ -414,7 +420,11 @@ class ClaimsRule(ContentRule):
                 continue
             if cues.preceded_by(start, _NEGATORS, window=3):
                 continue
+            ailments = [
+                a for a in cues.spans(c.CONDITION, i) + cues.spans(c.SYMPTOM, i) if 0 <= a[0] - end <= 3
+            ]
             if not cues.has_any((c.CONDITION, c.SYMPTOM), i):
                 continue
-            out.append((start, end))
+            subject = [m for m in cues.spans(c.MEDICATION, i) if 0 <= start - m[1] <= 1]
+            out.append((min([start] + [m[0] for m in subject]), max([end] + [a[1] for a in ailments])))
         return out

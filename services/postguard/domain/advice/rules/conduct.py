@@ -232,7 +232,10 @@ class ConductRule(ContentRule):
                     {"LOWER": {"IN": self._dehumanizing}},
                 ],
             ],
-            THESE_PEOPLE: [[{"LOWER": {"IN": ["these", "those", "you"]}}, {"LOWER": "people"}]],
+            THESE_PEOPLE: [
+                [{"LOWER": {"IN": ["these", "those", "you"]}}, {"LOWER": "people"}],
+                [{"LOWER": "typical"}, people],
+            ],
         }
 
     def phrases(self) -> dict[str, Iterable[str]]:

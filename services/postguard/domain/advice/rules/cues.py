@@ -104,6 +104,7 @@ HEALTH_TERMS: frozenset[str] = words(
     well-being stress pregnancy pregnant prenatal breastfeeding postpartum menopause fertility
     treatment treatments therapy therapies remedy remedies cure cures disease diseases illness
     risk risks prevention prevent hospitalisation hospitalization mortality
+    kidneys teeth brain gut muscles joints eyes hearing dehydration toxins
     """
 )
 

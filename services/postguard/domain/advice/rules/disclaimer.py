@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from postguard.domain.advice.rules import cues as c
-from postguard.domain.advice.rules.base import ContentRule, DocCues
+from postguard.domain.advice.rules.base import ContentRule, DocCues, words
 from postguard.domain.types import ContentLabel, Finding
 
 DISCLAIMER = "DI:DISCLAIMER"
@@ -58,6 +58,8 @@ DISCLAIMER_PHRASES: tuple[str, ...] = (
 
 ADVICE_CUES: tuple[str, ...] = (
     "should",
+    "need",
+    "needs",
     "need to",
     "needs to",
     "make sure",
@@ -125,6 +127,11 @@ SUGGESTION = (
     'about your situation."'
 )
 
+HEALTH_IMPERATIVES: frozenset[str] = words(
+    "drink eat avoid limit take wash wear check cut skip apply exercise walk stretch protect quit"
+)
+"""Sentence-opening verbs that make a health sentence a piece of advice ("Drink 8 glasses…")."""
+
 _ADVICE_LABELS = frozenset({ContentLabel.PERSONAL_ADVICE.value, ContentLabel.UNSUPPORTED_CLAIM.value})
 
 
@@ -150,13 +157,11 @@ class DisclaimerRule(ContentRule):
             for f in earlier
             if f.label in _ADVICE_LABELS and f.end > f.start
         }
-        advice_sentences = [
-            i
-            for i in range(len(cues.sentences))
-            if i in flagged or (cues.has(c.HEALTH, i) and cues.has(ADVICE_CUE, i))
-        ]
+        advice_sentences = [i for i in range(len(cues.sentences)) if i in flagged or self._advises(cues, i)]
         if not advice_sentences:
             return []
+        # Point at a sentence that itself names the health topic where there is one.
+        advice_sentences.sort(key=lambda i: (not cues.has(c.HEALTH, i), i))
         confidence = 0.6 if len(advice_sentences) == 1 else 0.7
         if flagged:
             confidence = 0.75
@@ -169,3 +174,12 @@ class DisclaimerRule(ContentRule):
                 SUGGESTION,
             )
         ]
+
+    @staticmethod
+    def _advises(cues: DocCues, i: int) -> bool:
+        """An advice or effect cue (or an opening imperative), with a health topic here or just before."""
+        first = cues.first_word(i, frozenset())
+        imperative = first is not None and cues.doc[first].lower_ in HEALTH_IMPERATIVES
+        if not (imperative or cues.has(ADVICE_CUE, i)):
+            return False
+        return cues.has(c.HEALTH, i) or (i > 0 and cues.has(c.HEALTH, i - 1))

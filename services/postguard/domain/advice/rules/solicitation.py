@@ -69,7 +69,7 @@ def _request_patterns(material: dict[str, object]) -> list[TokenPattern]:
             {"LOWER": {"IN": _SHARE_VERBS}},
             {"LOWER": {"IN": ["me", "us"]}, "OP": "?"},
             {"LOWER": {"IN": ["your", "ur", "a", "any", "the"]}},
-            {"IS_ALPHA": True, "OP": "{0,2}"},
+            {"IS_PUNCT": False, "OP": "{0,3}"},
             material,
         ],
         [
@@ -77,7 +77,7 @@ def _request_patterns(material: dict[str, object]) -> list[TokenPattern]:
             {"LOWER": {"IN": ["with", "below", "here"]}},
             {"IS_ALPHA": True, "OP": "{0,2}"},
             {"LOWER": {"IN": ["your", "ur"]}},
-            {"IS_ALPHA": True, "OP": "{0,2}"},
+            {"IS_PUNCT": False, "OP": "{0,3}"},
             material,
         ],
         [
