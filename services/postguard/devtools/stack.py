@@ -25,30 +25,17 @@ from postguard.devtools.kafka_broker import KafkaBroker, free_port, pid_alive, s
 class ServiceSpec:
     """How to launch one service and where its settings live."""
 
-    name: str  # deployed (kebab-case) name
-    module: str  # ``python -m`` target
+    name: str  # deployed (kebab-case) name, also the argument of ``postguard serve``
     env_prefix: str  # prefix of its own settings class
     grpc_port: int  # default ports (settings defaults, chart and compose use the same)
     metrics_port: int
 
 
 SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("ingest", "postguard.ingest", "POSTGUARD_INGEST_", 50051, 9101),
-    ServiceSpec(
-        "identifier-detection",
-        "postguard.identifier_detection",
-        "POSTGUARD_IDENTIFIER_DETECTION_",
-        50052,
-        9102,
-    ),
-    ServiceSpec(
-        "advice-classification",
-        "postguard.advice_classification",
-        "POSTGUARD_ADVICE_CLASSIFICATION_",
-        50053,
-        9103,
-    ),
-    ServiceSpec("policy-decision", "postguard.policy_decision", "POSTGUARD_POLICY_DECISION_", 50054, 9104),
+    ServiceSpec("ingest", "POSTGUARD_INGEST_", 50051, 9101),
+    ServiceSpec("identifier-detection", "POSTGUARD_IDENTIFIER_DETECTION_", 50052, 9102),
+    ServiceSpec("advice-classification", "POSTGUARD_ADVICE_CLASSIFICATION_", 50053, 9103),
+    ServiceSpec("policy-decision", "POSTGUARD_POLICY_DECISION_", 50054, 9104),
 )
 SPECS: dict[str, ServiceSpec] = {s.name: s for s in SERVICES}
 
@@ -139,12 +126,12 @@ class LocalStack:
     # --- lifecycle -------------------------------------------------------------------------------
 
     def start_service(self, name: str) -> None:
-        """Launch ``python -m <module>`` for ``name`` (log and pid file under ``run_dir``)."""
+        """Launch ``postguard serve <name>`` (log and pid file under ``run_dir``)."""
         if name in self.processes and self.processes[name].poll() is None:
             return
         log = open(self.log_path(name), "ab")  # noqa: SIM115 - handed to the child
         proc = subprocess.Popen(
-            [sys.executable, "-m", SPECS[name].module],
+            [sys.executable, "-m", "postguard.cli", "serve", name],
             env=self.service_env(name),
             stdout=log,
             stderr=subprocess.STDOUT,
