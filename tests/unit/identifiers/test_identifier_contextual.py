@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tests.unit.identifiers.helpers import labelled
+from identifier_support import labelled
 
 pytestmark = pytest.mark.unit
 

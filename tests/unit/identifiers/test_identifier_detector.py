@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+from identifier_support import detector, findings, post
 from postguard.domain.identifiers import IdentifierDetector
 from postguard.domain.identifiers.registry import RecognizerRegistry
 from postguard.domain.types import Category, Finding, IdentifierLabel
-
-from tests.unit.identifiers.helpers import detector, findings, post
 
 pytestmark = pytest.mark.unit
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tests.unit.identifiers.helpers import findings, labelled
+from identifier_support import findings, labelled
 
 pytestmark = pytest.mark.unit
 
