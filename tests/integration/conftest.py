@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import grpc
 import pytest
 from postguard.core.kafka_admin import ensure_topics
-from postguard.devtools.kafka_broker import KafkaBroker
+from postguard.devtools.kafka_broker import KafkaBroker, fetch_jars
 from postguard.devtools.stack import LocalStack
 from postguard.v1 import screening_pb2, screening_pb2_grpc
 from stack_support import CLEAN_TEXT, DEADLINE_SECONDS, make_post, new_id
@@ -19,6 +19,7 @@ PARTITIONS = 3
 @pytest.fixture(scope="session")
 def kafka_broker() -> Iterator[KafkaBroker]:
     """A real single-node KRaft broker on a free loopback port, with PostGuard's topics (3 partitions)."""
+    fetch_jars()  # no-op when `make kafka-jars` (or an earlier session) has fetched them
     with KafkaBroker(partitions=PARTITIONS) as broker:
         ensure_topics(broker.bootstrap_servers, PARTITIONS)
         yield broker

@@ -37,6 +37,37 @@ def default_libs_dir() -> Path:
     return cache / "kafka" / "libs"
 
 
+KAFKA_POM = REPO_ROOT / "mk" / "kafka" / "pom.xml"
+"""The pom listing the broker's Maven Central artifacts (also used by ``make kafka-jars``)."""
+
+
+def fetch_jars(libs_dir: Path | None = None, *, pom: Path = KAFKA_POM, timeout: float = 900.0) -> Path:
+    """Download the broker jars with ``mvn dependency:copy-dependencies`` unless already there (same as
+    ``make kafka-jars``: the local Maven repository sits next to ``libs`` so later runs are offline)."""
+    libs = libs_dir or default_libs_dir()
+    stamp = libs / ".fetched"
+    if stamp.exists() and any(libs.glob("kafka_2.13-*.jar")):
+        return libs
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise BrokerError("Maven (mvn) is needed to fetch the Kafka jars: apt-get install maven")
+    shutil.rmtree(libs, ignore_errors=True)
+    result = subprocess.run(
+        [
+            *(mvn, "-B", "-q", "-f", str(pom), f"-Dmaven.repo.local={libs.parent / 'm2'}"),
+            *("dependency:copy-dependencies", "-DincludeScope=runtime", f"-DoutputDirectory={libs}"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BrokerError(f"fetching the Kafka jars failed ({result.returncode}):\n{result.stdout[-3000:]}")
+    stamp.touch()
+    return libs
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that was free on ``host`` a moment ago (the kernel picks it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
