@@ -31,6 +31,9 @@ POSITIVES = [
     "Immigrants are animals.",
     "This guy is such a waste of a bed.",
     "Typical ortho, can't read an ECG to save their life 🙄",
+    "The family were acting like animals.",
+    "These animals in the waiting room kept the nurses up all night.",
+    "Patients like this always come back, ugh.",
 ]
 
 NEGATIVES = [
@@ -47,6 +50,9 @@ NEGATIVES = [
     "Docs rebuilt his scalp after a freak accident with a power drill.",
     "Fatty acids in breast milk support brain development.",
     "Typical Monday in the ED: busy, loud and full of heart.",
+    "Patients like this remind me why I love my job.",
+    "Our therapy dogs are here: these animals bring so much joy.",
+    "My kids like animals, so we visited the petting zoo after my shift.",
 ]
 
 

@@ -20,6 +20,8 @@ DEHUMANIZE = "UP:DEHUMANIZE"
 GROUP_CONTEMPT = "UP:GROUP_CONTEMPT"
 THESE_PEOPLE = "UP:THESE_PEOPLE"
 CONTEMPT_CONTEXT = "UP:CONTEMPT_CONTEXT"
+DEMONSTRATIVE_DEHUMANIZE = "UP:DEMONSTRATIVE_DEHUMANIZE"
+PEOPLE_REF = "UP:PEOPLE_REF"
 
 STANDALONE_KINDS = ("slur", "insult", "profanity", "patient_label")
 
@@ -72,13 +74,10 @@ _STRUCTURAL = (
     "hate patients",
     "hate my patients",
     "hate these patients",
-    "patients like this",
-    "patients like that",
-    "people like that",
     "their kind",
-    "you people",
 )
 
+_BEHAVE = ["are", "were", "is", "was", "'re", "r", "behave", "behaving", "act", "acting", "bunch"]
 _COPULA = [
     "is",
     "are",
@@ -205,36 +204,23 @@ class ConductRule(ContentRule):
                 [adjectives, {"LOWER": {"IN": ["old", "young", "little", "fat"]}, "OP": "?"}, people],
             ],
             DEHUMANIZE: [
-                [
-                    people,
-                    {
-                        "LOWER": {
-                            "IN": [
-                                "are",
-                                "were",
-                                "is",
-                                "was",
-                                "like",
-                                "'re",
-                                "r",
-                                "behave",
-                                "behaving",
-                                "act",
-                                "acting",
-                            ]
-                        }
-                    },
-                    filler,
-                    {"LOWER": {"IN": self._dehumanizing}},
-                ],
+                [people, {"LOWER": {"IN": _BEHAVE}, "OP": "+"}, filler, {"LOWER": {"IN": self._dehumanizing}}]
+            ],
+            DEMONSTRATIVE_DEHUMANIZE: [
                 [
                     {"LOWER": {"IN": ["these", "those", "such", "filthy", "dirty", "disgusting"]}},
                     {"LOWER": {"IN": self._dehumanizing}},
                 ],
             ],
+            PEOPLE_REF: [[people]],
             THESE_PEOPLE: [
                 [{"LOWER": {"IN": ["these", "those", "you"]}}, {"LOWER": "people"}],
                 [{"LOWER": "typical"}, people],
+                [
+                    {"LOWER": {"IN": ["patients", "people"]}},
+                    {"LOWER": "like"},
+                    {"LOWER": {"IN": ["this", "that", "him", "her", "them"]}},
+                ],
             ],
         }
 
@@ -254,6 +240,11 @@ class ConductRule(ContentRule):
                 hits.append((span, kind))
         hits += [(s, "disparaging_adj") for s in cues.spans(PREDICATE)]
         hits += [(s, "dehumanizing") for s in cues.spans(DEHUMANIZE)]
+        hits += [
+            (s, "dehumanizing")
+            for s in cues.spans(DEMONSTRATIVE_DEHUMANIZE)
+            if any(p[0] < s[0] or p[0] >= s[1] for p in cues.spans(PEOPLE_REF, cues.sentence_of(s[0])))
+        ]
         hits += [(s, "group") for s in cues.spans(GROUP_CONTEMPT)]
         for span in cues.spans(THESE_PEOPLE):
             if cues.has(CONTEMPT_CONTEXT, cues.sentence_of(span[0])):

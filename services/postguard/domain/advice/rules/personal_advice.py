@@ -9,7 +9,6 @@ from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPatter
 from postguard.domain.types import ContentLabel, Finding
 
 MODAL = "PA:MODAL"
-IMPERATIVE = "PA:IMPERATIVE"
 PERSONAL = "PA:PERSONAL"
 YOUR_SYMPTOM = "PA:YOUR_SYMPTOM"
 PROCEDURE = "PA:PROCEDURE"
@@ -322,7 +321,6 @@ class PersonalAdviceRule(ContentRule):
     def phrases(self) -> dict[str, Iterable[str]]:
         return {
             MODAL: MODAL_PHRASES,
-            IMPERATIVE: IMPERATIVE_VERBS,
             PERSONAL: PERSONAL_PHRASES,
             PREVENTIVE: PREVENTIVE_TERMS,
             PROCEDURE: PROCEDURES,
@@ -339,8 +337,11 @@ class PersonalAdviceRule(ContentRule):
         return findings
 
     def _diagnosis(self, cues: DocCues, i: int) -> Finding | None:
-        """ "Your rash sounds like shingles", "it's possible that you have X", "I suspect you have X";
-        "you may have <condition>" only with a personal cue ("based on your symptoms…")."""
+        """A diagnosis offered to the reader.
+
+        Examples: your rash sounds like shingles; it's possible that you have X; I suspect you have X.
+        "You may have <condition>" counts only next to a personal cue ("based on your symptoms").
+        """
         first = cues.first_word(i, _SKIP_AT_START)
         if first is None or cues.doc[first].lower_ in _CONDITIONALS:
             return None
