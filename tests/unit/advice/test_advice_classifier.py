@@ -157,3 +157,11 @@ def test_concurrent_batches_give_the_same_results_as_sequential(classifier):
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: classifier.classify_batch(posts), range(8)))
     assert all(r == expected for r in results)
+
+
+def test_typographic_apostrophes_are_understood_and_spans_index_the_original(classifier):
+    text = "Please don’t post your scans here. It’s possible that you’ve got shingles."
+    findings = classifier.classify(make_post(text))
+    assert {f.label for f in findings} == {"PERSONAL_ADVICE", "MISSING_DISCLAIMER"}
+    advice = next(f for f in findings if f.label == "PERSONAL_ADVICE")
+    assert text[advice.start : advice.end].startswith("It’s possible that you’ve got")

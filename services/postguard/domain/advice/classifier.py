@@ -34,6 +34,8 @@ from postguard.domain.advice.rules.cues import shared_patterns, shared_phrases, 
 from postguard.domain.types import Category, ContentLabel, Finding, Post
 
 MODEL_DETECTOR_PREFIX = "model:"
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"'})
+"""Typographic quotes to ASCII, one character for one so finding spans still index the original text."""
 MAX_VOCAB_STRINGS = 500_000
 """spaCy interns every new word it sees; past this many strings the pipeline is rebuilt so a
 long-running service does not grow without bound (a rebuild takes well under a second)."""
@@ -148,7 +150,8 @@ class AdviceClassifier:
         engine = self._engine
         results: list[list[Finding]] = []
         with engine.lock:
-            for index, doc in enumerate(engine.nlp.pipe(texts, batch_size=256)):
+            plain = (t.translate(_QUOTES) for t in texts)
+            for index, doc in enumerate(engine.nlp.pipe(plain, batch_size=256)):
                 cues = engine.matcher.match(doc)
                 findings: list[Finding] = []
                 for rule in engine.rules:

@@ -185,7 +185,7 @@ PREVENTIVE_TERMS: tuple[str, ...] = (
 
 _NOT_DIAGNOSES = [
     "heard", "noticed", "seen", "read", "been", "questions", "concerns", "done", "missed", "had", "already",
-    "to", "any", "some", "more", "less", "no", "not", "been", "got", "gotten", "interested",
+    "to", "any", "some", "more", "less", "no", "not", "been", "gotten", "interested",
 ]  # fmt: skip
 _GENERIC_SUBJECTS = words(
     "people adults patients everyone anyone anybody children kids women men most many those seniors "
