@@ -32,6 +32,7 @@ NEGATIVES = [
     "Flu shots are available at all of our clinics this week.",
     "Register now for our free community health fair!",
     "100 possible Ebola cases reported, but all save 1 are ruled out.",
+    "Staff appreciation week: 20% off scrubs at our hospital gift shop, use code THANKYOU.",
     "Try these 5 stretches to ease desk-job back pain: https://example.org/stretches",
 ]
 

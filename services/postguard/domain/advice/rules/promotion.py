@@ -15,6 +15,13 @@ ENDORSE = "PR:ENDORSE"
 PRODUCT = "PR:PRODUCT"
 DISCLOSURE = "PR:DISCLOSURE"
 LINK_OR_BRAND = "PR:LINK_OR_BRAND"
+OWN_INSTITUTION = "PR:OWN_INSTITUTION"
+
+INSTITUTION_NOUNS = [
+    "hospital", "clinic", "clinics", "gift", "shop", "store", "cafeteria", "cafe", "canteen", "foundation",
+    "pharmacy", "health", "system", "center", "centre", "trust", "campus", "parking", "gym", "auxiliary",
+]  # fmt: skip
+"""After "our": the institution promoting its own services needs no sponsorship disclosure."""
 
 DISCLOSURES: tuple[str, ...] = (
     "#ad",
@@ -183,6 +190,9 @@ class PromotionRule(ContentRule):
             ],
             AFFILIATE: [[{"LIKE_URL": True, "LOWER": {"REGEX": _AFFILIATE_URL}}]],
             LINK_OR_BRAND: [[{"LIKE_URL": True}], [{"TEXT": {"REGEX": r"^@\w{2,}"}}]],
+            OWN_INSTITUTION: [
+                [{"LOWER": "our"}, {"IS_ALPHA": True, "OP": "{0,2}"}, {"LOWER": {"IN": INSTITUTION_NOUNS}}],
+            ],
         }
 
     def phrases(self) -> dict[str, Iterable[str]]:
@@ -200,6 +210,8 @@ class PromotionRule(ContentRule):
         product_post = cues.has(PRODUCT)
         findings: list[Finding] = []
         for i in range(len(cues.sentences)):
+            if cues.has(OWN_INSTITUTION, i) and not cues.has(AFFILIATE, i):
+                continue
             hits: list[tuple[tuple[int, int], float, str]] = []
             hits += [(s, 0.85, REASON_CODE) for s in cues.spans(CODE, i) + cues.spans(AFFILIATE, i)]
             hits += [(s, 0.75, REASON_CODE) for s in cues.spans(DISCOUNT, i)]
