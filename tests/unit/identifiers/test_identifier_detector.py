@@ -135,10 +135,10 @@ def test_ner_person_inside_credited_colleague_is_dropped() -> None:
 
 def test_ner_spans_are_clamped_and_empty_ones_dropped() -> None:
     text = "A short post."
-    ner = FakeNer({text: [_finding("LOCATION", 8, 99, 1.5), _finding("PERSON", 5, 5)]})
+    ner = FakeNer({text: [_finding("FACILITY", 8, 99, 1.5), _finding("PERSON", 5, 5)]})
     det = IdentifierDetector(ner_model=ner, registry=detector().registry)
-    (loc,) = det.detect(post(text))
-    assert (loc.start, loc.end, loc.confidence) == (8, len(text), 1.0)
+    (facility,) = det.detect(post(text))
+    assert (facility.start, facility.end, facility.confidence) == (8, len(text), 1.0)
 
 
 def test_ner_result_count_mismatch_is_an_error() -> None:
@@ -160,3 +160,19 @@ def test_registry_rebuilds_its_vocab_when_it_grows_too_large() -> None:
     assert registry.rebuilds == 1
     assert len(registry.nlp.vocab) < 2_000
     assert det.detect(post(RICH_POST)) == before  # same answers from the rebuilt matchers
+
+
+def test_model_place_without_patient_context_drops_below_threshold() -> None:
+    conference = "Presenting our research in Chicago at ACC next week!"
+    case = "Our patient flew in from Denver for the transplant."
+    ner = FakeNer(
+        {
+            conference: [_finding("LOCATION", *_span(conference, "Chicago"), 0.62)],
+            case: [_finding("LOCATION", *_span(case, "Denver"), 0.62)],
+        }
+    )
+    det = IdentifierDetector(ner_model=ner, registry=detector().registry)
+    (city,) = det.detect(post(conference))
+    assert (city.label, city.confidence) == ("LOCATION", 0.4)
+    (home,) = det.detect(post(case))
+    assert (case[home.start : home.end], home.confidence) == ("Denver", 0.8)  # the rule's "from <city>"

@@ -85,10 +85,10 @@ def test_headline_capitals_are_not_names(text: str) -> None:
 def test_shared_mailbox_is_low_confidence_and_personal_address_is_not() -> None:
     text = "Questions? Email press@example-hospital.org or maria.lopez@gmail.com"
     by_text = {text[f.start : f.end]: f.confidence for f in findings(text)}
-    assert by_text == {"press@example-hospital.org": 0.5, "maria.lopez@gmail.com": 0.95}
+    assert by_text == {"press@example-hospital.org": 0.4, "maria.lopez@gmail.com": 0.95}
 
 
 def test_toll_free_hotline_is_low_confidence() -> None:
     text = "Crisis line: call 1-800-273-8255 any time."
     (phone,) = findings(text)
-    assert (phone.label, text[phone.start : phone.end], phone.confidence) == ("PHONE", "1-800-273-8255", 0.5)
+    assert (phone.label, text[phone.start : phone.end], phone.confidence) == ("PHONE", "1-800-273-8255", 0.4)

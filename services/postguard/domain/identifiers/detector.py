@@ -6,10 +6,18 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
 
+from postguard.domain.identifiers.analysis import Analysis
 from postguard.domain.identifiers.merge import merge_findings
 from postguard.domain.identifiers.messages import reason_for, suggestion_for
+from postguard.domain.identifiers.recognizers.location import residence_cue
 from postguard.domain.identifiers.registry import RecognizerRegistry
 from postguard.domain.types import Category, Finding, IdentifierLabel, Post
+
+UNTIED_PLACE_CONFIDENCE = 0.4
+"""Confidence of a model LOCATION that nothing in the post ties to a patient."""
+_PATIENT_DETAILS = frozenset(
+    {IdentifierLabel.PERSON, IdentifierLabel.AGE, IdentifierLabel.DATE, IdentifierLabel.QUASI_IDENTIFIER}
+)
 
 
 class NamedEntityModel(Protocol):
@@ -20,7 +28,12 @@ class NamedEntityModel(Protocol):
 
 class IdentifierDetector:
     """Finds identifiers in posts: rule recognizers over one spaCy Doc per post, merged with the
-    findings of ``ner_model`` when one is given (one ``find_entities`` call per batch)."""
+    findings of ``ner_model`` when one is given (one ``find_entities`` call per batch).
+
+    The model finds names and places; the rules' context decides what they mean for a patient: a model
+    PERSON inside a credited colleague ("thanks to Dr. Patel") is dropped, and a model LOCATION with
+    nothing tying it to a patient ("presenting in Chicago") is kept below the usual 0.5 threshold.
+    """
 
     name = "identifier-detection"
 
@@ -46,7 +59,7 @@ class IdentifierDetector:
         results = []
         for text, (analysis, rule_findings), model_findings in zip(texts, analysed, ner, strict=True):
             accepted = [
-                f
+                _in_context(f, analysis, rule_findings)
                 for f in (_normalise(m, len(text)) for m in model_findings)
                 if f is not None and not _credited(f, analysis.credited)
             ]
@@ -68,6 +81,21 @@ def _normalise(finding: Finding, length: int) -> Finding | None:
         reason=finding.reason or reason_for(finding.label),
         suggestion=finding.suggestion or suggestion_for(finding.label),
     )
+
+
+def _in_context(finding: Finding, analysis: Analysis, rule_findings: Sequence[Finding]) -> Finding:
+    """A model place with no patient context (care words, a residence cue, or a patient detail found by
+    the rules in the post) is more likely a conference city or a news place than a patient's."""
+    if finding.label != IdentifierLabel.LOCATION or finding.confidence <= UNTIED_PLACE_CONFIDENCE:
+        return finding
+    patient_details = any(f.label in _PATIENT_DETAILS for f in rule_findings)
+    if (
+        patient_details
+        or residence_cue(analysis, finding.start)
+        or analysis.about_care(finding.start, finding.end)
+    ):
+        return finding
+    return replace(finding, confidence=UNTIED_PLACE_CONFIDENCE)
 
 
 def _credited(finding: Finding, credited: Sequence[tuple[int, int]]) -> bool:

@@ -16,7 +16,8 @@ CARE_TERMS: tuple[str, ...] = (
     "mri", "ultrasound", "biopsy", "ambulance", "ems", "paramedics", "overdose",
     # where care happens
     "ed", "er", "a&e", "emergency department", "emergency room", "icu", "nicu", "picu", "ward",
-    "trauma bay", "resus", "in clinic", "theatre", "on the unit", "on the floor",
+    "trauma bay", "resus", "in clinic", "in our clinic", "at our clinic", "our ed", "our er", "our icu",
+    "seen in", "theatre", "on the unit", "on the floor",
     # working time
     "on shift", "night shift", "my shift", "on call", "on rounds", "nights",
 )

@@ -32,7 +32,7 @@ class EmailRecognizer(Recognizer):
     def analyze(self, analysis: Analysis) -> list[Finding]:
         return [
             self.finding(
-                IdentifierLabel.EMAIL, m.start(), m.end(), 0.5 if _ROLE_MAILBOX.match(m.group()) else 0.95
+                IdentifierLabel.EMAIL, m.start(), m.end(), 0.4 if _ROLE_MAILBOX.match(m.group()) else 0.95
             )
             for m in _EMAIL.finditer(analysis.text)
         ]

@@ -48,6 +48,11 @@ _UNKNOWN_PLACE = re.compile(
 _STATE_SET = frozenset(s.lower() for s in US_STATES)
 
 
+def residence_cue(analysis: Analysis, start: int) -> bool:
+    """Does a residence cue ("from", "lives in", "near") introduce the place starting at ``start``?"""
+    return bool(_RESIDENCE.search(analysis.before(start, 30)))
+
+
 class LocationRecognizer(Recognizer):
     """LOCATION findings for addresses, cued ZIP codes, counties and cities."""
 
@@ -78,7 +83,7 @@ class LocationRecognizer(Recognizer):
                 found.append(self.finding(IdentifierLabel.LOCATION, m.start("place"), m.end("place"), 0.6))
         for span in self.spans(analysis, "CITY"):
             start, end = span.start_char, span.end_char
-            if _RESIDENCE.search(analysis.before(start, 30)):
+            if residence_cue(analysis, start):
                 confidence = 0.8
             elif analysis.about_care(start, end):
                 confidence = 0.6
