@@ -42,6 +42,8 @@ CASES: list[tuple[str, set[tuple[str, str]]]] = [
     ("Our centenarian patient went home.", {("AGE", "centenarian")}),
     ("Cared for Ms. Diaz. At 101 she still beats me at cards!", {("PERSON", "Diaz"), ("AGE", "101")}),
     ("She asked me to share her story: breast cancer survivor at 34.", {("AGE", "34")}),
+    ("Mr. K, 67, came in with chest pain.", {("PERSON", "K"), ("AGE", "67")}),
+    ("Pt (72M) is on the mend.", {("AGE", "72")}),
     (
         "Met a 98yo veteran at the clinic in Tampa this morning.",
         {("AGE", "98yo"), ("LOCATION", "Tampa"), ("DATE", "this morning")},

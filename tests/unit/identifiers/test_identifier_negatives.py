@@ -31,6 +31,7 @@ CLEAN_POSTS: list[str] = [
     "Why should you care about the Child Nutrition Act? Our dietitian explains.",
     "In case you missed it yesterday: five tips on engaging the public.",
     "We meet at 10, he said, and the bus leaves at 45 past.",
+    "Level 1 trauma center. BMI 30, A1c 7.2%. Take 2 tabs 3x/day. ICD-10 I21.4",
     "Handwashing cuts infections. Evidence: Smith et al. 2019. #InfectionControl",
 ]
 
@@ -60,6 +61,11 @@ def test_credited_person_with_lay_honorific_is_kept_at_low_confidence() -> None:
     people = [f for f in findings(text) if f.label == "PERSON"]
     assert [text[f.start : f.end] for f in people] == ["Lopez"]
     assert people[0].confidence < 0.5
+
+
+def test_a_floor_alone_does_not_make_a_date_about_care() -> None:
+    text = "Our new 24-bed unit opens on the 3rd floor in June!"
+    assert labelled(text) == {("FACILITY", "3rd floor")}
 
 
 def test_care_date_and_public_date_in_one_post() -> None:

@@ -119,10 +119,13 @@ class Analysis:
 
     def about_care(self, start: int, end: int) -> bool:
         """Is ``[start, end)`` tied to patient care: a care word within 15 tokens in its sentence, or an
-        age, patient name or room found earlier in the same sentence?"""
+        age, patient name or room / bed found earlier in the same sentence (a floor alone is not)?"""
         if self.near(CARE_KEY, start, end, tokens=15):
             return True
-        return any(f.confidence >= 0.7 for f in self.findings_in_sentence(_CARE_LABELS, start, end))
+        return any(
+            f.confidence >= (0.85 if f.label == "FACILITY" else 0.7)
+            for f in self.findings_in_sentence(_CARE_LABELS, start, end)
+        )
 
     def headline(self, start: int, end: int) -> bool:
         """Is the sentence holding ``[start, end)`` written in Title Case (a headline)?

@@ -56,9 +56,20 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "sex",
         re.compile(
             r"\b(?P<n>\d{1,3})\s?(?P<s>[MF])\b(?=\s*(?:,|with|w/|p/w|c/o|presenting|presents|who|hx|pmh|admitted|s/p))"
+            r"|(?<=\()\s*(?P<p>\d{1,3})\s?[MF]\s*(?=\))"
+        ),
+    ),
+    # "Mr. K, 67, came in", "the patient, 45, was"
+    (
+        "apposition",
+        re.compile(
+            r"(?:\b(?:Mr|Mrs|Ms|Mx|Miss)\.?\s+[A-Z][\w'\-]*\.?|\b(?:patient|pt|man|woman|gentleman|lady|boy|girl))"
+            r",\s*(?P<n>\d{1,3})\s*,",
         ),
     ),
 )
+# kinds whose finding covers only the number ("Mr. K, 67,") rather than the whole match
+_AGE_GROUP = {"apposition": "n"}
 _POPULATION_BEFORE = re.compile(
     r"(?:adults|people|patients|women|men|children|kids|anyone|those|individuals|persons|everyone|ages|"
     r"between|over|under|above|below|from|if you are|you're|you are|most|all|screening at|after|before|until|"
@@ -88,7 +99,11 @@ class AgeRecognizer(Recognizer):
                 if age is None:
                     continue
                 # "survivor at 34": only the number is the age
-                group = (m.group("n") and "n") or "m" if kind == "at" else 0
+                group = _AGE_GROUP.get(kind, 0)
+                if kind == "at":
+                    group = "n" if m.group("n") else "m"
+                elif kind == "sex" and m.group("p"):
+                    group = "p"
                 start, end = m.span(group)
                 if age > 89:
                     found.append(
@@ -96,7 +111,7 @@ class AgeRecognizer(Recognizer):
                     )
                     continue
                 care = analysis.near(CARE_KEY, start, end, tokens=15)
-                confidence = 0.8 if care or kind in {"short", "sex"} else 0.7
+                confidence = 0.8 if care or kind in {"short", "sex", "apposition"} else 0.7
                 if kind == "decade":
                     confidence = 0.5
                 found.append(self.finding(IdentifierLabel.AGE, start, end, confidence))
@@ -123,6 +138,8 @@ class AgeRecognizer(Recognizer):
             if words[:2] == ["one", "hundred"]:
                 return 100 + _UNITS.get(words[-1], 0)
             return _TENS[words[0]] + (_UNITS[words[1]] if len(words) > 1 and words[1] in _UNITS else 0)
+        if kind == "sex" and m.group("p"):
+            return int(m.group("p"))
         if kind == "at" and m.group("m"):
             n = int(m.group("m"))
             return n if 25 <= n < 125 else None  # "at 10 he left" is a time, "at 101 she" an age

@@ -55,7 +55,7 @@ class FacilityRecognizer(Recognizer):
             self.finding(IdentifierLabel.FACILITY, m.start(), m.end(), 0.85) for m in _ROOM.finditer(text)
         ]
         found += [
-            self.finding(IdentifierLabel.FACILITY, m.start(), m.end(), 0.85) for m in _FLOOR.finditer(text)
+            self.finding(IdentifierLabel.FACILITY, m.start(), m.end(), 0.8) for m in _FLOOR.finditer(text)
         ]
         found += [
             self.finding(IdentifierLabel.FACILITY, m.start(), m.end(), 0.7) for m in _WING.finditer(text)
