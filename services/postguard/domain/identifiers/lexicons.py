@@ -11,7 +11,8 @@ CARE_TERMS: tuple[str, ...] = (
     "presenting with", "presents with", "presented to", "p/w", "c/o",
     "came in", "brought in", "rolled in", "walked in", "transferred", "triaged", "triage",
     "diagnosed", "dx", "intubated", "extubated", "coded", "code blue", "resuscitated", "died", "passed away",
-    "delivered", "born", "birth", "labor", "labour", "c-section", "operated", "surgery", "operation",
+    "delivered", "born", "birth", "in labor", "in labour", "into labor", "into labour", "labor and delivery",
+    "l&d", "c-section", "operated", "surgery", "operation",
     "stitched", "sutured", "treated", "consult", "consulted", "bedside", "scan", "x-ray", "xray", "ct",
     "mri", "ultrasound", "biopsy", "ambulance", "ems", "paramedics", "overdose",
     # where care happens
