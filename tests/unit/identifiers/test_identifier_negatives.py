@@ -32,6 +32,8 @@ CLEAN_POSTS: list[str] = [
     "In case you missed it yesterday: five tips on engaging the public.",
     "We meet at 10, he said, and the bus leaves at 45 past.",
     "On the last Sunday before Labor Day we returned by helicopter.",
+    "Thanks to Ed for the great talk yesterday!",  # a name, not the emergency department
+    "Birth control options explained by our pharmacist this week.",
     "Level 1 trauma center. BMI 30, A1c 7.2%. Take 2 tabs 3x/day. ICD-10 I21.4",
     "Handwashing cuts infections. Evidence: Smith et al. 2019. #InfectionControl",
 ]

@@ -11,16 +11,21 @@ CARE_TERMS: tuple[str, ...] = (
     "presenting with", "presents with", "presented to", "p/w", "c/o",
     "came in", "brought in", "rolled in", "walked in", "transferred", "triaged", "triage",
     "diagnosed", "dx", "intubated", "extubated", "coded", "code blue", "resuscitated", "died", "passed away",
-    "delivered", "born", "birth", "in labor", "in labour", "into labor", "into labour", "labor and delivery",
+    "delivered", "born", "gave birth", "giving birth", "birth weight", "in labor", "in labour", "into labor",
+    "into labour", "labor and delivery",
     "l&d", "c-section", "operated", "surgery", "operation",
-    "stitched", "sutured", "treated", "consult", "consulted", "bedside", "scan", "x-ray", "xray", "ct",
-    "mri", "ultrasound", "biopsy", "ambulance", "ems", "paramedics", "overdose",
+    "stitched", "sutured", "treated", "consult", "consulted", "bedside", "scan", "x-ray", "xray",
+    "ultrasound", "biopsy", "ambulance", "paramedics", "overdose",
     # where care happens
-    "ed", "er", "a&e", "emergency department", "emergency room", "icu", "nicu", "picu", "ward",
-    "trauma bay", "resus", "in clinic", "in our clinic", "at our clinic", "our ed", "our er", "our icu",
-    "seen in", "theatre", "on the unit", "on the floor",
+    "emergency department", "emergency room", "ward", "trauma bay", "resus", "in clinic", "in our clinic",
+    "at our clinic", "seen in", "theatre", "on the unit", "on the floor",
     # working time
-    "on shift", "night shift", "my shift", "on call", "on rounds", "nights",
+    "on shift", "night shift", "my shift", "on call", "on rounds", "night float",
+)
+
+CARE_ACRONYMS: tuple[str, ...] = (
+    # matched case-sensitively: "Ed" is a name, "er" a hesitation, "ct" the end of a state code
+    "ED", "ER", "A&E", "ICU", "NICU", "PICU", "CCU", "PACU", "CT", "MRI", "EMS", "OR", "L&D", "ED's",
 )
 
 EVENT_TERMS: tuple[str, ...] = (

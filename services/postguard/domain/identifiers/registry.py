@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
-from postguard.domain.identifiers.lexicons import CARE_TERMS
+from postguard.domain.identifiers.lexicons import CARE_ACRONYMS, CARE_TERMS
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.identifiers.recognizers import default_recognizers
 from postguard.domain.types import Finding
@@ -42,6 +42,7 @@ class RecognizerRegistry:
         self.phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.cased_phrases = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self._add_phrases(self.phrases, CARE_KEY, CARE_TERMS)
+        self._add_phrases(self.cased_phrases, CARE_KEY, CARE_ACRONYMS)
         for recognizer in self.recognizers:
             for local, patterns in recognizer.token_patterns().items():
                 self.matcher.add(recognizer.key(local), patterns)
