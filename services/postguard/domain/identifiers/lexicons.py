@@ -25,7 +25,9 @@ CARE_TERMS: tuple[str, ...] = (
 
 CARE_ACRONYMS: tuple[str, ...] = (
     # matched case-sensitively: "Ed" is a name, "er" a hesitation, "ct" the end of a state code
-    "ED", "ER", "A&E", "ICU", "NICU", "PICU", "CCU", "PACU", "CT", "MRI", "EMS", "OR", "L&D", "ED's",
+    # ("OR" and "CT" are also state codes: only in care phrases)
+    "ED", "ER", "A&E", "ICU", "NICU", "PICU", "CCU", "PACU", "MRI", "EMS", "L&D", "ED's", "in the OR",
+    "to the OR", "CT scan", "CT head", "head CT", "a CT", "the CT", "A CT", "The CT",
 )
 
 EVENT_TERMS: tuple[str, ...] = (
