@@ -10,7 +10,7 @@ import grpc
 import pytest
 from kafka import KafkaProducer
 from postguard.core import topics
-from postguard.core.codec import decode_deadletter, encode_key
+from postguard.core.codec import decision_from_proto, decode_deadletter, decode_decision, encode_key
 from postguard.devtools.stack import SERVICES, LocalStack
 from postguard.v1 import decision_pb2, finding_pb2, post_pb2, screening_pb2, screening_pb2_grpc
 from stack_support import (
@@ -86,6 +86,34 @@ def test_duplicate_submit_creates_no_second_decision(
         settle=DEADLINE_SECONDS + 1,  # a late second decision would come within the deadline
     )
     assert sum(r.key == key for r in decisions) == 1
+
+
+def test_redelivered_post_yields_no_different_decision(
+    stack: LocalStack, kafka_broker, screening: screening_pb2_grpc.ScreeningStub
+) -> None:
+    post = make_post(IDENTIFIER_TEXT, post_id=new_id("it-redeliver"))
+    first = _screen(screening, post)
+    producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap_servers, acks="all")
+    producer.send(topics.POSTS, key=encode_key(post.post_id), value=post.SerializeToString()).get(timeout=30)
+    producer.close()
+    key = encode_key(post.post_id)
+    records = read_topic(
+        kafka_broker.bootstrap_servers,
+        topics.DECISIONS,
+        until=lambda rs: any(r.key == key for r in rs),
+        timeout=30,
+        settle=DEADLINE_SECONDS + 2,
+    )
+    decisions = [decode_decision(r.value) for r in records if r.key == key]
+    assert decisions, "no decision on the topic"
+    expected = decision_from_proto(first)
+    for decision in decisions:  # an identical re-emission is fine; a different outcome is not
+        assert (decision.verdict, decision.findings, decision.reasons, decision.redacted_text) == (
+            expected.verdict,
+            expected.findings,
+            expected.reasons,
+            expected.redacted_text,
+        )
 
 
 def test_thousand_concurrent_posts_get_exactly_one_decision_each(
