@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from identifier_support import detector, findings, post
@@ -176,3 +177,11 @@ def test_model_place_without_patient_context_drops_below_threshold() -> None:
     assert (city.label, city.confidence) == ("LOCATION", 0.4)
     (home,) = det.detect(post(case))
     assert (case[home.start : home.end], home.confidence) == ("Denver", 0.8)  # the rule's "from <city>"
+
+
+def test_concurrent_callers_get_the_same_answers_as_one_caller() -> None:
+    posts = [post(t, f"p{i}") for i, t in enumerate(CORPUS * 10)]
+    expected = detector().detect_batch(posts)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: detector().detect_batch(posts), range(8)))
+    assert all(r == expected for r in results)

@@ -144,9 +144,3 @@ class Analysis:
         wanted = set(labels)
         s_lo, s_hi = self.sentence_bounds(start, end)
         return [f for f in self.findings if f.label in wanted and f.start >= s_lo and f.end <= s_hi]
-
-
-def compile_words(words: Iterable[str]) -> re.Pattern[str]:
-    """A case-insensitive regex matching any of ``words`` as whole words."""
-    alternatives = sorted({re.escape(w) for w in words}, key=len, reverse=True)
-    return re.compile(r"(?<![\w@])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)

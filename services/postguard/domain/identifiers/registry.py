@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 
 import spacy
@@ -33,6 +34,7 @@ class RecognizerRegistry:
         self.batch_size = batch_size
         self.max_vocab = max_vocab
         self.rebuilds = 0
+        self._lock = threading.Lock()
         self._build()
 
     def _build(self) -> None:
@@ -56,11 +58,14 @@ class RecognizerRegistry:
 
     def analyze_texts(self, texts: Sequence[str]) -> list[tuple[Analysis, list[Finding]]]:
         """Each text's analysis (with its credited spans) and its raw, unmerged rule findings."""
-        results = [self._analyze(doc) for doc in self.nlp.pipe(texts, batch_size=self.batch_size)]
-        if len(self.nlp.vocab) > self.max_vocab:
-            # a long-running service would otherwise keep every token string it ever saw
-            self._build()
-            self.rebuilds += 1
+        # one caller at a time: the gRPC thread pool and the stream executor share one registry, and
+        # the tokenizer cache, the matchers and a vocab rebuild are not safe to use concurrently
+        with self._lock:
+            results = [self._analyze(doc) for doc in self.nlp.pipe(texts, batch_size=self.batch_size)]
+            if len(self.nlp.vocab) > self.max_vocab:
+                # a long-running service would otherwise keep every token string it ever saw
+                self._build()
+                self.rebuilds += 1
         return results
 
     def _analyze(self, doc: Doc) -> tuple[Analysis, list[Finding]]:
