@@ -8,10 +8,11 @@ that neither the rules nor the NER seam report them as patients.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Span
 
 from postguard.domain.identifiers.analysis import Analysis
 from postguard.domain.identifiers.lexicons import (
@@ -40,7 +41,7 @@ _NAME: dict[str, Any] = {"IS_TITLE": True, "IS_ALPHA": True, "LOWER": {"NOT_IN":
 _NAME_OPT: dict[str, Any] = {**_NAME, "OP": "?"}
 _PUNCT_OPT: dict[str, Any] = {"ORTH": {"IN": [",", ":", "-"]}, "OP": "?"}
 
-# (pattern key, confidence) — the name tokens are the tail of each match
+# Cue patterns whose names survive in a Title Case headline, and each cue's confidence.
 _HEADLINE_SAFE = frozenset({"HONORIFIC"})
 _CONFIDENCE = {"HONORIFIC": 0.85, "ROLE": 0.85, "RELATIVE": 0.8, "NAMED": 0.75, "IN_BED": 0.7}
 
@@ -107,14 +108,12 @@ class PersonRecognizer(Recognizer):
         return found
 
     @staticmethod
-    def _name_span(span: Any, key: str) -> tuple[int | None, int]:
-        """Character span of the name tokens inside a cue match."""
-        name_tokens: Iterable[Any]
+    def _name_span(span: Span, key: str) -> tuple[int | None, int]:
+        """Character span of the name tokens inside a cue match (None when there are none)."""
         if key == "IN_BED":
-            name_tokens = [t for t in span[:-2]]
+            tokens = list(span[:-2])  # "<Name> in bed"
         else:
-            name_tokens = [t for t in span if t.is_title and t.is_alpha and t.lower_ not in _NOT_NAME_SET]
-        tokens = list(name_tokens)
+            tokens = [t for t in span if t.is_title and t.is_alpha and t.lower_ not in _NOT_NAME_SET]
         if not tokens:
             return None, 0
         return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
