@@ -34,3 +34,10 @@ def test_quasi_identifier_coexists_with_overlaps() -> None:
 def test_adjacent_findings_are_not_merged() -> None:
     merged = merge_findings([_f("DATE", 0, 5, 0.6), _f("DATE", 5, 9, 0.6)])
     assert len(merged) == 2
+
+
+def test_numbers_inside_a_link_belong_to_the_link() -> None:
+    merged = merge_findings(
+        [_f("URL", 0, 40, 0.6), _f("ACCOUNT_NUMBER", 20, 37, 0.9), _f("PHONE", 45, 57, 0.9)]
+    )
+    assert [f.label for f in merged] == ["URL", "PHONE"]

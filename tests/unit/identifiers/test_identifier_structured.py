@@ -28,6 +28,10 @@ CASES: list[tuple[str, set[tuple[str, str]]]] = [
     ),
     ("Read more at www.example.org/heart.", {("URL", "www.example.org/heart")}),
     ("Her page facebook.com/maria.lopez.77 has updates", {("URL", "facebook.com/maria.lopez.77")}),
+    (
+        "Pinned: http://pinterest.com/pin/34832597087748370/",
+        {("URL", "http://pinterest.com/pin/34832597087748370/")},
+    ),
     # IP_ADDRESS
     ("The portal logged 192.168.10.45 for her login", {("IP_ADDRESS", "192.168.10.45")}),
     ("Access from 2001:db8::8a2e:370:7334 was blocked", {("IP_ADDRESS", "2001:db8::8a2e:370:7334")}),

@@ -16,6 +16,7 @@ _RANK: dict[str, int] = {
     IdentifierLabel.FACILITY: 3, IdentifierLabel.DATE: 3, IdentifierLabel.AGE: 3,
     IdentifierLabel.LOCATION: 2, IdentifierLabel.PERSON: 1,
 }  # fmt: skip
+_LINKS = frozenset({IdentifierLabel.URL, IdentifierLabel.EMAIL})
 # Post-level signals that coexist with whatever they overlap.
 _UNRANKED = frozenset({IdentifierLabel.QUASI_IDENTIFIER})
 
@@ -55,6 +56,18 @@ def resolve_conflicts(findings: Sequence[Finding]) -> list[Finding]:
     return sorted(kept, key=lambda f: (f.start, f.end, f.label))
 
 
+def drop_inside_links(findings: Sequence[Finding]) -> list[Finding]:
+    """A number or name inside a link or email address is part of it ("pinterest.com/pin/3483...")."""
+    links = [f for f in findings if f.label in _LINKS]
+    return [
+        f
+        for f in findings
+        if f.label in _LINKS
+        or f.label in _UNRANKED
+        or not any(k.start <= f.start and f.end <= k.end for k in links)
+    ]
+
+
 def merge_findings(findings: Iterable[Finding]) -> list[Finding]:
     """De-duplicated findings in text order."""
-    return resolve_conflicts(collapse_same_label(findings))
+    return resolve_conflicts(drop_inside_links(collapse_same_label(findings)))
