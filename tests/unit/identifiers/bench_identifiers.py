@@ -57,6 +57,7 @@ def make_posts(n: int, seed: int = 7) -> list[Post]:
             floor=rnd.choice(["4th", "5th", "7th"]),
             hospital=f"{fake.last_name()} Memorial Hospital",
         )
+        text = f"{text} #MedTwitter #PatientSafety #Nursing #HealthcareHeroes #QualityImprovement"
         posts.append(Post(f"p{i}", "inst-1", "x", text[:200]))
     return posts
 
