@@ -35,6 +35,8 @@ EVENT_TERMS: tuple[str, ...] = (
     "seminar", "symposium",
     "grand rounds", "workshop", "lecture", "talk", "event", "deadline", "launch", "registration",
     "summit", "meeting", "observance", "anniversary", "holiday", "campaign", "livestream", "podcast",
+    "join us", "walk-in", "walk-ins", "sign up", "register", "book now", "open house", "flu clinic",
+    "flu shot", "flu shots", "vaccination clinic", "screening event",
 )
 
 MONTHS: dict[str, int] = {
@@ -79,7 +81,11 @@ NOT_NAMES: frozenset[str] = frozenset(
         "the", "a", "an", "and", "or", "but", "who", "with", "was", "is", "had", "has", "in", "on", "at",
         "this", "that", "today", "yesterday", "tonight", "he", "she", "they", "his", "her", "their",
         "i", "we", "you", "it", "my", "our", "said", "came", "presented", "education", "safety",
-        "care", "portal", "experience", "advocate", "advocacy", "zero", "x", "y", "z",
+        "care", "portal", "experience", "advocate", "advocacy", "zero", "x", "y", "z", "satisfaction",
+        "outcomes", "engagement", "rights", "voices", "voice", "stories", "story", "spotlight", "day",
+        "week", "month", "navigator", "navigators", "relations", "services", "access", "centered",
+        "family", "partner", "partners", "council", "first", "information", "info", "feedback", "support",
+        "room", "bed",
         *(m for m in ("january", "february", "march", "april", "june", "july", "august", "september",
                       "october", "november", "december")),
         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
