@@ -25,6 +25,7 @@ CASES: list[tuple[str, set[tuple[str, str]]]] = [
     ("Our patient came in on March 3rd, 2024 with chest pain.", {("DATE", "March 3rd, 2024")}),
     ("The patient was admitted on 2024-03-04.", {("DATE", "2024-03-04")}),
     ("Intubated 12/25/2023 in the ICU.", {("DATE", "12/25/2023")}),
+    ("Great teaching X-ray from clinic. Taken 03/14/2024.", {("DATE", "03/14/2024")}),  # a case post
     (
         "This morning in the ED a toddler swallowed a battery.",
         {("DATE", "This morning"), ("QUASI_IDENTIFIER", "swallowed")},  # unusual event + time + age group
@@ -82,6 +83,11 @@ def test_context_identifier_found_with_exact_span(text: str, expected: set[tuple
         ),
         ("A 34-year-old woman from Boston with progeria was admitted last night.", "progeria"),
         ("Yesterday a shark attack victim, a teenager, was flown to our trauma bay 2.", "shark attack"),
+        (
+            "Fascinating X-ray: screws in the foot of an unsheltered diabetic man who stepped on them. "
+            "Taken 03/14/2024.",
+            "unsheltered",
+        ),
     ],
 )
 def test_rare_condition_with_place_time_or_demographics_is_a_quasi_identifier(

@@ -35,6 +35,7 @@ CLEAN_POSTS: list[str] = [
     "Thanks to Ed for the great talk yesterday!",  # a name, not the emergency department
     "Birth control options explained by our pharmacist this week.",
     "Walk-in flu shots today in clinic, no appointment needed!",
+    "Great case conference about our patient. Next session: March 12 at noon.",
     "Patient Safety Week: our patient Experience team shares tips.",
     "Level 1 trauma center. BMI 30, A1c 7.2%. Take 2 tabs 3x/day. ICD-10 I21.4",
     "Handwashing cuts infections. Evidence: Smith et al. 2019. #InfectionControl",

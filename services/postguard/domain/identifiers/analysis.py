@@ -127,6 +127,12 @@ class Analysis:
             for f in self.findings_in_sentence(_CARE_LABELS, start, end)
         )
 
+    def post_about_care(self) -> bool:
+        """Does the post talk about patient care anywhere (a care word, or an age / patient name)?"""
+        return bool(self.spans(CARE_KEY)) or any(
+            f.confidence >= 0.7 and f.label in ("AGE", "PERSON") for f in self.findings
+        )
+
     def headline(self, start: int, end: int) -> bool:
         """Is the sentence holding ``[start, end)`` written in Title Case (a headline)?
 

@@ -35,6 +35,7 @@ EVENT_TERMS: tuple[str, ...] = (
     "seminar", "symposium",
     "grand rounds", "workshop", "lecture", "talk", "event", "deadline", "launch", "registration",
     "summit", "meeting", "observance", "anniversary", "holiday", "campaign", "livestream", "podcast",
+    "session", "sessions", "class", "course", "training", "journal club",
     "join us", "walk-in", "walk-ins", "sign up", "register", "book now", "open house", "flu clinic",
     "flu shot", "flu shots", "vaccination clinic", "screening event",
 )
@@ -139,7 +140,7 @@ RARE_CONDITIONS: tuple[str, ...] = (
     "face transplant", "hand transplant", "uterus transplant", "penile transplant", "gunshot", "shot",
     "stab wound", "stabbed", "shark attack", "bear attack", "dog mauling", "mauled", "snake bite",
     "snakebite", "lightning strike", "struck by lightning", "impaled", "fireworks", "chainsaw",
-    "stepped on screws", "swallowed", "foreign body", "unhoused", "homeless", "incarcerated",
+    "stepped on screws", "swallowed", "foreign body", "unhoused", "unsheltered", "homeless", "incarcerated",
     "prisoner", "celebrity", "famous", "pro athlete", "olympian", "rare", "one in a million",
     "first case", "only case", "never seen before", "first ever", "medical mystery", "zebra",
 )

@@ -116,10 +116,13 @@ class DateRecognizer(Recognizer):
             anchored = bool(_ANCHOR.search(analysis.before(start, 40)))
             if kind == "slash" and not anchored and self._not_a_date(analysis, start, end, m):
                 continue
+            confidence = 0.9 if kind in _EXPLICIT else 0.75
             care = anchored or self._care(analysis, start, end)
+            if not care and kind in _EXPLICIT and analysis.post_about_care():
+                # "X-ray of the foot ... Taken 03/14/2024.": a full date anywhere in a case post
+                care, confidence = True, 0.8
             if not care or (not anchored and self._event(analysis, start, end)):
                 continue
-            confidence = 0.9 if kind in _EXPLICIT else 0.75
             found.append(self.finding(IdentifierLabel.DATE, start, end, confidence))
         return found
 

@@ -13,6 +13,7 @@ from postguard.domain.types import Finding, IdentifierLabel
 _PLACE_LABELS = {IdentifierLabel.LOCATION, IdentifierLabel.FACILITY}
 _TIME_LABELS = {IdentifierLabel.DATE}
 _DEMOGRAPHIC_LABELS = {IdentifierLabel.AGE}
+_PRONOUNS = frozenset({"he", "she", "his", "her"})  # too common to count as demographics
 _LOCAL = re.compile(r"\b(?:local|our town|our city|downtown|in town|county|neighbou?rhood)\b", re.IGNORECASE)
 
 
@@ -24,7 +25,11 @@ class QuasiIdentifierRecognizer(Recognizer):
     labels = (IdentifierLabel.QUASI_IDENTIFIER,)
 
     def phrase_patterns(self) -> Mapping[str, Iterable[str]]:
-        return {"RARE": RARE_CONDITIONS, "TIME": RELATIVE_TIME, "SEX": [t for t in SEX_TERMS if len(t) > 3]}
+        return {
+            "RARE": RARE_CONDITIONS,
+            "TIME": RELATIVE_TIME,
+            "SEX": [t for t in SEX_TERMS if t not in _PRONOUNS],
+        }
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         rare = self.spans(analysis, "RARE")
