@@ -1,0 +1,1 @@
+"""Training workflows that rebuild the spaCy models shipped in services/postguard/models."""

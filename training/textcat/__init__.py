@@ -1,0 +1,1 @@
+"""Content classifier workflow (PERSONAL_ADVICE, UNPROFESSIONAL): convert -> train -> evaluate -> package."""

@@ -1,0 +1,123 @@
+"""Evaluate the content classifiers per label on the dev/test splits; calibrate thresholds on dev.
+
+    python -m training.textcat.evaluate [--model DIR] [--corpus DIR] [--calibrate] [--write]
+
+Without the corpus (no datasets on this machine) it prints the committed metrics.json instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import spacy
+from spacy.tokens import DocBin
+
+from training.common import MODELS_DIR, Counts, print_table, write_json
+
+HERE = Path(__file__).resolve().parent
+MODEL_DIR = MODELS_DIR / "textcat"
+LABELS = ("PERSONAL_ADVICE", "UNPROFESSIONAL")
+
+
+def load_split(nlp: spacy.language.Language, corpus: Path, split: str) -> list[tuple[str, str, dict, dict]]:
+    """(source, text, gold cats, predicted cats) for every doc of ``split``."""
+    docs = list(DocBin().from_disk(corpus / f"{split}.spacy").get_docs(nlp.vocab))
+    texts = [d.text for d in docs]
+    preds = nlp.pipe(texts, batch_size=256)
+    return [
+        (d.user_data.get("source", "?"), d.text, d.cats, p.cats) for d, p in zip(docs, preds, strict=True)
+    ]
+
+
+def counts(rows: list[tuple[str, str, dict, dict]], label: str, threshold: float) -> Counts:
+    """Confusion counts of ``label`` at ``threshold`` over the rows that annotate it."""
+    c = Counts()
+    for _, _, gold, pred in rows:
+        if label not in gold:
+            continue
+        g, p = gold[label] >= 0.5, pred[label] >= threshold
+        c.tp += g and p
+        c.fp += p and not g
+        c.fn += g and not p
+    return c
+
+
+def calibrate(rows: list[tuple[str, str, dict, dict]], label: str) -> float:
+    """The threshold that maximises F1 on ``rows`` (ties: the higher, i.e. more precise, one)."""
+    best = max((counts(rows, label, t / 100).f1, t / 100) for t in range(5, 96))
+    return best[1]
+
+
+def per_source(rows: list[tuple[str, str, dict, dict]], label: str, threshold: float) -> dict[str, dict]:
+    """Share of each source's docs predicted positive, next to its gold positive share."""
+    out: dict[str, dict] = {}
+    for source in sorted({r[0] for r in rows}):
+        sel = [r for r in rows if r[0] == source and label in r[2]]
+        if sel:
+            out[source] = {
+                "docs": len(sel),
+                "gold_positive_rate": round(sum(r[2][label] >= 0.5 for r in sel) / len(sel), 4),
+                "predicted_positive_rate": round(sum(r[3][label] >= threshold for r in sel) / len(sel), 4),
+            }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", type=Path, default=MODEL_DIR)
+    parser.add_argument("--corpus", type=Path, default=HERE / "corpus")
+    parser.add_argument(
+        "--calibrate", action="store_true", help="pick thresholds on dev, write calibration.json"
+    )
+    parser.add_argument("--write", action="store_true", help="write metrics.json beside the model")
+    parser.add_argument("--errors", type=int, default=0, help="print this many misclassified dev examples")
+    args = parser.parse_args()
+    if not (args.corpus / "dev.spacy").is_file():
+        print(f"[textcat] no corpus at {args.corpus} (run `make textcat-corpus`); committed metrics:")
+        print((args.model / "metrics.json").read_text(encoding="utf-8"))
+        return
+    nlp = spacy.load(args.model)
+    calib_file = args.model / "calibration.json"
+    calibration = json.loads(calib_file.read_text(encoding="utf-8")) if calib_file.is_file() else {}
+    dev = load_split(nlp, args.corpus, "dev")
+    test = load_split(nlp, args.corpus, "test")
+    if args.calibrate:
+        calibration["thresholds"] = {label: calibrate(dev, label) for label in LABELS}
+        calibration["method"] = "per-label threshold maximising F1 on the dev split"
+        write_json(calib_file, calibration)
+    thresholds = calibration.get("thresholds", dict.fromkeys(LABELS, 0.5))
+    metrics: dict[str, object] = {"model": "textcat", "thresholds": thresholds}
+    for split, rows in (("dev", dev), ("test", test)):
+        table = {label: counts(rows, label, thresholds[label]).as_dict() for label in LABELS}
+        print_table(f"[textcat] {split} ({len(rows)} docs), thresholds {thresholds}", table)
+        metrics[split] = {
+            "docs": len(rows),
+            "labels": table,
+            "by_source": {label: per_source(rows, label, thresholds[label]) for label in LABELS},
+        }
+    for label in LABELS:
+        print(f"\n[textcat] test {label} by source:")
+        for source, m in metrics["test"]["by_source"][label].items():  # type: ignore[index]
+            print(
+                f"  {source:<14} docs={m['docs']:>5} gold+={m['gold_positive_rate']:.3f} "
+                f"pred+={m['predicted_positive_rate']:.3f}"
+            )
+    if args.errors:
+        wrong = [
+            r
+            for r in dev
+            for lb in LABELS
+            if lb in r[2] and (r[2][lb] >= 0.5) != (r[3][lb] >= thresholds[lb])
+        ]
+        print(f"\n[textcat] first {args.errors} of {len(wrong)} dev errors:")
+        for source, text, gold, pred in wrong[: args.errors]:
+            shown = {k: round(v, 2) for k, v in pred.items()}
+            print(f"  [{source}] gold={gold} pred={shown} :: {text[:160]!r}")
+    if args.write:
+        write_json(args.model / "metrics.json", metrics)
+
+
+if __name__ == "__main__":
+    main()
