@@ -185,3 +185,11 @@ def test_concurrent_callers_get_the_same_answers_as_one_caller() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: detector().detect_batch(posts), range(8)))
     assert all(r == expected for r in results)
+
+
+def test_the_tables_cover_every_identifier_label() -> None:
+    import test_identifier_contextual as contextual
+    import test_identifier_structured as structured
+
+    covered = {label for _, expected in [*structured.CASES, *contextual.CASES] for label, _ in expected}
+    assert covered == set(IdentifierLabel.__members__)
