@@ -138,3 +138,9 @@ def test_stream_decisions_filters_by_institution(screening: screening_pb2_grpc.S
                 break
     finally:
         stream.cancel()
+
+
+def test_oversized_request_is_refused_before_parsing(screening: screening_pb2_grpc.ScreeningStub) -> None:
+    err = _error(screening.Submit, make_post("a" * (2 << 20)))
+    assert err.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert "the limit is 1048576" in err.details()
