@@ -1,0 +1,137 @@
+"""Behaviour that needs the trained spaCy models shipped in services/postguard/models."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+from postguard.domain import models
+from postguard.domain.types import Category, ContentLabel, IdentifierLabel
+
+pytestmark = pytest.mark.models
+
+
+@pytest.fixture(scope="session")
+def ner() -> models.SpacyNerModel:
+    model = models.load_ner_model()
+    assert model is not None, "the NER model must ship in services/postguard/models/ner"
+    return model
+
+
+@pytest.fixture(scope="session")
+def textcat() -> models.SpacyTextCategoryModel:
+    model = models.load_advice_model()
+    assert model is not None, "the content classifiers must ship in services/postguard/models/textcat"
+    return model
+
+
+def spans(findings, text: str, label: str) -> list[str]:
+    return [text[f.start : f.end] for f in findings if f.label == label]
+
+
+def test_models_load_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args, **_kwargs):
+        raise OSError("network access attempted while loading a model")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    ner = models.SpacyNerModel.from_path(models.NER_DIR)
+    textcat = models.SpacyTextCategoryModel.from_path(models.TEXTCAT_DIR)
+    assert ner.find_entities(["hello"]) == [[]]
+    assert set(textcat.score(["hello"])[0]) == {ContentLabel.PERSONAL_ADVICE, ContentLabel.UNPROFESSIONAL}
+
+
+def test_loaders_cache_one_instance() -> None:
+    assert models.load_ner_model() is models.load_ner_model()
+    assert models.load_advice_model() is models.load_advice_model()
+
+
+@pytest.mark.parametrize("name", ["ner", "textcat"])
+def test_shipped_model_is_compact_and_has_metrics(name: str) -> None:
+    path = models.MODELS_DIR / name
+    size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    assert size < 15_000_000
+    metrics = json.loads((path / "metrics.json").read_text(encoding="utf-8"))
+    for split in ("dev", "test"):
+        for row in metrics[split]["labels"].values():
+            assert {"precision", "recall", "f1", "support"} <= set(row)
+    assert (path / "calibration.json").is_file()
+    assert (path / "README.md").is_file()
+
+
+def test_patient_name_rules_cannot_see(ner: models.SpacyNerModel) -> None:
+    text = "Spent the night with Keisha after her surgery, she is a fighter"
+    [found] = ner.find_entities([text])
+    assert spans(found, text, IdentifierLabel.PERSON) == ["Keisha"]
+    person = next(f for f in found if f.label == IdentifierLabel.PERSON)
+    assert person.category is Category.IDENTIFIER
+    assert person.detector == "model:ner"
+    assert 0.0 < person.confidence <= 1.0
+    assert person.reason == "A personal name can identify a patient"
+
+
+def test_names_places_and_facility_in_a_case_post(ner: models.SpacyNerModel) -> None:
+    text = "My patient Maria, 54, from Fresno was discharged from St. Agnes Medical Center today"
+    [found] = ner.find_entities([text])
+    assert "Maria" in spans(found, text, IdentifierLabel.PERSON)
+    assert "Fresno" in spans(found, text, IdentifierLabel.LOCATION)
+    assert any("Medical Center" in s for s in spans(found, text, IdentifierLabel.FACILITY))
+
+
+def test_drug_and_disease_names_are_not_people(ner: models.SpacyNerModel) -> None:
+    texts = [
+        "Reminder: never mix Xanax with alcohol.",
+        "Great talk on Parkinson's disease at grand rounds today",
+        "Happy Nurses Week to the best team in the building!",
+    ]
+    for text, found in zip(texts, ner.find_entities(texts), strict=True):
+        assert spans(found, text, IdentifierLabel.PERSON) == [], text
+
+
+def test_states_are_not_reported_as_identifying_locations(ner: models.SpacyNerModel) -> None:
+    text = "Flu cases are rising across Texas this month"
+    [found] = ner.find_entities([text])
+    assert spans(found, text, IdentifierLabel.LOCATION) == []
+
+
+def test_company_names_are_not_facilities(ner: models.SpacyNerModel) -> None:
+    text = "Just got the new iPhone from Apple and the Starbucks app still crashes"
+    [found] = ner.find_entities([text])
+    assert spans(found, text, IdentifierLabel.FACILITY) == []
+
+
+def test_personal_advice_reply_vs_education_post(textcat: models.SpacyTextCategoryModel) -> None:
+    reply = (
+        "Based on what you describe it sounds like you have a UTI. Start the antibiotics I prescribed "
+        "and take 400 mg of ibuprofen for the pain."
+    )
+    education = (
+        "Heart disease is the leading cause of death in the US. Learn the warning signs of a heart attack."
+    )
+    advice = ContentLabel.PERSONAL_ADVICE
+    reply_score, edu_score = (s[advice] for s in textcat.score([reply, education]))
+    assert reply_score >= textcat.thresholds[advice] > edu_score
+    [finding] = textcat.findings(reply, {advice: reply_score})
+    assert (finding.category, finding.label, finding.start, finding.end) == (
+        Category.CONTENT,
+        advice,
+        0,
+        len(reply),
+    )
+    assert finding.detector == "model:textcat"
+
+
+def test_slur_vs_clinical_term(textcat: models.SpacyTextCategoryModel) -> None:
+    slur = "These fucking retards in the waiting room again"
+    clinical = "Drug-seeking behaviour documented; patient referred to addiction services."
+    unpro = ContentLabel.UNPROFESSIONAL
+    slur_score, clinical_score = (s[unpro] for s in textcat.score([slur, clinical]))
+    assert slur_score >= textcat.thresholds[unpro] > clinical_score
+    assert textcat.findings(clinical, {unpro: clinical_score}) == []
+
+
+def test_thresholds_come_from_dev_calibration(textcat: models.SpacyTextCategoryModel) -> None:
+    calibration = json.loads((models.TEXTCAT_DIR / "calibration.json").read_text(encoding="utf-8"))
+    assert textcat.thresholds == calibration["thresholds"]
+    assert all(0.0 < t < 1.0 for t in textcat.thresholds.values())

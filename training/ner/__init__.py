@@ -1,0 +1,1 @@
+"""Identifier NER workflow: convert -> train -> evaluate -> package."""
