@@ -3,8 +3,9 @@
 PERSONAL_ADVICE: ChatDoctor doctor replies and Reddit advice sentences are positive; MedQuAD answers,
 UCI health-news tweets and Reddit non-advice sentences are negative. UNPROFESSIONAL: Davidson
 hate/offensive and HateXplain hatespeech/offensive are positive, their normal rows negative.
-Cross labels: medical sources are UNPROFESSIONAL=0, hate sources PERSONAL_ADVICE=0; Reddit leaves
-UNPROFESSIONAL missing (casual swearing is not annotated there). Large sources are capped per class.
+Cross labels: medical sources are UNPROFESSIONAL=0, hate sources PERSONAL_ADVICE=0; Reddit sentences
+are casual but civil, so UNPROFESSIONAL=0 too, except those that swear (left missing: not annotated).
+Large sources are capped per class.
 Every source is de-duplicated and split 80/10/10 on its own, so dev/test mix the same sources as train;
 project-written post templates (templates.py) are split by template.
 """
@@ -33,6 +34,9 @@ ADVICE, UNPRO = "PERSONAL_ADVICE", "UNPROFESSIONAL"
 CAP = 4000
 URL = re.compile(r"https?://\S+|www\.\S+")
 MENTION = re.compile(r"(^|\s)(RT\s+)?@\w+:?")
+PROFANITY = re.compile(
+    r"(fuck|shit|bitch|damn|crap|ass\b|asshole|dick|piss|bastard|retard|idiot|stupid|hell\b)", re.I
+)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 Row = tuple[str, dict[str, float]]
 
@@ -53,6 +57,13 @@ def clean_tweet(text: str) -> str:
     """Unescape entities and drop retweet markers, @mentions and URLs."""
     text = MENTION.sub(" ", html.unescape(text))
     return " ".join(URL.sub(" ", text).split())
+
+
+def _reddit_cats(text: str, advice: float) -> dict[str, float]:
+    """Reddit sentences are casual but mostly civil: UNPROFESSIONAL=0 unless they swear (then unknown)."""
+    if PROFANITY.search(text):
+        return {ADVICE: advice}
+    return {ADVICE: advice, UNPRO: 0.0}
 
 
 def advice_sources(d: Path) -> dict[str, list[Row]]:
@@ -84,8 +95,8 @@ def advice_sources(d: Path) -> dict[str, list[Row]]:
         with (d / "reddit_advice_emnlp2020" / f"{name}.tsv").open(encoding="utf-8") as fh:
             for row in csv.DictReader(fh, delimiter="\t"):
                 (pos if row["DS_Label"] == "1" else neg).append(row["Sentence"])
-    out["reddit_advice"] = [(t, {ADVICE: 1.0}) for t in sample(pos, 2000, "reddit-pos")] + [
-        (t, {ADVICE: 0.0}) for t in sample(neg, 2000, "reddit-neg")
+    out["reddit_advice"] = [(t, _reddit_cats(t, 1.0)) for t in sample(pos, 2000, "reddit-pos")] + [
+        (t, _reddit_cats(t, 0.0)) for t in sample(neg, 2000, "reddit-neg")
     ]
     return out
 

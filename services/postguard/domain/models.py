@@ -193,6 +193,8 @@ class SpacyNerModel:
                 return None
         if label is IdentifierLabel.LOCATION and text.lower().strip(" .#") in BROAD_PLACES:
             return None
+        if label is IdentifierLabel.PERSON and text.isupper() and len(text) <= 4:
+            return None  # short all-caps tokens in clinical posts are abbreviations (ECMO, CK, GI), not names
         reason, suggestion = _REASONS[label]
         return Finding(
             category=Category.IDENTIFIER,
