@@ -10,6 +10,7 @@ it, which is what redaction needs). Without the corpus it prints the committed m
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import spacy
@@ -68,8 +69,10 @@ def main() -> None:
     parser.add_argument("--errors", type=int, default=0, help="print this many dev docs with wrong entities")
     args = parser.parse_args()
     if not (args.corpus / "dev.spacy").is_file():
-        print(f"[ner] no corpus at {args.corpus} (run `make ner-corpus`); committed metrics:")
-        print((args.model / "metrics.json").read_text(encoding="utf-8"))
+        print(f"[ner] no corpus at {args.corpus} (run `make ner-corpus`); committed metrics.json:")
+        committed = json.loads((args.model / "metrics.json").read_text(encoding="utf-8"))
+        for split in ("dev", "test"):
+            print_table(f"[ner] {split} ({committed[split]['docs']} docs)", committed[split]["labels"])
         return
     nlp = spacy.load(args.model)
     metrics: dict[str, object] = {"model": "ner", "match": "exact character span and label"}

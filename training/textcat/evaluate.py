@@ -83,8 +83,10 @@ def main() -> None:
     parser.add_argument("--errors", type=int, default=0, help="print this many misclassified dev examples")
     args = parser.parse_args()
     if not (args.corpus / "dev.spacy").is_file():
-        print(f"[textcat] no corpus at {args.corpus} (run `make textcat-corpus`); committed metrics:")
-        print((args.model / "metrics.json").read_text(encoding="utf-8"))
+        print(f"[textcat] no corpus at {args.corpus} (run `make textcat-corpus`); committed metrics.json:")
+        committed = json.loads((args.model / "metrics.json").read_text(encoding="utf-8"))
+        for split in ("dev", "test"):
+            print_table(f"[textcat] {split} ({committed[split]['docs']} docs)", committed[split]["labels"])
         return
     nlp = spacy.load(args.model)
     calib_file = args.model / "calibration.json"
