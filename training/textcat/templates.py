@@ -84,14 +84,6 @@ PROFESSIONAL = [
     "Reminder for students: document withdrawal symptoms and pain scores every shift.",
     "Sexual health clinic open late on Wednesdays, walk-ins welcome.",
     "We talked about stigma around HIV and mental illness at journal club.",
-    "Night shift done. Coffee, bed, repeat. Love my team though 💙",
-    "Best part of my week: a patient's kid drew the whole ward a picture",
-    "So tired after a double but we got everyone home safe tonight",
-    "Nothing beats a thank-you card from a family you cared for",
-    "Residency is hard, but days like today remind me why I chose it",
-    "Shoutout to housekeeping, the real MVPs of the hospital",
-    "Our little patients make the pediatric ward the loudest and happiest place in the building",
-    "Lost a patient today. Going home to hug my kids a bit tighter.",
 ]
 SLOT = re.compile(r"\{(\w+)\}")
 SYMPTOMS = [
