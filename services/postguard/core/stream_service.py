@@ -78,6 +78,7 @@ def run_worker(app: faust.App, server: GrpcServer | None, grace_seconds: float, 
         redirect_stdouts=False,
         daemon=True,
     )
+    worker.spinner = None  # its terminal escape codes would break the JSON log lines
     code = 0
     try:
         worker.execute_from_commandline()

@@ -31,6 +31,12 @@ class StreamServiceSettings(BaseSettings):
     data_dir: Path | None = Field(
         None, description="faust's data directory (table stores); default: <tmp>/postguard/<consumer group>."
     )
+    recovery_delay_seconds: float = Field(
+        0.0,
+        ge=0,
+        le=60,
+        description="Pause after a rebalance before processing resumes (faust default: 3).",
+    )
     commit_interval_seconds: float = Field(
         0.5, gt=0, le=60, description="How often consumed offsets are committed (at-least-once)."
     )

@@ -87,6 +87,16 @@ class DecisionJoiner:
 
     def handle(self, record: Inbound) -> list[Outgoing]:
         """Process one consumed record; returns what to produce (decisions, dead letters)."""
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "record",
+                extra={
+                    "topic": record.topic,
+                    "partition": record.partition,
+                    "offset": record.offset,
+                    "key": codec.decode_key(record.key),
+                },
+            )
         if record.topic == topics.POSTS:
             return self.on_post(record)
         if record.topic == topics.FINDINGS:
@@ -200,6 +210,8 @@ class DecisionJoiner:
     # --- internals ---------------------------------------------------------------------------------
 
     def _after(self, state: JoinState, step: Step, now: float) -> list[Outgoing]:
+        if step in (Step.REEMIT, Step.IGNORE):
+            log.debug("input for a closed post", extra={"post_id": state.post_id, "step": str(step)})
         if step is Step.DECIDE:
             return self._decide(state, now)
         if step is Step.REEMIT and state.decision is not None:
