@@ -14,6 +14,7 @@ import faust
 
 from postguard.core import topics
 from postguard.core.detection_stage import DetectionStage
+from postguard.core.gap_guard import GapGuard
 from postguard.core.metrics import CONSUMER_LAG
 from postguard.core.records import Inbound, Outgoing
 from postguard.core.settings import CommonSettings
@@ -104,10 +105,14 @@ def add_detection_agent(
 ) -> Any:
     """Register the agent of a detection stage: batches of posts -> findings, detector off the event loop."""
 
+    guard = GapGuard(app)
+
     @app.agent(known.posts, name=f"{app.conf.id}.detect")
     async def detect(stream: faust.StreamT) -> None:
         loop = asyncio.get_running_loop()
         async for events in stream.take_events(batch_size, within=within):
+            for event in events:
+                await guard.check(event)
             records = [Inbound.from_event(event) for event in events]
             # Decoding is cheap; the detector (spaCy) runs in a thread so heartbeats and fetches go on.
             posts = [post for post in map(stage.accept, records) if post is not None]

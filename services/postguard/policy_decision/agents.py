@@ -9,6 +9,7 @@ import faust
 
 from postguard.core import topics
 from postguard.core.faust_app import send_all
+from postguard.core.gap_guard import GapGuard
 from postguard.core.records import Inbound
 from postguard.policy_decision.app import PolicyDecisionApp
 from postguard.policy_decision.joiner import DecisionJoiner
@@ -30,9 +31,12 @@ def register(built: PolicyDecisionApp, joiner: DecisionJoiner, sweep_interval_se
         allow_empty=True,
     )
 
+    guard = GapGuard(app)
+
     @app.agent(inputs, name=f"{app.conf.id}.join")
     async def join_agent(stream: faust.StreamT) -> None:
         async for event in stream.events():
+            await guard.check(event)
             record = Inbound.from_event(event)
             try:
                 outgoing = joiner.handle(record)
