@@ -31,5 +31,10 @@ def default_stage(common: CommonSettings, classifier: AdviceClassifier | None = 
 def register(app: faust.App, known: Topics, stage: DetectionStage, settings: StreamServiceSettings) -> Any:
     """Add the classification agent to ``app``."""
     return add_detection_agent(
-        app, known, stage, batch_size=settings.batch_size, within=settings.batch_within_seconds
+        app,
+        known,
+        stage,
+        batch_size=settings.batch_size,
+        within=settings.batch_within_seconds,
+        stall_seconds=settings.stall_seconds,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,12 +101,35 @@ async def send_all(known: Topics, outgoing: Iterable[Outgoing]) -> list[Any]:
     return futures
 
 
+def add_stall_timer(
+    app: faust.App, guard: GapGuard, input_topics: Iterable[str], stall_seconds: float
+) -> Any:
+    """Run ``guard.sweep`` over ``input_topics`` periodically (see ``postguard.core.gap_guard``)."""
+    wanted = frozenset(input_topics)
+
+    @app.timer(max(1.0, stall_seconds / 4), name=f"{app.conf.id}.stall_sweep")
+    async def sweep() -> None:
+        try:
+            await guard.sweep(wanted, stall_seconds, time.monotonic())
+        except Exception as exc:
+            log.warning("stall sweep failed", extra={"error_type": type(exc).__name__})
+
+    return sweep
+
+
 def add_detection_agent(
-    app: faust.App, known: Topics, stage: DetectionStage, *, batch_size: int, within: float
+    app: faust.App,
+    known: Topics,
+    stage: DetectionStage,
+    *,
+    batch_size: int,
+    within: float,
+    stall_seconds: float = 10.0,
 ) -> Any:
     """Register the agent of a detection stage: batches of posts -> findings, detector off the event loop."""
 
     guard = GapGuard(app)
+    add_stall_timer(app, guard, [topics.POSTS], stall_seconds)
 
     @app.agent(known.posts, name=f"{app.conf.id}.detect")
     async def detect(stream: faust.StreamT) -> None:

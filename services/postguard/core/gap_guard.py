@@ -3,10 +3,14 @@
 faust-streaming can drop a record fetched in the short window where a rebalance resumes partitions but
 has not resumed the flow yet: the record is marked read but never reaches the agent, and once a later
 offset of that partition is acked the commit moves past it (seen here ~1 restart in 10; cf.
-faust-streaming issues #216 / #221). Agents call ``GapGuard.check`` on every event: the first offset
-seen per partition in a consumer generation must be the committed one, and later ones must follow each
-other; on a gap the guard seeks the partition back once, and the skipped record is read again (records
-after it are re-read too, which the services handle idempotently).
+faust-streaming issues #216 / #221). Two checks:
+
+- ``check`` (every event): the first offset seen per partition in a consumer generation must be the
+  committed one and later ones must follow each other; on a gap the partition is sought back once.
+- ``sweep`` (a timer): a partition whose high watermark is past the next expected offset, with no
+  progress for ``stall_seconds``, is sought back to that offset (a dropped last record leaves no gap).
+
+Re-read records are processed again, which the services handle idempotently.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ class GapGuard:
         self._generation: object = None
         self._next: dict[Any, int] = {}
         self._sought: set[tuple[Any, int]] = set()
+        self._waiting: dict[Any, tuple[int, float]] = {}  # tp -> (expected offset, since)
 
     def expected(self, tp: Any) -> int | None:
         """The offset the next record of ``tp`` should have (None: unknown, e.g. a new consumer group)."""
@@ -46,6 +51,44 @@ class GapGuard:
         self._sought.add((tp, expected))
         return expected
 
+    async def sweep(self, topics: frozenset[str], stall_seconds: float, now: float) -> list[Any]:
+        """Seek back partitions of ``topics`` that have records past the expected offset but made no
+        progress for ``stall_seconds``; returns the partitions sought."""
+        if not self.app.flow_control.is_active() or getattr(self.app, "rebalancing", False):
+            self._waiting.clear()
+            return []
+        consumer = self.app.consumer
+        tps = [tp for tp in consumer.assignment() if tp.topic in topics]
+        if not tps:
+            return []
+        highwaters = await consumer.highwaters(*tps)
+        sought = []
+        for tp in tps:
+            expected, high = self.expected(tp), highwaters.get(tp)
+            if expected is None or high is None or high <= expected:
+                self._waiting.pop(tp, None)
+                continue
+            waiting = self._waiting.get(tp)
+            if waiting is None or waiting[0] != expected:
+                self._waiting[tp] = (expected, now)
+                continue
+            if now - waiting[1] < stall_seconds:
+                continue
+            log.warning(
+                "partition made no progress; reading it again",
+                extra={"topic": tp.topic, "partition": tp.partition, "from_offset": expected, "high": high},
+            )
+            self._waiting[tp] = (expected, now)
+            await self._seek(tp, expected)
+            sought.append(tp)
+        return sought
+
+    async def _seek(self, tp: Any, offset: int) -> None:
+        try:
+            await self.app.consumer.seek(tp, offset)
+        except Exception as exc:
+            log.warning("seek back failed", extra={"error_type": type(exc).__name__})
+
     async def check(self, event: Any) -> None:
         """Call with each event an agent receives (before processing it)."""
         message = event.message
@@ -62,7 +105,4 @@ class GapGuard:
             },
         )
         self._next[message.tp] = missing
-        try:
-            await self.app.consumer.seek(message.tp, missing)
-        except Exception as exc:
-            log.warning("seek back failed", extra={"error_type": type(exc).__name__})
+        await self._seek(message.tp, missing)

@@ -31,6 +31,12 @@ class StreamServiceSettings(BaseSettings):
     data_dir: Path | None = Field(
         None, description="faust's data directory (table stores); default: <tmp>/postguard/<consumer group>."
     )
+    stall_seconds: float = Field(
+        10.0,
+        ge=1,
+        le=600,
+        description="An input partition with unread records and no progress this long is re-read.",
+    )
     recovery_delay_seconds: float = Field(
         0.0,
         ge=0,

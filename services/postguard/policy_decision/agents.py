@@ -8,7 +8,7 @@ from typing import Any
 import faust
 
 from postguard.core import topics
-from postguard.core.faust_app import send_all
+from postguard.core.faust_app import add_stall_timer, send_all
 from postguard.core.gap_guard import GapGuard
 from postguard.core.records import Inbound
 from postguard.policy_decision.app import PolicyDecisionApp
@@ -17,7 +17,12 @@ from postguard.policy_decision.joiner import DecisionJoiner
 log = logging.getLogger(__name__)
 
 
-def register(built: PolicyDecisionApp, joiner: DecisionJoiner, sweep_interval_seconds: float) -> Any:
+def register(
+    built: PolicyDecisionApp,
+    joiner: DecisionJoiner,
+    sweep_interval_seconds: float,
+    stall_seconds: float = 10.0,
+) -> Any:
     """Add the joining agent and the deadline timer to ``built.app``; returns the agent."""
     app = built.app
     # One stream over the three topics: every change of a post_id's state happens in this agent, in
@@ -32,6 +37,7 @@ def register(built: PolicyDecisionApp, joiner: DecisionJoiner, sweep_interval_se
     )
 
     guard = GapGuard(app)
+    add_stall_timer(app, guard, [topics.POSTS, topics.FINDINGS, joiner.deadlines_topic], stall_seconds)
 
     @app.agent(inputs, name=f"{app.conf.id}.join")
     async def join_agent(stream: faust.StreamT) -> None:

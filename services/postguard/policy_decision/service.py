@@ -46,7 +46,7 @@ def run(argv: list[str] | None = None) -> int:
         engine=engine,
         audit=audit,
     )
-    agents.register(built, joiner, settings.sweep_interval_seconds)
+    agents.register(built, joiner, settings.sweep_interval_seconds, settings.stall_seconds)
     servicer = PolicyDecisionServicer(policies, engine)
 
     def on_reload(registry: PolicyRegistry) -> None:
