@@ -95,19 +95,6 @@ def test_deployments_are_hardened_and_probe_grpc_health(default_objects: list) -
         assert container["resources"]["requests"]["memory"]
 
 
-# Settings the chart passes that no settings class reads yet (Kafka security for existing clusters): the
-# services ignore unknown POSTGUARD_* variables: SASL/TLS take effect once CommonSettings has these fields.
-PENDING_SETTINGS = {
-    "POSTGUARD_KAFKA_SECURITY_PROTOCOL",
-    "POSTGUARD_KAFKA_SASL_MECHANISM",
-    "POSTGUARD_KAFKA_SASL_USERNAME",
-    "POSTGUARD_KAFKA_SASL_PASSWORD",
-    "POSTGUARD_KAFKA_SSL_CAFILE",
-    "POSTGUARD_KAFKA_SSL_CERTFILE",
-    "POSTGUARD_KAFKA_SSL_KEYFILE",
-}
-
-
 @pytest.mark.parametrize("values_file", CI_VALUES, ids=lambda p: p.name)
 def test_every_env_var_is_a_setting_the_service_reads(values_file: Path) -> None:
     from postguard.advice_classification.settings import AdviceClassificationSettings
@@ -124,7 +111,7 @@ def test_every_env_var_is_a_setting_the_service_reads(values_file: Path) -> None
         "policy-decision": [PolicyDecisionSettings, ConfigMapWatchSettings],
     }
     for service, deployment in by_kind(render(values_file), "Deployment").items():
-        known = {"TMPDIR"} | PENDING_SETTINGS
+        known = {"TMPDIR"}
         for cls in [CommonSettings, *classes[service]]:
             prefix = cls.model_config["env_prefix"]
             known |= {f"{prefix}{field.upper()}" for field in cls.model_fields}

@@ -16,6 +16,7 @@ import faust
 from postguard.core import topics
 from postguard.core.detection_stage import DetectionStage
 from postguard.core.gap_guard import GapGuard
+from postguard.core.kafka_security import faust_credentials
 from postguard.core.metrics import CONSUMER_LAG
 from postguard.core.records import Inbound, Outgoing
 from postguard.core.settings import CommonSettings
@@ -43,6 +44,7 @@ def create_faust_app(
     return faust.App(
         app_id,
         broker=broker_url(common.kafka_bootstrap_servers),
+        broker_credentials=faust_credentials(common),
         store=store,
         autodiscover=False,
         datadir=str(datadir),

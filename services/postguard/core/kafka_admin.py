@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
@@ -18,6 +19,7 @@ def ensure_topics(
     replication_factor: int = 1,
     topics: Iterable[str] = ALL_TOPICS,
     timeout: float = 30.0,
+    client_options: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """Create the missing ``topics`` with ``partitions`` partitions; returns the names it created.
 
@@ -26,7 +28,10 @@ def ensure_topics(
     """
     wanted = list(topics)
     admin = KafkaAdminClient(
-        bootstrap_servers=bootstrap_servers, client_id="postguard-admin", request_timeout_ms=15000
+        bootstrap_servers=bootstrap_servers,
+        client_id="postguard-admin",
+        request_timeout_ms=15000,
+        **(client_options or {}),
     )
     try:
         existing = set(admin.list_topics())

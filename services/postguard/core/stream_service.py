@@ -11,6 +11,7 @@ import grpc
 
 from postguard.core.grpc_server import GrpcServer, build_grpc_server
 from postguard.core.kafka_admin import ensure_topics
+from postguard.core.kafka_security import kafka_python_options
 from postguard.core.metrics import start_metrics_server
 from postguard.core.settings import CommonSettings
 from postguard.core.stream_settings import StreamServiceSettings
@@ -40,6 +41,7 @@ def run_stream_service(
         common.topic_partitions,
         replication_factor=common.topic_replication_factor,
         topics=(*ALL_TOPICS, *extra_topics),
+        client_options=kafka_python_options(common),
     )
     server = build_grpc_server(
         settings.grpc_port,

@@ -22,7 +22,7 @@ def run_stage(stage: str, run_batch: BatchStage, posts: Sequence[Post]) -> list[
     started = time.perf_counter()
     try:
         per_post = run_batch(posts)
-    except Exception as exc:  # noqa: BLE001 - any detector failure must hold the post, not crash
+    except Exception as exc:  # any detector failure must hold the post, not crash the batch
         return [
             StageResult(post.post_id, stage, ok=False, error=f"{stage} failed: {type(exc).__name__}",
                         institution_id=post.institution_id)

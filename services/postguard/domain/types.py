@@ -69,7 +69,9 @@ class ContentLabel(enum.StrEnum):
     MISSING_DISCLAIMER = "MISSING_DISCLAIMER"
 
 
-PLATFORMS: frozenset[str] = frozenset({"x", "linkedin", "instagram", "tiktok", "youtube", "facebook", "other"})
+PLATFORMS: frozenset[str] = frozenset(
+    {"x", "linkedin", "instagram", "tiktok", "youtube", "facebook", "other"}
+)
 """Platforms a post may target (lower case)."""
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
@@ -24,7 +26,15 @@ class DecisionFollower:
     is set once the end offsets seen at start are reached.
     """
 
-    def __init__(self, bootstrap_servers: str, book: DecisionBook, *, topic: str = topics.DECISIONS) -> None:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        book: DecisionBook,
+        *,
+        topic: str = topics.DECISIONS,
+        client_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._client_options = dict(client_options or {})
         self._bootstrap = bootstrap_servers
         self._book = book
         self._topic = topic
@@ -47,6 +57,7 @@ class DecisionFollower:
             client_id="postguard-ingest-decisions",
             fetch_max_wait_ms=100,
             max_poll_records=2000,
+            **self._client_options,
         )
         deadline = time.monotonic() + 30
         partitions = consumer.partitions_for_topic(self._topic)

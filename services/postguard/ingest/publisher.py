@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from kafka import KafkaProducer
 
 from postguard.core import topics
@@ -12,7 +15,13 @@ from postguard.domain.types import Post
 class PostPublisher:
     """A thread-safe kafka-python producer; :meth:`publish` returns once the broker has the post."""
 
-    def __init__(self, bootstrap_servers: str, *, topic: str = topics.POSTS) -> None:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        *,
+        topic: str = topics.POSTS,
+        client_options: Mapping[str, Any] | None = None,
+    ) -> None:
         self._topic = topic
         self._producer = KafkaProducer(
             bootstrap_servers=bootstrap_servers,
@@ -22,6 +31,7 @@ class PostPublisher:
             linger_ms=2,
             retries=5,
             max_in_flight_requests_per_connection=5,
+            **(client_options or {}),
         )
 
     def publish(self, post: Post, timeout: float) -> tuple[int, int]:

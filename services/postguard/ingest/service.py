@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from postguard.core.grpc_server import GrpcServer, build_grpc_server, serve_until_signal
 from postguard.core.kafka_admin import ensure_topics
+from postguard.core.kafka_security import kafka_python_options
 from postguard.core.logging import configure_logging
 from postguard.core.metrics import start_metrics_server
 from postguard.core.settings import CommonSettings
@@ -45,11 +46,12 @@ def build_service(
     """Connect to Kafka, replay the decisions topic into memory, and build (not start) the gRPC server."""
     registry = PolicyRegistry.load(common.policy_dir) if settings.check_institution else None
     book = DecisionBook(max_entries=settings.decision_cache_size)
-    follower = DecisionFollower(common.kafka_bootstrap_servers, book).start()
+    client_options = kafka_python_options(common)
+    follower = DecisionFollower(common.kafka_bootstrap_servers, book, client_options=client_options).start()
     if not follower.caught_up.wait(catch_up_timeout):
         follower.stop()
         raise TimeoutError(f"decisions topic not replayed within {catch_up_timeout:.0f}s")
-    publisher = PostPublisher(common.kafka_bootstrap_servers)
+    publisher = PostPublisher(common.kafka_bootstrap_servers, client_options=client_options)
     servicer = ScreeningServicer(
         book=book,
         publisher=publisher,
@@ -81,6 +83,7 @@ def run(argv: list[str] | None = None) -> int:
         common.kafka_bootstrap_servers,
         common.topic_partitions,
         replication_factor=common.topic_replication_factor,
+        client_options=kafka_python_options(common),
     )
     metrics_port = start_metrics_server(settings.metrics_port, settings.bind_address)
     service = build_service(settings, common)
