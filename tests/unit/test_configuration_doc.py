@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from postguard.advice_classification.settings import AdviceClassificationSettings
 from postguard.core.settings import CommonSettings
 from postguard.identifier_detection.settings import IdentifierDetectionSettings
@@ -28,7 +27,9 @@ SETTINGS = [
 
 
 def test_every_setting_is_documented_and_every_documented_one_exists() -> None:
-    read = {f"{cls.model_config['env_prefix']}{name.upper()}" for cls in SETTINGS for name in cls.model_fields}
+    read = {
+        f"{cls.model_config['env_prefix']}{name.upper()}" for cls in SETTINGS for name in cls.model_fields
+    }
     documented = set(re.findall(r"^\| `(POSTGUARD_[A-Z0-9_]+)` \|", DOC.read_text(), flags=re.MULTILINE))
     assert read - documented == set(), "settings missing from docs/configuration.md"
     assert documented - read == set(), "docs/configuration.md lists settings no service reads"

@@ -24,14 +24,20 @@ def run_stage(stage: str, run_batch: BatchStage, posts: Sequence[Post]) -> list[
         per_post = run_batch(posts)
     except Exception as exc:  # any detector failure must hold the post, not crash the batch
         return [
-            StageResult(post.post_id, stage, ok=False, error=f"{stage} failed: {type(exc).__name__}",
-                        institution_id=post.institution_id)
+            StageResult(
+                post.post_id,
+                stage,
+                ok=False,
+                error=f"{stage} failed: {type(exc).__name__}",
+                institution_id=post.institution_id,
+            )
             for post in posts
         ]
     each = (time.perf_counter() - started) / max(len(posts), 1)
     return [
-        StageResult(post.post_id, stage, tuple(found), duration_seconds=each,
-                    institution_id=post.institution_id)
+        StageResult(
+            post.post_id, stage, tuple(found), duration_seconds=each, institution_id=post.institution_id
+        )
         for post, found in zip(posts, per_post, strict=True)
     ]
 

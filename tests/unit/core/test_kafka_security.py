@@ -5,10 +5,9 @@ from __future__ import annotations
 import ssl
 
 import pytest
-from pydantic import ValidationError
-
 from postguard.core.kafka_security import faust_credentials, kafka_python_options
 from postguard.core.settings import CommonSettings
+from pydantic import ValidationError
 
 pytestmark = pytest.mark.unit
 
