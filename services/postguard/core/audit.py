@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from postguard.domain.types import Decision
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+# pg_advisory_xact_lock key that serialises schema creation between replicas ("PGAUDIT" as an int).
+_SCHEMA_LOCK_KEY = 0x5047415544495400
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,36 +160,83 @@ class SqliteAuditStore:
 
 
 class PostgresAuditStore:
-    """The same table in PostgreSQL (for a network's volume); needs the ``psycopg`` package."""
+    """The same table in PostgreSQL (for a network's volume); needs the ``psycopg`` (3) package.
+
+    One autocommit connection shared by the process's threads under a lock. When the connection is lost
+    (server restart, failover) an operation reconnects and is retried once, with a warning in the log; a
+    second failure raises, so the caller's "audit write failed" error is logged and nothing is lost silently.
+    The retry is safe for ``record`` (``ON CONFLICT DO NOTHING``): an insert that committed before the
+    connection dropped is reported as already recorded.
+    """
+
+    CONNECT_TIMEOUT_SECONDS = 10
 
     def __init__(self, dsn: str) -> None:
-        import psycopg  # optional dependency: only needed when a postgresql:// URL is configured
+        import psycopg  # optional at import time: only needed when a postgresql:// URL is configured
 
+        self._psycopg = psycopg
+        self._dsn = dsn
         self._lock = threading.Lock()
-        self._db = psycopg.connect(dsn, autocommit=True)
-        with self._db.cursor() as cur:
+        self._db = self._connect()
+        self._create_schema()
+
+    def _connect(self) -> Any:
+        params = self._psycopg.conninfo.conninfo_to_dict(self._dsn)
+        params.setdefault("connect_timeout", self.CONNECT_TIMEOUT_SECONDS)
+        params.setdefault("application_name", "postguard-audit")
+        return self._psycopg.connect(**params, autocommit=True)
+
+    def _create_schema(self) -> None:
+        # CREATE TABLE IF NOT EXISTS is not safe when several replicas start at once (a duplicate key in
+        # pg_type): serialise schema creation on a transaction-scoped advisory lock.
+        with self._lock, self._db.transaction(), self._db.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_KEY,))
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 cur.execute(statement)
 
+    def _run(self, operation: Callable[[Any], _T]) -> _T:
+        """Run ``operation(cursor)`` under the lock; reconnect and retry once if the connection was lost."""
+        with self._lock:
+            try:
+                with self._db.cursor() as cur:
+                    return operation(cur)
+            except self._psycopg.OperationalError as exc:
+                log.warning(
+                    "audit store connection lost; reconnecting and retrying once",
+                    extra={"error_type": type(exc).__name__},
+                )
+                self._db.close()
+                self._db = self._connect()
+                with self._db.cursor() as cur:
+                    return operation(cur)
+
     def record(self, decision: Decision) -> bool:
-        with self._lock, self._db.cursor() as cur:
+        row = _row(decision)
+
+        def insert(cur: Any) -> bool:
             cur.execute(
                 f"INSERT INTO decisions ({_COLUMNS}) VALUES ({', '.join(['%s'] * 11)}) "
                 "ON CONFLICT (post_id) DO NOTHING",
-                _row(decision),
+                row,
             )
-            return cur.rowcount == 1
+            return bool(cur.rowcount == 1)
+
+        return self._run(insert)
 
     def get(self, post_id: str) -> AuditRecord | None:
-        with self._lock, self._db.cursor() as cur:
+        def select(cur: Any) -> tuple[object, ...] | None:
             cur.execute(f"SELECT {_COLUMNS} FROM decisions WHERE post_id = %s", (post_id,))
-            row = cur.fetchone()
+            return cur.fetchone()  # type: ignore[no-any-return]
+
+        row = self._run(select)
         return _record(row) if row else None
 
     def count(self) -> int:
-        with self._lock, self._db.cursor() as cur:
+        def select(cur: Any) -> int:
             cur.execute("SELECT count(*) FROM decisions")
             return int(cur.fetchone()[0])
+
+        return self._run(select)
 
     def close(self) -> None:
         with self._lock:
