@@ -89,6 +89,8 @@ def finding_to_proto(finding: Finding) -> finding_pb2.Finding:
         detector=finding.detector,
         reason=finding.reason,
         suggestion=finding.suggestion,
+        attachment_id=finding.attachment_id,
+        field=finding.field,
     )
 
 
@@ -107,6 +109,8 @@ def finding_from_proto(msg: finding_pb2.Finding) -> Finding:
         detector=msg.detector,
         reason=msg.reason,
         suggestion=msg.suggestion,
+        attachment_id=msg.attachment_id,
+        field=msg.field,
     )
 
 

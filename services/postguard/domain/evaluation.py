@@ -196,7 +196,9 @@ def evaluate(
         report.content[label.value] = Counts()
     for item, found, verdict in zip(gold, findings, verdicts, strict=True):
         report.posts += 1
-        predicted_spans = [(f.start, f.end, f.label) for f in found if f.category == Category.IDENTIFIER]
+        predicted_spans = [
+            (f.start, f.end, f.label) for f in found if f.category == Category.IDENTIFIER and f.in_text
+        ]
         for label, counts in span_counts(item.spans, predicted_spans).items():
             report.identifiers.setdefault(label, Counts()).add(counts)
         predicted_labels = {f.label for f in found if f.category == Category.CONTENT}

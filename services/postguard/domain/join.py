@@ -157,6 +157,7 @@ def decision_fingerprint(decision: Decision) -> str:
         "verdict": str(decision.verdict),
         "findings": [
             [str(f.category), f.label, f.start, f.end, round(f.confidence, 6), f.detector]
+            + ([f.attachment_id, f.field] if not f.in_text else [])
             for f in decision.findings
         ],
         "reasons": list(decision.reasons),

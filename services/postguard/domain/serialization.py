@@ -8,7 +8,8 @@ from postguard.domain.types import Decision, Finding
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
-    return {
+    """A finding as JSON; ``attachment_id`` and ``field`` appear only for attachment findings."""
+    out: dict[str, Any] = {
         "category": str(finding.category),
         "label": finding.label,
         "start": finding.start,
@@ -18,6 +19,11 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "reason": finding.reason,
         "suggestion": finding.suggestion,
     }
+    if finding.attachment_id:
+        out["attachment_id"] = finding.attachment_id
+    if finding.field:
+        out["field"] = finding.field
+    return out
 
 
 def decision_to_dict(decision: Decision) -> dict[str, Any]:

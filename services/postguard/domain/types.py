@@ -108,7 +108,11 @@ class Post:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem in a post: ``text[start:end]`` is the span it covers."""
+    """One problem in a post: ``text[start:end]`` is the span it covers.
+
+    When ``attachment_id`` is set the finding is about that attachment and ``start``/``end`` index the
+    value of ``field`` ("alt_text" or "metadata:<tag>"), not ``post.text``.
+    """
 
     category: Category
     label: str
@@ -118,13 +122,26 @@ class Finding:
     detector: str
     reason: str
     suggestion: str = ""
+    attachment_id: str = ""
+    field: str = ""
 
     @property
     def span(self) -> tuple[int, int]:
         return (self.start, self.end)
 
+    @property
+    def in_text(self) -> bool:
+        """True when the span indexes ``post.text`` (not an attachment's alt text or metadata)."""
+        return not self.attachment_id and not self.field
+
     def overlaps(self, other: Finding) -> bool:
-        return self.start < other.end and other.start < self.end
+        """Spans overlap within the same text (post text, or the same attachment field)."""
+        return (
+            self.attachment_id == other.attachment_id
+            and self.field == other.field
+            and self.start < other.end
+            and other.start < self.end
+        )
 
 
 @dataclass(frozen=True, slots=True)

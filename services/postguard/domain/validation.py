@@ -12,6 +12,12 @@ MAX_TEXT_CHARS = 10_000
 
 MAX_ID_CHARS = 128
 MAX_ATTACHMENTS = 20
+MAX_ALT_TEXT_CHARS = 1_000
+"""Longest attachment alt text (X's limit; other platforms allow less)."""
+MAX_METADATA_ENTRIES = 200
+"""Most metadata tags per attachment (a full DICOM header exported as text has ~150)."""
+MAX_METADATA_KEY_CHARS = 128
+MAX_METADATA_VALUE_CHARS = 2_000
 REQUIRED_FIELDS = ("post_id", "institution_id", "platform", "text")
 
 
@@ -50,6 +56,45 @@ def _check_text(text: str, *, max_chars: int) -> None:
         raise PostValidationError("text", "contains lone UTF-16 surrogates (not valid UTF-8 text)")
     if "\x00" in text:
         raise PostValidationError("text", "contains NUL characters")
+
+
+def _check_clean(name: str, value: str) -> None:
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        raise PostValidationError(name, "contains lone UTF-16 surrogates (not valid UTF-8 text)")
+    if "\x00" in value:
+        raise PostValidationError(name, "contains NUL characters")
+
+
+def _check_attachment(index: int, attachment: Attachment) -> None:
+    """Size limits on what is screened with an attachment; messages name keys by position, not value."""
+    name = f"attachments[{index}]"
+    if attachment.attachment_id:
+        _check_id(f"{name}.attachment_id", attachment.attachment_id)
+    if len(attachment.alt_text) > MAX_ALT_TEXT_CHARS:
+        raise PostValidationError(
+            f"{name}.alt_text",
+            f"is {len(attachment.alt_text)} characters long; the limit is {MAX_ALT_TEXT_CHARS}",
+        )
+    _check_clean(f"{name}.alt_text", attachment.alt_text)
+    meta = attachment.metadata
+    if len(meta) > MAX_METADATA_ENTRIES:
+        raise PostValidationError(
+            f"{name}.metadata", f"has {len(meta)} entries; the limit is {MAX_METADATA_ENTRIES}"
+        )
+    for position, (key, value) in enumerate(meta.items()):
+        if not key.strip() or len(key) > MAX_METADATA_KEY_CHARS:
+            raise PostValidationError(
+                f"{name}.metadata",
+                f"key #{position} is {len(key.strip())} characters long; keys must have 1 to "
+                f"{MAX_METADATA_KEY_CHARS}",
+            )
+        if len(value) > MAX_METADATA_VALUE_CHARS:
+            raise PostValidationError(
+                f"{name}.metadata",
+                f"value of key #{position} is {len(value)} characters long; the limit is "
+                f"{MAX_METADATA_VALUE_CHARS}",
+            )
+        _check_clean(f"{name}.metadata", key + value)
 
 
 def decode_text(data: bytes) -> str:
@@ -125,4 +170,10 @@ def validate_post(post: Post, *, max_text_chars: int = MAX_TEXT_CHARS) -> Post:
             "platform", f"unknown platform {post.platform[:32]!r}; expected one of {sorted(PLATFORMS)}"
         )
     _check_text(post.text, max_chars=max_text_chars)
+    if len(post.attachments) > MAX_ATTACHMENTS:
+        raise PostValidationError(
+            "attachments", f"has {len(post.attachments)} items; the limit is {MAX_ATTACHMENTS}"
+        )
+    for index, attachment in enumerate(post.attachments):
+        _check_attachment(index, attachment)
     return post

@@ -6,7 +6,7 @@ import textwrap
 from collections import Counter
 from collections.abc import Iterable
 
-from postguard.domain.types import Verdict
+from postguard.domain.types import Finding, Verdict
 from postguard.embedded.runner import Outcome
 
 WIDTH = 100
@@ -45,9 +45,32 @@ def row(outcome: Outcome) -> str:
             lines.extend(wrapped)
         if len(d.reasons) > 3:
             lines.append(_INDENT + f"  (+{len(d.reasons) - 3} more reasons in the JSONL output)")
-        if any(f.category == "IDENTIFIER" for f in d.findings):
+        if any(f.category == "IDENTIFIER" and f.in_text for f in d.findings):
             lines.append(_clip(_INDENT + "→ " + d.redacted_text, WIDTH))
+        lines.extend(_clip(line, WIDTH) for line in _attachment_lines(d.findings))
     return "\n".join(lines)
+
+
+def _attachment_lines(findings: Iterable[Finding]) -> list[str]:
+    """``    ⎘ attachment img-1 metadata: PERSON, DATE; alt text: PERSON`` per attachment with findings."""
+    parts: dict[str, dict[str, dict[str, None]]] = {}
+    for f in findings:
+        if f.in_text:
+            continue
+        where = (
+            "alt text"
+            if f.field == "alt_text"
+            else "metadata"
+            if f.field.startswith("metadata:")
+            else f.field
+        )
+        parts.setdefault(f.attachment_id, {}).setdefault(where, {})[f.label] = None
+    return [
+        _INDENT
+        + f"⎘ attachment {aid} "
+        + "; ".join(f"{where}: {', '.join(labels)}" for where, labels in by.items())
+        for aid, by in parts.items()
+    ]
 
 
 def summary(outcomes: Iterable[Outcome]) -> str:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.attachments import attachment_findings
 from postguard.domain.identifiers.merge import merge_findings
 from postguard.domain.identifiers.messages import reason_for, suggestion_for
 from postguard.domain.identifiers.recognizers.location import residence_cue
@@ -48,14 +49,20 @@ class IdentifierDetector:
         return self.detect_batch([post])[0]
 
     def detect_batch(self, posts: Sequence[Post]) -> list[list[Finding]]:
-        """Findings per post, in text order; batching lets spaCy and the NER model work faster."""
-        texts = [p.text for p in posts]
+        """Findings per post, in text order, then its attachments' findings (alt text and metadata, see
+        ``attachments``); batching lets spaCy and the NER model work faster."""
+        in_text = self.detect_texts([p.text for p in posts])
+        on_attachments = attachment_findings(posts, self.detect_texts)
+        return [[*a, *b] for a, b in zip(in_text, on_attachments, strict=True)]
+
+    def detect_texts(self, texts: Sequence[str]) -> list[list[Finding]]:
+        """Merged rule and model findings per plain text."""
         analysed = self.registry.analyze_texts(texts)
-        ner: list[list[Finding]] = [[] for _ in posts]
-        if self.ner_model is not None and posts:
+        ner: list[list[Finding]] = [[] for _ in texts]
+        if self.ner_model is not None and texts:
             ner = self.ner_model.find_entities(texts)
-            if len(ner) != len(posts):
-                raise ValueError(f"NER model returned {len(ner)} results for {len(posts)} texts")
+            if len(ner) != len(texts):
+                raise ValueError(f"NER model returned {len(ner)} results for {len(texts)} texts")
         results = []
         for text, (analysis, rule_findings), model_findings in zip(texts, analysed, ner, strict=True):
             accepted = [

@@ -183,13 +183,14 @@ class PolicyEngine:
         self._escalations(post, hits, policy, verdicts, reasons, shown)
 
         verdict = Verdict.most_severe(verdicts)
-        shown_findings = tuple(
-            sorted((self._explained(h) for h in shown.values()), key=lambda f: (f.start, f.end, f.label))
-        )
+        shown_findings = tuple(sorted((self._explained(h) for h in shown.values()), key=_finding_order))
+        # attachment findings index alt text or metadata, not post.text: their fix is in the suggestion
         redactions = [
             (h.finding.start, h.finding.end, h.finding.label)
             for h in hits
-            if h.finding.category == Category.IDENTIFIER and h.action is not Action.IGNORE
+            if h.finding.category == Category.IDENTIFIER
+            and h.action is not Action.IGNORE
+            and h.finding.in_text
         ]
         return Decision(
             post_id=post.post_id,
@@ -216,7 +217,10 @@ class PolicyEngine:
             rule = Rule(policy.default_action, policy.min_confidence)
         if finding.confidence < rule.min_confidence:
             return None
-        span = post.text[finding.start : finding.end] if 0 <= finding.start < finding.end else ""
+        source = (
+            post.text if finding.in_text else attachment_field(post, finding.attachment_id, finding.field)
+        )
+        span = source[finding.start : finding.end] if 0 <= finding.start < finding.end else ""
         if finding.category == Category.IDENTIFIER:
             if finding.label == _L.URL and span and _url_allowed(span, policy.allowed_url_domains):
                 return None
@@ -254,13 +258,17 @@ class PolicyEngine:
                 note = (
                     " (relaxed by the post's consent reference)" if any(h.relaxed for h in ordinary) else ""
                 )
-                where = (
-                    f", replace it by [{label}]" if action is Action.REDACT and _is_identifier(group) else ""
-                )
+                on_attachment = [not h.finding.in_text for h in ordinary]
+                place = " in an attachment" if all(on_attachment) else ""
+                place = place or (" (also in an attachment)" if any(on_attachment) else "")
+                where = ""
+                if action is Action.REDACT and _is_identifier(group):
+                    where = f", replace it by [{label}]" if not all(on_attachment) else ""
+                    where += _ATTACHMENT_FIX if any(on_attachment) else ""
                 reasons.append(
                     (
                         action.severity,
-                        f"{label}: post {description}{count}{note} - {_CONSEQUENCE[action]}{where}",
+                        f"{label}: post {description}{place}{count}{note} - {_CONSEQUENCE[action]}{where}",
                     )
                 )
             if any(h.over_age for h in acted):
@@ -322,6 +330,33 @@ class PolicyEngine:
             reason=hit.finding.reason or hit.rule.reason or f"The post {description}.",
             suggestion=hit.finding.suggestion or hit.rule.fix or fix,
         )
+
+
+_ATTACHMENT_FIX = ", strip the attachment's metadata or edit its alt text"
+
+
+def attachment_field(post: Post, attachment_id: str, field: str) -> str:
+    """The value an attachment finding's span indexes ("alt_text" or "metadata:<tag>"); "" if unknown."""
+    for index, attachment in enumerate(post.attachments):
+        if (attachment.attachment_id or f"attachment[{index}]") != attachment_id:
+            continue
+        if field == "alt_text":
+            return attachment.alt_text
+        if field.startswith("metadata:"):
+            return attachment.metadata.get(field.removeprefix("metadata:"), "")
+    return ""
+
+
+def _finding_order(finding: Finding) -> tuple:
+    """Post-text findings in text order first, then attachment findings by attachment, field, span."""
+    return (
+        not finding.in_text,
+        finding.attachment_id,
+        finding.field,
+        finding.start,
+        finding.end,
+        finding.label,
+    )
 
 
 def _is_identifier(group: list[_Hit]) -> bool:

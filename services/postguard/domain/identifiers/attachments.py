@@ -1,0 +1,344 @@
+"""Identifiers in what comes with a post's attachments: alt text and extracted EXIF / DICOM metadata.
+
+Pure: no image decoding, no I/O. The comms platform has already extracted the metadata into
+``Attachment.metadata`` (tag name -> value); this module decides which tags carry an identifier.
+Findings carry ``attachment_id`` and ``field`` ("alt_text" or "metadata:<tag as given>"); their spans
+index that field's value, never ``post.text``. Reasons name the tag, never its value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from postguard.domain.identifiers.messages import reason_for, suggestion_for
+from postguard.domain.types import Attachment, Category, Finding, IdentifierLabel, Post
+
+TextDetector = Callable[[Sequence[str]], list[list[Finding]]]
+"""Runs the identifier text recognizers over many texts at once (one findings list per text)."""
+
+METADATA_DETECTOR = "attachment-metadata"
+METADATA_CONFIDENCE = 0.95
+ALT_TEXT_FIELD = "alt_text"
+METADATA_PREFIX = "metadata:"
+
+_L = IdentifierLabel
+_DICOM, _EXIF = "DICOM", "EXIF"
+
+# Standard tag name -> (family, label). Lookup is by the normalised name (see ``_normalise``).
+_TAGS: dict[str, tuple[str, IdentifierLabel]] = {
+    # DICOM patient / study module attributes (PS3.15 Annex E basic profile: remove or replace)
+    "PatientName": (_DICOM, _L.PERSON),
+    "PatientBirthName": (_DICOM, _L.PERSON),
+    "PatientMotherBirthName": (_DICOM, _L.PERSON),
+    "OtherPatientNames": (_DICOM, _L.PERSON),
+    "ReferringPhysicianName": (_DICOM, _L.PERSON),
+    "PerformingPhysicianName": (_DICOM, _L.PERSON),
+    "NameOfPhysiciansReadingStudy": (_DICOM, _L.PERSON),
+    "OperatorsName": (_DICOM, _L.PERSON),
+    "RequestingPhysician": (_DICOM, _L.PERSON),
+    "ResponsiblePerson": (_DICOM, _L.PERSON),
+    "PatientID": (_DICOM, _L.MEDICAL_RECORD_NUMBER),
+    "OtherPatientIDs": (_DICOM, _L.MEDICAL_RECORD_NUMBER),
+    "IssuerOfPatientID": (_DICOM, _L.FACILITY),
+    "AccessionNumber": (_DICOM, _L.MEDICAL_RECORD_NUMBER),
+    "StudyID": (_DICOM, _L.MEDICAL_RECORD_NUMBER),
+    "StudyInstanceUID": (_DICOM, _L.MEDICAL_RECORD_NUMBER),
+    "SeriesInstanceUID": (_DICOM, _L.MEDICAL_RECORD_NUMBER),
+    "SOPInstanceUID": (_DICOM, _L.MEDICAL_RECORD_NUMBER),
+    "MedicalRecordLocator": (_DICOM, _L.MEDICAL_RECORD_NUMBER),
+    "AdmissionID": (_DICOM, _L.ACCOUNT_NUMBER),
+    "PatientInsurancePlanCodeSequence": (_DICOM, _L.HEALTH_PLAN_NUMBER),
+    "PatientBirthDate": (_DICOM, _L.DATE),
+    "PatientDeathDate": (_DICOM, _L.DATE),
+    "StudyDate": (_DICOM, _L.DATE),
+    "SeriesDate": (_DICOM, _L.DATE),
+    "AcquisitionDate": (_DICOM, _L.DATE),
+    "AcquisitionDateTime": (_DICOM, _L.DATE),
+    "ContentDate": (_DICOM, _L.DATE),
+    "InstanceCreationDate": (_DICOM, _L.DATE),
+    "PatientAge": (_DICOM, _L.AGE),
+    "PatientAddress": (_DICOM, _L.LOCATION),
+    "RegionOfResidence": (_DICOM, _L.LOCATION),
+    "InstitutionAddress": (_DICOM, _L.LOCATION),
+    "PatientTelephoneNumbers": (_DICOM, _L.PHONE),
+    "InstitutionName": (_DICOM, _L.FACILITY),
+    "InstitutionalDepartmentName": (_DICOM, _L.FACILITY),
+    "DeviceSerialNumber": (_DICOM, _L.DEVICE_ID),
+    "StationName": (_DICOM, _L.DEVICE_ID),
+    # EXIF / XMP / IPTC (names as exiftool prints them)
+    "DateTimeOriginal": (_EXIF, _L.DATE),
+    "DateTime": (_EXIF, _L.DATE),
+    "DateTimeDigitized": (_EXIF, _L.DATE),
+    "CreateDate": (_EXIF, _L.DATE),
+    "ModifyDate": (_EXIF, _L.DATE),
+    "DateCreated": (_EXIF, _L.DATE),
+    "GPSDateStamp": (_EXIF, _L.DATE),
+    "GPSDateTime": (_EXIF, _L.DATE),
+    "GPSLatitude": (_EXIF, _L.LOCATION),
+    "GPSLongitude": (_EXIF, _L.LOCATION),
+    "GPSPosition": (_EXIF, _L.LOCATION),
+    "GPSCoordinates": (_EXIF, _L.LOCATION),
+    "GPSDestLatitude": (_EXIF, _L.LOCATION),
+    "GPSDestLongitude": (_EXIF, _L.LOCATION),
+    "City": (_EXIF, _L.LOCATION),
+    "SubLocation": (_EXIF, _L.LOCATION),
+    "Location": (_EXIF, _L.LOCATION),
+    "Artist": (_EXIF, _L.PERSON),
+    "OwnerName": (_EXIF, _L.PERSON),
+    "CameraOwnerName": (_EXIF, _L.PERSON),
+    "Creator": (_EXIF, _L.PERSON),
+    "XPAuthor": (_EXIF, _L.PERSON),
+    "ByLine": (_EXIF, _L.PERSON),
+    "PersonInImage": (_EXIF, _L.PERSON),
+    "CameraSerialNumber": (_EXIF, _L.DEVICE_ID),
+    "BodySerialNumber": (_EXIF, _L.DEVICE_ID),
+    "SerialNumber": (_EXIF, _L.DEVICE_ID),
+    "InternalSerialNumber": (_EXIF, _L.DEVICE_ID),
+    "LensSerialNumber": (_EXIF, _L.DEVICE_ID),
+    "ImageUniqueID": (_EXIF, _L.DEVICE_ID),
+}
+
+# Free-text tags: their values go through the same text recognizers as the post.
+_FREE_TEXT: dict[str, str] = {
+    "ImageDescription": _EXIF,
+    "UserComment": _EXIF,
+    "XPComment": _EXIF,
+    "XPTitle": _EXIF,
+    "XPSubject": _EXIF,
+    "XPKeywords": _EXIF,
+    "Description": _EXIF,
+    "Title": _EXIF,
+    "Headline": _EXIF,
+    "CaptionAbstract": _EXIF,
+    "Keywords": _EXIF,
+    "Comment": _EXIF,
+    "StudyDescription": _DICOM,
+    "SeriesDescription": _DICOM,
+    "ImageComments": _DICOM,
+    "PatientComments": _DICOM,
+    "AdditionalPatientHistory": _DICOM,
+    "RequestedProcedureDescription": _DICOM,
+}
+
+# DICOM tags as (group,element) hex, for platforms that export numeric tags.
+_DICOM_HEX: dict[str, str] = {
+    "00100010": "PatientName",
+    "00100020": "PatientID",
+    "00100030": "PatientBirthDate",
+    "00100040": "PatientSex",
+    "00101000": "OtherPatientIDs",
+    "00101001": "OtherPatientNames",
+    "00101005": "PatientBirthName",
+    "00101010": "PatientAge",
+    "00101040": "PatientAddress",
+    "00102154": "PatientTelephoneNumbers",
+    "00080020": "StudyDate",
+    "00080021": "SeriesDate",
+    "00080022": "AcquisitionDate",
+    "00080023": "ContentDate",
+    "00080050": "AccessionNumber",
+    "00080080": "InstitutionName",
+    "00080081": "InstitutionAddress",
+    "00080090": "ReferringPhysicianName",
+    "00081010": "StationName",
+    "00081030": "StudyDescription",
+    "0008103E": "SeriesDescription",
+    "00081040": "InstitutionalDepartmentName",
+    "00081050": "PerformingPhysicianName",
+    "00081070": "OperatorsName",
+    "00181000": "DeviceSerialNumber",
+    "00200010": "StudyID",
+    "0020000D": "StudyInstanceUID",
+    "0020000E": "SeriesInstanceUID",
+    "00080018": "SOPInstanceUID",
+    "00204000": "ImageComments",
+}
+
+_WHAT: dict[str, str] = {
+    _L.PERSON: "names a person",
+    _L.DATE: "gives a date that can identify the patient",
+    _L.AGE: "gives the patient's age",
+    _L.LOCATION: "gives a location (address or GPS position)",
+    _L.FACILITY: "names the hospital or department",
+    _L.PHONE: "gives a phone number",
+    _L.MEDICAL_RECORD_NUMBER: "carries a patient or study identifier that links to the record",
+    _L.ACCOUNT_NUMBER: "carries an admission or account number",
+    _L.HEALTH_PLAN_NUMBER: "carries an insurance plan identifier",
+    _L.DEVICE_ID: "carries a device serial number that can be traced",
+}
+_FIX = {
+    _DICOM: (
+        "Export a de-identified copy (DICOM de-identification profile) or a plain screenshot before posting"
+    ),
+    _EXIF: "Strip the photo's metadata before posting (export or save without metadata / location)",
+}
+_PLACEHOLDERS = frozenset(
+    {"anonymous", "anonymized", "anonymised", "anon", "removed", "redacted", "none", "n/a", "na", "unknown"}
+)
+_NON_ALNUM = re.compile(r"[^0-9a-z]")
+_HEX_TAG = re.compile(r"^\(?([0-9a-f]{4})[,\s]?([0-9a-f]{4})\)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tag:
+    """A recognised metadata tag: its family, standard name and what kind of field it is."""
+
+    family: str
+    name: str
+    label: IdentifierLabel | None  # None: a free-text tag
+
+
+_BY_KEY: dict[str, _Tag] = {
+    **{_NON_ALNUM.sub("", n.lower()): _Tag(fam, n, label) for n, (fam, label) in _TAGS.items()},
+    **{_NON_ALNUM.sub("", n.lower()): _Tag(fam, n, None) for n, fam in _FREE_TEXT.items()},
+}
+
+
+def classify_tag(key: str) -> tuple[str, str, IdentifierLabel | None] | None:
+    """``(family, standard name, label)`` for a metadata key, label None for a free-text tag; None when
+    the tag is not screened. Accepts "PatientName", "DICOM:PatientName", "Patient's Name", "(0010,0010)"."""
+    local = key.rsplit(":", 1)[-1].strip()
+    hex_match = _HEX_TAG.match(local)
+    if hex_match:
+        local = _DICOM_HEX.get((hex_match.group(1) + hex_match.group(2)).upper(), "")
+    # exiftool prints "Patient's Name" / "GPS Latitude"; drop the possessive before squashing
+    tag = _BY_KEY.get(_NON_ALNUM.sub("", local.lower().replace("'s ", " ")))
+    return None if tag is None else (tag.family, tag.name, tag.label)
+
+
+def _is_placeholder(value: str, label: IdentifierLabel) -> bool:
+    """Empty, de-identified ("ANONYMOUS", "^^") or unset ("0000:00:00 00:00:00") values carry nothing."""
+    squashed = value.strip().lower()
+    if not any(ch.isalnum() for ch in squashed) or squashed in _PLACEHOLDERS:
+        return True
+    digits = [ch for ch in squashed if ch.isdigit()]
+    return label in (_L.DATE, _L.LOCATION) and bool(digits) and set(digits) == {"0"}
+
+
+def _attachment_key(attachment: Attachment, index: int) -> str:
+    """The attachment's id, or its position when the platform sent none."""
+    return attachment.attachment_id or f"attachment[{index}]"
+
+
+def metadata_findings(attachment: Attachment, index: int = 0) -> list[Finding]:
+    """Findings for the identifier-carrying metadata tags of one attachment (free-text tags excluded)."""
+    found = []
+    for key, value in attachment.metadata.items():
+        tag = classify_tag(key)
+        if tag is None or tag[2] is None or _is_placeholder(value, tag[2]):
+            continue
+        family, name, label = tag
+        found.append(
+            Finding(
+                category=Category.IDENTIFIER,
+                label=label,
+                start=0,
+                end=len(value),
+                confidence=METADATA_CONFIDENCE,
+                detector=METADATA_DETECTOR,
+                reason=(
+                    f"Attachment metadata ({family} {name}) {_WHAT[label]}: strip the metadata before posting"
+                ),
+                suggestion=_FIX[family],
+                attachment_id=_attachment_key(attachment, index),
+                field=METADATA_PREFIX + key,
+            )
+        )
+    return found
+
+
+def attachment_texts(post: Post) -> list[tuple[str, str, str]]:
+    """``(attachment_id, field, text)`` for every alt text and free-text metadata value of a post."""
+    texts = []
+    for index, attachment in enumerate(post.attachments):
+        key = _attachment_key(attachment, index)
+        if attachment.alt_text.strip():
+            texts.append((key, ALT_TEXT_FIELD, attachment.alt_text))
+        for tag_key, value in attachment.metadata.items():
+            tag = classify_tag(tag_key)
+            if tag is not None and tag[2] is None and value.strip():
+                texts.append((key, METADATA_PREFIX + tag_key, value))
+    return texts
+
+
+_CAPTION_DATE = re.compile(r"(?<![\w/.:-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?:\d{4}|\d{2}))?(?![\w/:-]|\.\d)")
+_NOT_DATE_AFTER = re.compile(
+    r"\s*(?:of|tabs?|tablets?|pills?|caps?|cups?|doses?|inch(?:es)?|in\b|miles?|mi\b|cm|mm|strength|"
+    r"power|length|view|scale|score|%)",
+    re.IGNORECASE,
+)
+_NOT_DATE_BEFORE = re.compile(
+    r"(?:pain|score|grade|scale|rated|strength|power|vision|acuity)\W*$", re.IGNORECASE
+)
+CAPTION_DATE_CONFIDENCE = 0.7
+CAPTION_DATE_DETECTOR = "AttachmentCaptionDate"
+
+
+def caption_dates(text: str, found: Sequence[Finding]) -> list[Finding]:
+    """Slash dates ("3/4", "3/4/24") in an image's alt text or description that the post-text rules left
+    alone: in a post "3/4" may be a fraction, but a caption of a patient image dating it ("X-ray of the
+    hip, 3/4") dates the image. Fractions with a unit after ("3/4 tablet") or a score before are skipped."""
+    dates = []
+    for m in _CAPTION_DATE.finditer(text):
+        month, day = int(m.group("m")), int(m.group("d"))
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            continue
+        if _NOT_DATE_AFTER.match(text, m.end()) or _NOT_DATE_BEFORE.search(
+            text[max(0, m.start() - 20) : m.start()]
+        ):
+            continue
+        if any(f.start < m.end() and m.start() < f.end for f in found):
+            continue
+        dates.append(
+            Finding(
+                category=Category.IDENTIFIER,
+                label=_L.DATE,
+                start=m.start(),
+                end=m.end(),
+                confidence=CAPTION_DATE_CONFIDENCE,
+                detector=CAPTION_DATE_DETECTOR,
+                reason=reason_for(_L.DATE),
+                suggestion=suggestion_for(_L.DATE),
+            )
+        )
+    return dates
+
+
+def _text_finding(finding: Finding, attachment_id: str, field: str) -> Finding:
+    """A text-recognizer finding re-targeted at an attachment field, with attachment-specific advice."""
+    if field == ALT_TEXT_FIELD:
+        reason, fix = (
+            f"Attachment alt text: {finding.reason}",
+            f"Edit the attachment's alt text: {finding.suggestion}",
+        )
+    else:
+        tag = field.removeprefix(METADATA_PREFIX)
+        family, name, _ = classify_tag(tag) or ("", tag, None)
+        reason = f"Attachment metadata ({family} {name}) text: {finding.reason}".replace("( ", "(")
+        fix = _FIX.get(family, _FIX[_EXIF])
+    return replace(finding, attachment_id=attachment_id, field=field, reason=reason, suggestion=fix)
+
+
+def attachment_findings(posts: Sequence[Post], detect_texts: TextDetector) -> list[list[Finding]]:
+    """Findings on each post's attachments: ``detect_texts`` runs once over every alt text and
+    free-text tag of the batch; identifier-carrying tags are flagged by name. Ordered by attachment,
+    then field, then span."""
+    per_post: list[list[Finding]] = [[] for _ in posts]
+    jobs: list[tuple[int, str, str, str]] = []
+    for i, post in enumerate(posts):
+        for index, attachment in enumerate(post.attachments):
+            per_post[i].extend(metadata_findings(attachment, index))
+        jobs.extend((i, aid, field, text) for aid, field, text in attachment_texts(post))
+    if jobs:
+        found = detect_texts([text for *_, text in jobs])
+        if len(found) != len(jobs):
+            raise ValueError(f"text detector returned {len(found)} results for {len(jobs)} texts")
+        for (i, aid, field, text), findings in zip(jobs, found, strict=True):
+            findings = [*findings, *caption_dates(text, findings)]
+            per_post[i].extend(_text_finding(f, aid, field) for f in findings)
+    for post, findings in zip(posts, per_post, strict=True):
+        order = {_attachment_key(a, k): k for k, a in enumerate(post.attachments)}
+        findings.sort(key=lambda f: (order.get(f.attachment_id, 0), f.field, f.start, f.end, f.label))
+    return per_post
