@@ -10,6 +10,7 @@ from postguard.domain.types import ContentLabel, Finding
 
 DISCLAIMER = "DI:DISCLAIMER"
 ADVICE_CUE = "DI:ADVICE_CUE"
+ANNOUNCE = "DI:ANNOUNCE"
 
 DISCLAIMER_PHRASES: tuple[str, ...] = (
     "not medical advice",
@@ -106,7 +107,13 @@ ADVICE_CUES: tuple[str, ...] = (
     "did you know",
     "signs of",
     "symptoms of",
+    "sign of",
+    "symptom of",
+    "warning sign",
     "warning signs",
+    "if you",
+    "if your",
+    "don't wait",
     "when to",
     "is linked to",
     "are linked to",
@@ -119,6 +126,54 @@ ADVICE_CUES: tuple[str, ...] = (
     "eat less",
 )
 
+ANNOUNCEMENTS: tuple[str, ...] = (
+    "we're hiring",
+    "we are hiring",
+    "now hiring",
+    "join our team",
+    "join the team",
+    "apply now",
+    "apply at",
+    "apply today",
+    "careers page",
+    "open positions",
+    "sign-on bonus",
+    "needed on",
+    "congratulations",
+    "congrats",
+    "shout out",
+    "shout-out",
+    "shoutout",
+    "proud of",
+    "kudos",
+    "award",
+    "grant",
+    "ranked",
+    "welcome to our",
+    "meet our",
+    "meet dr",
+    "join us",
+    "save the date",
+    "register",
+    "registration",
+    "grand rounds",
+    "opens monday",
+    "now open",
+    "will open",
+    "expansion",
+    "new study",
+    "our researchers",
+    "our study",
+    "published",
+    "breaking",
+    "health department reports",
+    "read it in",
+    "read the study",
+    "press release",
+    "our new",
+)
+"""News, events, hiring and team posts: health words here are not advice to the reader."""
+
 REASON = (
     "Gives health information or advice without stating that it is general education, not medical advice."
 )
@@ -128,7 +183,8 @@ SUGGESTION = (
 )
 
 HEALTH_IMPERATIVES: frozenset[str] = words(
-    "drink eat avoid limit take wash wear check cut skip apply exercise walk stretch protect quit"
+    "drink eat avoid limit take wash wear check cut skip apply exercise walk stretch protect quit ice heat "
+    "alternate rest hydrate elevate"
 )
 """Sentence-opening verbs that make a health sentence a piece of advice ("Drink 8 glasses…")."""
 
@@ -143,7 +199,7 @@ class DisclaimerRule(ContentRule):
     locator_keys = (c.HEALTH, ADVICE_CUE)
 
     def phrases(self) -> dict[str, Iterable[str]]:
-        return {DISCLAIMER: DISCLAIMER_PHRASES, ADVICE_CUE: ADVICE_CUES}
+        return {DISCLAIMER: DISCLAIMER_PHRASES, ADVICE_CUE: ADVICE_CUES, ANNOUNCE: ANNOUNCEMENTS}
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
         return self.evaluate_with(cues, ())
@@ -157,7 +213,12 @@ class DisclaimerRule(ContentRule):
             for f in earlier
             if f.label in _ADVICE_LABELS and f.end > f.start
         }
-        advice_sentences = [i for i in range(len(cues.sentences)) if i in flagged or self._advises(cues, i)]
+        announcing = cues.has(ANNOUNCE)
+        advice_sentences = [
+            i
+            for i in range(len(cues.sentences))
+            if (i in flagged and not cues.has(ANNOUNCE, i)) or self._advises(cues, i, announcing)
+        ]
         if not advice_sentences:
             return []
         # Point at a sentence that itself names the health topic where there is one.
@@ -176,10 +237,13 @@ class DisclaimerRule(ContentRule):
         ]
 
     @staticmethod
-    def _advises(cues: DocCues, i: int) -> bool:
-        """An advice or effect cue (or an opening imperative), with a health topic here or just before."""
+    def _advises(cues: DocCues, i: int, announcing: bool) -> bool:
+        """An advice or effect cue (or an opening imperative), with a health topic here or just before.
+        In a news, event, hiring or team post only sentences that address the reader count."""
         first = cues.first_word(i, frozenset())
         imperative = first is not None and cues.doc[first].lower_ in HEALTH_IMPERATIVES
         if not (imperative or cues.has(ADVICE_CUE, i)):
+            return False
+        if cues.has(ANNOUNCE, i) or (announcing and not (imperative or cues.has(c.YOU, i))):
             return False
         return cues.has(c.HEALTH, i) or (i > 0 and cues.has(c.HEALTH, i - 1))

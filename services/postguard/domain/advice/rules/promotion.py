@@ -15,6 +15,9 @@ ENDORSE = "PR:ENDORSE"
 PRODUCT = "PR:PRODUCT"
 DISCLOSURE = "PR:DISCLOSURE"
 LINK_OR_BRAND = "PR:LINK_OR_BRAND"
+BRAND = "PR:BRAND"
+MENTION = "PR:MENTION"
+RESEARCH = "PR:RESEARCH"
 OWN_INSTITUTION = "PR:OWN_INSTITUTION"
 
 INSTITUTION_NOUNS = [
@@ -95,7 +98,35 @@ PUSH_PHRASES: tuple[str, ...] = (
     "click my link",
     "link in bio",
     "link in my bio",
+    "link in my profile",
+    "link below",
+    "link in comments",
+    "link in the comments",
     "swipe up",
+    "check them out",
+    "check it out",
+    "check out",
+    "shop at",
+    "buy them",
+    "buy it",
+    "buy one",
+    "get one at",
+    "get yours at",
+    "download it",
+    "download the app",
+    "grab it",
+    "grab one",
+    "available at",
+    "order on",
+    "order from",
+    "order yours",
+    "dm me to order",
+    "dm me for",
+    "where to buy",
+    "tell them i sent you",
+    "on the app store",
+    "on their website",
+    "on their site",
     "available on amazon",
     "buy it on amazon",
     "limited time offer",
@@ -125,7 +156,57 @@ ENDORSE_PHRASES: tuple[str, ...] = (
     "go-to",
     "you need this",
     "you need these",
+    "switched all my patients to",
+    "switched my patients to",
+    "all my patients",
+    "all my moms",
+    "all my families",
+    "every patient should",
+    "everyone should",
+    "i recommend",
+    "recommend",
+    "i tell all my",
+    "i only prescribe",
+    "i only take",
+    "the only",
+    "on the market",
+    "trust me",
+    "you'll thank me",
+    "thank me later",
+    "derm-approved",
+    "derm approved",
+    "doctor approved",
+    "doctor-approved",
+    "dr approved",
+    "nurse approved",
+    "nothing else comes close",
+    "the best",
+    "loving my new",
+    "love my new",
+    "i just love",
+    "i love",
+    "new favourite",
+    "new favorite",
+    "fixed my",
+    "changed my life",
+    "life-changing",
+    "best purchase",
 )
+
+RESEARCH_WORDS: tuple[str, ...] = tuple(
+    words("""
+    paper papers study studies trial trials journal article articles research review podcast episode
+    webinar lecture talk guideline guidelines preprint abstract poster
+    """)
+)
+"""Sharing a paper or talk ("new paper on probiotics, link in bio") is not pushing a product."""
+
+_NOT_BRANDS = [
+    "youtube", "linkedin", "tiktok", "pubmed", "webmd", "researchgate", "medtwitter", "iphone", "ipad",
+    "facetime", "whatsapp", "gofundme", "powerpoint", "mychart", "mcdonald", "mcdonald's", "covid",
+    "medscape", "uptodate", "doximity", "facebook", "instagram", "twitter", "snapchat",
+]  # fmt: skip
+"""Platforms and portals written in CamelCase that are not endorsed products."""
 
 PRODUCTS: tuple[str, ...] = tuple(
     words("""
@@ -133,6 +214,8 @@ PRODUCTS: tuple[str, ...] = tuple(
     probiotics cream creams serum serums moisturizer moisturiser sunscreen skincare lotion tea teas detox
     brand product products app device devices kit kits course courses book program programme plan
     tracker watch mattress pillow oil oils drops capsules tablets pills formula cleanse bars snack snacks
+    greens syrup paste toothpaste socks packs packets machine drip drips gel gels spray sprays patch patches
+    shampoo wipes monitor monitors scale scales
     """)
 )
 
@@ -190,6 +273,21 @@ class PromotionRule(ContentRule):
             ],
             AFFILIATE: [[{"LIKE_URL": True, "LOWER": {"REGEX": _AFFILIATE_URL}}]],
             LINK_OR_BRAND: [[{"LIKE_URL": True}], [{"TEXT": {"REGEX": r"^@\w{2,}"}}]],
+            MENTION: [[{"TEXT": {"REGEX": r"^@\w{2,}"}}]],
+            BRAND: [
+                # CamelCase product names: "BrandX", "VitaCore", "HydraLyte".
+                [{"TEXT": {"REGEX": r"^[A-Z][a-z]+[A-Z][A-Za-z0-9]*$"}, "LOWER": {"NOT_IN": _NOT_BRANDS}}],
+                # A capitalised name right before a product noun or "brand": "AG1 greens", "Zenova brand".
+                [
+                    {
+                        "TEXT": {"REGEX": r"^[A-Z][A-Za-z]*[A-Za-z0-9]$"},
+                        "IS_SENT_START": False,
+                        "LOWER": {"NOT_IN": _NOT_BRANDS},
+                    },
+                    {"LOWER": {"REGEX": r"^[a-z]+$"}, "OP": "?"},
+                    {"LOWER": {"IN": [*PRODUCTS, "brand"]}},
+                ],
+            ],
             OWN_INSTITUTION: [
                 [{"LOWER": "our"}, {"IS_ALPHA": True, "OP": "{0,2}"}, {"LOWER": {"IN": INSTITUTION_NOUNS}}],
             ],
@@ -201,6 +299,7 @@ class PromotionRule(ContentRule):
             PUSH: PUSH_PHRASES,
             ENDORSE: ENDORSE_PHRASES,
             PRODUCT: PRODUCTS,
+            RESEARCH: RESEARCH_WORDS,
         }
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
@@ -208,6 +307,10 @@ class PromotionRule(ContentRule):
             return []
         commerce = cues.has_any((CODE, DISCOUNT, AFFILIATE))
         product_post = cues.has(PRODUCT)
+        # A named product with an endorsement or a buying cue, even with no code ("I've switched all my
+        # patients to BrandX collagen, link in bio").
+        selling = cues.has(PUSH) or (product_post and cues.has(ENDORSE))
+        pushing = cues.has(ENDORSE) and cues.has(PUSH) and product_post
         findings: list[Finding] = []
         for i in range(len(cues.sentences)):
             if cues.has(OWN_INSTITUTION, i) and not cues.has(AFFILIATE, i):
@@ -219,6 +322,12 @@ class PromotionRule(ContentRule):
                 hits += [(s, 0.65, REASON_PUSH) for s in cues.spans(PUSH, i)]
             if cues.has(PRODUCT, i) and (commerce or cues.has_any((PUSH, LINK_OR_BRAND))):
                 hits += [(s, 0.6, REASON_PUSH) for s in cues.spans(ENDORSE, i)]
+            if not commerce and cues.has(RESEARCH, i):
+                hits = [h for h in hits if h[2] == REASON_CODE]
+            elif not commerce and not hits and self._brand_here(cues, i) and (selling or pushing):
+                hits += [(s, 0.6, REASON_PUSH) for s in self._brand_spans(cues, i)]
+            elif not commerce and not hits and pushing and cues.has_any((PUSH, ENDORSE), i):
+                hits += [(s, 0.55, REASON_PUSH) for s in cues.spans(PUSH, i) + cues.spans(ENDORSE, i)]
             if not hits:
                 continue
             best = max(hits, key=lambda h: h[1])
@@ -226,3 +335,15 @@ class PromotionRule(ContentRule):
             end = max(h[0][1] for h in hits)
             findings.append(self.finding(cues, (start, end), best[1], best[2], SUGGESTION))
         return findings
+
+    @staticmethod
+    def _brand_spans(cues: DocCues, i: int) -> list[tuple[int, int]]:
+        """Named products in sentence ``i``: brand-like names, or @mentions next to a product noun."""
+        spans = list(cues.spans(BRAND, i))
+        if cues.has(PRODUCT, i):
+            spans += cues.spans(MENTION, i)
+        return spans
+
+    def _brand_here(self, cues: DocCues, i: int) -> bool:
+        """Whether sentence ``i`` names a product."""
+        return bool(self._brand_spans(cues, i))
