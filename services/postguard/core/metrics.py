@@ -68,6 +68,10 @@ POLICY_RELOADS = Counter(
     "Policy reload attempts, by result (ok or rejected).",
     ["result"],
 )
+AUDIT_WRITE_ERRORS = Counter(
+    "postguard_audit_write_errors_total",
+    "Decisions that could not be written to the audit store (the decision itself was still emitted).",
+)
 
 DEADLETTER_REASONS: frozenset[str] = frozenset({"decode_error", "validation_error", "unknown_institution"})
 """The only values of ``postguard_deadletter_total{reason}``."""

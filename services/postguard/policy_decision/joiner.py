@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from postguard.core import codec, topics
 from postguard.core.audit import AuditStore
 from postguard.core.metrics import (
+    AUDIT_WRITE_ERRORS,
     DEADLETTER,
     INCOMPLETE_SCREENINGS,
     POSTS_RECEIVED,
@@ -245,6 +246,7 @@ class DecisionJoiner:
             try:
                 self.audit.record(decision)
             except Exception as exc:
+                AUDIT_WRITE_ERRORS.inc()
                 log.error(
                     "audit write failed",
                     extra={"post_id": decision.post_id, "error_type": type(exc).__name__},

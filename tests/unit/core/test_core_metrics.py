@@ -23,6 +23,7 @@ CATALOGUE = {
     "postguard_grpc_requests": ("counter", {"service", "method", "code"}),
     "postguard_consumer_lag_messages": ("gauge", {"service", "topic", "partition"}),
     "postguard_policy_reloads": ("counter", {"result"}),
+    "postguard_audit_write_errors": ("counter", set()),
 }
 
 

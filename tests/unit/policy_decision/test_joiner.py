@@ -271,3 +271,30 @@ def test_state_codec_round_trip() -> None:
     assert decode_state(encode_state(state)) == state
     with pytest.raises(ValueError):
         decode_state(b'{"v": 99}')
+
+
+class _BrokenAuditStore(SqliteAuditStore):
+    """An audit store whose writes fail, as when the audit database is unreachable."""
+
+    def record(self, decision) -> bool:
+        raise OSError("audit database unreachable")
+
+
+def test_failed_audit_write_still_emits_the_decision_and_is_counted(
+    table: dict, clock: Clock, tmp_path
+) -> None:
+    broken = DecisionJoiner(
+        PolicyRegistry.load(None),
+        table,
+        deadlines_topic=TICKS,
+        deadline_seconds=5.0,
+        retention_seconds=3600.0,
+        audit=_BrokenAuditStore(tmp_path / "audit.sqlite3"),
+        clock=clock,
+    )
+    before = _value("postguard_audit_write_errors_total")
+    broken.handle(post_record(_post("p-a")))
+    broken.handle(result_record(_result("p-a", ID, NAME)))
+    out = broken.handle(result_record(_result("p-a", AD)))
+    assert len(decisions(out)) == 1
+    assert _value("postguard_audit_write_errors_total") == before + 1
