@@ -22,6 +22,10 @@ THESE_PEOPLE = "UP:THESE_PEOPLE"
 CONTEMPT_CONTEXT = "UP:CONTEMPT_CONTEXT"
 DEMONSTRATIVE_DEHUMANIZE = "UP:DEMONSTRATIVE_DEHUMANIZE"
 PEOPLE_REF = "UP:PEOPLE_REF"
+MOCK_MARKER = "UP:MOCK_MARKER"
+BELITTLE = "UP:BELITTLE"
+VOCATIVE = "UP:VOCATIVE"
+PATIENT_PLACE = "UP:PATIENT_PLACE"
 
 STANDALONE_KINDS = ("slur", "insult", "profanity", "patient_label")
 
@@ -35,6 +39,8 @@ PEOPLE: frozenset[str] = words(
     whites asians hispanics latinos mexicans arabs gays lesbians trans homeless addicts elderly seniors
     millennials boomers locals radiologists anesthesiologists anaesthetists pharmacists paramedics
     medics admins administrators management ortho gen-z ems er ed icu
+    parents smokers drinkers alcoholics vaxxers anti-vaxxers antivaxxers anesthesia pharmacy radiology
+    surgery peds psych bro pt. pts. moms dads
     """
 )
 
@@ -118,6 +124,24 @@ _INTENSIFIERS = [
     "the",
     "most",
 ]
+_MOCK_MARKERS = (
+    "lol", "lmao", "lmfao", "rofl", "😂", "🤣", "🙄", "smh", "shocker", "pathetic", "unbelievable",
+)  # fmt: skip
+"""Laughing at or eye-rolling about what is being described."""
+
+_BELITTLING = (
+    "smelled like", "smells like", "smelt like", "reeking", "reeked", "reeks", "stinks", "stank", "drunk",
+    "wasted", "hammered", "faking", "faker", "whining", "whiny", "whined", "screaming", "demanding",
+    "entitled", "googled", "clueless", "tried to fight", "crying over", "hangnail", "lb patient",
+    "lbs patient", "thinks he's", "thinks she's", "never learn", "thinks pizza", "think pizza",
+    "second dinner",
+)  # fmt: skip
+"""Descriptions that belittle a person when paired with a mocking marker."""
+
+_MODIFIERS = ["old", "young", "little", "fat", "night", "day", "agency", "new", "er", "ed", "icu", "ortho"]
+_PERSON_ADJECTIVES = ["lazy", "incompetent", "clueless", "stupid", "dumb", "pathetic", "brainless", "idiotic"]
+_VOCATIVES = ["clown", "clowns", "genius", "einstein", "princess", "sweetheart"]
+
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 )
@@ -132,6 +156,7 @@ REASONS = {
     "dehumanizing": "Describes people in dehumanising terms.",
     "disparaging_adj": "Disparages a person, patients, colleagues or a group.",
     "group": "Generalises negatively about a group of people.",
+    "mockery": "Mocks a patient or colleague.",
 }
 CONFIDENCE = {
     "slur": 0.95,
@@ -141,6 +166,7 @@ CONFIDENCE = {
     "dehumanizing": 0.85,
     "disparaging_adj": 0.75,
     "group": 0.7,
+    "mockery": 0.7,
 }
 SUGGESTION = (
     "Remove the disparaging language; describe patients, groups and colleagues respectfully and factually."
@@ -201,7 +227,25 @@ class ConductRule(ContentRule):
         return {
             PREDICATE: [
                 [people, {"LOWER": {"IN": _COPULA}}, filler, adjectives],
-                [adjectives, {"LOWER": {"IN": ["old", "young", "little", "fat"]}, "OP": "?"}, people],
+                [adjectives, {"LOWER": {"IN": _MODIFIERS}, "OP": "?"}, people],
+                [
+                    {"LOWER": {"IN": ["are", "is", "were", "was"]}},
+                    {"LOWER": {"IN": ["the", "our", "these", "those", "all"]}, "OP": "?"},
+                    {"LOWER": {"IN": _MODIFIERS}, "OP": "?"},
+                    people,
+                    filler,
+                    adjectives,
+                ],
+                [
+                    {"LOWER": {"IN": ["are", "is", "was", "were"]}},
+                    {"LOWER": {"IN": ["so", "too", "just", "totally", "completely", "utterly"]}},
+                    {"LOWER": {"IN": _PERSON_ADJECTIVES}},
+                ],
+            ],
+            VOCATIVE: [[{"ORTH": ","}, {"LOWER": {"IN": _VOCATIVES}}, {"IS_PUNCT": True, "OP": "*"}]],
+            PATIENT_PLACE: [
+                [{"LOWER": {"IN": ["bed", "bay", "room", "cubicle", "triage", "curtain"]}}],
+                [{"LOWER": {"IN": ["mrs.", "mr.", "ms."]}}],
             ],
             DEHUMANIZE: [
                 [people, {"LOWER": {"IN": _BEHAVE}, "OP": "+"}, filler, {"LOWER": {"IN": self._dehumanizing}}]
@@ -225,7 +269,13 @@ class ConductRule(ContentRule):
         }
 
     def phrases(self) -> dict[str, Iterable[str]]:
-        return {**self._phrases, GROUP_CONTEMPT: _STRUCTURAL, CONTEMPT_CONTEXT: _CONTEMPT_CONTEXT}
+        return {
+            **self._phrases,
+            GROUP_CONTEMPT: _STRUCTURAL,
+            CONTEMPT_CONTEXT: _CONTEMPT_CONTEXT,
+            MOCK_MARKER: _MOCK_MARKERS,
+            BELITTLE: _BELITTLING,
+        }
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
         hits: list[tuple[tuple[int, int], str]] = []
@@ -238,7 +288,14 @@ class ConductRule(ContentRule):
                 if self._friendly_use(cues, span):
                     continue
                 hits.append((span, kind))
-        hits += [(s, "disparaging_adj") for s in cues.spans(PREDICATE)]
+        hits += [
+            (s, "disparaging_adj")
+            for s in cues.spans(PREDICATE)
+            if cues.doc[s[0]].lower_ not in ("are", "is", "was", "were")
+            or cues.has(PEOPLE_REF, cues.sentence_of(s[0]))
+        ]
+        hits += [(s, "insult") for s in cues.spans(VOCATIVE) if s[1] >= len(cues.doc) - 2]
+        hits += [(s, "mockery") for s in self._mockery(cues)]
         hits += [(s, "dehumanizing") for s in cues.spans(DEHUMANIZE)]
         hits += [
             (s, "dehumanizing")
@@ -253,6 +310,14 @@ class ConductRule(ContentRule):
             self.finding(cues, span, CONFIDENCE[kind], REASONS[kind], SUGGESTION)
             for span, kind in _dedupe(hits)
         ]
+
+    @staticmethod
+    def _mockery(cues: DocCues) -> list[tuple[int, int]]:
+        """Belittling descriptions of a person in a post that laughs or eye-rolls ("guy in bed 4 smelled
+        like a brewery lol"): needs a mocking marker, a belittling cue and a person or bed reference."""
+        if not cues.has(MOCK_MARKER) or not cues.has_any((PEOPLE_REF, PATIENT_PLACE)):
+            return []
+        return cues.spans(BELITTLE)
 
     def _word_kind(self, text: str) -> str | None:
         lower = text.lower()

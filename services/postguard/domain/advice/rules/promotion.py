@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from postguard.domain.advice.rules import cues as c
 from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern, words
 from postguard.domain.types import ContentLabel, Finding
 
@@ -208,6 +209,11 @@ _NOT_BRANDS = [
 ]  # fmt: skip
 """Platforms and portals written in CamelCase that are not endorsed products."""
 
+_ROUTES = frozenset(
+    words("topical nasal ophthalmic oral otic rectal vaginal inhaled transdermal product products generic")
+)
+"""Words of a generic drug description ("Triamcinolone Topical Product"), not a brand."""
+
 PRODUCTS: tuple[str, ...] = tuple(
     words("""
     supplement supplements vitamin vitamins gummies gummy protein powder shake shakes collagen probiotic
@@ -339,7 +345,13 @@ class PromotionRule(ContentRule):
     @staticmethod
     def _brand_spans(cues: DocCues, i: int) -> list[tuple[int, int]]:
         """Named products in sentence ``i``: brand-like names, or @mentions next to a product noun."""
-        spans = list(cues.spans(BRAND, i))
+        generic = cues.spans(c.MEDICATION, i) + cues.spans(c.HEALTH, i)
+        spans = [
+            s
+            for s in cues.spans(BRAND, i)
+            if not any(tok.lower_ in _ROUTES for tok in cues.doc[s[0] : s[1]])
+            and not any(g[0] < s[1] and s[0] < g[1] for g in generic)
+        ]
         if cues.has(PRODUCT, i):
             spans += cues.spans(MENTION, i)
         return spans
