@@ -15,13 +15,13 @@ WORKDIR /src
 RUN python -m venv /opt/postguard
 ENV PATH=/opt/postguard/bin:$PATH
 RUN pip install --no-cache-dir "grpcio-tools==1.85.1"
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY protos ./protos
 COPY services ./services
 # Generated code is never committed: build it here, exactly as `make proto` does.
 RUN python -m grpc_tools.protoc -I protos --python_out=services --pyi_out=services \
         --grpc_python_out=services protos/postguard/v1/*.proto \
-    && pip install --no-cache-dir . \
+    && pip install --no-cache-dir -c constraints.txt . \
     && pip uninstall --yes grpcio-tools \
     && python -c "import postguard.v1.screening_pb2_grpc, postguard.domain.models as m; \
 assert m.NER_DIR.is_dir() and m.TEXTCAT_DIR.is_dir(), 'trained models missing from the package'"

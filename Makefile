@@ -16,15 +16,15 @@ TEST_DEPS :=
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help install proto demo test test-unit lint eval bench clean
+.PHONY: help install proto demo test test-unit lint eval bench clean lock
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 $(STUBS_STAMP): $(PROTOS) $(STAMP)
@@ -57,6 +57,10 @@ eval: install ## Precision / recall per label on the labelled post set
 
 bench: install ## Throughput benchmarks (posts/s), printed
 	$(PY) benchmarks/bench_embedded.py
+
+lock: $(STAMP) ## Re-pin constraints.txt to the versions now installed in .venv (after changing dependencies)
+	{ echo "# Exact versions CI and every developer install (pip install -c constraints.txt); refresh with 'make lock'."; \
+	  $(PY) -m pip freeze --exclude-editable | grep -vi '^postguard'; } > constraints.txt
 
 clean: ## Remove build outputs (keeps .venv and the download cache)
 	rm -rf build dist .pytest_cache .ruff_cache services/postguard/v1/*_pb2*.py* $(STUBS_STAMP)
