@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from postguard.domain.types import Decision
+from postguard.domain.types import Decision, Finding
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -38,19 +38,21 @@ class AuditRecord:
 
 def findings_json(decision: Decision) -> str:
     """The findings without any text: what, where, how sure, and by which detector."""
-    return json.dumps(
-        [
-            {
-                "category": str(f.category),
-                "label": f.label,
-                "start": f.start,
-                "end": f.end,
-                "confidence": round(f.confidence, 4),
-                "detector": f.detector,
-            }
-            for f in decision.findings
-        ]
-    )
+    return json.dumps([_finding_fields(f) for f in decision.findings])
+
+
+def _finding_fields(finding: Finding) -> dict[str, object]:
+    fields: dict[str, object] = {
+        "category": str(finding.category),
+        "label": finding.label,
+        "start": finding.start,
+        "end": finding.end,
+        "confidence": round(finding.confidence, 4),
+        "detector": finding.detector,
+    }
+    if finding.attachment_id:  # the span indexes that attachment's field, not the post text
+        fields.update(attachment_id=finding.attachment_id, field=finding.field)
+    return fields
 
 
 class AuditStore(Protocol):

@@ -51,3 +51,27 @@ def test_record_once_and_read_back(tmp_path) -> None:  # type: ignore[no-untyped
     again = SqliteAuditStore(tmp_path / "sub" / "audit.sqlite3")
     assert again.count() == 1
     again.close()
+
+
+def test_attachment_findings_say_which_attachment_field_their_span_indexes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    on_attachment = Finding(
+        Category.IDENTIFIER,
+        "PERSON",
+        0,
+        12,
+        1.0,
+        "attachment-metadata",
+        "DICOM PatientName names a person",
+        attachment_id="img-1",
+        field="metadata:PatientName",
+    )
+    store = SqliteAuditStore(tmp_path / "audit.sqlite3")
+    store.record(replace(DECISION, post_id="a-2", findings=(FINDING, on_attachment)))
+    row = store.get("a-2")
+    assert row is not None
+    in_text, in_attachment = row.findings
+    assert "attachment_id" not in in_text
+    assert in_attachment["attachment_id"] == "img-1"
+    assert in_attachment["field"] == "metadata:PatientName"
