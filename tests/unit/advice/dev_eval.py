@@ -1,6 +1,7 @@
 """Per-label precision/recall of the advice rules on the hand-written dev cases (not the gold set).
 
-Run: .venv/bin/python tests/unit/advice/dev_eval.py  (prints P/R per label and lists the misses)
+Run: .venv/bin/python tests/unit/advice/dev_eval.py [-v] [--holdout]  (-v lists misses; --holdout scores
+dev_cases/holdout, written after the rules were tuned on dev_cases)
 """
 
 from __future__ import annotations
@@ -20,19 +21,23 @@ DEV_LABELS: dict[str, str] = {
 }
 
 
-def load_cases(name: str) -> list[tuple[str, bool]]:
+def load_cases(name: str, directory: Path = DEV_DIR) -> list[tuple[str, bool]]:
     """``(text, expected)`` rows of one dev file."""
-    rows = [json.loads(line) for line in (DEV_DIR / f"{name}.jsonl").read_text("utf-8").splitlines() if line]
+    rows = [
+        json.loads(line) for line in (directory / f"{name}.jsonl").read_text("utf-8").splitlines() if line
+    ]
     return [(r["text"], bool(r["expected"])) for r in rows]
 
 
-def score(classifier: AdviceClassifier, name: str) -> tuple[float, float, list[str], list[str]]:
+def score(
+    classifier: AdviceClassifier, name: str, directory: Path = DEV_DIR
+) -> tuple[float, float, list[str], list[str]]:
     """Precision, recall, missed positives and false positives of one label on its dev file."""
     label = DEV_LABELS[name]
     tp = fp = fn = 0
     missed: list[str] = []
     false_pos: list[str] = []
-    for n, (text, expected) in enumerate(load_cases(name)):
+    for n, (text, expected) in enumerate(load_cases(name, directory)):
         post = Post(post_id=f"dev-{n}", institution_id="inst-1", platform="x", text=text)
         fired = any(f.label == label for f in classifier.classify(post))
         if fired and expected:
@@ -51,8 +56,9 @@ def score(classifier: AdviceClassifier, name: str) -> tuple[float, float, list[s
 def main() -> None:
     classifier = AdviceClassifier()
     verbose = "-v" in sys.argv
+    directory = DEV_DIR / "holdout" if "--holdout" in sys.argv else DEV_DIR
     for name in DEV_LABELS:
-        p, r, missed, false_pos = score(classifier, name)
+        p, r, missed, false_pos = score(classifier, name, directory)
         print(f"{DEV_LABELS[name]:<24} P={p:.2f} R={r:.2f}  missed={len(missed)} fp={len(false_pos)}")
         if verbose:
             for t in missed:

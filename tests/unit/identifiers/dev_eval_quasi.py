@@ -1,6 +1,6 @@
 """Precision/recall of the quasi-identifier recognizer on the hand-written dev cases (not the gold set).
 
-Run: .venv/bin/python tests/unit/identifiers/dev_eval_quasi.py [-v]
+Run: .venv/bin/python tests/unit/identifiers/dev_eval_quasi.py [-v] [--holdout]
 """
 
 from __future__ import annotations
@@ -15,19 +15,19 @@ from postguard.domain.types import IdentifierLabel, Post
 DEV_FILE = Path(__file__).parent / "dev_cases" / "quasi.jsonl"
 
 
-def load_cases() -> list[tuple[str, bool]]:
+def load_cases(path: Path = DEV_FILE) -> list[tuple[str, bool]]:
     """``(text, expected)`` rows of the quasi-identifier dev file."""
-    rows = [json.loads(line) for line in DEV_FILE.read_text("utf-8").splitlines() if line]
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
     return [(r["text"], bool(r["expected"])) for r in rows]
 
 
-def score(detector: IdentifierDetector) -> tuple[float, float, list[str], list[str]]:
+def score(detector: IdentifierDetector, path: Path = DEV_FILE) -> tuple[float, float, list[str], list[str]]:
     """Precision, recall, missed positives and false positives of QUASI_IDENTIFIER."""
     label = IdentifierLabel.QUASI_IDENTIFIER.value
     tp = fp = fn = 0
     missed: list[str] = []
     false_pos: list[str] = []
-    for n, (text, expected) in enumerate(load_cases()):
+    for n, (text, expected) in enumerate(load_cases(path)):
         post = Post(post_id=f"dev-{n}", institution_id="inst-1", platform="x", text=text)
         fired = any(f.label == label for f in detector.detect(post))
         if fired and expected:
@@ -44,7 +44,8 @@ def score(detector: IdentifierDetector) -> tuple[float, float, list[str], list[s
 
 
 def main() -> None:
-    p, r, missed, false_pos = score(IdentifierDetector())
+    path = DEV_FILE.parent / "holdout" / DEV_FILE.name if "--holdout" in sys.argv else DEV_FILE
+    p, r, missed, false_pos = score(IdentifierDetector(), path)
     print(f"QUASI_IDENTIFIER         P={p:.2f} R={r:.2f}  missed={len(missed)} fp={len(false_pos)}")
     if "-v" in sys.argv:
         for t in missed:

@@ -40,7 +40,8 @@ PEOPLE: frozenset[str] = words(
     millennials boomers locals radiologists anesthesiologists anaesthetists pharmacists paramedics
     medics admins administrators management ortho gen-z ems er ed icu
     parents smokers drinkers alcoholics vaxxers anti-vaxxers antivaxxers anesthesia pharmacy radiology
-    surgery peds psych bro pt. pts. moms dads
+    surgery peds psych bro pt. pts. moms dads students fellows hospitalists cardiology neurology neuro gi
+    urology derm dermatology oncology nephrology pulm ent obgyn ob gyn hospitalist fellow student
     """
 )
 
