@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import random
@@ -90,6 +91,30 @@ def print_table(title: str, rows: dict[str, dict[str, float | int]]) -> None:
     print(f"  {'label':<18}{'P':>8}{'R':>8}{'F1':>8}{'support':>9}")
     for label, m in rows.items():
         print(f"  {label:<18}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}{m['support']:>9}")
+
+
+def evaluation_arguments(
+    description: str | None, model_dir: Path, corpus_dir: Path, *, calibrate_help: str, errors_help: str
+) -> argparse.Namespace:
+    """The command line every ``training.<pipeline>.evaluate`` shares."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--model", type=Path, default=model_dir)
+    parser.add_argument("--corpus", type=Path, default=corpus_dir)
+    parser.add_argument("--calibrate", action="store_true", help=calibrate_help)
+    parser.add_argument("--write", action="store_true", help="write metrics.json beside the model")
+    parser.add_argument("--errors", type=int, default=0, help=errors_help)
+    return parser.parse_args()
+
+
+def print_committed_metrics_if_no_corpus(tag: str, args: argparse.Namespace, corpus_target: str) -> bool:
+    """Without a built corpus (no datasets here), print the committed metrics.json and return True."""
+    if (args.corpus / "dev.spacy").is_file():
+        return False
+    print(f"[{tag}] no corpus at {args.corpus} (run `make {corpus_target}`); committed metrics.json:")
+    committed = json.loads((args.model / "metrics.json").read_text(encoding="utf-8"))
+    for split in ("dev", "test"):
+        print_table(f"[{tag}] {split} ({committed[split]['docs']} docs)", committed[split]["labels"])
+    return True
 
 
 def package(src: Path, dest: Path, name: str, description: str, sources: list[dict[str, str]]) -> None:

@@ -9,14 +9,19 @@ it, which is what redaction needs). Without the corpus it prints the committed m
 
 from __future__ import annotations
 
-import argparse
-import json
 from pathlib import Path
 
 import spacy
 from spacy.tokens import Doc, DocBin
 
-from training.common import MODELS_DIR, Counts, print_table, write_json
+from training.common import (
+    MODELS_DIR,
+    Counts,
+    evaluation_arguments,
+    print_committed_metrics_if_no_corpus,
+    print_table,
+    write_json,
+)
 
 HERE = Path(__file__).resolve().parent
 MODEL_DIR = MODELS_DIR / "ner"
@@ -59,20 +64,14 @@ def score(pairs: list[tuple[Doc, Doc]], source: str | None = None) -> dict[str, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", type=Path, default=MODEL_DIR)
-    parser.add_argument("--corpus", type=Path, default=HERE / "corpus")
-    parser.add_argument(
-        "--calibrate", action="store_true", help="write dev precision per label to calibration.json"
+    args = evaluation_arguments(
+        __doc__,
+        MODEL_DIR,
+        HERE / "corpus",
+        calibrate_help="write dev precision per label to calibration.json",
+        errors_help="print this many dev docs with wrong entities",
     )
-    parser.add_argument("--write", action="store_true", help="write metrics.json beside the model")
-    parser.add_argument("--errors", type=int, default=0, help="print this many dev docs with wrong entities")
-    args = parser.parse_args()
-    if not (args.corpus / "dev.spacy").is_file():
-        print(f"[ner] no corpus at {args.corpus} (run `make ner-corpus`); committed metrics.json:")
-        committed = json.loads((args.model / "metrics.json").read_text(encoding="utf-8"))
-        for split in ("dev", "test"):
-            print_table(f"[ner] {split} ({committed[split]['docs']} docs)", committed[split]["labels"])
+    if print_committed_metrics_if_no_corpus("ner", args, "ner-corpus"):
         return
     nlp = spacy.load(args.model)
     metrics: dict[str, object] = {"model": "ner", "match": "exact character span and label"}

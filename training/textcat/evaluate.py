@@ -7,14 +7,20 @@ Without the corpus (no datasets on this machine) it prints the committed metrics
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import spacy
 from spacy.tokens import DocBin
 
-from training.common import MODELS_DIR, Counts, print_table, write_json
+from training.common import (
+    MODELS_DIR,
+    Counts,
+    evaluation_arguments,
+    print_committed_metrics_if_no_corpus,
+    print_table,
+    write_json,
+)
 
 HERE = Path(__file__).resolve().parent
 MODEL_DIR = MODELS_DIR / "textcat"
@@ -73,20 +79,14 @@ def per_source(rows: list[tuple[str, str, dict, dict]], label: str, threshold: f
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", type=Path, default=MODEL_DIR)
-    parser.add_argument("--corpus", type=Path, default=HERE / "corpus")
-    parser.add_argument(
-        "--calibrate", action="store_true", help="pick thresholds on dev, write calibration.json"
+    args = evaluation_arguments(
+        __doc__,
+        MODEL_DIR,
+        HERE / "corpus",
+        calibrate_help="pick thresholds on dev, write calibration.json",
+        errors_help="print this many misclassified dev examples",
     )
-    parser.add_argument("--write", action="store_true", help="write metrics.json beside the model")
-    parser.add_argument("--errors", type=int, default=0, help="print this many misclassified dev examples")
-    args = parser.parse_args()
-    if not (args.corpus / "dev.spacy").is_file():
-        print(f"[textcat] no corpus at {args.corpus} (run `make textcat-corpus`); committed metrics.json:")
-        committed = json.loads((args.model / "metrics.json").read_text(encoding="utf-8"))
-        for split in ("dev", "test"):
-            print_table(f"[textcat] {split} ({committed[split]['docs']} docs)", committed[split]["labels"])
+    if print_committed_metrics_if_no_corpus("textcat", args, "textcat-corpus"):
         return
     nlp = spacy.load(args.model)
     calib_file = args.model / "calibration.json"
