@@ -18,6 +18,8 @@ DEV_LABELS: dict[str, str] = {
     "unprofessional": ContentLabel.UNPROFESSIONAL.value,
     "promotion": ContentLabel.UNDISCLOSED_PROMOTION.value,
     "disclaimer": ContentLabel.MISSING_DISCLAIMER.value,
+    "personal_advice": ContentLabel.PERSONAL_ADVICE.value,
+    "solicitation": ContentLabel.PATIENT_SOLICITATION.value,
 }
 
 
