@@ -10,7 +10,13 @@ from postguard.domain.types import ContentLabel
 
 pytestmark = pytest.mark.unit
 
-FLOORS = {"unprofessional": (0.9, 0.85), "promotion": (0.9, 0.85), "disclaimer": (0.9, 0.85)}
+FLOORS = {
+    "unprofessional": (0.9, 0.85),
+    "promotion": (0.9, 0.85),
+    "disclaimer": (0.9, 0.85),
+    "personal_advice": (0.9, 0.85),
+    "solicitation": (0.9, 0.85),
+}
 
 
 @pytest.mark.parametrize("name", sorted(DEV_LABELS))

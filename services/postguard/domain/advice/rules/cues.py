@@ -160,6 +160,7 @@ _REFERRALS_TO_CLINICIAN = tuple(
         "physician",
         "clinician",
         "pharmacist",
+        "prescriber",
         "nurse",
         "provider",
         "healthcare provider",

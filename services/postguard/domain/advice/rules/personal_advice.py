@@ -17,6 +17,11 @@ MAYBE_DIAGNOSIS = "PA:MAYBE_DIAGNOSIS"
 RECOMMEND = "PA:RECOMMEND"
 DIAGNOSIS = "PA:DIAGNOSIS"
 PREVENTIVE = "PA:PREVENTIVE"
+REPLY_HEALTH = "PA:REPLY_HEALTH"
+VERDICT = "PA:VERDICT"
+THAT_VERDICT = "PA:THAT_VERDICT"
+REASSURE = "PA:REASSURE"
+REFUSAL = "PA:REFUSAL"
 
 MODAL_PHRASES: tuple[str, ...] = (
     "should",
@@ -75,6 +80,12 @@ MODAL_PHRASES: tuple[str, ...] = (
     "required",
     "require",
     "requires",
+    "don't need",
+    "do not need",
+    "no need",
+    "fine to",
+    "safe to",
+    "time to",
 )
 
 FIRST_PERSON_RX: tuple[str, ...] = (
@@ -183,6 +194,37 @@ PREVENTIVE_TERMS: tuple[str, ...] = (
     "sunscreen",
 )
 
+EXTRA_AILMENTS: frozenset[str] = words(
+    """
+    fasciitis tendinitis tendonitis bursitis hives thrush vertigo conjunctivitis sprain strain spotting
+    palpitations a1c hba1c tsh psa ldl hdl ferritin iron bp cholesterol labs levels numbers sugars readings
+    """
+)
+"""Ailments and lab values clinicians discuss in replies that the shared cue lists lack."""
+
+REPLY_VERBS: frozenset[str] = IMPERATIVE_VERBS | words(
+    "bump taper alternate put get keep wrap ice elevate rest hydrate come give drop add double stretch wait "
+    "hold ease stay ask"
+)
+"""Directives a clinician gives one follower in a reply, anywhere in a clause ("…, ice it and rest")."""
+
+_DIRECTIVE_LEAD = frozenset(
+    [",", ";", ":", "-", "—", "and", "then", "just", "so", "to", "can", "could", "should", "'d", "would",
+     "must", "n't", "not", "never", "please", "pls", "also", "maybe", "def", "definitely", "honestly", "now"]
+)  # fmt: skip
+_DEMONSTRATIVES = ["that", "it", "this", "those", "these"]
+_COPULAS = ["is", "'s", "are", "'re", "looks", "look", "sounds", "sound", "seems", "seem", "means", "mean"]
+_QUALIFIERS = [
+    "just", "almost", "certainly", "probably", "likely", "definitely", "clearly", "totally", "completely",
+    "perfectly", "a", "an", "classic", "textbook", "typical", "early", "mild", "only", "prob", "def", "like",
+    "for", "sure", "100", "%", "most",
+]  # fmt: skip
+_VERDICT_WORDS = [
+    "benign", "normal", "harmless", "fine", "viral", "diabetic", "prediabetic", "borderline", "cold",
+    "rebound", "nothing", "caffeine", "hormonal", "muscular", "allergic", "infected", "okay", "ok", "serious",
+    "cancerous", "low", "high",
+]  # fmt: skip
+
 _NOT_DIAGNOSES = [
     "heard", "noticed", "seen", "read", "been", "questions", "concerns", "done", "missed", "had", "already",
     "to", "any", "some", "more", "less", "no", "not", "been", "gotten", "interested",
@@ -194,6 +236,35 @@ _GENERIC_SUBJECTS = words(
 _SKIP_AT_START = words("so just please pls then ok okay honestly definitely seriously and also now")
 _NEGATORS = frozenset(["don't", "dont", "do", "never", "not", "n't"])
 _CONDITIONALS = frozenset(["if", "when", "whenever", "before", "once", "unless"])
+
+REASSURANCES: tuple[str, ...] = (
+    "nothing to worry about",
+    "no need to worry",
+    "nothing serious",
+    "you're fine",
+    "you are fine",
+    "you'll be fine",
+    "you will be fine",
+    "no need for the er",
+    "no need for the ed",
+    "no need for a doctor",
+    "wait it out",
+)
+REFUSALS: tuple[str, ...] = (
+    "can't give medical advice",
+    "cannot give medical advice",
+    "can't give advice",
+    "cannot give advice",
+    "can't advise",
+    "cannot advise",
+    "unable to advise",
+    "not able to advise",
+    "can't comment on individual",
+    "cannot comment on individual",
+    "can't give individual",
+    "cannot give individual",
+)
+"""An account declining to advise: its reply is a referral, not advice."""
 
 REASON_DOSE = "Advice aimed at one individual about a medication dose or schedule."
 REASON_MEDICATION = "Advice aimed at one individual about starting, stopping or changing a medication."
@@ -216,8 +287,9 @@ class PersonalAdviceRule(ContentRule):
     locator_keys = (MODAL, PERSONAL, YOUR_SYMPTOM, DIAGNOSIS, HEDGED_DIAGNOSIS, c.DOSAGE, c.MEDICATION)
 
     def token_patterns(self) -> dict[str, list[TokenPattern]]:
-        ailments = sorted(c.SYMPTOMS | c.CONDITIONS)
-        conditions = {"LOWER": {"IN": sorted(c.CONDITIONS)}}
+        ailments = sorted(c.SYMPTOMS | c.CONDITIONS | EXTRA_AILMENTS)
+        conditions = {"LOWER": {"IN": sorted(c.CONDITIONS | EXTRA_AILMENTS)}}
+        verdicts = sorted(c.CONDITIONS | EXTRA_AILMENTS | set(_VERDICT_WORDS))
         return {
             YOUR_SYMPTOM: [
                 [
@@ -303,7 +375,7 @@ class PersonalAdviceRule(ContentRule):
                 [
                     {"LOWER": {"IN": ["sounds", "looks", "seems", "sound", "look"]}},
                     {"LOWER": "like"},
-                    {"LOWER": {"IN": ["you", "u", "it", "it's"]}, "OP": "?"},
+                    {"LOWER": {"IN": ["you", "u", "it", "it's", "your", "ur"]}, "OP": "?"},
                     {"LOWER": {"IN": ["have", "has", "got", "is"]}, "OP": "?"},
                     {"LOWER": {"IN": ["a", "an", "classic", "early", "textbook", "typical"]}, "OP": "*"},
                     conditions,
@@ -316,10 +388,15 @@ class PersonalAdviceRule(ContentRule):
                     {"LOWER": {"IN": ailments}},
                 ],
             ],
+            VERDICT: [_verdict(verdicts)],
+            THAT_VERDICT: [[{"LOWER": {"IN": _DEMONSTRATIVES}}, *_verdict(verdicts)]],
+            REPLY_HEALTH: [[{"LOWER": {"IN": sorted(EXTRA_AILMENTS)}}]],
         }
 
     def phrases(self) -> dict[str, Iterable[str]]:
         return {
+            REASSURE: REASSURANCES,
+            REFUSAL: REFUSALS,
             MODAL: MODAL_PHRASES,
             PERSONAL: PERSONAL_PHRASES,
             PREVENTIVE: PREVENTIVE_TERMS,
@@ -329,9 +406,12 @@ class PersonalAdviceRule(ContentRule):
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
         findings: list[Finding] = []
-        reply = bool(len(cues.doc)) and cues.doc[0].text.startswith("@")
+        reply = _is_reply(cues)
+        refused = cues.has(REFUSAL)
         for i in range(len(cues.sentences)):
             finding = self._diagnosis(cues, i) or self._advice(cues, i, reply)
+            if finding is None and reply and not refused:
+                finding = self._reply(cues, i)
             if finding is not None:
                 findings.append(finding)
         return findings
@@ -354,6 +434,38 @@ class PersonalAdviceRule(ContentRule):
         if not hits:
             return None
         return self.finding(cues, _cover(hits + personal), 0.85, REASON_DIAGNOSIS, SUGGESTION)
+
+    def _reply(self, cues: DocCues, i: int) -> Finding | None:
+        """A reply to one follower that tells them what to do or what their problem is.
+
+        Examples: "@sara that sounds like plantar fasciitis, ice it and stretch your calf";
+        "@rob that mole looks benign, nothing to worry about"; "@nina skip the aspirin".
+        """
+        if cues.has(c.REFERRAL, i):
+            return None
+        health = [
+            s for k in (c.MEDICATION, c.DOSAGE, c.SYMPTOM, c.CONDITION, YOUR_SYMPTOM, REPLY_HEALTH)
+            for s in cues.spans(k, i)
+        ]  # fmt: skip
+        if not health:
+            return None
+        verdict = cues.spans(THAT_VERDICT, i) + cues.spans(REASSURE, i)
+        if cues.has(c.YOU, i):
+            verdict = verdict + cues.spans(VERDICT, i)
+        directive = _reply_directive(cues, i)
+        used = health + verdict + ([(directive, directive + 1)] if directive is not None else [])
+        if directive is not None and cues.has(PREVENTIVE, i) and not cues.has(c.MEDICATION, i):
+            directive = None
+        if directive is None and not verdict:
+            return None
+        if directive is not None:
+            reason = REASON_DOSE if cues.has(c.DOSAGE, i) else REASON_MEDICATION
+            if not cues.has_any((c.DOSAGE, c.MEDICATION), i):
+                reason = REASON_SYMPTOM
+            confidence = 0.85 if cues.has(c.DOSAGE, i) else 0.75
+        else:
+            reason, confidence = REASON_DIAGNOSIS, 0.75
+        return self.finding(cues, _cover(used), confidence, reason, SUGGESTION)
 
     def _advice(self, cues: DocCues, i: int, reply: bool) -> Finding | None:
         first = cues.first_word(i, _SKIP_AT_START)
@@ -405,6 +517,42 @@ class PersonalAdviceRule(ContentRule):
         if imperative_at is not None:
             used.append((imperative_at, imperative_at + 1))
         return self.finding(cues, _cover(used), min(confidence, 0.95), reason, SUGGESTION)
+
+
+def _verdict(verdicts: list[str]) -> TokenPattern:
+    """ "is probably a sprain", "looks benign", "means you're diabetic", "'s almost certainly a UTI"."""
+    return [
+        {"LOWER": {"IN": _COPULAS}},
+        {"LOWER": {"IN": _QUALIFIERS}, "OP": "{0,3}"},
+        {"LOWER": {"IN": ["you", "u"]}, "OP": "?"},
+        {"LOWER": {"IN": ["'re", "are"]}, "OP": "?"},
+        {"LOWER": {"IN": verdicts}},
+    ]
+
+
+def _is_reply(cues: DocCues) -> bool:
+    """Whether the post answers one account: opens with "@name" or "Replying to @name"."""
+    doc = cues.doc
+    if not len(doc):
+        return False
+    if doc[0].text.startswith("@"):
+        return True
+    return doc[0].lower_ in ("replying", "reply") and any(t.text.startswith("@") for t in doc[1:4])
+
+
+def _reply_directive(cues: DocCues, i: int) -> int | None:
+    """Token index of a directive verb opening a clause of sentence ``i`` ("…, skip the aspirin")."""
+    sent = cues.sentences[i]
+    first = cues.first_word(i, _SKIP_AT_START)
+    med_starts = {s for s, _ in cues.spans(c.MEDICATION, i)}
+    for tok in sent:
+        if tok.lower_ not in REPLY_VERBS:
+            continue
+        if tok.i == first or (tok.i > sent.start and cues.doc[tok.i - 1].lower_ in _DIRECTIVE_LEAD):
+            return tok.i
+        if tok.i + 1 in med_starts or tok.i + 2 in med_starts:  # "…fever alternate Tylenol and Motrin"
+            return tok.i
+    return None
 
 
 def _imperative_index(cues: DocCues, first: int) -> int | None:

@@ -14,15 +14,20 @@ REQUEST_GENERIC = "SO:REQUEST_GENERIC"
 OFFER = "SO:OFFER"
 OPEN_DMS = "SO:OPEN_DMS"
 CLINICAL_MATERIAL = "SO:CLINICAL_MATERIAL"
+WILL_OPINE = "SO:WILL_OPINE"
+PRIVATE_CHANNEL = "SO:PRIVATE_CHANNEL"
 
 CLINICAL_MATERIALS: frozenset[str] = words(
     """
     symptom symptoms scan scans x-ray x-rays xray xrays mri mris ct cts ultrasound ultrasounds labs
     bloodwork rash rashes mole moles lump lumps ecg ekg prescription prescriptions meds medications diagnosis
+    a1c hba1c tsh psa ldl cholesterol readings echo echocardiogram mammogram mammograms biopsy pathology
+    breakout breakouts wound wounds
     """
 )
 GENERIC_MATERIALS: frozenset[str] = words(
-    "results report reports records photo photos pic pics picture pictures image images selfie selfies"
+    "results report reports records photo photos pic pics picture pictures image images selfie selfies "
+    "video videos clip clips"
 )
 """Only solicitation when the sentence also names a symptom or condition ("send me a photo of the rash")."""
 
@@ -51,8 +56,14 @@ _SHARE_VERBS = [
     "list",
     "attach",
     "dm",
+    "leave",
+    "snap",
 ]
 _OFFER_VERBS = ["diagnose", "review", "read", "interpret", "check", "assess", "look", "evaluate", "triage"]
+_OPINE_VERBS = [
+    "tell", "let", "take", "have", "look", "check", "diagnose", "explain", "read", "interpret", "answer",
+    "give", "rate", "say", "build", "point", "review", "guess", "assess", "judge",
+]  # fmt: skip
 _NEGATORS = frozenset(["don't", "dont", "never", "not", "n't", "no", "avoid", "stop"])
 
 REASON = "Invites members of the public to send personal health details or images for an individual opinion."
@@ -69,7 +80,17 @@ def _request_patterns(material: dict[str, object]) -> list[TokenPattern]:
             {"LOWER": {"IN": _SHARE_VERBS}},
             {"LOWER": {"IN": ["me", "us"]}, "OP": "?"},
             {"LOWER": {"IN": ["your", "ur", "a", "any", "the"]}},
-            {"IS_PUNCT": False, "OP": "{0,3}"},
+            {"IS_PUNCT": False, "OP": "{0,4}"},
+            material,
+        ],
+        # TikTok/Reels: "stitch this with your symptoms", "duet this with a video of your cough"
+        [
+            {"LOWER": {"IN": ["stitch", "duet", "reply", "respond"]}},
+            {"LOWER": {"IN": ["this", "me", "to"]}},
+            {"LOWER": {"IN": ["this", "video"]}, "OP": "?"},
+            {"LOWER": "with"},
+            {"LOWER": {"IN": ["your", "ur", "a", "any", "the"]}},
+            {"IS_PUNCT": False, "OP": "{0,4}"},
             material,
         ],
         [
@@ -88,6 +109,17 @@ def _request_patterns(material: dict[str, object]) -> list[TokenPattern]:
             {"LOWER": {"IN": _OFFER_VERBS}},
             {"LOWER": {"IN": ["at", "over"]}, "OP": "?"},
             {"LOWER": {"IN": ["your", "ur", "any"]}},
+            {"IS_ALPHA": True, "OP": "{0,2}"},
+            material,
+        ],
+        # "happy to review anyone's CT results", "anyone want a free read of their echo?"
+        [
+            {"LOWER": {"IN": ["happy", "glad", "free"]}},
+            {"LOWER": "to", "OP": "?"},
+            {"LOWER": {"IN": [*_OFFER_VERBS, "read"]}},
+            {"LOWER": {"IN": ["of", "at", "over"]}, "OP": "?"},
+            {"LOWER": {"IN": ["your", "ur", "any", "anyone", "anybody", "their", "someone"]}},
+            {"LOWER": "'s", "OP": "?"},
             {"IS_ALPHA": True, "OP": "{0,2}"},
             material,
         ],
@@ -116,6 +148,30 @@ class SolicitationRule(ContentRule):
                 [{"LOWER": "free"}, {"LOWER": {"IN": ["consult", "consultation", "consults", "diagnosis"]}}],
                 [{"LOWER": "ask"}, {"LOWER": "me"}, {"LOWER": "about"}, {"LOWER": {"IN": ["your", "ur"]}}],
             ],
+            WILL_OPINE: [
+                [
+                    {"LOWER": {"IN": ["i", "i'll"]}},
+                    {"LOWER": {"IN": ["'ll", "will", "can", "'d", "would"]}, "OP": "?"},
+                    {"LOWER": {"IN": _OPINE_VERBS}},
+                    {"LOWER": {"IN": ["you", "u", "a", "it", "them", "if", "whether", "what"]}},
+                ],
+                [{"LOWER": "i"}, {"LOWER": {"IN": ["reply", "answer", "respond"]}}, {"LOWER": "to"}],
+            ],
+            PRIVATE_CHANNEL: [
+                [
+                    {"LOWER": {"IN": ["to", "in", "into", "on"]}},
+                    {"LOWER": "my"},
+                    {"LOWER": "story", "OP": "?"},
+                    {"LOWER": {"IN": ["dms", "dm", "inbox", "whatsapp", "email", "messages", "replies"]}},
+                ],
+                [
+                    {"LOWER": {"IN": ["send", "dm", "message"]}},
+                    {"LOWER": "it"},
+                    {"LOWER": "to"},
+                    {"LOWER": "me"},
+                ],
+                [{"LOWER": "send"}, {"LOWER": {"IN": ["it", "them"]}}, {"LOWER": {"IN": ["over", "my"]}}],
+            ],
             OPEN_DMS: [
                 [
                     {"LOWER": {"IN": ["dms", "dm", "inbox", "messages"]}},
@@ -130,14 +186,21 @@ class SolicitationRule(ContentRule):
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
         findings: list[Finding] = []
-        health_post = cues.has_any((c.SYMPTOM, c.CONDITION, c.MEDICATION, CLINICAL_MATERIAL))
+        ailment_keys = (c.SYMPTOM, c.CONDITION, CLINICAL_MATERIAL)
+        health_post = cues.has_any((*ailment_keys, c.MEDICATION))
+        # "Got a weird rash? Drop a photo and I'll take a look": the ailment sits in the sentence before.
+        opinion_offered = health_post and cues.has(WILL_OPINE)
         for i in range(len(cues.sentences)):
-            ailment = cues.has_any((c.SYMPTOM, c.CONDITION, CLINICAL_MATERIAL), i)
+            ailment = cues.has_any(ailment_keys, i)
+            nearby = ailment or (i > 0 and cues.has_any(ailment_keys, i - 1))
             hits: list[tuple[tuple[int, int], float]] = [(s, 0.85) for s in cues.spans(REQUEST, i)]
-            if ailment:
+            if ailment or (nearby and opinion_offered):
                 hits += [(s, 0.8) for s in cues.spans(REQUEST_GENERIC, i) + cues.spans(CONTACT_ME, i)]
+            if cues.has(c.HEALTH, i) and cues.has(PRIVATE_CHANNEL, i):
+                hits += [(s, 0.75) for s in cues.spans(REQUEST_GENERIC, i) + cues.spans(PRIVATE_CHANNEL, i)]
             if health_post:
                 hits += [(s, 0.7) for s in cues.spans(OFFER, i)]
+            if ailment and cues.has(c.YOU, i):
                 hits += [(s, 0.6) for s in cues.spans(OPEN_DMS, i)]
             hits = [(s, conf) for s, conf in hits if not cues.preceded_by(s[0], _NEGATORS, window=3)]
             if not hits:
