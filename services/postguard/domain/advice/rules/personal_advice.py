@@ -22,6 +22,7 @@ VERDICT = "PA:VERDICT"
 THAT_VERDICT = "PA:THAT_VERDICT"
 REASSURE = "PA:REASSURE"
 REFUSAL = "PA:REFUSAL"
+ADDRESSEE = "PA:ADDRESSEE"
 
 MODAL_PHRASES: tuple[str, ...] = (
     "should",
@@ -197,14 +198,15 @@ PREVENTIVE_TERMS: tuple[str, ...] = (
 EXTRA_AILMENTS: frozenset[str] = words(
     """
     fasciitis tendinitis tendonitis bursitis hives thrush vertigo conjunctivitis sprain strain spotting
-    palpitations a1c hba1c tsh psa ldl hdl ferritin iron bp cholesterol labs levels numbers sugars readings
+    palpitations cyst cysts costochondritis dandruff carcinoma lipoma wart warts
+    a1c hba1c tsh psa ldl hdl ferritin iron bp cholesterol labs levels numbers sugars readings
     """
 )
 """Ailments and lab values clinicians discuss in replies that the shared cue lists lack."""
 
 REPLY_VERBS: frozenset[str] = IMPERATIVE_VERBS | words(
     "bump taper alternate put get keep wrap ice elevate rest hydrate come give drop add double stretch wait "
-    "hold ease stay ask"
+    "hold ease stay ask wash"
 )
 """Directives a clinician gives one follower in a reply, anywhere in a clause ("…, ice it and rest")."""
 
@@ -265,6 +267,40 @@ REFUSALS: tuple[str, ...] = (
     "cannot give individual",
 )
 """An account declining to advise: its reply is a referral, not advice."""
+
+_ADDRESSEES = ("follower", "person", "mom", "mum", "dad", "guy", "lady", "woman", "man", "parent", "reader")
+ADDRESSEES: tuple[str, ...] = (
+    *(f"{prep} the {who}" for prep in ("to", "for") for who in _ADDRESSEES),
+    *(f"dear {who}" for who in _ADDRESSEES),
+    "in reply to",
+    "replying to",
+    "quick answer for",
+    "answer for",
+    "saw your comment",
+    "saw your question",
+    "re your question",
+    "you asked",
+    "messaged me",
+    "dm'd me",
+    "dmed me",
+    "dm'ed me",
+    "asked me",
+    "sent me",
+    "in my dms",
+    "in my inbox",
+    "from what you described",
+    "from what you've described",
+    "from what you describe",
+    "the photo you sent",
+    "the pic you sent",
+    "the picture you sent",
+)
+"""Framings that answer one follower's own question, like a reply ("To the mom who messaged me: …")."""
+_NOT_NAMES = words(
+    "Yes No Well So Also Thanks Thank Sorry Hi Hey Hello Ok Okay Remember Reminder Today Tonight Honestly "
+    "Again Still Now Sadly Luckily Friends Folks Everyone Guys Team Update Note Tip Fact Seriously Look"
+)
+""" "Honestly, …" is not someone's name."""
 
 REASON_DOSE = "Advice aimed at one individual about a medication dose or schedule."
 REASON_MEDICATION = "Advice aimed at one individual about starting, stopping or changing a medication."
@@ -396,6 +432,7 @@ class PersonalAdviceRule(ContentRule):
     def phrases(self) -> dict[str, Iterable[str]]:
         return {
             REASSURE: REASSURANCES,
+            ADDRESSEE: ADDRESSEES,
             REFUSAL: REFUSALS,
             MODAL: MODAL_PHRASES,
             PERSONAL: PERSONAL_PHRASES,
@@ -406,9 +443,10 @@ class PersonalAdviceRule(ContentRule):
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
         findings: list[Finding] = []
-        reply = _is_reply(cues)
         refused = cues.has(REFUSAL)
+        doc_reply = _is_reply(cues) or cues.has(ADDRESSEE)
         for i in range(len(cues.sentences)):
+            reply = doc_reply or _vocative(cues, i)
             finding = self._diagnosis(cues, i) or self._advice(cues, i, reply)
             if finding is None and reply and not refused:
                 finding = self._reply(cues, i)
@@ -441,8 +479,7 @@ class PersonalAdviceRule(ContentRule):
         Examples: "@sara that sounds like plantar fasciitis, ice it and stretch your calf";
         "@rob that mole looks benign, nothing to worry about"; "@nina skip the aspirin".
         """
-        if cues.has(c.REFERRAL, i):
-            return None
+        referral = cues.has(c.REFERRAL, i)
         health = [
             s for k in (c.MEDICATION, c.DOSAGE, c.SYMPTOM, c.CONDITION, YOUR_SYMPTOM, REPLY_HEALTH)
             for s in cues.spans(k, i)
@@ -458,6 +495,8 @@ class PersonalAdviceRule(ContentRule):
             directive = None
         if directive is None and not verdict:
             return None
+        if referral and (directive is None or not cues.has_any((c.DOSAGE, c.MEDICATION), i)):
+            return None  # "…, see your doctor" – unless a named drug or dose is prescribed alongside
         if directive is not None:
             reason = REASON_DOSE if cues.has(c.DOSAGE, i) else REASON_MEDICATION
             if not cues.has_any((c.DOSAGE, c.MEDICATION), i):
@@ -538,6 +577,21 @@ def _is_reply(cues: DocCues) -> bool:
     if doc[0].text.startswith("@"):
         return True
     return doc[0].lower_ in ("replying", "reply") and any(t.text.startswith("@") for t in doc[1:4])
+
+
+def _vocative(cues: DocCues, i: int) -> bool:
+    """Whether sentence ``i`` addresses one person by name ("Sarah, from what you described …")."""
+    sent = cues.sentences[i]
+    if not cues.has(c.YOU, i):
+        return False
+    for tok in sent[:-1]:
+        at_start = tok.i == sent.start or cues.doc[tok.i - 1].text in (":", "-", "—")
+        if not at_start or not tok.is_title or not tok.is_alpha or len(tok) < 3:
+            continue
+        name_like = not tok.is_stop and tok.text not in _NOT_NAMES and tok.lower_ not in _GENERIC_SUBJECTS
+        if cues.doc[tok.i + 1].text == "," and name_like:
+            return True
+    return False
 
 
 def _reply_directive(cues: DocCues, i: int) -> int | None:

@@ -16,6 +16,7 @@ OPEN_DMS = "SO:OPEN_DMS"
 CLINICAL_MATERIAL = "SO:CLINICAL_MATERIAL"
 WILL_OPINE = "SO:WILL_OPINE"
 PRIVATE_CHANNEL = "SO:PRIVATE_CHANNEL"
+REQUEST_IT = "SO:REQUEST_IT"
 
 CLINICAL_MATERIALS: frozenset[str] = words(
     """
@@ -58,6 +59,7 @@ _SHARE_VERBS = [
     "dm",
     "leave",
     "snap",
+    "bring",
 ]
 _OFFER_VERBS = ["diagnose", "review", "read", "interpret", "check", "assess", "look", "evaluate", "triage"]
 _OPINE_VERBS = [
@@ -81,6 +83,14 @@ def _request_patterns(material: dict[str, object]) -> list[TokenPattern]:
             {"LOWER": {"IN": ["me", "us"]}, "OP": "?"},
             {"LOWER": {"IN": ["your", "ur", "a", "any", "the"]}},
             {"IS_PUNCT": False, "OP": "{0,4}"},
+            material,
+        ],
+        [
+            {"LOWER": "let"},
+            {"LOWER": {"IN": ["me", "us"]}},
+            {"LOWER": "know"},
+            {"LOWER": {"IN": ["your", "ur", "about", "what"]}},
+            {"IS_PUNCT": False, "OP": "{0,3}"},
             material,
         ],
         # TikTok/Reels: "stitch this with your symptoms", "duet this with a video of your cough"
@@ -145,8 +155,18 @@ class SolicitationRule(ContentRule):
             REQUEST: _request_patterns({"LOWER": {"IN": sorted(CLINICAL_MATERIALS)}}),
             REQUEST_GENERIC: _request_patterns({"LOWER": {"IN": sorted(GENERIC_MATERIALS)}}),
             OFFER: [
-                [{"LOWER": "free"}, {"LOWER": {"IN": ["consult", "consultation", "consults", "diagnosis"]}}],
-                [{"LOWER": "ask"}, {"LOWER": "me"}, {"LOWER": "about"}, {"LOWER": {"IN": ["your", "ur"]}}],
+                [
+                    {"LOWER": "free"},
+                    {"LOWER": {"IN": ["virtual", "online", "quick", "personal", "video", "dm"]}, "OP": "?"},
+                    {"LOWER": {"IN": ["consult", "consultation", "consultations", "consults", "diagnosis"]}},
+                ],
+                [
+                    {"LOWER": "ask"},
+                    {"LOWER": "me"},
+                    {"LOWER": "anything", "OP": "?"},
+                    {"LOWER": "about"},
+                    {"LOWER": {"IN": ["your", "ur"]}},
+                ],
             ],
             WILL_OPINE: [
                 [
@@ -156,6 +176,13 @@ class SolicitationRule(ContentRule):
                     {"LOWER": {"IN": ["you", "u", "a", "it", "them", "if", "whether", "what"]}},
                 ],
                 [{"LOWER": "i"}, {"LOWER": {"IN": ["reply", "answer", "respond"]}}, {"LOWER": "to"}],
+            ],
+            REQUEST_IT: [
+                [
+                    {"LOWER": {"IN": sorted(set(_SHARE_VERBS + _CONTACT_VERBS))}},
+                    {"LOWER": {"IN": ["it", "them", "one"]}},
+                    {"LOWER": {"IN": ["in", "below", "here", "to", "over", "my"]}},
+                ],
             ],
             PRIVATE_CHANNEL: [
                 [
@@ -196,6 +223,11 @@ class SolicitationRule(ContentRule):
             hits: list[tuple[tuple[int, int], float]] = [(s, 0.85) for s in cues.spans(REQUEST, i)]
             if ailment or (nearby and opinion_offered):
                 hits += [(s, 0.8) for s in cues.spans(REQUEST_GENERIC, i) + cues.spans(CONTACT_ME, i)]
+            if nearby and opinion_offered:
+                hits += [(s, 0.75) for s in cues.spans(REQUEST_IT, i)]
+            if cues.has(WILL_OPINE, i) and cues.has(c.YOU, i):
+                # "send me your test results and I'll let you know what I think"
+                hits += [(s, 0.75) for s in cues.spans(REQUEST_GENERIC, i)]
             if cues.has(c.HEALTH, i) and cues.has(PRIVATE_CHANNEL, i):
                 hits += [(s, 0.75) for s in cues.spans(REQUEST_GENERIC, i) + cues.spans(PRIVATE_CHANNEL, i)]
             if health_post:
