@@ -198,7 +198,7 @@ PREVENTIVE_TERMS: tuple[str, ...] = (
 EXTRA_AILMENTS: frozenset[str] = words(
     """
     fasciitis tendinitis tendonitis bursitis hives thrush vertigo conjunctivitis sprain strain spotting
-    palpitations cyst cysts costochondritis dandruff carcinoma lipoma wart warts
+    palpitations cyst cysts costochondritis dandruff carcinoma lipoma wart warts croup splints stye styes
     a1c hba1c tsh psa ldl hdl ferritin iron bp cholesterol labs levels numbers sugars readings
     """
 )
@@ -214,6 +214,8 @@ _DIRECTIVE_LEAD = frozenset(
     [",", ";", ":", "-", "—", "and", "then", "just", "so", "to", "can", "could", "should", "'d", "would",
      "must", "n't", "not", "never", "please", "pls", "also", "maybe", "def", "definitely", "honestly", "now"]
 )  # fmt: skip
+_AGAINST = frozenset(["skip", "stop", "avoid", "quit", "ditch"])
+"""Telling one person to skip a vaccine or screening is personal advice, unlike recommending one."""
 _DEMONSTRATIVES = ["that", "it", "this", "those", "these"]
 _COPULAS = ["is", "'s", "are", "'re", "looks", "look", "sounds", "sound", "seems", "seem", "means", "mean"]
 _QUALIFIERS = [
@@ -294,6 +296,9 @@ ADDRESSEES: tuple[str, ...] = (
     "the photo you sent",
     "the pic you sent",
     "the picture you sent",
+    "from the comments",
+    "from my comments",
+    "in my comments",
 )
 """Framings that answer one follower's own question, like a reply ("To the mom who messaged me: …")."""
 _NOT_NAMES = words(
@@ -427,6 +432,16 @@ class PersonalAdviceRule(ContentRule):
             VERDICT: [_verdict(verdicts)],
             THAT_VERDICT: [[{"LOWER": {"IN": _DEMONSTRATIVES}}, *_verdict(verdicts)]],
             REPLY_HEALTH: [[{"LOWER": {"IN": sorted(EXTRA_AILMENTS)}}]],
+            # "To the runner who asked about shin pain: …"
+            ADDRESSEE: [
+                [
+                    {"LOWER": {"IN": ["to", "for"]}},
+                    {"LOWER": "the"},
+                    {"IS_ALPHA": True, "OP": "{1,2}"},
+                    {"LOWER": "who"},
+                    {"LOWER": {"IN": ["asked", "messaged", "dm'd", "dmed", "commented", "wrote", "emailed"]}},
+                ]
+            ],
         }
 
     def phrases(self) -> dict[str, Iterable[str]]:
@@ -491,8 +506,9 @@ class PersonalAdviceRule(ContentRule):
             verdict = verdict + cues.spans(VERDICT, i)
         directive = _reply_directive(cues, i)
         used = health + verdict + ([(directive, directive + 1)] if directive is not None else [])
+        skip_prevention = directive is not None and cues.doc[directive].lower_ in _AGAINST
         if directive is not None and cues.has(PREVENTIVE, i) and not cues.has(c.MEDICATION, i):
-            directive = None
+            directive = directive if skip_prevention else None
         if directive is None and not verdict:
             return None
         if referral and (directive is None or not cues.has_any((c.DOSAGE, c.MEDICATION), i)):
@@ -511,7 +527,15 @@ class PersonalAdviceRule(ContentRule):
         if first is None:
             return None
         first_lower = cues.doc[first].lower_
+        if first_lower == "never" and not (reply or cues.has(PERSONAL, i)):
+            return None  # "Never stop X suddenly…" states a rule for everyone
         imperative_at = _imperative_index(cues, first)
+        if imperative_at is None and first_lower not in _CONDITIONALS and cues.has(YOUR_SYMPTOM, i):
+            mid = _reply_directive(
+                cues, i
+            )  # "Your headache is from your BP, … take your amlodipine at night"
+            if mid is not None and cues.has_any((c.MEDICATION, c.DOSAGE), i):
+                imperative_at = mid
         if imperative_at is None and first_lower in _CONDITIONALS:
             imperative_at = _imperative_after_condition(cues, i)
         modal = cues.spans(MODAL, i)

@@ -17,6 +17,9 @@ CLINICAL_MATERIAL = "SO:CLINICAL_MATERIAL"
 WILL_OPINE = "SO:WILL_OPINE"
 PRIVATE_CHANNEL = "SO:PRIVATE_CHANNEL"
 REQUEST_IT = "SO:REQUEST_IT"
+ASK_ACTION = "SO:ASK_ACTION"
+QUICK_LOOK = "SO:QUICK_LOOK"
+SO_AILMENT = "SO:AILMENT"
 
 CLINICAL_MATERIALS: frozenset[str] = words(
     """
@@ -173,9 +176,25 @@ class SolicitationRule(ContentRule):
                     {"LOWER": {"IN": ["i", "i'll"]}},
                     {"LOWER": {"IN": ["'ll", "will", "can", "'d", "would"]}, "OP": "?"},
                     {"LOWER": {"IN": _OPINE_VERBS}},
-                    {"LOWER": {"IN": ["you", "u", "a", "it", "them", "if", "whether", "what"]}},
+                    {
+                        "LOWER": {
+                            "IN": ["you", "u", "a", "it", "them", "if", "whether", "what", "your", "which"]
+                        }
+                    },
                 ],
                 [{"LOWER": "i"}, {"LOWER": {"IN": ["reply", "answer", "respond"]}}, {"LOWER": "to"}],
+            ],
+            ASK_ACTION: [[{"LOWER": {"IN": sorted({*_SHARE_VERBS, *_CONTACT_VERBS, "reply", "snap"})}}]],
+            QUICK_LOOK: [
+                [
+                    {"LOWER": "for"},
+                    {"LOWER": {"IN": ["a", "my"]}},
+                    {"LOWER": {"IN": ["quick", "free", "second", "honest", "personal"]}, "OP": "?"},
+                    {"LOWER": {"IN": ["look", "read", "opinion", "diagnosis", "assessment", "review"]}},
+                ]
+            ],
+            SO_AILMENT: [
+                [{"LOWER": {"IN": ["hurts", "hurt", "hurting", "poop", "stool", "injury", "injuries"]}}]
             ],
             REQUEST_IT: [
                 [
@@ -225,10 +244,16 @@ class SolicitationRule(ContentRule):
                 hits += [(s, 0.8) for s in cues.spans(REQUEST_GENERIC, i) + cues.spans(CONTACT_ME, i)]
             if nearby and opinion_offered:
                 hits += [(s, 0.75) for s in cues.spans(REQUEST_IT, i)]
+            opine_here = cues.spans(WILL_OPINE, i) + cues.spans(QUICK_LOOK, i)
+            asks = [s for s in cues.spans(ASK_ACTION, i) if _clause_start(cues, s[0])]
+            if opine_here and asks and (health_post or cues.has_any((c.HEALTH, SO_AILMENT))):
+                # "Message me your semen analysis and I'll explain…", "Tell me where it hurts and I'll guess…"
+                hits += [((asks[0][0], opine_here[-1][1]), 0.75)]
             if cues.has(WILL_OPINE, i) and cues.has(c.YOU, i):
                 # "send me your test results and I'll let you know what I think"
                 hits += [(s, 0.75) for s in cues.spans(REQUEST_GENERIC, i)]
-            if cues.has(c.HEALTH, i) and cues.has(PRIVATE_CHANNEL, i):
+            health_near = cues.has(c.HEALTH, i) or nearby
+            if health_near and cues.has(PRIVATE_CHANNEL, i):
                 hits += [(s, 0.75) for s in cues.spans(REQUEST_GENERIC, i) + cues.spans(PRIVATE_CHANNEL, i)]
             if health_post:
                 hits += [(s, 0.7) for s in cues.spans(OFFER, i)]
@@ -242,3 +267,16 @@ class SolicitationRule(ContentRule):
             confidence = max(conf for _, conf in hits)
             findings.append(self.finding(cues, (start, end), confidence, REASON, SUGGESTION))
         return findings
+
+
+_CLAUSE_LEADS = frozenset([",", ";", ":", "?", "!", "-", "—", "and", "just", "so", "please", "pls", "then"])
+
+
+def _clause_start(cues: DocCues, token_index: int) -> bool:
+    """Whether the token opens its sentence or a clause: an imperative ("Message me…", "…, DM me")."""
+    sent = cues.sentences[cues.sentence_of(token_index)]
+    if token_index == sent.start:
+        return True
+    prev = cues.doc[token_index - 1]
+    vocative = prev.i == sent.start and prev.is_title  # "Pls DM me…", "Kindly send…"
+    return prev.lower_ in _CLAUSE_LEADS or prev.text.startswith("@") or vocative
