@@ -69,6 +69,11 @@ _OPINE_VERBS = [
     "tell", "let", "take", "have", "look", "check", "diagnose", "explain", "read", "interpret", "answer",
     "give", "rate", "say", "build", "point", "review", "guess", "assess", "judge",
 ]  # fmt: skip
+_INFO_OFFERS = words(
+    "link links info information details flyer schedule class classes program programme event events "
+    "registration signup sign-up group webinar"
+)
+""" "DM me and I'll send you the link to our diabetes class" offers information, not an opinion."""
 _NEGATORS = frozenset(["don't", "dont", "never", "not", "n't", "no", "avoid", "stop"])
 
 REASON = "Invites members of the public to send personal health details or images for an individual opinion."
@@ -241,7 +246,9 @@ class SolicitationRule(ContentRule):
             nearby = ailment or (i > 0 and cues.has_any(ailment_keys, i - 1))
             hits: list[tuple[tuple[int, int], float]] = [(s, 0.85) for s in cues.spans(REQUEST, i)]
             if ailment or (nearby and opinion_offered):
-                hits += [(s, 0.8) for s in cues.spans(REQUEST_GENERIC, i) + cues.spans(CONTACT_ME, i)]
+                hits += [(s, 0.8) for s in cues.spans(REQUEST_GENERIC, i)]
+                if not any(tok.lower_ in _INFO_OFFERS for tok in cues.sentences[i]):
+                    hits += [(s, 0.8) for s in cues.spans(CONTACT_ME, i)]
             if nearby and opinion_offered:
                 hits += [(s, 0.75) for s in cues.spans(REQUEST_IT, i)]
             opine_here = cues.spans(WILL_OPINE, i) + cues.spans(QUICK_LOOK, i)
