@@ -84,8 +84,6 @@ MODAL_PHRASES: tuple[str, ...] = (
     "don't need",
     "do not need",
     "no need",
-    "fine to",
-    "safe to",
     "time to",
 )
 
@@ -303,7 +301,8 @@ ADDRESSEES: tuple[str, ...] = (
 """Framings that answer one follower's own question, like a reply ("To the mom who messaged me: …")."""
 _NOT_NAMES = words(
     "Yes No Well So Also Thanks Thank Sorry Hi Hey Hello Ok Okay Remember Reminder Today Tonight Honestly "
-    "Again Still Now Sadly Luckily Friends Folks Everyone Guys Team Update Note Tip Fact Seriously Look"
+    "Again Still Now Sadly Luckily Friends Folks Everyone Guys Team Update Note Tip Fact Seriously Look "
+    "First Second Third Finally Summary Answer Question Overall Doctor Doc Nurse Hospital Staff Patients"
 )
 """ "Honestly, …" is not someone's name."""
 
@@ -612,7 +611,12 @@ def _vocative(cues: DocCues, i: int) -> bool:
         at_start = tok.i == sent.start or cues.doc[tok.i - 1].text in (":", "-", "—")
         if not at_start or not tok.is_title or not tok.is_alpha or len(tok) < 3:
             continue
-        name_like = not tok.is_stop and tok.text not in _NOT_NAMES and tok.lower_ not in _GENERIC_SUBJECTS
+        name_like = not (
+            tok.is_stop
+            or tok.text in _NOT_NAMES
+            or tok.lower_ in _GENERIC_SUBJECTS
+            or tok.lower_.endswith("ly")  # "Normally, …"
+        )
         if cues.doc[tok.i + 1].text == "," and name_like:
             return True
     return False
