@@ -9,6 +9,7 @@ from typing import Any
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from postguard.core.kafka_security import connect_kafka
 from postguard.core.topics import ALL_TOPICS
 
 
@@ -27,11 +28,12 @@ def ensure_topics(
     several services at start-up is safe. Waits until every topic is visible in the metadata.
     """
     wanted = list(topics)
-    admin = KafkaAdminClient(
+    admin = connect_kafka(
+        KafkaAdminClient,
+        client_options or {},
         bootstrap_servers=bootstrap_servers,
         client_id="postguard-admin",
         request_timeout_ms=15000,
-        **(client_options or {}),
     )
     try:
         existing = set(admin.list_topics())

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import ssl
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import faust
 from faust.types.auth import CredentialsT
+from kafka.errors import KafkaError, KafkaTimeoutError, SaslAuthenticationFailedError
 
 from postguard.core.settings import CommonSettings
+
+T = TypeVar("T")
+
+
+class KafkaLoginError(KafkaError):
+    """The brokers refused the SASL login (wrong user name, password or mechanism); not retriable."""
+
+    retriable = False
 
 
 def ssl_context(common: CommonSettings) -> ssl.SSLContext:
@@ -49,3 +60,45 @@ def faust_credentials(common: CommonSettings) -> CredentialsT | None:
         ssl_context=ssl_context(common) if protocol == "SASL_SSL" else None,
     )
     return credentials
+
+
+class _AuthFailureSeen(logging.Handler):
+    """Notes whether kafka-python logged a refused SASL login (it logs the error, then retries)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.refused: SaslAuthenticationFailedError | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        args = record.args if isinstance(record.args, tuple) else ()
+        for arg in args:
+            if isinstance(arg, SaslAuthenticationFailedError):
+                self.refused = arg
+
+
+def connect_kafka(factory: Callable[..., T], options: Mapping[str, Any], **kwargs: Any) -> T:
+    """``factory(**kwargs, **options)`` (a kafka-python client) with a refused SASL login made explicit.
+
+    kafka-python treats a refused login at bootstrap like an unreachable broker: it logs the
+    ``SaslAuthenticationFailedError`` and retries until its bootstrap timeout (30 s), then raises
+    ``KafkaTimeoutError('Unable to bootstrap ...')``. This turns that timeout into :class:`KafkaLoginError`
+    naming the user and mechanism (never the password) when a refusal was seen, so services fail at
+    start-up with the real reason.
+    """
+    seen = _AuthFailureSeen()
+    kafka_logger = logging.getLogger("kafka")
+    kafka_logger.addHandler(seen)
+    try:
+        return factory(**kwargs, **options)
+    except KafkaTimeoutError as exc:
+        if seen.refused is None:
+            raise
+        user = options.get("sasl_plain_username", "")
+        mechanism = options.get("sasl_mechanism", "")
+        raise KafkaLoginError(
+            f"Kafka refused the SASL {mechanism} login of user {user!r} "
+            f"({seen.refused}); check POSTGUARD_KAFKA_SASL_USERNAME / POSTGUARD_KAFKA_SASL_PASSWORD / "
+            "POSTGUARD_KAFKA_SASL_MECHANISM"
+        ) from exc
+    finally:
+        kafka_logger.removeHandler(seen)

@@ -111,6 +111,8 @@ class KafkaBroker:
         startup_timeout: float = 90.0,
         detach: bool = False,
         extra_properties: Mapping[str, str] | None = None,
+        sasl_users: Mapping[str, str] | None = None,
+        sasl_port: int = 0,
     ) -> None:
         self.libs_dir = libs_dir or default_libs_dir()
         self._own_dir = work_dir is None
@@ -122,6 +124,11 @@ class KafkaBroker:
         self.startup_timeout = startup_timeout
         self.detach = detach
         self.extra_properties = dict(extra_properties or {})
+        self.sasl_users = dict(sasl_users or {})
+        for user, password in self.sasl_users.items():
+            if not _jaas_safe(user) or not _jaas_safe(password):
+                raise ValueError("SASL user names and passwords must not contain quotes, backslashes or ';'")
+        self.sasl_port = (sasl_port or free_port()) if self.sasl_users else 0
         self.process: subprocess.Popen[bytes] | None = None
 
     # --- paths and configuration ------------------------------------------------------------------
@@ -132,6 +139,13 @@ class KafkaBroker:
         return f"127.0.0.1:{self.port}"
 
     @property
+    def sasl_bootstrap_servers(self) -> str:
+        """``host:port`` of the SASL_PLAINTEXT listener (SASL/PLAIN with ``sasl_users``)."""
+        if not self.sasl_users:
+            raise BrokerError("this broker has no SASL listener: pass sasl_users={user: password}")
+        return f"127.0.0.1:{self.sasl_port}"
+
+    @property
     def log_file(self) -> Path:
         return self.work_dir / "broker.log"
 
@@ -140,15 +154,20 @@ class KafkaBroker:
         return self.process.pid if self.process else None
 
     def _properties(self) -> dict[str, str]:
+        listeners = [f"PLAINTEXT://127.0.0.1:{self.port}"]
+        protocols = ["PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT"]
+        if self.sasl_users:
+            listeners.append(f"SASL_PLAINTEXT://127.0.0.1:{self.sasl_port}")
+            protocols.append("SASL_PLAINTEXT:SASL_PLAINTEXT")
         props = {
             "process.roles": "broker,controller",
             "node.id": "1",
             "controller.quorum.voters": f"1@127.0.0.1:{self.controller_port}",
-            "listeners": f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
-            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port}",
+            "listeners": ",".join([*listeners, f"CONTROLLER://127.0.0.1:{self.controller_port}"]),
+            "advertised.listeners": ",".join(listeners),
             "controller.listener.names": "CONTROLLER",
             "inter.broker.listener.name": "PLAINTEXT",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "listener.security.protocol.map": ",".join(protocols),
             "log.dirs": str(self.work_dir / "data"),
             "num.partitions": str(self.partitions),
             "default.replication.factor": "1",
@@ -165,8 +184,25 @@ class KafkaBroker:
             "log.retention.hours": "24",
             "auto.create.topics.enable": "true",
         }
+        if self.sasl_users:
+            props.update(self._sasl_properties())
         props.update(self.extra_properties)
         return props
+
+    def _sasl_properties(self) -> dict[str, str]:
+        """SASL/PLAIN on the SASL_PLAINTEXT listener; the users live in its JAAS line (kafka-clients jar)."""
+        users = " ".join(f'user_{user}="{password}"' for user, password in self.sasl_users.items())
+        # The broker's own identity on this listener (unused: inter-broker traffic stays on PLAINTEXT).
+        first_user, first_password = next(iter(self.sasl_users.items()))
+        jaas = (
+            "org.apache.kafka.common.security.plain.PlainLoginModule required "
+            f'username="{first_user}" password="{first_password}" {users};'
+        )
+        return {
+            "sasl.enabled.mechanisms": "PLAIN",
+            "listener.name.sasl_plaintext.sasl.enabled.mechanisms": "PLAIN",
+            "listener.name.sasl_plaintext.plain.sasl.jaas.config": jaas,
+        }
 
     def _write_config(self) -> Path:
         self.work_dir.mkdir(parents=True, exist_ok=True)
@@ -298,6 +334,11 @@ class KafkaBroker:
         self.stop()
 
 
+def _jaas_safe(value: str) -> bool:
+    """Whether ``value`` can sit inside a quoted JAAS option."""
+    return bool(value) and not any(c in value for c in '"\\;\n')
+
+
 def _port_open(port: int, host: str = "127.0.0.1") -> bool:
     try:
         with socket.create_connection((host, port), timeout=0.5):
@@ -339,12 +380,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--controller-port", type=int, default=0, help="KRaft controller port (0 = free)")
     parser.add_argument("--partitions", type=int, default=3, help="num.partitions of auto-created topics")
     parser.add_argument("--work-dir", type=Path, default=None, help="data + logs (default: a temp dir)")
+    parser.add_argument(
+        "--sasl-user",
+        action="append",
+        default=[],
+        metavar="USER:PASSWORD",
+        help="add a SASL_PLAINTEXT listener (SASL/PLAIN) with this user; repeatable",
+    )
+    parser.add_argument("--sasl-port", type=int, default=0, help="SASL listener port (0 = any free)")
     args = parser.parse_args(argv)
+    users = dict(entry.split(":", 1) for entry in args.sasl_user if ":" in entry)
+    if len(users) != len(args.sasl_user):
+        parser.error("--sasl-user takes USER:PASSWORD")
     broker = KafkaBroker(
         work_dir=args.work_dir,
         port=args.port,
         controller_port=args.controller_port,
         partitions=args.partitions,
+        sasl_users=users,
+        sasl_port=args.sasl_port,
     )
     stop = False
 
@@ -355,7 +409,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     broker.start()
-    print(f"Kafka broker ready on {broker.bootstrap_servers} (logs: {broker.log_file}); Ctrl-C stops it")
+    sasl = f", SASL_PLAINTEXT (PLAIN) on {broker.sasl_bootstrap_servers}" if users else ""
+    print(
+        f"Kafka broker ready on {broker.bootstrap_servers}{sasl} (logs: {broker.log_file}); Ctrl-C stops it"
+    )
     try:
         while not stop and broker.process is not None and broker.process.poll() is None:
             time.sleep(0.5)

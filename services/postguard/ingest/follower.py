@@ -13,6 +13,7 @@ from kafka.errors import KafkaError
 
 from postguard.core import topics
 from postguard.core.codec import DecodeError, decode_decision
+from postguard.core.kafka_security import connect_kafka
 from postguard.ingest.decision_book import DecisionBook
 
 log = logging.getLogger(__name__)
@@ -50,14 +51,15 @@ class DecisionFollower:
         return self
 
     def _connect(self) -> KafkaConsumer:
-        consumer = KafkaConsumer(
+        consumer = connect_kafka(
+            KafkaConsumer,
+            self._client_options,
             bootstrap_servers=self._bootstrap,
             group_id=None,
             enable_auto_commit=False,
             client_id="postguard-ingest-decisions",
             fetch_max_wait_ms=100,
             max_poll_records=2000,
-            **self._client_options,
         )
         deadline = time.monotonic() + 30
         partitions = consumer.partitions_for_topic(self._topic)

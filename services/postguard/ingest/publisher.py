@@ -9,6 +9,7 @@ from kafka import KafkaProducer
 
 from postguard.core import topics
 from postguard.core.codec import encode, encode_key
+from postguard.core.kafka_security import connect_kafka
 from postguard.domain.types import Post
 
 
@@ -23,7 +24,9 @@ class PostPublisher:
         client_options: Mapping[str, Any] | None = None,
     ) -> None:
         self._topic = topic
-        self._producer = KafkaProducer(
+        self._producer = connect_kafka(
+            KafkaProducer,
+            client_options or {},
             bootstrap_servers=bootstrap_servers,
             client_id="postguard-ingest",
             acks="all",
@@ -31,7 +34,6 @@ class PostPublisher:
             linger_ms=2,
             retries=5,
             max_in_flight_requests_per_connection=5,
-            **(client_options or {}),
         )
 
     def publish(self, post: Post, timeout: float) -> tuple[int, int]:
