@@ -1,4 +1,4 @@
-"""Kafka SASL/PLAIN against a real broker: topics, ingest's producer/follower, a faust service, bad logins."""
+"""Kafka SASL (PLAIN, SCRAM) on a real broker: topics, ingest producer/follower, a faust service, refusals."""
 
 from __future__ import annotations
 
@@ -31,18 +31,18 @@ PARTITIONS = 2
 
 @pytest.fixture(scope="module")
 def broker() -> Iterator[KafkaBroker]:
-    """A broker of its own with a PLAINTEXT and a SASL_PLAINTEXT (SASL/PLAIN) listener."""
+    """A broker of its own with a PLAINTEXT and a SASL_PLAINTEXT (PLAIN + SCRAM) listener."""
     fetch_jars()
     with KafkaBroker(partitions=PARTITIONS, sasl_users={USER: PASSWORD, "other": "other-secret"}) as b:
         yield b
 
 
-def sasl_settings(broker: KafkaBroker, password: str = PASSWORD) -> CommonSettings:
+def sasl_settings(broker: KafkaBroker, password: str = PASSWORD, mechanism: str = "PLAIN") -> CommonSettings:
     return CommonSettings(
         _env_file=None,
         kafka_bootstrap_servers=broker.sasl_bootstrap_servers,
         kafka_security_protocol="SASL_PLAINTEXT",
-        kafka_sasl_mechanism="PLAIN",
+        kafka_sasl_mechanism=mechanism,
         kafka_sasl_username=USER,
         kafka_sasl_password=password,
         topic_partitions=PARTITIONS,
@@ -75,6 +75,22 @@ def test_broker_config_keeps_plaintext_and_adds_a_sasl_listener(broker: KafkaBro
     assert f"SASL_PLAINTEXT://127.0.0.1:{broker.sasl_port}" in config
     assert "0.0.0.0" not in config
     assert broker.sasl_bootstrap_servers == f"127.0.0.1:{broker.sasl_port}"
+
+
+def test_scram_users_log_in_too(broker: KafkaBroker) -> None:
+    for mechanism in ("SCRAM-SHA-256", "SCRAM-SHA-512"):
+        options = kafka_python_options(sasl_settings(broker, mechanism=mechanism))
+        admin = connect_kafka(KafkaAdminClient, options, bootstrap_servers=broker.sasl_bootstrap_servers)
+        admin.close()
+    bad = kafka_python_options(sasl_settings(broker, password="nope", mechanism="SCRAM-SHA-256"))
+    # The broker refuses with an error response and then drops the connection; kafka-python reads one or the
+    # other first (a race), so it is KafkaLoginError or a bounded timeout naming the login as a suspect.
+    with pytest.raises(
+        (KafkaLoginError, KafkaTimeoutError), match="SASL SCRAM-SHA-256 login of user 'postguard'"
+    ):
+        connect_kafka(
+            KafkaAdminClient, bad, bootstrap_servers=broker.sasl_bootstrap_servers, bootstrap_timeout_ms=3000
+        )
 
 
 def test_ensure_topics_over_sasl_creates_topics_seen_on_both_listeners(broker: KafkaBroker) -> None:
@@ -135,14 +151,17 @@ def test_ingest_publisher_and_decision_follower_over_sasl(broker: KafkaBroker) -
     assert got is not None and got.verdict is Verdict.ALLOW
 
 
-def test_identifier_detection_service_screens_a_post_over_sasl(broker: KafkaBroker, tmp_path: Path) -> None:
+@pytest.mark.parametrize("mechanism", ["PLAIN", "SCRAM-SHA-512"])
+def test_identifier_detection_service_screens_a_post_over_sasl(
+    broker: KafkaBroker, tmp_path: Path, mechanism: str
+) -> None:
     """The real service process (faust worker on aiokafka, kafka-python admin) with POSTGUARD_KAFKA_* SASL."""
-    common = sasl_settings(broker)
+    common = sasl_settings(broker, mechanism=mechanism)
     options = kafka_python_options(common)
     ensure_topics(broker.sasl_bootstrap_servers, PARTITIONS, client_options=options)
     env = {
         "POSTGUARD_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
-        "POSTGUARD_KAFKA_SASL_MECHANISM": "PLAIN",
+        "POSTGUARD_KAFKA_SASL_MECHANISM": mechanism,
         "POSTGUARD_KAFKA_SASL_USERNAME": USER,
         "POSTGUARD_KAFKA_SASL_PASSWORD": PASSWORD,
         "POSTGUARD_IDENTIFIER_DETECTION_DATA_DIR": str(tmp_path / "faust"),
@@ -180,19 +199,19 @@ def test_wrong_password_is_refused_with_a_login_error(broker: KafkaBroker) -> No
             KafkaAdminClient,
             options,
             bootstrap_servers=broker.sasl_bootstrap_servers,
-            bootstrap_timeout_ms=4000,
+            bootstrap_timeout_ms=2500,
         )
     assert time.monotonic() - started < 15
     assert "not-the-password" not in str(info.value)
     assert "Invalid username or password" in str(info.value)
     with pytest.raises(KafkaLoginError):
-        PostPublisher(broker.sasl_bootstrap_servers, client_options={**options, "bootstrap_timeout_ms": 4000})
+        PostPublisher(broker.sasl_bootstrap_servers, client_options={**options, "bootstrap_timeout_ms": 2500})
 
 
 def test_plaintext_client_on_the_sasl_listener_is_not_let_in(broker: KafkaBroker) -> None:
     # The broker drops a client that skips the SASL handshake; kafka-python reports a bootstrap timeout.
     with pytest.raises(KafkaTimeoutError, match="Unable to bootstrap"):
-        KafkaAdminClient(bootstrap_servers=broker.sasl_bootstrap_servers, bootstrap_timeout_ms=3000)
+        KafkaAdminClient(bootstrap_servers=broker.sasl_bootstrap_servers, bootstrap_timeout_ms=2000)
 
 
 def test_service_with_a_wrong_password_exits_at_start_up_saying_why(

@@ -83,7 +83,8 @@ def connect_kafka(factory: Callable[..., T], options: Mapping[str, Any], **kwarg
     ``SaslAuthenticationFailedError`` and retries until its bootstrap timeout (30 s), then raises
     ``KafkaTimeoutError('Unable to bootstrap ...')``. This turns that timeout into :class:`KafkaLoginError`
     naming the user and mechanism (never the password) when a refusal was seen, so services fail at
-    start-up with the real reason.
+    start-up with the real reason. A refused SCRAM login is often seen only as a disconnect (kafka-python
+    3.0 races the broker's error reply against its close): the timeout then names the login as a suspect.
     """
     seen = _AuthFailureSeen()
     kafka_logger = logging.getLogger("kafka")
@@ -91,10 +92,16 @@ def connect_kafka(factory: Callable[..., T], options: Mapping[str, Any], **kwarg
     try:
         return factory(**kwargs, **options)
     except KafkaTimeoutError as exc:
-        if seen.refused is None:
-            raise
         user = options.get("sasl_plain_username", "")
         mechanism = options.get("sasl_mechanism", "")
+        if seen.refused is None:
+            if not str(options.get("security_protocol", "")).startswith("SASL_"):
+                raise
+            # A refused SCRAM login often reaches kafka-python as a plain disconnect: say that it may be one.
+            raise KafkaTimeoutError(
+                f"{exc}: broker unreachable or the SASL {mechanism} login of user {user!r} refused "
+                "(kafka-python may report a refused SCRAM login as a disconnect; the broker log says which)"
+            ) from exc
         raise KafkaLoginError(
             f"Kafka refused the SASL {mechanism} login of user {user!r} "
             f"({seen.refused}); check POSTGUARD_KAFKA_SASL_USERNAME / POSTGUARD_KAFKA_SASL_PASSWORD / "

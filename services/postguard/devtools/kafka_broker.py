@@ -24,6 +24,10 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 """The checkout this module lives in (``services/postguard/devtools`` -> repo root)."""
 
 
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+"""What the SASL_PLAINTEXT listener offers (PLAIN from the JAAS line, SCRAM from the cluster metadata)."""
+
+
 class BrokerError(RuntimeError):
     """The broker could not be fetched, formatted or started; the message carries the log tail."""
 
@@ -127,7 +131,9 @@ class KafkaBroker:
         self.sasl_users = dict(sasl_users or {})
         for user, password in self.sasl_users.items():
             if not _jaas_safe(user) or not _jaas_safe(password):
-                raise ValueError("SASL user names and passwords must not contain quotes, backslashes or ';'")
+                raise ValueError(
+                    'SASL user names and passwords must not contain spaces or any of: " \\ ; , [ ] ='
+                )
         self.sasl_port = (sasl_port or free_port()) if self.sasl_users else 0
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -199,10 +205,26 @@ class KafkaBroker:
             f'username="{first_user}" password="{first_password}" {users};'
         )
         return {
-            "sasl.enabled.mechanisms": "PLAIN",
-            "listener.name.sasl_plaintext.sasl.enabled.mechanisms": "PLAIN",
+            "sasl.enabled.mechanisms": ",".join(SASL_MECHANISMS),
+            "listener.name.sasl_plaintext.sasl.enabled.mechanisms": ",".join(SASL_MECHANISMS),
             "listener.name.sasl_plaintext.plain.sasl.jaas.config": jaas,
+            # SCRAM users are stored in the cluster metadata (written by `kafka-storage format --add-scram`).
+            **{
+                f"listener.name.sasl_plaintext.{m.lower()}.sasl.jaas.config": (
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+                )
+                for m in SASL_MECHANISMS
+                if m.startswith("SCRAM-")
+            },
         }
+
+    def _scram_format_args(self) -> list[str]:
+        """``--add-scram`` arguments giving every SASL user SCRAM-SHA-256 and -512 credentials."""
+        args: list[str] = []
+        for mechanism in (m for m in SASL_MECHANISMS if m.startswith("SCRAM-")):
+            for user, password in self.sasl_users.items():
+                args += ["--add-scram", f"{mechanism}=[name={user},password={password}]"]
+        return args
 
     def _write_config(self) -> Path:
         self.work_dir.mkdir(parents=True, exist_ok=True)
@@ -246,6 +268,7 @@ class KafkaBroker:
                     new_cluster_id(),
                     "-c",
                     str(config),
+                    *self._scram_format_args(),
                     heap="256m",
                 ),
                 capture_output=True,
@@ -335,8 +358,8 @@ class KafkaBroker:
 
 
 def _jaas_safe(value: str) -> bool:
-    """Whether ``value`` can sit inside a quoted JAAS option."""
-    return bool(value) and not any(c in value for c in '"\\;\n')
+    """Whether ``value`` fits in a quoted JAAS option and in ``--add-scram`` ``[name=..,password=..]``."""
+    return bool(value) and not any(c in value for c in '"\\;\n,[]= ')
 
 
 def _port_open(port: int, host: str = "127.0.0.1") -> bool:
