@@ -408,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="USER:PASSWORD",
-        help="add a SASL_PLAINTEXT listener (SASL/PLAIN) with this user; repeatable",
+        help="add a SASL_PLAINTEXT listener (PLAIN, SCRAM-SHA-256/512) with this user; repeatable",
     )
     parser.add_argument("--sasl-port", type=int, default=0, help="SASL listener port (0 = any free)")
     args = parser.parse_args(argv)
@@ -432,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     broker.start()
-    sasl = f", SASL_PLAINTEXT (PLAIN) on {broker.sasl_bootstrap_servers}" if users else ""
+    sasl = f", SASL_PLAINTEXT (PLAIN/SCRAM) on {broker.sasl_bootstrap_servers}" if users else ""
     print(
         f"Kafka broker ready on {broker.bootstrap_servers}{sasl} (logs: {broker.log_file}); Ctrl-C stops it"
     )
