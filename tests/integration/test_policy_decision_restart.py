@@ -7,6 +7,7 @@ deadline changes nothing; undecodable findings are dead-lettered too.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterator
 
@@ -62,6 +63,13 @@ def _send(broker: KafkaBroker, *items: Post | StageResult | tuple[str, bytes, by
     producer.close()
 
 
+def _result(post: Post, stage: str, *findings: Finding) -> StageResult:
+    """A stage's result for exactly ``post``'s content."""
+    return StageResult(
+        post.post_id, stage, findings, institution_id=post.institution_id, text_sha256=post.text_sha256
+    )
+
+
 def _decisions(broker: KafkaBroker, post_id: str, *, at_least: int, settle: float) -> list[bytes]:
     key = codec.encode_key(post_id)
     records = read_topic(
@@ -78,8 +86,8 @@ def test_a_decision_survives_a_restart_and_is_re_emitted_unchanged(
     broker: KafkaBroker, policy: LocalStack
 ) -> None:
     post = Post(new_id("restart"), INSTITUTION, "x", TEXT)
-    id_result = StageResult(post.post_id, ID, (NAME,), institution_id=INSTITUTION)
-    _send(broker, post, id_result, StageResult(post.post_id, AD, (), institution_id=INSTITUTION))
+    id_result = _result(post, ID, NAME)
+    _send(broker, post, id_result, _result(post, AD))
     [first] = _decisions(broker, post.post_id, at_least=1, settle=1.0)
     decision = codec.decode_decision(first)
     assert decision.verdict != Verdict.ALLOW and not decision.incomplete_stages
@@ -88,35 +96,51 @@ def test_a_decision_survives_a_restart_and_is_re_emitted_unchanged(
     policy.start_service("policy-decision")
     policy.wait_healthy(["policy-decision"], timeout=120)
 
-    # The same post_id again (a re-delivery, or a second submission with other text) and a stage result.
-    _send(broker, Post(post.post_id, INSTITUTION, "x", "Other text entirely."), id_result)
-    values = _decisions(broker, post.post_id, at_least=3, settle=DEADLINE + 1)
-    seen = [(d.decided_at, str(d.verdict), d.incomplete_stages) for d in map(codec.decode_decision, values)]
-    # Every record after the restart is the first decision again, byte for byte: one per re-delivered input
-    # (two here, more when the restart also re-delivered uncommitted originals). A record faust drops right
-    # after the rebalance is re-read by the stall sweep (postguard.core.gap_guard) within STALL seconds.
-    assert len(values) >= 3 and set(values) == {first}, seen
+    # The same post again (a re-delivery) and a stage result, plus the same post_id with other text.
+    edited = Post(post.post_id, INSTITUTION, "x", "Other text entirely.")
+    _send(broker, post, edited, id_result)
+    values = _decisions(broker, post.post_id, at_least=4, settle=DEADLINE + 1)
+    decoded = list(map(codec.decode_decision, values))
+    seen = [(d.decided_at, str(d.verdict), d.incomplete_stages, d.text_sha256[:8]) for d in decoded]
+    # Every record for the original content after the restart is the first decision again, byte for byte:
+    # one per re-delivered input (two here, more when the restart also re-delivered uncommitted originals).
+    # A record faust drops right after the rebalance is re-read by the stall sweep (core.gap_guard).
+    original = [v for v, d in zip(values, decoded, strict=True) if d.text_sha256 == post.text_sha256]
+    assert len(original) >= 3 and set(original) == {first}, seen
+    # The edited text is another post: decided on its own (its stages never reported: incomplete).
+    others = [d for d in decoded if d.text_sha256 == edited.text_sha256]
+    assert others and all(d.verdict == Verdict.REVIEW and d.incomplete_stages for d in others), seen
 
     audit = policy.service_env("policy-decision")["POSTGUARD_POLICY_DECISION_AUDIT_URL"]
     with sqlite3.connect(audit) as db:
         rows = db.execute(
-            "SELECT verdict, text_sha256 FROM decisions WHERE post_id = ?", (post.post_id,)
+            "SELECT verdict, text_sha256 FROM decision_versions WHERE post_id = ?", (post.post_id,)
         ).fetchall()
-    assert rows == [(str(decision.verdict), post.text_sha256)]
+    assert (str(decision.verdict), post.text_sha256) in rows
+    assert (Verdict.REVIEW.value, edited.text_sha256) in rows
 
 
-def test_missing_stage_is_review_in_time_and_a_late_result_changes_nothing(
+def test_missing_stage_is_provisional_review_in_time_and_a_late_result_completes_it(
     broker: KafkaBroker, policy: LocalStack
 ) -> None:
     post = Post(new_id("late"), INSTITUTION, "x", "Flu clinic opens Monday at nine.")
-    _send(broker, post, StageResult(post.post_id, ID, (), institution_id=INSTITUTION))
+    _send(broker, post, _result(post, ID))
     [value] = _decisions(broker, post.post_id, at_least=1, settle=0.0)
     decision = codec.decode_decision(value)
     assert decision.verdict == Verdict.REVIEW
     assert "screening incomplete" in decision.reasons
     assert decision.incomplete_stages == (AD,)
-    _send(broker, StageResult(post.post_id, AD, (), institution_id=INSTITUTION))
-    assert _decisions(broker, post.post_id, at_least=1, settle=DEADLINE + 1) == [value]
+    assert decision.provisional and decision.version == 1
+    _send(broker, _result(post, AD))
+    values = _decisions(broker, post.post_id, at_least=2, settle=1.0)
+    assert values[0] == value
+    final = codec.decode_decision(values[1])
+    assert (final.version, final.provisional, final.incomplete_stages) == (2, False, ())
+    assert final.verdict == Verdict.ALLOW and final.text_sha256 == post.text_sha256
+    # A result for other content (another text hash) never joins the post.
+    stranger = dataclasses.replace(_result(post, AD), text_sha256="0" * 64)
+    _send(broker, stranger)
+    assert len(_decisions(broker, post.post_id, at_least=2, settle=DEADLINE + 1)) == 2
 
 
 def test_undecodable_posts_and_findings_are_dead_lettered_once(
@@ -125,7 +149,7 @@ def test_undecodable_posts_and_findings_are_dead_lettered_once(
     bad_post, bad_result = new_id("bad-post").encode(), new_id("bad-result").encode()
     _send(broker, (topics.POSTS, bad_post, b"\x0a\xff\xff"), (topics.FINDINGS, bad_result, b"\xff\x00"))
     good = Post(new_id("after-bad"), INSTITUTION, "x", "Flu clinic opens Monday at nine.")
-    _send(broker, good, StageResult(good.post_id, ID, ()), StageResult(good.post_id, AD, ()))
+    _send(broker, good, _result(good, ID), _result(good, AD))
     assert len(_decisions(broker, good.post_id, at_least=1, settle=0.0)) == 1
     records = read_topic(
         broker.bootstrap_servers,

@@ -1,4 +1,9 @@
-"""The audit trail of decisions: one row per post_id with redacted text and a hash, never the raw text."""
+"""The audit trail of decisions: one row per decision version, with redacted text and a hash, never raw text.
+
+A row belongs to (institution_id, post_id, text_sha256, version): two institutions' posts with the same
+id, an edited resubmission and the complete decision that supersedes a provisional one each get their
+own row. A decision made with stages missing or failed stores no text at all, only the hash.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +39,8 @@ class AuditRecord:
     reasons: list[str]
     incomplete_stages: list[str]
     decided_at: str
+    version: int = 1
+    provisional: bool = False
 
 
 def findings_json(decision: Decision) -> str:
@@ -56,13 +63,19 @@ def _finding_fields(finding: Finding) -> dict[str, object]:
 
 
 class AuditStore(Protocol):
-    """Where policy-decision records every decision. ``record`` is idempotent per post_id."""
+    """Where policy-decision records every decision. ``record`` is idempotent per decision version."""
 
     def record(self, decision: Decision) -> bool:
-        """Store ``decision``; False when the post_id was already recorded (the first row is kept)."""
+        """Store ``decision``; False when that version of that post's content was already recorded."""
         ...
 
-    def get(self, post_id: str) -> AuditRecord | None: ...
+    def get(self, post_id: str, institution_id: str | None = None) -> AuditRecord | None:
+        """The newest recorded version for ``post_id`` (of ``institution_id`` when given)."""
+        ...
+
+    def versions(self, post_id: str, institution_id: str | None = None) -> list[AuditRecord]:
+        """Every recorded row for ``post_id``, oldest first."""
+        ...
 
     def count(self) -> int: ...
 
@@ -70,8 +83,8 @@ class AuditStore(Protocol):
 
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS decisions (
-    post_id           TEXT PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS decision_versions (
+    post_id           TEXT NOT NULL,
     institution_id    TEXT NOT NULL,
     verdict           TEXT NOT NULL,
     policy_id         TEXT NOT NULL,
@@ -81,15 +94,27 @@ CREATE TABLE IF NOT EXISTS decisions (
     findings          TEXT NOT NULL,
     reasons           TEXT NOT NULL,
     incomplete_stages TEXT NOT NULL,
-    decided_at        TEXT NOT NULL
+    decided_at        TEXT NOT NULL,
+    version           INTEGER NOT NULL,
+    provisional       INTEGER NOT NULL,
+    PRIMARY KEY (institution_id, post_id, text_sha256, version)
 );
-CREATE INDEX IF NOT EXISTS decisions_institution ON decisions (institution_id, decided_at);
+CREATE INDEX IF NOT EXISTS decision_versions_post ON decision_versions (post_id, institution_id);
+CREATE INDEX IF NOT EXISTS decision_versions_institution ON decision_versions (institution_id, decided_at);
 """
 
 _COLUMNS = (
     "post_id, institution_id, verdict, policy_id, policy_version, redacted_text, text_sha256, "
-    "findings, reasons, incomplete_stages, decided_at"
+    "findings, reasons, incomplete_stages, decided_at, version, provisional"
 )
+_CONFLICT = "(institution_id, post_id, text_sha256, version)"
+
+
+def stored_text(decision: Decision) -> str:
+    """The text kept for ``decision``: its redaction, or nothing when findings may be partial."""
+    if decision.incomplete_stages or decision.provisional or not decision.policy_id:
+        return ""
+    return decision.redacted_text
 
 
 def _row(decision: Decision) -> tuple[str, ...]:
@@ -99,17 +124,20 @@ def _row(decision: Decision) -> tuple[str, ...]:
         str(decision.verdict),
         decision.policy_id,
         decision.policy_version,
-        decision.redacted_text,
+        stored_text(decision),
         decision.text_sha256,
         findings_json(decision),
         json.dumps(list(decision.reasons)),
         json.dumps(list(decision.incomplete_stages)),
         decision.decided_at,
+        decision.version,
+        int(decision.provisional),
     )
 
 
 def _record(row: tuple[object, ...]) -> AuditRecord:
-    (post_id, inst, verdict, pid, pver, redacted, sha, findings, reasons, incomplete, decided_at) = row
+    (post_id, inst, verdict, pid, pver, redacted, sha, findings, reasons, incomplete, decided_at) = row[:11]
+    version, provisional = row[11:]
     return AuditRecord(
         post_id=str(post_id),
         institution_id=str(inst),
@@ -122,7 +150,18 @@ def _record(row: tuple[object, ...]) -> AuditRecord:
         reasons=json.loads(str(reasons)),
         incomplete_stages=json.loads(str(incomplete)),
         decided_at=str(decided_at),
+        version=int(version),  # type: ignore[call-overload]
+        provisional=bool(provisional),
     )
+
+
+def _select(placeholder: str, institution_id: str | None) -> str:
+    where = f"post_id = {placeholder}" + (f" AND institution_id = {placeholder}" if institution_id else "")
+    return f"SELECT {_COLUMNS} FROM decision_versions WHERE {where} ORDER BY decided_at, version"
+
+
+def _params(post_id: str, institution_id: str | None) -> tuple[str, ...]:
+    return (post_id, institution_id) if institution_id else (post_id,)
 
 
 class SqliteAuditStore:
@@ -141,20 +180,23 @@ class SqliteAuditStore:
     def record(self, decision: Decision) -> bool:
         with self._lock:
             cursor = self._db.execute(
-                f"INSERT OR IGNORE INTO decisions ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", _row(decision)
+                f"INSERT OR IGNORE INTO decision_versions ({_COLUMNS}) VALUES ({','.join('?' * 13)})",
+                _row(decision),
             )
             return cursor.rowcount == 1
 
-    def get(self, post_id: str) -> AuditRecord | None:
+    def versions(self, post_id: str, institution_id: str | None = None) -> list[AuditRecord]:
         with self._lock:
-            row = self._db.execute(
-                f"SELECT {_COLUMNS} FROM decisions WHERE post_id = ?", (post_id,)
-            ).fetchone()
-        return _record(row) if row else None
+            rows = self._db.execute(_select("?", institution_id), _params(post_id, institution_id)).fetchall()
+        return [_record(row) for row in rows]
+
+    def get(self, post_id: str, institution_id: str | None = None) -> AuditRecord | None:
+        rows = self.versions(post_id, institution_id)
+        return rows[-1] if rows else None
 
     def count(self) -> int:
         with self._lock:
-            return int(self._db.execute("SELECT count(*) FROM decisions").fetchone()[0])
+            return int(self._db.execute("SELECT count(*) FROM decision_versions").fetchone()[0])
 
     def close(self) -> None:
         with self._lock:
@@ -217,25 +259,28 @@ class PostgresAuditStore:
 
         def insert(cur: Any) -> bool:
             cur.execute(
-                f"INSERT INTO decisions ({_COLUMNS}) VALUES ({', '.join(['%s'] * 11)}) "
-                "ON CONFLICT (post_id) DO NOTHING",
+                f"INSERT INTO decision_versions ({_COLUMNS}) VALUES ({', '.join(['%s'] * 13)}) "
+                f"ON CONFLICT {_CONFLICT} DO NOTHING",
                 row,
             )
             return bool(cur.rowcount == 1)
 
         return self._run(insert)
 
-    def get(self, post_id: str) -> AuditRecord | None:
-        def select(cur: Any) -> tuple[object, ...] | None:
-            cur.execute(f"SELECT {_COLUMNS} FROM decisions WHERE post_id = %s", (post_id,))
-            return cur.fetchone()  # type: ignore[no-any-return]
+    def versions(self, post_id: str, institution_id: str | None = None) -> list[AuditRecord]:
+        def select(cur: Any) -> list[tuple[object, ...]]:
+            cur.execute(_select("%s", institution_id), _params(post_id, institution_id))
+            return cur.fetchall()  # type: ignore[no-any-return]
 
-        row = self._run(select)
-        return _record(row) if row else None
+        return [_record(row) for row in self._run(select)]
+
+    def get(self, post_id: str, institution_id: str | None = None) -> AuditRecord | None:
+        rows = self.versions(post_id, institution_id)
+        return rows[-1] if rows else None
 
     def count(self) -> int:
         def select(cur: Any) -> int:
-            cur.execute("SELECT count(*) FROM decisions")
+            cur.execute("SELECT count(*) FROM decision_versions")
             return int(cur.fetchone()[0])
 
         return self._run(select)

@@ -124,6 +124,7 @@ def stage_result_to_proto(result: StageResult) -> finding_pb2.StageResult:
         ok=result.ok,
         error=result.error,
         duration_seconds=result.duration_seconds,
+        text_sha256=result.text_sha256,
     )
 
 
@@ -141,6 +142,7 @@ def stage_result_from_proto(msg: finding_pb2.StageResult) -> StageResult:
         error=msg.error,
         duration_seconds=msg.duration_seconds,
         institution_id=msg.institution_id,
+        text_sha256=msg.text_sha256,
     )
 
 
@@ -162,6 +164,8 @@ def decision_to_proto(decision: Decision) -> decision_pb2.Decision:
         text_sha256=decision.text_sha256,
         decided_at=decision.decided_at,
         incomplete_stages=list(decision.incomplete_stages),
+        version=decision.version,
+        provisional=decision.provisional,
     )
 
 
@@ -182,6 +186,8 @@ def decision_from_proto(msg: decision_pb2.Decision) -> Decision:
         timings=dict(msg.timings),
         incomplete_stages=tuple(msg.incomplete_stages),
         decided_at=msg.decided_at,
+        version=msg.version or 1,
+        provisional=msg.provisional,
     )
 
 

@@ -8,6 +8,7 @@ dead-letter record.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 
@@ -55,6 +56,11 @@ class DetectionStage:
         results = run_stage(self.stage, self.run_batch, posts)
         if len(posts) > 1 and not all(r.ok for r in results):
             results = [run_stage(self.stage, self.run_batch, [post])[0] for post in posts]
+        # Each result names the content it was computed for, so it can only ever join that content.
+        results = [
+            dataclasses.replace(r, institution_id=p.institution_id, text_sha256=p.text_sha256)
+            for r, p in zip(results, posts, strict=True)
+        ]
         for result in results:
             STAGE_DURATION.labels(stage=self.stage).observe(result.duration_seconds)
             if result.ok:
@@ -64,12 +70,24 @@ class DetectionStage:
                 log.error("detector failed", extra={"post_id": result.post_id, "error": result.error})
         return results
 
+    def screenable(self, records: Sequence[Inbound]) -> list[tuple[Inbound, Post]]:
+        """The records that decode to a valid post, with their post."""
+        accepted = [(record, self.accept(record)) for record in records]
+        return [(record, post) for record, post in accepted if post is not None]
+
     def process(self, records: Sequence[Inbound]) -> list[Outgoing]:
-        """The whole step: records in, one findings record per screenable post out (keyed by post_id)."""
-        posts = [post for post in map(self.accept, records) if post is not None]
-        return self.outgoing(self.detect(posts))
+        """The whole step: records in, one findings record per screenable post out."""
+        pairs = self.screenable(records)
+        return self.outgoing(self.detect([post for _, post in pairs]), [r.partition for r, _ in pairs])
 
     @staticmethod
-    def outgoing(results: Sequence[StageResult]) -> list[Outgoing]:
-        """Each result as a findings record keyed by its post_id."""
-        return [Outgoing(topics.FINDINGS, codec.encode_key(r.post_id), codec.encode(r)) for r in results]
+    def outgoing(results: Sequence[StageResult], partitions: Sequence[int]) -> list[Outgoing]:
+        """Each result as a findings record keyed by its post_id, on the partition its post came from.
+
+        The join in policy-decision needs a post and its findings on the same partition; pinning the
+        findings to the post's partition makes that hold whatever partitioner produced the post.
+        """
+        return [
+            Outgoing(topics.FINDINGS, codec.encode_key(r.post_id), codec.encode(r), partition=p)
+            for r, p in zip(results, partitions, strict=True)
+        ]

@@ -99,7 +99,11 @@ async def send_all(known: Topics, outgoing: Iterable[Outgoing]) -> list[Any]:
     """Produce every record (buffered; faust flushes before committing the consumed offsets)."""
     futures = []
     for record in outgoing:
-        futures.append(await known.by_name(record.topic).send(key=record.key, value=record.value))
+        futures.append(
+            await known.by_name(record.topic).send(
+                key=record.key, value=record.value, partition=record.partition
+            )
+        )
     return futures
 
 
@@ -141,9 +145,10 @@ def add_detection_agent(
                 await guard.check(event)
             records = [Inbound.from_event(event) for event in events]
             # Decoding is cheap; the detector (spaCy) runs in a thread so heartbeats and fetches go on.
-            posts = [post for post in map(stage.accept, records) if post is not None]
+            pairs = stage.screenable(records)
+            posts = [post for _, post in pairs]
             results = await loop.run_in_executor(None, stage.detect, posts)
-            await send_all(known, stage.outgoing(results))
+            await send_all(known, stage.outgoing(results, [record.partition for record, _ in pairs]))
 
     return detect
 

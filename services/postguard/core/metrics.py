@@ -72,6 +72,18 @@ AUDIT_WRITE_ERRORS = Counter(
     "postguard_audit_write_errors_total",
     "Decisions that could not be written to the audit store (the decision itself was still emitted).",
 )
+DECISIONS_SUPERSEDED = Counter(
+    "postguard_decisions_superseded_total",
+    "Provisional (incomplete) decisions replaced by a complete one when the late results arrived.",
+)
+INGEST_IN_FLIGHT = Gauge(
+    "postguard_ingest_in_flight_posts",
+    "Posts this ingest replica accepted and has not yet seen a decision for.",
+)
+INGEST_SHED = Counter(
+    "postguard_ingest_shed_total",
+    "Posts refused with RESOURCE_EXHAUSTED because too many were in flight (the caller retries).",
+)
 
 DEADLETTER_REASONS: frozenset[str] = frozenset({"decode_error", "validation_error", "unknown_institution"})
 """The only values of ``postguard_deadletter_total{reason}``."""

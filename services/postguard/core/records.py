@@ -31,11 +31,16 @@ class Inbound:
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One record a processor wants produced: topic name, key bytes, value bytes."""
+    """One record a processor wants produced: topic name, key bytes, value bytes.
+
+    ``partition`` pins the record to a partition (findings and deadline ticks go to the partition
+    their post came from, whatever partitioner its producer used); None lets the producer choose.
+    """
 
     topic: str
     key: bytes
     value: bytes
+    partition: int | None = None
 
 
 def _as_bytes(data: Any) -> bytes | None:

@@ -1,10 +1,13 @@
 """Joining a post with its stage results: the pure state machine behind policy-decision's table.
 
-One ``JoinState`` per post_id. Posts and stage results arrive in any order and may be re-delivered.
+One ``JoinState`` per post identity (``postguard.domain.identity``: institution, post_id and text
+hash — never post_id alone). Posts and stage results arrive in any order and may be re-delivered.
 A post is *ready* once it and every expected stage's result are present; it is *overdue* when the
-deadline passes first and is then decided REVIEW ("screening incomplete"). Once decided, the state
-keeps only what idempotence needs: the decision (re-emitted unchanged for re-delivered inputs), its
-fingerprint, and which inputs it was built from. Nothing here knows about Kafka or faust.
+deadline passes first and is then decided REVIEW ("screening incomplete") as a *provisional*
+decision. Late results still count: when the missing stages report, the post is decided again as a
+new, final version that supersedes the provisional one. Once finally decided, the state keeps only
+what idempotence needs: the decision (re-emitted unchanged for re-delivered inputs), its fingerprint,
+and which inputs it was built from. Nothing here knows about Kafka or faust.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from postguard.domain.identity import key_of_post, key_of_result, same_content
 from postguard.domain.policy import PolicyEngine, PolicyRegistry
 from postguard.domain.types import Decision, Post, StageName, StageResult, Verdict
 
@@ -25,6 +29,12 @@ EXPECTED_STAGES: tuple[str, ...] = tuple(s.value for s in StageName)
 INCOMPLETE_REASON = "screening incomplete"
 """The reason every fail-closed-on-deadline decision carries (tests and dashboards match on it)."""
 
+TOO_COMPLEX_ERROR = "too complex"
+"""How a stage's ``error`` starts when it refused a post as beyond its work budget."""
+
+TOO_COMPLEX_REASON = f"{INCOMPLETE_REASON}: too complex"
+"""The reason of a decision whose post a stage refused as too complex to screen in bounded time."""
+
 POST_INPUT = "post"
 """The name under which the post itself is recorded in ``JoinState.inputs``."""
 
@@ -33,15 +43,16 @@ class Step(enum.StrEnum):
     """What the caller must do after feeding a message into the join."""
 
     WAIT = "wait"  # keep the new state; nothing to emit yet
-    DECIDE = "decide"  # everything is in: run the policy and call ``record_decision``
+    DECIDE = "decide"  # everything is in (or late results completed a provisional decision): decide
     REEMIT = "reemit"  # a re-delivered input of a decided post: emit ``state.decision`` again, unchanged
     IGNORE = "ignore"  # a late or foreign input for a post already closed: drop it
 
 
 @dataclass(frozen=True, slots=True)
 class JoinState:
-    """Everything policy-decision knows about one post_id."""
+    """Everything policy-decision knows about one post identity (``key``)."""
 
+    key: str
     post_id: str
     post: Post | None = None
     results: Mapping[str, StageResult] = field(default_factory=dict)
@@ -51,10 +62,16 @@ class JoinState:
     inputs: tuple[str, ...] = ()  # inputs a decided post was built from (POST_INPUT and stage names)
     closed_at: float = 0.0
     rejected: str = ""  # non-empty when the post was dead-lettered (e.g. "unknown_institution")
+    partition: int = -1  # the input partition the state lives on (ticks are sent there)
 
     @property
     def decided(self) -> bool:
         return self.decision is not None
+
+    @property
+    def provisional(self) -> bool:
+        """Decided at the deadline with stages missing; late results may still complete it."""
+        return self.decision is not None and self.decision.provisional and self.post is not None
 
     @property
     def closed(self) -> bool:
@@ -62,9 +79,9 @@ class JoinState:
         return self.decided or bool(self.rejected)
 
 
-def new_state(post_id: str, now: float) -> JoinState:
-    """An empty state for a post_id first seen at ``now`` (seconds, wall clock)."""
-    return JoinState(post_id=post_id, first_seen=now)
+def new_state(key: str, post_id: str, now: float, partition: int = -1) -> JoinState:
+    """An empty state for a post identity first seen at ``now`` (seconds, wall clock)."""
+    return JoinState(key=key, post_id=post_id, first_seen=now, partition=partition)
 
 
 def missing_stages(state: JoinState, expected: Sequence[str] = EXPECTED_STAGES) -> tuple[str, ...]:
@@ -90,10 +107,14 @@ def is_expired(state: JoinState, now: float, retention_seconds: float) -> bool:
 
 
 def add_post(
-    state: JoinState | None, post: Post, now: float, expected: Sequence[str] = EXPECTED_STAGES
+    state: JoinState | None,
+    post: Post,
+    now: float,
+    expected: Sequence[str] = EXPECTED_STAGES,
+    partition: int = -1,
 ) -> tuple[JoinState, Step]:
     """Feed the (validated) post. Re-delivery of a decided post asks for the same decision again."""
-    state = state or new_state(post.post_id, now)
+    state = state or new_state(key_of_post(post), post.post_id, now, partition)
     if state.closed:
         return state, (Step.REEMIT if state.decided and POST_INPUT in state.inputs else Step.IGNORE)
     if state.post is None:
@@ -102,17 +123,29 @@ def add_post(
 
 
 def add_result(
-    state: JoinState | None, result: StageResult, now: float, expected: Sequence[str] = EXPECTED_STAGES
+    state: JoinState | None,
+    result: StageResult,
+    now: float,
+    expected: Sequence[str] = EXPECTED_STAGES,
+    partition: int = -1,
 ) -> tuple[JoinState, Step]:
-    """Feed one stage's result. The first result per stage wins; unknown stages are ignored."""
-    state = state or new_state(result.post_id, now)
-    if state.closed:
+    """Feed one stage's result. The first result per stage wins; unknown stages are ignored.
+
+    A result computed for other content (its institution or text hash differs from the post's) is
+    ignored. A late result for a provisional decision is kept, and completes it once all are in.
+    """
+    state = state or new_state(key_of_result(result), result.post_id, now, partition)
+    if state.post is not None and not same_content(result, state.post):
+        return state, Step.IGNORE
+    if state.closed and not state.provisional:
         if state.decided and result.stage in state.inputs:
             return state, Step.REEMIT
-        return state, Step.IGNORE  # late (after the deadline) or for a rejected post
+        return state, Step.IGNORE  # for a rejected post, or late for a final decision
     if result.stage not in expected or result.stage in state.results:
-        return state, Step.WAIT
+        return state, (Step.REEMIT if state.decided and result.stage in state.inputs else Step.WAIT)
     state = dataclasses.replace(state, results={**state.results, result.stage: result})
+    if state.provisional:
+        return state, (Step.DECIDE if not missing_stages(state, expected) else Step.WAIT)
     return state, (Step.DECIDE if is_ready(state, expected) else Step.WAIT)
 
 
@@ -126,27 +159,42 @@ def enforce_fail_closed(
 ) -> Decision:
     """Guarantee the fail-closed rules whatever the policy says.
 
-    Missing stages: verdict at least REVIEW, reason ``INCOMPLETE_REASON``, ``incomplete_stages`` set.
-    A failed stage (``ok=False``): verdict at least REVIEW with a reason naming the stage.
+    Missing stages: verdict at least REVIEW, reason ``INCOMPLETE_REASON``, ``incomplete_stages`` set,
+    and the decision is *provisional* (late results will supersede it).
+    A failed stage (``ok=False``): verdict at least REVIEW with a reason naming the stage
+    (``TOO_COMPLEX_REASON`` when the stage refused the post as beyond its work budget).
+    Either way the redacted text is dropped: findings are partial, so no text derived from them is
+    safe to publish or to store.
     """
     results = list(results)
     present = {r.stage for r in results}
     missing = tuple(s for s in expected if s not in present)
-    failed = [r.stage for r in results if not r.ok]
+    failed = [r for r in results if not r.ok]
     if not missing and not failed:
         return decision
     reasons = list(decision.reasons)
     if missing and INCOMPLETE_REASON not in reasons:
         reasons.insert(0, INCOMPLETE_REASON)
-    for stage in failed:
-        reason = f"{stage} failed; a person must review this post"
-        if not any(stage in r for r in reasons):
+    for result in failed:
+        reason = _failure_reason(result)
+        if reason not in reasons:
             reasons.append(reason)
     verdict = Verdict.most_severe([decision.verdict, Verdict.REVIEW])
     incomplete = tuple(dict.fromkeys((*decision.incomplete_stages, *missing)))
     return dataclasses.replace(
-        decision, verdict=verdict, reasons=tuple(reasons), incomplete_stages=incomplete
+        decision,
+        verdict=verdict,
+        reasons=tuple(reasons),
+        incomplete_stages=incomplete,
+        redacted_text="",
+        provisional=bool(missing),
     )
+
+
+def _failure_reason(result: StageResult) -> str:
+    if result.error.startswith(TOO_COMPLEX_ERROR):
+        return f"{TOO_COMPLEX_REASON} ({result.stage}); a person must review this post"
+    return f"{result.stage} failed; a person must review this post"
 
 
 def decision_fingerprint(decision: Decision) -> str:
@@ -165,6 +213,8 @@ def decision_fingerprint(decision: Decision) -> str:
         "policy": [decision.policy_id, decision.policy_version],
         "text_sha256": decision.text_sha256,
         "incomplete_stages": list(decision.incomplete_stages),
+        "version": decision.version,
+        "provisional": decision.provisional,
     }
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
 
@@ -172,28 +222,44 @@ def decision_fingerprint(decision: Decision) -> str:
 def record_decision(state: JoinState, decision: Decision, now: float) -> JoinState:
     """Close the state with ``decision``: drop the post text and raw results, keep what idempotence needs.
 
-    Raises ``ValueError`` if a *different* decision was already recorded (a bug upstream, never silent).
+    A provisional decision keeps the post and results so late results can complete it; a later
+    version supersedes only a provisional one. Raises ``ValueError`` if a *different* decision of the
+    same or an older version was already recorded (a bug upstream, never silent).
     """
     fingerprint = decision_fingerprint(decision)
     if state.decided:
-        if fingerprint != state.fingerprint:
+        assert state.decision is not None
+        supersedes = state.decision.provisional and decision.version > state.decision.version
+        if fingerprint == state.fingerprint:
+            return state
+        if not supersedes:
             raise ValueError(f"post {state.post_id!r} already has a different decision")
-        return state
     inputs = ((POST_INPUT,) if state.post is not None else ()) + tuple(state.results)
+    keep = decision.provisional
     return JoinState(
+        key=state.key,
         post_id=state.post_id,
+        post=state.post if keep else None,
+        results=state.results if keep else {},
         first_seen=state.first_seen,
         decision=decision,
         fingerprint=fingerprint,
         inputs=inputs,
         closed_at=now,
+        partition=state.partition,
     )
 
 
-def reject(state: JoinState | None, post_id: str, reason: str, now: float) -> JoinState:
+def reject(state: JoinState, reason: str, now: float) -> JoinState:
     """Close a post that will never be decided (dead-lettered); later inputs for it are ignored."""
-    base = state or new_state(post_id, now)
-    return JoinState(post_id=post_id, first_seen=base.first_seen, rejected=reason, closed_at=now)
+    return JoinState(
+        key=state.key,
+        post_id=state.post_id,
+        first_seen=state.first_seen,
+        rejected=reason,
+        closed_at=now,
+        partition=state.partition,
+    )
 
 
 def decide(
@@ -214,4 +280,5 @@ def decide(
     decision = engine.decide(state.post, results, policy, expected)
     decision = enforce_fail_closed(decision, results, expected)
     timings = {**decision.timings, **{r.stage: r.duration_seconds for r in results}}
-    return dataclasses.replace(decision, decided_at=decided_at, timings=timings)
+    version = state.decision.version + 1 if state.decision is not None else 1
+    return dataclasses.replace(decision, decided_at=decided_at, timings=timings, version=version)

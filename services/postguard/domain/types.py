@@ -160,6 +160,13 @@ class Decision:
     timings: dict[str, float] = field(default_factory=dict)
     incomplete_stages: tuple[str, ...] = ()
     decided_at: str = ""
+    version: int = 1
+    provisional: bool = False
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """(institution_id, post_id, text_sha256): what a decision belongs to."""
+        return (self.institution_id, self.post_id, self.text_sha256)
 
 
 class StageName(enum.StrEnum):
@@ -180,3 +187,4 @@ class StageResult:
     error: str = ""
     duration_seconds: float = 0.0
     institution_id: str = ""
+    text_sha256: str = ""

@@ -1,4 +1,9 @@
-"""The ingest service's in-memory view of decisions: lookups, waiters, in-flight claims and live streams."""
+"""The ingest service's in-memory view of decisions: lookups, waiters, in-flight claims and live streams.
+
+Everything is keyed by the post's identity (``postguard.domain.identity``: institution, post_id and
+text hash), never by post_id alone, so no lookup, duplicate check or wait can ever return a decision
+made for another institution's post or for other content under a reused id.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ import queue
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass
 
+from postguard.domain.identity import key_of_decision, post_key
 from postguard.domain.types import Decision
 
 _STREAM_QUEUE_SIZE = 10_000
@@ -19,81 +26,128 @@ class Claim:
 
     new: bool
     decision: Decision | None = None
-    text_sha256: str = ""
+    shed: bool = False  # refused: too many posts in flight on this replica
 
 
 class DecisionBook:
-    """Decisions by post_id, filled by the decisions-topic follower and read by the gRPC handlers.
+    """Decisions by post identity, filled by the decisions-topic follower and read by the gRPC handlers.
 
-    The first decision seen for a post_id wins; later ones for the same id are counted in ``conflicts``
-    when they differ (the policy service must not produce them) and ignored. ``claim`` marks a post as
-    in flight so a duplicate Submit/Screen does not publish it a second time.
+    Each identity keeps its newest decision version: a complete decision superseding a provisional one
+    replaces it (and is streamed); a re-delivered or older version is ignored, and one of the same
+    version that says something else is counted in ``conflicts``. ``claim`` marks a post as in flight
+    so a duplicate Submit/Screen does not publish it twice, and refuses new posts beyond
+    ``max_in_flight`` (backpressure: the caller retries instead of a queue turning into timeouts).
     """
 
-    def __init__(self, max_entries: int = 1_000_000) -> None:
+    def __init__(
+        self, max_entries: int = 1_000_000, *, max_in_flight: int = 0, claim_ttl_seconds: float = 600.0
+    ) -> None:
         self._max_entries = max_entries
+        self._max_in_flight = max_in_flight  # 0 = unbounded
+        self._claim_ttl = claim_ttl_seconds
         self._decisions: OrderedDict[str, Decision] = OrderedDict()
-        self._in_flight: dict[str, str] = {}  # post_id -> text sha256
+        self._latest: dict[tuple[str, str], str] = {}  # (institution, post_id) -> newest identity key
+        self._in_flight: OrderedDict[str, float] = OrderedDict()  # identity key -> claimed at
         self._cond = threading.Condition()
-        self._streams: dict[int, tuple[str, queue.Queue[Decision]]] = {}
+        self._streams: dict[int, tuple[frozenset[str] | None, queue.Queue[Decision]]] = {}
         self._next_stream = 0
         self.conflicts = 0
         self.duplicates = 0
+        self.superseded = 0
         self.dropped_stream_items = 0
 
     # --- writers ---------------------------------------------------------------------------------
 
     def record(self, decision: Decision) -> bool:
-        """Store ``decision``; True when it is the first for its post_id (then waiters and streams see it)."""
+        """Store ``decision``; True when it is new for its identity (then waiters and streams see it)."""
+        key = key_of_decision(decision)
         with self._cond:
-            existing = self._decisions.get(decision.post_id)
+            existing = self._decisions.get(key)
             if existing is not None:
-                self.duplicates += 1
-                if existing.verdict != decision.verdict:
-                    self.conflicts += 1
-                return False
-            self._decisions[decision.post_id] = decision
-            if len(self._decisions) > self._max_entries:
-                self._decisions.popitem(last=False)
-            self._in_flight.pop(decision.post_id, None)
+                if decision.version <= existing.version:
+                    self.duplicates += 1
+                    if decision.version == existing.version and existing.verdict != decision.verdict:
+                        self.conflicts += 1
+                    return False
+                self.superseded += 1
+            self._decisions[key] = decision
+            self._decisions.move_to_end(key)
+            self._latest[(decision.institution_id, decision.post_id)] = key
+            while len(self._decisions) > self._max_entries:
+                old_key, old = self._decisions.popitem(last=False)
+                if self._latest.get((old.institution_id, old.post_id)) == old_key:
+                    del self._latest[(old.institution_id, old.post_id)]
+            self._in_flight.pop(key, None)
             streams = list(self._streams.values())
             self._cond.notify_all()
-        for institution, q in streams:
-            if not institution or institution == decision.institution_id:
+        for institutions, q in streams:
+            if institutions is None or decision.institution_id in institutions:
                 try:
                     q.put_nowait(decision)
                 except queue.Full:  # a stalled client must not block the follower
                     self.dropped_stream_items += 1
         return True
 
-    def claim(self, post_id: str, text_sha256: str) -> Claim:
-        """Mark ``post_id`` in flight unless it is already decided or in flight (then ``new`` is False)."""
-        with self._cond:
-            decision = self._decisions.get(post_id)
-            if decision is not None:
-                return Claim(new=False, decision=decision, text_sha256=decision.text_sha256)
-            if post_id in self._in_flight:
-                return Claim(new=False, text_sha256=self._in_flight[post_id])
-            self._in_flight[post_id] = text_sha256
-            return Claim(new=True, text_sha256=text_sha256)
+    def claim(self, institution_id: str, post_id: str, text_sha256: str) -> Claim:
+        """Mark this content in flight unless it is already decided or in flight (then ``new`` is False).
 
-    def release(self, post_id: str) -> None:
+        A new claim beyond ``max_in_flight`` is refused with ``shed`` (nothing is marked).
+        """
+        key = post_key(institution_id, post_id, text_sha256)
+        with self._cond:
+            decision = self._decisions.get(key)
+            if decision is not None:
+                return Claim(new=False, decision=decision)
+            if key in self._in_flight:
+                return Claim(new=False)
+            self._expire_claims(time.monotonic())
+            if self._max_in_flight and len(self._in_flight) >= self._max_in_flight:
+                return Claim(new=False, shed=True)
+            self._in_flight[key] = time.monotonic()
+            return Claim(new=True)
+
+    def release(self, institution_id: str, post_id: str, text_sha256: str) -> None:
         """Forget an in-flight claim whose publish failed, so the client may retry."""
         with self._cond:
-            self._in_flight.pop(post_id, None)
+            self._in_flight.pop(post_key(institution_id, post_id, text_sha256), None)
+
+    def _expire_claims(self, now: float) -> None:
+        # A claim whose decision never reaches this replica (dead-lettered post, policy removed) must not
+        # hold a slot forever.
+        while self._in_flight:
+            key, claimed_at = next(iter(self._in_flight.items()))
+            if now - claimed_at < self._claim_ttl:
+                break
+            del self._in_flight[key]
+
+    @property
+    def in_flight(self) -> int:
+        with self._cond:
+            return len(self._in_flight)
 
     # --- readers ---------------------------------------------------------------------------------
 
-    def get(self, post_id: str) -> Decision | None:
+    def get(self, institution_id: str, post_id: str, text_sha256: str = "") -> Decision | None:
+        """The newest decision for this post (for exactly ``text_sha256`` when given)."""
         with self._cond:
-            return self._decisions.get(post_id)
+            if text_sha256:
+                return self._decisions.get(post_key(institution_id, post_id, text_sha256))
+            key = self._latest.get((institution_id, post_id))
+            return self._decisions.get(key) if key is not None else None
 
-    def wait(self, post_id: str, timeout: float) -> Decision | None:
-        """The decision for ``post_id``, waiting up to ``timeout`` seconds; None when it did not come."""
+    def institutions_of(self, post_id: str, among: Collection[str] | None = None) -> list[str]:
+        """Institutions (of ``among`` when given) that have a decision for ``post_id``."""
+        with self._cond:
+            found = {inst for inst, pid in self._latest if pid == post_id}
+        return sorted(found if among is None else found & set(among))
+
+    def wait(self, institution_id: str, post_id: str, text_sha256: str, timeout: float) -> Decision | None:
+        """The decision for this content, waiting up to ``timeout`` seconds; None when it did not come."""
+        key = post_key(institution_id, post_id, text_sha256)
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                decision = self._decisions.get(post_id)
+                decision = self._decisions.get(key)
                 if decision is not None:
                     return decision
                 remaining = deadline - time.monotonic()
@@ -107,13 +161,13 @@ class DecisionBook:
 
     # --- live streams ----------------------------------------------------------------------------
 
-    def subscribe(self, institution_id: str = "") -> tuple[int, queue.Queue[Decision]]:
-        """A queue receiving every new decision (of ``institution_id``; all when empty)."""
+    def subscribe(self, institutions: frozenset[str] | None = None) -> tuple[int, queue.Queue[Decision]]:
+        """A queue receiving every new decision version of ``institutions`` (all when None)."""
         q: queue.Queue[Decision] = queue.Queue(maxsize=_STREAM_QUEUE_SIZE)
         with self._cond:
             token = self._next_stream
             self._next_stream += 1
-            self._streams[token] = (institution_id, q)
+            self._streams[token] = (institutions, q)
         return token, q
 
     def unsubscribe(self, token: int) -> None:

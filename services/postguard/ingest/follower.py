@@ -12,11 +12,27 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
 from postguard.core import topics
-from postguard.core.codec import DecodeError, decode_decision
+from postguard.core.codec import DecodeError, decode_decision, decode_key
 from postguard.core.kafka_security import connect_kafka
+from postguard.domain.types import Decision
 from postguard.ingest.decision_book import DecisionBook
 
 log = logging.getLogger(__name__)
+
+
+def trusted_decision(key: bytes | None, value: bytes | None) -> Decision:
+    """A decision record as something the book may answer with, or ``DecodeError``.
+
+    The book answers only for the exact (institution, post_id, text hash) a decision names, so a record
+    without an institution or a hash, or whose key is not its post_id, is refused: it cannot be tied to
+    one post's content and would otherwise be a way to plant answers.
+    """
+    decision = decode_decision(value)
+    if not decision.institution_id or len(decision.text_sha256) != 64:
+        raise DecodeError("Decision", "no institution_id or text_sha256: cannot be tied to a post's content")
+    if decode_key(key) != decision.post_id:
+        raise DecodeError("Decision", "record key is not the decision's post_id")
+    return decision
 
 
 class DecisionFollower:
@@ -95,7 +111,7 @@ class DecisionFollower:
                 for records in batches.values():
                     for record in records:
                         try:
-                            self._book.record(decode_decision(record.value))
+                            self._book.record(trusted_decision(record.key, record.value))
                         except DecodeError as exc:
                             self.undecodable += 1
                             log.warning(

@@ -1,4 +1,9 @@
-"""The Screening gRPC API (Screen, Submit, GetDecision, StreamDecisions) over Kafka and a DecisionBook."""
+"""The Screening gRPC API (Screen, Submit, GetDecision, StreamDecisions) over Kafka and a DecisionBook.
+
+Every answer belongs to the caller's institution and to the exact content asked about: decisions are
+looked up by (institution_id, post_id, text hash), and an ``authorizer`` (``postguard.ingest.auth``)
+says which institutions a caller may submit for and read.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,13 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 import grpc
 from kafka.errors import KafkaError
 
 from postguard.core.codec import decision_to_proto, post_from_proto
-from postguard.core.metrics import POSTS_RECEIVED, SCREEN_LATENCY
+from postguard.core.metrics import INGEST_IN_FLIGHT, INGEST_SHED, POSTS_RECEIVED, SCREEN_LATENCY
 from postguard.domain.policy import PolicyRegistry, UnknownInstitutionError
 from postguard.domain.types import Decision, Post
 from postguard.domain.validation import PostValidationError, validate_post
@@ -25,6 +30,19 @@ from postguard.v1 import decision_pb2, post_pb2, screening_pb2
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = "postguard.v1.Screening"
+RETRY_PUSHBACK_KEY = "grpc-retry-pushback-ms"
+"""Trailing metadata of a shed request: how long to wait before retrying (gRPC retry pushback, gRFC A6)."""
+ALL_INSTITUTIONS = "*"
+
+
+class Authorizer(Protocol):
+    """Says which institutions the caller of an RPC may act for (None: any; auth is off)."""
+
+    def allowed_institutions(self, context: grpc.ServicerContext) -> frozenset[str] | None: ...
+
+
+def _unrestricted(allowed: frozenset[str] | None) -> bool:
+    return allowed is None or ALL_INSTITUTIONS in allowed
 
 
 class ScreeningServicer:
@@ -40,8 +58,12 @@ class ScreeningServicer:
         max_screen_timeout: float,
         submit_timeout: float,
         max_text_chars: int,
+        authorizer: Authorizer | None = None,
+        retry_after_seconds: float = 1.0,
     ) -> None:
         self.book = book
+        self.authorizer = authorizer
+        self.retry_after_seconds = retry_after_seconds
         self.publisher = publisher
         self.registry = registry
         self.screen_timeout = screen_timeout
@@ -61,12 +83,31 @@ class ScreeningServicer:
             context.abort(code, request.error)
         return request
 
+    def _allowed(self, context: grpc.ServicerContext) -> frozenset[str] | None:
+        """The institutions the caller may act for (None: any); aborts UNAUTHENTICATED without credentials."""
+        if self.authorizer is None:
+            return None
+        allowed = self.authorizer.allowed_institutions(context)
+        return None if _unrestricted(allowed) else allowed
+
+    @staticmethod
+    def _require_institution(
+        allowed: frozenset[str] | None, institution_id: str, context: grpc.ServicerContext
+    ) -> None:
+        if allowed is not None and institution_id not in allowed:
+            context.abort(
+                grpc.StatusCode.PERMISSION_DENIED,
+                f"institution_id: this caller may not act for institution {institution_id!r}",
+            )
+
     def _accept(self, msg: post_pb2.Post, context: grpc.ServicerContext) -> Post:
-        """A validated domain post, or abort with INVALID_ARGUMENT / FAILED_PRECONDITION."""
+        """A validated post, or abort with INVALID_ARGUMENT / PERMISSION_DENIED / FAILED_PRECONDITION."""
+        allowed = self._allowed(context)
         try:
             post = validate_post(post_from_proto(msg), max_text_chars=self.max_text_chars)
         except PostValidationError as exc:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        self._require_institution(allowed, post.institution_id, context)
         if self.registry is not None:
             try:
                 self.registry.policy_for(post.institution_id)
@@ -78,19 +119,30 @@ class ScreeningServicer:
         return post
 
     def _publish_once(self, post: Post, context: grpc.ServicerContext) -> tuple[bool, Decision | None]:
-        """Publish ``post`` unless its id is known; returns (duplicate, existing decision)."""
-        claim = self.book.claim(post.post_id, post.text_sha256)
+        """Publish ``post`` unless this content is known; returns (duplicate, existing decision).
+
+        The same post_id with other text is a new post (an edited draft): it is screened afresh and
+        can never be answered with the decision made for the earlier text. Beyond the in-flight limit
+        the post is refused with RESOURCE_EXHAUSTED and retry pushback, before anything is stored.
+        """
+        identity = (post.institution_id, post.post_id, post.text_sha256)
+        claim = self.book.claim(*identity)
+        INGEST_IN_FLIGHT.set(self.book.in_flight)
+        if claim.shed:
+            INGEST_SHED.inc()
+            pushback_ms = int(self.retry_after_seconds * 1000)
+            context.set_trailing_metadata(((RETRY_PUSHBACK_KEY, str(pushback_ms)),))
+            context.abort(
+                grpc.StatusCode.RESOURCE_EXHAUSTED,
+                f"ingest is at capacity ({self.book.in_flight} posts being screened); post "
+                f"{post.post_id!r} was not accepted, retry in {pushback_ms} ms",
+            )
         if not claim.new:
-            if claim.text_sha256 and claim.text_sha256 != post.text_sha256:
-                context.abort(
-                    grpc.StatusCode.ALREADY_EXISTS,
-                    f"post_id {post.post_id!r} was already submitted with a different text",
-                )
             return True, claim.decision
         try:
             self.publisher.publish(post, timeout=self.submit_timeout)
         except KafkaError as exc:
-            self.book.release(post.post_id)
+            self.book.release(*identity)
             log.error("publish failed", extra={"post_id": post.post_id, "error_type": type(exc).__name__})
             context.abort(
                 grpc.StatusCode.UNAVAILABLE,
@@ -121,7 +173,8 @@ class ScreeningServicer:
         post = self._accept(req.post, context)
         budget = self._wait_budget(req.timeout_seconds, context)
         _duplicate, existing = self._publish_once(post, context)
-        decision = existing or self.book.wait(post.post_id, max(budget - (time.monotonic() - started), 0.0))
+        remaining = max(budget - (time.monotonic() - started), 0.0)
+        decision = existing or self.book.wait(post.institution_id, post.post_id, post.text_sha256, remaining)
         if decision is None:
             context.abort(
                 grpc.StatusCode.DEADLINE_EXCEEDED,
@@ -138,19 +191,45 @@ class ScreeningServicer:
         return screening_pb2.SubmitResponse(post_id=post.post_id, duplicate=duplicate)
 
     def GetDecision(self, request: Any, context: grpc.ServicerContext) -> decision_pb2.Decision:  # noqa: N802
-        """The decision for a post, NOT_FOUND while there is none."""
+        """The newest decision version for a post of the caller's institutions, NOT_FOUND while there is none.
+
+        ``institution_id`` may be left out when the post_id is known for only one institution the caller
+        may read; ``text_sha256`` narrows the answer to the decision made for exactly that content.
+        """
         req: screening_pb2.GetDecisionRequest = self._parsed(request, context)
+        allowed = self._allowed(context)
         if not req.post_id:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "post_id: is required")
-        decision = self.book.get(req.post_id)
+        institution = req.institution_id or self._only_institution(req.post_id, allowed, context)
+        self._require_institution(allowed, institution, context)
+        decision = self.book.get(institution, req.post_id, req.text_sha256)
         if decision is None:
             context.abort(grpc.StatusCode.NOT_FOUND, f"no decision for post {req.post_id!r} (yet)")
         return decision_to_proto(decision)
 
+    def _only_institution(
+        self, post_id: str, allowed: frozenset[str] | None, context: grpc.ServicerContext
+    ) -> str:
+        if allowed is not None and len(allowed) == 1:
+            return next(iter(allowed))
+        found = self.book.institutions_of(post_id, allowed)
+        if len(found) > 1:
+            context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                f"institution_id: is required, post {post_id!r} exists for {len(found)} institutions",
+            )
+        if not found:
+            context.abort(grpc.StatusCode.NOT_FOUND, f"no decision for post {post_id!r} (yet)")
+        return found[0]
+
     def StreamDecisions(self, request: Any, context: grpc.ServicerContext) -> Iterator[decision_pb2.Decision]:  # noqa: N802
-        """Every decision made from now on (of one institution, or all when none is given)."""
+        """Every decision version made from now on, of the caller's institutions (or the one asked for)."""
         req: screening_pb2.StreamDecisionsRequest = self._parsed(request, context)
-        token, q = self.book.subscribe(req.institution_id)
+        allowed = self._allowed(context)
+        if req.institution_id:
+            self._require_institution(allowed, req.institution_id, context)
+            allowed = frozenset({req.institution_id})
+        token, q = self.book.subscribe(allowed)
         try:
             while context.is_active() and not self.stopping.is_set():
                 try:

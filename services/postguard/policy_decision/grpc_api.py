@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 
@@ -32,8 +33,7 @@ class PolicyDecisionServicer(detection_pb2_grpc.PolicyDecisionServicer):
         if not request.HasField("post"):
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "post: is required")
         post = validate_post(codec.post_from_proto(request.post))
-        state = join.new_state(post.post_id, time.time())
-        state, _ = join.add_post(state, post, state.first_seen)
+        state, _ = join.add_post(None, post, time.time())
         for msg in request.stage_results:
             result = codec.stage_result_from_proto(msg)
             if result.post_id != post.post_id:
@@ -41,6 +41,18 @@ class PolicyDecisionServicer(detection_pb2_grpc.PolicyDecisionServicer):
                     grpc.StatusCode.INVALID_ARGUMENT,
                     f"stage_results: result for post {result.post_id[:128]!r} does not match post_id",
                 )
+            if result.text_sha256 not in ("", post.text_sha256) or result.institution_id not in (
+                "",
+                post.institution_id,
+            ):
+                context.abort(
+                    grpc.StatusCode.INVALID_ARGUMENT,
+                    "stage_results: a result was computed for other content or another institution",
+                )
+            # Results given with the post are for this post: tie them to its content.
+            result = dataclasses.replace(
+                result, institution_id=post.institution_id, text_sha256=post.text_sha256
+            )
             if result.stage not in join.EXPECTED_STAGES:
                 context.abort(
                     grpc.StatusCode.INVALID_ARGUMENT,

@@ -24,6 +24,7 @@ from postguard.core.audit import AuditStore
 from postguard.core.metrics import (
     AUDIT_WRITE_ERRORS,
     DEADLETTER,
+    DECISIONS_SUPERSEDED,
     INCOMPLETE_SCREENINGS,
     POSTS_RECEIVED,
     POSTS_SCREENED,
@@ -31,6 +32,7 @@ from postguard.core.metrics import (
 )
 from postguard.core.records import Inbound, Outgoing
 from postguard.domain import join
+from postguard.domain.identity import key_of_post, key_of_result, same_content
 from postguard.domain.join import JoinState, Step
 from postguard.domain.policy import PolicyEngine, PolicyRegistry, UnknownInstitutionError
 from postguard.domain.types import Decision, Verdict
@@ -51,7 +53,11 @@ def rfc3339(epoch_seconds: float) -> str:
 
 
 class DecisionJoiner:
-    """Joins posts with stage results in ``table`` (post_id -> encoded ``JoinState``) and decides."""
+    """Joins posts with stage results in ``table`` (post identity key -> encoded ``JoinState``).
+
+    Keys come from ``postguard.domain.identity`` (institution, post_id, text hash), computed from the
+    record values, never from the record key a producer chose.
+    """
 
     def __init__(
         self,
@@ -77,12 +83,15 @@ class DecisionJoiner:
         self.clock = clock
         self.expected = tuple(expected)
         self.max_text_chars = max_text_chars
-        # In-memory index of the table so the timer never has to decode every state.
-        self._open: dict[str, float] = {}  # post present, undecided: post_id -> first_seen
-        self._orphans: dict[str, float] = {}  # results whose post has not arrived: post_id -> first_seen
-        self._closed: collections.deque[tuple[float, str]] = collections.deque()  # (closed_at, post_id)
+        # In-memory index of the table (by state key) so the timer never has to decode every state.
+        self._open: dict[str, float] = {}  # post present, undecided: key -> first_seen
+        self._orphans: dict[str, float] = {}  # results whose post has not arrived: key -> first_seen
+        self._closed: collections.deque[tuple[float, str]] = collections.deque()  # (closed_at, key)
+        self._closed_keys: set[str] = set()
         self._known: set[str] = set()
         self._ticked: dict[str, float] = {}
+        self._partition: dict[str, int] = {}  # key -> input partition, where its ticks must go
+        self.superseded = 0  # provisional decisions replaced by a complete one
 
     # --- record handling (called by the agent, one record at a time) ---------------------------------
 
@@ -116,14 +125,16 @@ class DecisionJoiner:
         except PostValidationError as exc:
             return [self._deadletter(record, "validation_error", exc)]
         now = self.clock()
-        state = self._load(post.post_id)
+        key = key_of_post(post)
+        state = self._load(key)
         if state is None or not state.closed:
             try:
                 self.policies.policy_for(post.institution_id)
             except UnknownInstitutionError as exc:
-                self._store(join.reject(state, post.post_id, "unknown_institution", now))
+                base = state or join.new_state(key, post.post_id, now, record.partition)
+                self._store(join.reject(base, "unknown_institution", now))
                 return [self._deadletter(record, "unknown_institution", exc)]
-        state, step = join.add_post(state, post, now, self.expected)
+        state, step = join.add_post(state, post, now, self.expected, record.partition)
         return self._after(state, step, now)
 
     def on_result(self, record: Inbound) -> list[Outgoing]:
@@ -132,19 +143,22 @@ class DecisionJoiner:
         except codec.DecodeError as exc:
             return [self._deadletter(record, "decode_error", exc)]
         now = self.clock()
-        state, step = join.add_result(self._load(result.post_id), result, now, self.expected)
+        state = self._load(key_of_result(result))
+        state, step = join.add_result(state, result, now, self.expected, record.partition)
+        if step is Step.IGNORE and state.post is not None and not same_content(result, state.post):
+            log.warning("stage result for other content ignored", extra={"post_id": result.post_id})
         return self._after(state, step, now)
 
     def on_tick(self, record: Inbound) -> list[Outgoing]:
-        post_id = codec.decode_key(record.key)
-        state = self._load(post_id) if post_id else None
+        key = codec.decode_key(record.key)
+        state = self._load(key) if key else None
         if state is None:
-            self._forget(post_id)
+            self._forget(key)
             return []
         now = self.clock()
         if join.is_expired(state, now, self.retention_seconds):
-            del self.table[post_id]
-            self._forget(post_id)
+            del self.table[key]
+            self._forget(key)
             return []
         if join.is_overdue(state, now, self.deadline_seconds):
             return self._decide(state, now)
@@ -153,7 +167,7 @@ class DecisionJoiner:
     # --- the timer's side --------------------------------------------------------------------------
 
     def due(self, now: float | None = None) -> list[str]:
-        """post_ids that need a tick: past the deadline, or expired. Each is returned at most once per
+        """State keys that need a tick: past the deadline, or expired. Each is returned at most once per
         ``max(1 s, deadline)`` so a lost tick is retried without flooding the topic."""
         now = self.clock() if now is None else now
         resend = max(1.0, self.deadline_seconds)
@@ -170,28 +184,34 @@ class DecisionJoiner:
             self._ticked[pid] = now
         return due
 
-    def tick(self, post_id: str) -> Outgoing:
-        """The record the timer produces for ``post_id``."""
-        return Outgoing(self.deadlines_topic, codec.encode_key(post_id), TICK)
+    def tick(self, key: str) -> Outgoing:
+        """The record the timer produces for the state ``key``, on the partition that state lives on."""
+        partition = self._partition.get(key, -1)
+        return Outgoing(
+            self.deadlines_topic, codec.encode_key(key), TICK, partition=partition if partition >= 0 else None
+        )
 
     def reindex(self, items: Iterable[tuple[str, bytes]]) -> int:
         """Rebuild the index from the table's local contents (after recovery or a rebalance)."""
         self._open.clear()
         self._orphans.clear()
         self._closed.clear()
+        self._closed_keys.clear()
         self._known.clear()
         closed = []
         unreadable = 0
-        for post_id, raw in items:
-            state = self._decode(post_id, raw, quiet=True)
+        for key, raw in items:
+            state = self._decode(key, raw, quiet=True)
             if state is None:
                 # Counted as known so the index matches the table; a tick will not touch it either.
                 unreadable += 1
-                self._known.add(post_id)
+                self._known.add(key)
                 continue
             if state.closed:
-                closed.append((state.closed_at, post_id))
-                self._known.add(post_id)
+                closed.append((state.closed_at, key))
+                self._closed_keys.add(key)
+                self._known.add(key)
+                self._remember_partition(state)
             else:
                 self._index(state)
         for entry in sorted(closed):
@@ -228,7 +248,9 @@ class DecisionJoiner:
         except UnknownInstitutionError:
             # The institution's policy was removed after the post arrived: nothing can decide it.
             log.error("policy removed before the post was decided", extra={"post_id": state.post_id})
-            self._store(join.reject(state, state.post_id, "unknown_institution", now))
+            if state.decided:  # a provisional decision stands; the late results cannot improve it
+                return []
+            self._store(join.reject(state, "unknown_institution", now))
             return []
         except Exception as exc:
             log.error(
@@ -238,7 +260,11 @@ class DecisionJoiner:
         elapsed = time.perf_counter() - started
         decision = dataclasses.replace(decision, timings={**decision.timings, SERVICE: elapsed})
         STAGE_DURATION.labels(stage=SERVICE).observe(elapsed)
-        POSTS_SCREENED.labels(verdict=str(decision.verdict)).inc()
+        if state.decided:
+            self.superseded += 1
+            DECISIONS_SUPERSEDED.inc()
+        else:
+            POSTS_SCREENED.labels(verdict=str(decision.verdict)).inc()
         for stage in decision.incomplete_stages:
             INCOMPLETE_SCREENINGS.labels(stage=stage).inc()
         self._store(join.record_decision(state, decision, now))
@@ -255,6 +281,7 @@ class DecisionJoiner:
 
     def _failed_policy_decision(self, state: JoinState, now: float) -> Decision:
         assert state.post is not None
+        missing = join.missing_stages(state, self.expected)
         return Decision(
             post_id=state.post_id,
             institution_id=state.post.institution_id,
@@ -265,8 +292,10 @@ class DecisionJoiner:
             policy_id="",
             policy_version="",
             text_sha256=state.post.text_sha256,
-            incomplete_stages=join.missing_stages(state, self.expected),
+            incomplete_stages=missing,
             decided_at=rfc3339(now),
+            version=state.decision.version + 1 if state.decision is not None else 1,
+            provisional=bool(missing),
         )
 
     @staticmethod
@@ -307,32 +336,41 @@ class DecisionJoiner:
             )
             return None
 
-    def _load(self, post_id: str) -> JoinState | None:
-        raw = self.table.get(post_id)
-        return None if raw is None else self._decode(post_id, raw)
+    def _load(self, key: str) -> JoinState | None:
+        raw = self.table.get(key)
+        return None if raw is None else self._decode(key, raw)
 
     def _store(self, state: JoinState) -> None:
-        self.table[state.post_id] = encode_state(state)
+        self.table[state.key] = encode_state(state)
         self._index(state)
 
-    def _index(self, state: JoinState) -> None:
-        post_id = state.post_id
-        self._known.add(post_id)
-        if state.closed:
-            self._ticked.pop(post_id, None)
-            self._open.pop(post_id, None)
-            self._orphans.pop(post_id, None)
-            self._closed.append((state.closed_at, post_id))
-        elif state.post is not None:
-            self._orphans.pop(post_id, None)
-            self._open[post_id] = state.first_seen
-        else:
-            self._orphans[post_id] = state.first_seen
+    def _remember_partition(self, state: JoinState) -> None:
+        if state.partition >= 0:
+            self._partition[state.key] = state.partition
 
-    def _forget(self, post_id: str) -> None:
-        self._known.discard(post_id)
-        self._open.pop(post_id, None)
-        self._orphans.pop(post_id, None)
-        self._ticked.pop(post_id, None)
-        while self._closed and self._closed[0][1] == post_id:
+    def _index(self, state: JoinState) -> None:
+        key = state.key
+        self._known.add(key)
+        self._remember_partition(state)
+        if state.closed:
+            self._ticked.pop(key, None)
+            self._open.pop(key, None)
+            self._orphans.pop(key, None)
+            if key not in self._closed_keys:
+                self._closed_keys.add(key)
+                self._closed.append((state.closed_at, key))
+        elif state.post is not None:
+            self._orphans.pop(key, None)
+            self._open[key] = state.first_seen
+        else:
+            self._orphans[key] = state.first_seen
+
+    def _forget(self, key: str) -> None:
+        self._known.discard(key)
+        self._open.pop(key, None)
+        self._orphans.pop(key, None)
+        self._ticked.pop(key, None)
+        self._partition.pop(key, None)
+        self._closed_keys.discard(key)
+        while self._closed and self._closed[0][1] == key:
             self._closed.popleft()

@@ -61,8 +61,8 @@ def test_policy_decision_writes_one_audit_row_per_decided_post(
     for post in posts:
         for item in (
             post,
-            StageResult(post.post_id, ID, (NAME,), institution_id=INSTITUTION),
-            StageResult(post.post_id, AD, (), institution_id=INSTITUTION),
+            StageResult(post.post_id, ID, (NAME,), institution_id=INSTITUTION, text_sha256=post.text_sha256),
+            StageResult(post.post_id, AD, (), institution_id=INSTITUTION, text_sha256=post.text_sha256),
         ):
             topic = topics.POSTS if isinstance(item, Post) else topics.FINDINGS
             producer.send(topic, key=codec.encode_key(item.post_id), value=codec.encode(item)).get(timeout=30)
@@ -80,9 +80,9 @@ def test_policy_decision_writes_one_audit_row_per_decided_post(
 
     with psycopg.connect(audit_dsn) as db:
         rows = db.execute(
-            "SELECT post_id, verdict, text_sha256, redacted_text FROM decisions ORDER BY post_id"
+            "SELECT post_id, verdict, text_sha256, redacted_text FROM decision_versions ORDER BY post_id"
         ).fetchall()
-        dump = " ".join(r[0] for r in db.execute("SELECT d::text FROM decisions d").fetchall())
+        dump = " ".join(r[0] for r in db.execute("SELECT d::text FROM decision_versions d").fetchall())
     assert rows == sorted(
         (p.post_id, str(decisions[p.post_id].verdict), p.text_sha256, decisions[p.post_id].redacted_text)
         for p in posts

@@ -24,6 +24,9 @@ CATALOGUE = {
     "postguard_consumer_lag_messages": ("gauge", {"service", "topic", "partition"}),
     "postguard_policy_reloads": ("counter", {"result"}),
     "postguard_audit_write_errors": ("counter", set()),
+    "postguard_decisions_superseded": ("counter", set()),
+    "postguard_ingest_in_flight_posts": ("gauge", set()),
+    "postguard_ingest_shed": ("counter", set()),
 }
 
 
