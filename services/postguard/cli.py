@@ -22,10 +22,44 @@ def _usage_error(message: str) -> int:
     return EXIT_USAGE
 
 
-def _build_pipeline(args: argparse.Namespace) -> Any:
-    from postguard.domain.pipeline import ScreeningPipeline
+class ModelsError(Exception):
+    """The models the run asks for cannot be used (a usage error: exit 2); the message names the path."""
 
-    return ScreeningPipeline.default(args.policy_dir, use_models=not args.no_models)
+
+MODELS_FIX = (
+    "point --models-dir (or POSTGUARD_MODELS_DIR) at a directory holding ner/ and textcat/, or screen "
+    "with rules only: --no-models (or POSTGUARD_USE_MODELS=false)"
+)
+
+
+def _use_models(args: argparse.Namespace) -> bool:
+    """Models unless the operator chose rules only: ``--no-models`` or ``POSTGUARD_USE_MODELS=false``."""
+    if args.no_models:
+        return False
+    raw = os.environ.get("POSTGUARD_USE_MODELS", "").strip()
+    if not raw:
+        return True
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        return TypeAdapter(bool).validate_python(raw)  # as the services parse it: true/1/yes/on...
+    except ValidationError:
+        raise ModelsError("POSTGUARD_USE_MODELS must be true or false") from None
+
+
+def _build_pipeline(args: argparse.Namespace) -> Any:
+    """The embedded pipeline; ``ModelsError`` when the required models cannot be loaded."""
+    from postguard.domain.models import ModelLoadError
+    from postguard.embedded.runner import build_pipeline
+
+    use_models = _use_models(args)
+    models_dir = args.models_dir or os.environ.get("POSTGUARD_MODELS_DIR") or None
+    try:
+        return build_pipeline(
+            args.policy_dir, use_models=use_models, models_dir=Path(models_dir) if models_dir else None
+        )
+    except ModelLoadError as exc:
+        raise ModelsError(f"models unavailable: {exc}; {MODELS_FIX}") from None
 
 
 def to_jsonl(record: dict[str, Any]) -> str:
@@ -92,6 +126,8 @@ def _screen(args: argparse.Namespace) -> int:
             pipeline = _build_pipeline(args)
         except PolicyError as exc:
             return _usage_error(f"invalid policy: {exc}")
+        except ModelsError as exc:
+            return _usage_error(str(exc))
         registry = pipeline.policies
         screen_batch = pipeline_batch(pipeline)
 
@@ -147,6 +183,8 @@ def _eval(args: argparse.Namespace) -> int:
         pipeline = _build_pipeline(args)
     except PolicyError as exc:
         return _usage_error(f"invalid policy: {exc}")
+    except ModelsError as exc:
+        return _usage_error(str(exc))
     unknown = sorted(
         {g.post.institution_id for g in loaded.posts if not pipeline.policies.knows(g.post.institution_id)}
     )
@@ -154,7 +192,7 @@ def _eval(args: argparse.Namespace) -> int:
         return _usage_error(f"no policy for institution(s) {', '.join(unknown)}")
     report, rate = run_evaluation(pipeline, loaded.posts)
     print(format_report(report))
-    models = "off" if args.no_models else "on"
+    models = "on" if pipeline.identifiers.ner_model is not None else "off"
     print(f"\nscreened {report.posts} posts at {rate:,.0f} posts/s (models: {models})")
     if args.json:
         data = report.to_dict() | {"posts_per_second": round(rate, 1), "gold": str(args.gold)}
@@ -166,7 +204,20 @@ def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--policy-dir", type=Path, default=None, help="directory of policy *.yaml (default: shipped)"
     )
-    parser.add_argument("--no-models", action="store_true", help="rules only: do not load the trained models")
+    parser.add_argument(
+        "--no-models",
+        action="store_true",
+        help="rules only: do not load the trained models (also POSTGUARD_USE_MODELS=false); otherwise the "
+        "models are required and a missing or corrupt one is an error (exit 2)",
+    )
+    parser.add_argument(
+        "--models-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="directory holding the trained models ner/ and textcat/ (default: $POSTGUARD_MODELS_DIR, "
+        "else the shipped ones)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ import faust
 from postguard.core.detection_stage import DetectionStage
 from postguard.core.faust_app import Topics, add_detection_agent
 from postguard.core.settings import CommonSettings
+from postguard.core.stream_service import require_models
 from postguard.core.stream_settings import StreamServiceSettings
 from postguard.domain.advice import AdviceClassifier
 from postguard.domain.types import StageName
@@ -17,10 +18,17 @@ STAGE = StageName.ADVICE_CLASSIFICATION.value
 
 
 def build_classifier(common: CommonSettings) -> AdviceClassifier:
-    """The shipped classifier: rules, plus the trained text classifiers when built and enabled."""
+    """The shipped classifier: rules, plus the trained text classifiers unless ``use_models`` is false.
+
+    With ``use_models`` the classifiers are required: if ``<models_dir>/textcat`` cannot be loaded this
+    logs the path and raises ``ModelsUnavailable`` (exit status 78) instead of classifying with rules alone.
+    """
+    if not common.use_models:
+        return AdviceClassifier(text_model=None)
     from postguard.domain.models import load_advice_model
 
-    return AdviceClassifier(text_model=load_advice_model() if common.use_models else None)
+    text_model = require_models(lambda: load_advice_model(common.models_dir))
+    return AdviceClassifier(text_model=text_model)
 
 
 def default_stage(common: CommonSettings, classifier: AdviceClassifier | None = None) -> DetectionStage:

@@ -23,7 +23,16 @@ class CommonSettings(BaseSettings):
         None, description="Directory of institution policy YAML files; unset = the shipped defaults."
     )
     log_level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="Log level.")
-    use_models: bool = Field(True, description="Use the trained spaCy models shipped in the repo.")
+    use_models: bool = Field(
+        True,
+        description="Use the trained spaCy models; when true they are required: a service that cannot load "
+        "them exits at start-up (code 78) instead of screening with rules alone.",
+    )
+    models_dir: Path | None = Field(
+        None,
+        description="Directory holding the trained models (ner/, textcat/); unset = the ones shipped in "
+        "the package.",
+    )
 
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
         "PLAINTEXT", description="How clients talk to Kafka: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL."

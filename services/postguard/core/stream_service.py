@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 import faust
 import grpc
@@ -16,8 +16,50 @@ from postguard.core.metrics import start_metrics_server
 from postguard.core.settings import CommonSettings
 from postguard.core.stream_settings import StreamServiceSettings
 from postguard.core.topics import ALL_TOPICS
+from postguard.domain.models import ModelLoadError
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+EXIT_MODELS_UNAVAILABLE = 78
+"""Exit status of a stream service whose required models cannot be loaded (sysexits' EX_CONFIG)."""
+MODELS_FIX = (
+    "set POSTGUARD_MODELS_DIR to the directory holding ner/ and textcat/ (unset = the shipped models), "
+    "or POSTGUARD_USE_MODELS=false to screen with rules only"
+)
+
+
+class ModelsUnavailable(SystemExit):
+    """Start-up stops: ``POSTGUARD_USE_MODELS`` is true and ``error`` says which model could not load."""
+
+    def __init__(self, error: ModelLoadError) -> None:
+        super().__init__(EXIT_MODELS_UNAVAILABLE)
+        self.error = error
+
+
+def require_models(load: Callable[[], T]) -> T:
+    """Run ``load`` (the service's model loading) at start-up; if a model cannot be loaded, stop.
+
+    Stopping means: one ERROR log line naming the model path and the settings to change, then
+    ``ModelsUnavailable`` (a ``SystemExit`` with status 78) before any port is opened, so the process
+    never reports healthy. Under Kubernetes the pod is never Ready and restarts (CrashLoopBackOff) with
+    that line as its last log: a detector without the models it was configured with must not decide.
+    """
+    try:
+        return load()
+    except ModelLoadError as exc:
+        log.error(
+            "required models cannot be loaded: %s; %s",
+            exc,
+            MODELS_FIX,
+            extra={
+                "model": exc.model,
+                "model_path": str(exc.path),
+                "setting": "POSTGUARD_MODELS_DIR",
+                "exit_code": EXIT_MODELS_UNAVAILABLE,
+            },
+        )
+        raise ModelsUnavailable(exc) from None
 
 
 def run_stream_service(

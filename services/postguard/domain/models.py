@@ -146,9 +146,69 @@ _CONTENT_REASONS = {
 }
 
 
-def _read_calibration(path: Path) -> dict[str, Any]:
-    file = path / CALIBRATION_FILE
-    return json.loads(file.read_text(encoding="utf-8")) if file.is_file() else {}
+class ModelLoadError(RuntimeError):
+    """A trained model the configuration asks for cannot be used: missing, corrupt or built for another
+    spaCy. ``path`` is the model directory; the message names it and what is wrong (never file contents).
+    """
+
+    def __init__(self, model: str, path: Path, problem: str) -> None:
+        super().__init__(f"{model} model at {path}: {problem}")
+        self.model = model
+        self.path = path
+        self.problem = problem
+
+
+def _read_json(model: str, path: Path, name: str) -> dict[str, Any]:
+    file = path / name
+    if not file.is_file():
+        raise ModelLoadError(model, path, f"{name} is missing")
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ModelLoadError(model, path, f"{name} is unreadable ({type(exc).__name__})") from None
+    if not isinstance(data, dict):
+        raise ModelLoadError(model, path, f"{name} is not a JSON object")
+    return data
+
+
+def _calibrated(model: str, path: Path, section: Any) -> dict[str, float]:
+    """``{label: value}`` from a calibration section; every value a number in [0, 1]."""
+    if not isinstance(section, dict):
+        raise ModelLoadError(model, path, f"{CALIBRATION_FILE} has no per-label values")
+    out = {}
+    for label, value in section.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+            raise ModelLoadError(model, path, f"{CALIBRATION_FILE}: {label} is not a number in [0, 1]")
+        out[str(label)] = float(value)
+    return out
+
+
+def _load_pipeline(model: str, path: Path, component: str) -> tuple[Any, dict[str, Any]]:
+    """Check ``path`` holds a spaCy pipeline with ``component`` built for this spaCy, then load it.
+
+    Returns ``(nlp, calibration)``; any problem is a ``ModelLoadError`` naming the path.
+    """
+    import spacy
+    from spacy.util import is_compatible_version
+
+    if not path.is_dir():
+        raise ModelLoadError(model, path, "directory not found")
+    meta = _read_json(model, path, "meta.json")
+    wanted = meta.get("spacy_version")
+    if not isinstance(wanted, str) or is_compatible_version(spacy.__version__, wanted) is not True:
+        raise ModelLoadError(
+            model, path, f"built for spaCy {wanted!s:.40}, installed is {spacy.__version__} (retrain it)"
+        )
+    if component not in (meta.get("pipeline") or ()):
+        raise ModelLoadError(model, path, f"meta.json lists no {component!r} component")
+    calibration = _read_json(model, path, CALIBRATION_FILE)
+    try:
+        nlp = spacy.load(path)
+    except Exception as exc:  # spaCy raises OSError, ValueError, KeyError, msgpack errors... on bad files
+        raise ModelLoadError(model, path, f"spaCy cannot load it ({type(exc).__name__})") from exc
+    if component not in nlp.pipe_names:
+        raise ModelLoadError(model, path, f"the loaded pipeline has no {component!r} component")
+    return nlp, calibration
 
 
 class SpacyNerModel:
@@ -166,11 +226,9 @@ class SpacyNerModel:
 
     @classmethod
     def from_path(cls, path: Path) -> SpacyNerModel:
-        """Load the pipeline at ``path`` (no network) with its calibration."""
-        import spacy
-
-        calibration = _read_calibration(path)
-        return cls(spacy.load(path), {k: float(v) for k, v in calibration.get("confidence", {}).items()})
+        """Load the pipeline at ``path`` (no network) with its calibration; ``ModelLoadError`` if unusable."""
+        nlp, calibration = _load_pipeline("NER", path, "ner")
+        return cls(nlp, _calibrated("NER", path, calibration.get("confidence")))
 
     def find_entities(self, texts: Sequence[str]) -> list[list[Finding]]:
         """PERSON / LOCATION / FACILITY findings per text, character spans into the text."""
@@ -219,12 +277,12 @@ class SpacyTextCategoryModel:
 
     @classmethod
     def from_path(cls, path: Path) -> SpacyTextCategoryModel:
-        """Load the pipeline at ``path`` (no network) with the thresholds calibrated on dev."""
-        import spacy
+        """Load the pipeline at ``path`` (no network) with the thresholds calibrated on dev.
 
-        calibration = _read_calibration(path)
-        thresholds = {k: float(v) for k, v in calibration.get("thresholds", {}).items()}
-        nlp = spacy.load(path)
+        ``ModelLoadError`` when the directory is missing, corrupt or built for another spaCy.
+        """
+        nlp, calibration = _load_pipeline("textcat", path, "textcat_multilabel")
+        thresholds = _calibrated("textcat", path, calibration.get("thresholds"))
         labels = nlp.get_pipe("textcat_multilabel").labels
         return cls(nlp, {label: thresholds.get(label, 0.5) for label in labels})
 
@@ -255,13 +313,32 @@ class SpacyTextCategoryModel:
         return out
 
 
-@lru_cache(maxsize=1)
-def load_ner_model() -> SpacyNerModel | None:
-    """The shipped identifier NER model (loaded once), or None when it has not been built."""
-    return SpacyNerModel.from_path(NER_DIR) if (NER_DIR / "meta.json").is_file() else None
+def _models_root(models_dir: Path | str | None) -> Path:
+    return (Path(models_dir) if models_dir is not None else MODELS_DIR).expanduser().absolute()
 
 
-@lru_cache(maxsize=1)
-def load_advice_model() -> SpacyTextCategoryModel | None:
-    """The shipped content classifiers (loaded once), or None when they have not been built."""
-    return SpacyTextCategoryModel.from_path(TEXTCAT_DIR) if (TEXTCAT_DIR / "meta.json").is_file() else None
+def load_ner_model(models_dir: Path | str | None = None) -> SpacyNerModel:
+    """The identifier NER model in ``<models_dir>/ner`` (default: the shipped one), loaded once per path.
+
+    Raises ``ModelLoadError`` (naming the path) when it is missing, corrupt or incompatible: callers that
+    asked for the models must not carry on with rules alone. Rules only = do not call this.
+    """
+    return _cached_ner(_models_root(models_dir) / "ner")
+
+
+def load_advice_model(models_dir: Path | str | None = None) -> SpacyTextCategoryModel:
+    """The content classifiers in ``<models_dir>/textcat`` (default: shipped), loaded once per path.
+
+    Raises ``ModelLoadError`` like ``load_ner_model``.
+    """
+    return _cached_textcat(_models_root(models_dir) / "textcat")
+
+
+@lru_cache(maxsize=4)
+def _cached_ner(path: Path) -> SpacyNerModel:
+    return SpacyNerModel.from_path(path)  # a failure raises and is not cached: the next call retries
+
+
+@lru_cache(maxsize=4)
+def _cached_textcat(path: Path) -> SpacyTextCategoryModel:
+    return SpacyTextCategoryModel.from_path(path)

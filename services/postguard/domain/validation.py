@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from postguard.domain.types import PLATFORMS, Attachment, Post
@@ -11,6 +13,27 @@ MAX_TEXT_CHARS = 10_000
 """Longest post text accepted (characters). Longer posts are refused, never truncated."""
 
 MAX_ID_CHARS = 128
+"""Longest ``post_id``, ``institution_id``, ``author_id``, ``attachment_id`` and ``consent_reference``."""
+ID_CHARS = "ASCII letters, digits and . _ : @ + -"
+_ID = re.compile(r"[A-Za-z0-9._:@+-]+")
+"""What ids may contain: UUIDs, ULIDs, slugs, platform ids (``urn:li:share:1``), e-mail style authors."""
+CONSENT_REFERENCE_CHARS = ID_CHARS + " / #"
+_CONSENT_REFERENCE = re.compile(r"[A-Za-z0-9._:@+/#-]+")
+"""A consent reference is a form or record number (``CR/2024/0017``), not free text: no spaces."""
+
+MAX_CREATED_AT_CHARS = 40
+MAX_CREATED_AT_AHEAD = timedelta(hours=24)
+"""How far ``created_at`` may be ahead of this clock (clock skew, a local time labelled UTC)."""
+EARLIEST_CREATED_AT = datetime(2000, 1, 1, tzinfo=UTC)
+"""Earlier ``created_at`` values are placeholders (``0001-01-01T00:00:00Z`` is Go's zero time), not posts."""
+
+MAX_POST_METADATA_ENTRIES = 64
+"""Most entries in the post-level ``metadata`` (campaign, scheduling, tags from the comms platform)."""
+MAX_POST_METADATA_KEY_CHARS = 128
+MAX_POST_METADATA_VALUE_CHARS = 2_000
+MAX_POST_METADATA_BYTES = 16_384
+"""Largest post-level ``metadata`` in UTF-8 bytes, keys and values together."""
+
 MAX_ATTACHMENTS = 20
 MAX_ALT_TEXT_CHARS = 1_000
 """Longest attachment alt text (X's limit; other platforms allow less)."""
@@ -18,6 +41,12 @@ MAX_METADATA_ENTRIES = 200
 """Most metadata tags per attachment (a full DICOM header exported as text has ~150)."""
 MAX_METADATA_KEY_CHARS = 128
 MAX_METADATA_VALUE_CHARS = 2_000
+MAX_METADATA_BYTES = 65_536
+"""Largest metadata of one attachment in UTF-8 bytes, tag names and values together."""
+MAX_URI_CHARS = 2_048
+MAX_MEDIA_TYPE_CHARS = 127
+_MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*")
+"""``type/subtype`` (RFC 6838 names, no parameters): ``image/jpeg``, ``application/dicom``."""
 REQUIRED_FIELDS = ("post_id", "institution_id", "platform", "text")
 
 
@@ -40,11 +69,67 @@ def _require_str(raw: Mapping[str, Any], name: str, *, required: bool) -> str:
     return value
 
 
-def _check_id(name: str, value: str) -> None:
+def _check_id(name: str, value: str, pattern: re.Pattern[str] = _ID, allowed: str = ID_CHARS) -> None:
     if len(value) > MAX_ID_CHARS:
         raise PostValidationError(name, f"is {len(value)} characters long; the limit is {MAX_ID_CHARS}")
     if any(ch.isspace() or not ch.isprintable() for ch in value):
         raise PostValidationError(name, "must not contain whitespace or control characters")
+    if not pattern.fullmatch(value):
+        raise PostValidationError(name, f"may only contain {allowed}")
+
+
+def _check_created_at(value: str, now: datetime | None) -> None:
+    """RFC 3339 / ISO 8601 date and time with a UTC offset, not before 2000 nor far in the future."""
+    name = "created_at"
+    if len(value) > MAX_CREATED_AT_CHARS:
+        raise PostValidationError(
+            name, f"is {len(value)} characters long; the limit is {MAX_CREATED_AT_CHARS}"
+        )
+    expected = "must be an RFC 3339 date and time with a UTC offset, like 2024-05-01T09:30:00Z"
+    try:
+        stamp = datetime.fromisoformat(value.upper())  # RFC 3339 allows a lower-case t and z
+    except ValueError:
+        raise PostValidationError(name, expected) from None
+    if stamp.tzinfo is None or stamp.utcoffset() is None:
+        raise PostValidationError(name, expected + " (the time zone is missing)")
+    try:
+        stamp = stamp.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-05:00 is past datetime.max in UTC
+        raise PostValidationError(name, "is out of range") from None
+    if stamp < EARLIEST_CREATED_AT:
+        raise PostValidationError(name, "is before 2000-01-01T00:00:00Z (a placeholder, not a real time)")
+    ahead = stamp - (now or datetime.now(UTC))
+    if ahead > MAX_CREATED_AT_AHEAD:
+        hours = int(MAX_CREATED_AT_AHEAD.total_seconds() // 3600)
+        raise PostValidationError(
+            name, f"is {ahead.total_seconds() / 3600:.0f} hours in the future; the limit is {hours} hours"
+        )
+
+
+def _check_string_map(
+    name: str, meta: Mapping[str, str], *, entries: int, key_chars: int, value_chars: int, total_bytes: int
+) -> None:
+    """Limits on a string -> string map; keys are named by position, keys and values never quoted."""
+    if len(meta) > entries:
+        raise PostValidationError(name, f"has {len(meta)} entries; the limit is {entries}")
+    size = 0
+    for position, (key, value) in enumerate(meta.items()):
+        if not key.strip() or len(key) > key_chars:
+            raise PostValidationError(
+                name,
+                f"key #{position} is {len(key.strip())} characters long; keys must have 1 to {key_chars}",
+            )
+        if len(value) > value_chars:
+            raise PostValidationError(
+                name,
+                f"value of key #{position} is {len(value)} characters long; the limit is {value_chars}",
+            )
+        _check_clean(name, key + value)
+        size += len(key.encode("utf-8")) + len(value.encode("utf-8"))  # no surrogates: checked above
+    if size > total_bytes:
+        raise PostValidationError(
+            name, f"is {size} bytes (UTF-8, keys and values together); the limit is {total_bytes}"
+        )
 
 
 def _check_text(text: str, *, max_chars: int) -> None:
@@ -70,31 +155,33 @@ def _check_attachment(index: int, attachment: Attachment) -> None:
     name = f"attachments[{index}]"
     if attachment.attachment_id:
         _check_id(f"{name}.attachment_id", attachment.attachment_id)
+    if attachment.media_type and (
+        len(attachment.media_type) > MAX_MEDIA_TYPE_CHARS or not _MEDIA_TYPE.fullmatch(attachment.media_type)
+    ):
+        raise PostValidationError(
+            f"{name}.media_type",
+            f"must be a media type like image/jpeg (type/subtype, at most {MAX_MEDIA_TYPE_CHARS} characters)",
+        )
+    if len(attachment.uri) > MAX_URI_CHARS:
+        raise PostValidationError(
+            f"{name}.uri", f"is {len(attachment.uri)} characters long; the limit is {MAX_URI_CHARS}"
+        )
+    if any(ch.isspace() or not ch.isprintable() for ch in attachment.uri):
+        raise PostValidationError(f"{name}.uri", "must not contain whitespace or control characters")
     if len(attachment.alt_text) > MAX_ALT_TEXT_CHARS:
         raise PostValidationError(
             f"{name}.alt_text",
             f"is {len(attachment.alt_text)} characters long; the limit is {MAX_ALT_TEXT_CHARS}",
         )
     _check_clean(f"{name}.alt_text", attachment.alt_text)
-    meta = attachment.metadata
-    if len(meta) > MAX_METADATA_ENTRIES:
-        raise PostValidationError(
-            f"{name}.metadata", f"has {len(meta)} entries; the limit is {MAX_METADATA_ENTRIES}"
-        )
-    for position, (key, value) in enumerate(meta.items()):
-        if not key.strip() or len(key) > MAX_METADATA_KEY_CHARS:
-            raise PostValidationError(
-                f"{name}.metadata",
-                f"key #{position} is {len(key.strip())} characters long; keys must have 1 to "
-                f"{MAX_METADATA_KEY_CHARS}",
-            )
-        if len(value) > MAX_METADATA_VALUE_CHARS:
-            raise PostValidationError(
-                f"{name}.metadata",
-                f"value of key #{position} is {len(value)} characters long; the limit is "
-                f"{MAX_METADATA_VALUE_CHARS}",
-            )
-        _check_clean(f"{name}.metadata", key + value)
+    _check_string_map(
+        f"{name}.metadata",
+        attachment.metadata,
+        entries=MAX_METADATA_ENTRIES,
+        key_chars=MAX_METADATA_KEY_CHARS,
+        value_chars=MAX_METADATA_VALUE_CHARS,
+        total_bytes=MAX_METADATA_BYTES,
+    )
 
 
 def decode_text(data: bytes) -> str:
@@ -138,7 +225,7 @@ def _attachments(raw: Any) -> tuple[Attachment, ...]:
     return tuple(out)
 
 
-def post_from_mapping(raw: Any, *, max_text_chars: int = MAX_TEXT_CHARS) -> Post:
+def post_from_mapping(raw: Any, *, max_text_chars: int = MAX_TEXT_CHARS, now: datetime | None = None) -> Post:
     """Build a validated ``Post`` from a JSON-like mapping (the CLI's JSONL lines, API payloads)."""
     if not isinstance(raw, Mapping):
         raise PostValidationError("post", f"must be a JSON object, got {type(raw).__name__}")
@@ -153,11 +240,15 @@ def post_from_mapping(raw: Any, *, max_text_chars: int = MAX_TEXT_CHARS) -> Post
         consent_reference=_require_str(raw, "consent_reference", required=False),
         metadata=_str_map(raw.get("metadata"), "metadata"),
     )
-    return validate_post(post, max_text_chars=max_text_chars)
+    return validate_post(post, max_text_chars=max_text_chars, now=now)
 
 
-def validate_post(post: Post, *, max_text_chars: int = MAX_TEXT_CHARS) -> Post:
-    """Check a ``Post`` (from any transport) and return it unchanged, or raise ``PostValidationError``."""
+def validate_post(post: Post, *, max_text_chars: int = MAX_TEXT_CHARS, now: datetime | None = None) -> Post:
+    """Check a ``Post`` (from any transport) and return it unchanged, or raise ``PostValidationError``.
+
+    Every field is bounded; messages name the field and the limit and never quote a value. ``now``
+    (default: the clock) is what ``created_at`` may not be far ahead of.
+    """
     for name in REQUIRED_FIELDS:
         if not getattr(post, name):
             raise PostValidationError(name, "is required and must be a non-empty string")
@@ -165,11 +256,23 @@ def validate_post(post: Post, *, max_text_chars: int = MAX_TEXT_CHARS) -> Post:
     _check_id("institution_id", post.institution_id)
     if post.author_id:
         _check_id("author_id", post.author_id)
+    if post.consent_reference:
+        _check_id("consent_reference", post.consent_reference, _CONSENT_REFERENCE, CONSENT_REFERENCE_CHARS)
     if post.platform not in PLATFORMS:
         raise PostValidationError(
-            "platform", f"unknown platform {post.platform[:32]!r}; expected one of {sorted(PLATFORMS)}"
+            "platform", f"unknown platform; expected one of {', '.join(sorted(PLATFORMS))}"
         )
     _check_text(post.text, max_chars=max_text_chars)
+    if post.created_at:
+        _check_created_at(post.created_at, now)
+    _check_string_map(
+        "metadata",
+        post.metadata,
+        entries=MAX_POST_METADATA_ENTRIES,
+        key_chars=MAX_POST_METADATA_KEY_CHARS,
+        value_chars=MAX_POST_METADATA_VALUE_CHARS,
+        total_bytes=MAX_POST_METADATA_BYTES,
+    )
     if len(post.attachments) > MAX_ATTACHMENTS:
         raise PostValidationError(
             "attachments", f"has {len(post.attachments)} items; the limit is {MAX_ATTACHMENTS}"

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from postguard.domain.pipeline import ScreeningPipeline
 from postguard.domain.policy import PolicyRegistry
 from postguard.domain.serialization import decision_to_dict
 from postguard.domain.types import Decision, Post
@@ -72,6 +74,26 @@ def _post_id_of(raw: str | bytes) -> str:
     except (ValueError, AttributeError, RecursionError):
         return ""
     return value[:128] if isinstance(value, str) and value.isprintable() else ""
+
+
+def build_pipeline(
+    policy_dir: Path | None = None, *, use_models: bool = True, models_dir: Path | None = None
+) -> ScreeningPipeline:
+    """The embedded pipeline: rules, plus the trained models in ``models_dir`` (default: shipped).
+
+    With ``use_models`` the models are required: ``ModelLoadError`` (naming the path) when either cannot
+    be loaded, never a silent fall-back to rules. ``PolicyError`` for invalid policies.
+    """
+    from postguard.domain.advice import AdviceClassifier
+    from postguard.domain.identifiers import IdentifierDetector
+    from postguard.domain.models import load_advice_model, load_ner_model
+
+    policies = PolicyRegistry.load(policy_dir)  # first: a bad policy is reported without loading models
+    ner = load_ner_model(models_dir) if use_models else None
+    text_model = load_advice_model(models_dir) if use_models else None
+    return ScreeningPipeline(
+        IdentifierDetector(ner_model=ner), AdviceClassifier(text_model=text_model), policies
+    )
 
 
 def pipeline_batch(pipeline: Any) -> ScreenBatch:

@@ -9,6 +9,7 @@ import faust
 from postguard.core.detection_stage import DetectionStage
 from postguard.core.faust_app import Topics, add_detection_agent
 from postguard.core.settings import CommonSettings
+from postguard.core.stream_service import require_models
 from postguard.core.stream_settings import StreamServiceSettings
 from postguard.domain.identifiers import IdentifierDetector
 from postguard.domain.types import StageName
@@ -17,10 +18,17 @@ STAGE = StageName.IDENTIFIER_DETECTION.value
 
 
 def build_detector(common: CommonSettings) -> IdentifierDetector:
-    """The shipped detector: rules, plus the trained NER model when built and enabled."""
+    """The shipped detector: rules, plus the trained NER model unless ``use_models`` is false.
+
+    With ``use_models`` the model is required: if ``<models_dir>/ner`` cannot be loaded this logs the path
+    and raises ``ModelsUnavailable`` (exit status 78) instead of detecting with rules alone.
+    """
+    if not common.use_models:
+        return IdentifierDetector(ner_model=None)
     from postguard.domain.models import load_ner_model
 
-    return IdentifierDetector(ner_model=load_ner_model() if common.use_models else None)
+    ner = require_models(lambda: load_ner_model(common.models_dir))
+    return IdentifierDetector(ner_model=ner)
 
 
 def default_stage(common: CommonSettings, detector: IdentifierDetector | None = None) -> DetectionStage:
