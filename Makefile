@@ -16,7 +16,7 @@ TEST_DEPS :=
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help install proto demo test test-unit lint eval bench clean lock
+.PHONY: help install proto demo test test-unit test-faults lint eval bench clean lock
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ demo: install ## The main job: screen the bundled sample posts with the embedded
 
 test: install $(TEST_DEPS) ## Run every test (unit, real-broker integration, chart, alert rules)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-faults: install $(TEST_DEPS) ## kill -9 of every service and of the broker during a 5,000-post run; prints the figures
+	$(PY) -m postguard.devtools.faults --posts $(or $(FAULT_POSTS),5000) --rate $(or $(FAULT_RATE),50) --targets all
 
 test-unit: install ## Run the fast unit tests only
 	$(PY) -m pytest -m "unit or models" $(PYTEST_ARGS)

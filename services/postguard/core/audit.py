@@ -160,6 +160,26 @@ def _select(placeholder: str, institution_id: str | None) -> str:
     return f"SELECT {_COLUMNS} FROM decision_versions WHERE {where} ORDER BY decided_at, version"
 
 
+def newest(rows: list[AuditRecord]) -> AuditRecord | None:
+    """The highest version of the content decided last (versions order one content; clocks may not)."""
+    if not rows:
+        return None
+    last = rows[-1]
+    same = [r for r in rows if (r.institution_id, r.text_sha256) == (last.institution_id, last.text_sha256)]
+    return max(same, key=lambda r: r.version)
+
+
+_MIGRATE_COLUMNS = (
+    "post_id, institution_id, verdict, policy_id, policy_version, redacted_text, text_sha256, "
+    "findings, reasons, incomplete_stages, decided_at"
+)
+_MIGRATION = (
+    f"INSERT INTO decision_versions ({_COLUMNS}) SELECT {_MIGRATE_COLUMNS}, 1, 0 FROM decisions "
+    f"ON CONFLICT {_CONFLICT} DO NOTHING"
+)
+"""Rows of the previous table (one per post_id) become version 1 rows; the old table is left as it was."""
+
+
 def _params(post_id: str, institution_id: str | None) -> tuple[str, ...]:
     return (post_id, institution_id) if institution_id else (post_id,)
 
@@ -176,6 +196,13 @@ class SqliteAuditStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        old = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='decisions'"
+        ).fetchone()
+        if old:
+            self._db.execute(
+                _MIGRATION.replace("INSERT INTO", "INSERT OR IGNORE INTO").split(" ON CONFLICT")[0]
+            )
 
     def record(self, decision: Decision) -> bool:
         with self._lock:
@@ -191,8 +218,7 @@ class SqliteAuditStore:
         return [_record(row) for row in rows]
 
     def get(self, post_id: str, institution_id: str | None = None) -> AuditRecord | None:
-        rows = self.versions(post_id, institution_id)
-        return rows[-1] if rows else None
+        return newest(self.versions(post_id, institution_id))
 
     def count(self) -> int:
         with self._lock:
@@ -237,6 +263,9 @@ class PostgresAuditStore:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_KEY,))
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 cur.execute(statement)
+            cur.execute("SELECT to_regclass('decisions')")
+            if cur.fetchone()[0] is not None:
+                cur.execute(_MIGRATION)
 
     def _run(self, operation: Callable[[Any], _T]) -> _T:
         """Run ``operation(cursor)`` under the lock; reconnect and retry once if the connection was lost."""
@@ -275,8 +304,7 @@ class PostgresAuditStore:
         return [_record(row) for row in self._run(select)]
 
     def get(self, post_id: str, institution_id: str | None = None) -> AuditRecord | None:
-        rows = self.versions(post_id, institution_id)
-        return rows[-1] if rows else None
+        return newest(self.versions(post_id, institution_id))
 
     def count(self) -> int:
         def select(cur: Any) -> int:

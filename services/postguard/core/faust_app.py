@@ -57,6 +57,8 @@ def create_faust_app(
         processing_guarantee="at_least_once",
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=settings.commit_interval_seconds,
+        broker_session_timeout=settings.session_timeout_seconds,
+        broker_heartbeat_interval=settings.heartbeat_interval_seconds,
         # faust waits 3 s after a rebalance by default before processing; a screening queue need not.
         stream_recovery_delay=settings.recovery_delay_seconds,
         stream_wait_empty=False,

@@ -46,3 +46,15 @@ class StreamServiceSettings(BaseSettings):
     commit_interval_seconds: float = Field(
         0.5, gt=0, le=60, description="How often consumed offsets are committed (at-least-once)."
     )
+    session_timeout_seconds: float = Field(
+        10.0,
+        ge=6,
+        le=300,
+        description=(
+            "Kafka consumer-group session timeout: how soon a killed replica's partitions move to the "
+            "others (faust's default, 60 s, stalls a partition that long after a crash)."
+        ),
+    )
+    heartbeat_interval_seconds: float = Field(
+        3.0, gt=0, le=60, description="Consumer-group heartbeat interval (well below the session timeout)."
+    )

@@ -186,6 +186,14 @@ class LocalStack:
                 proc.wait(10)
         (self.run_dir / f"{name}.pid").unlink(missing_ok=True)
 
+    def kill_service(self, name: str) -> None:
+        """SIGKILL the service (a crash: no graceful stop, no offset commit, no flush)."""
+        proc = self.processes.pop(name, None)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        (self.run_dir / f"{name}.pid").unlink(missing_ok=True)
+
     def stop(self) -> None:
         """Stop every service this object started (ingest first, so no new posts come in)."""
         for name in [s.name for s in SERVICES]:

@@ -47,6 +47,7 @@ class DecisionBook:
         self._claim_ttl = claim_ttl_seconds
         self._decisions: OrderedDict[str, Decision] = OrderedDict()
         self._latest: dict[tuple[str, str], str] = {}  # (institution, post_id) -> newest identity key
+        self._institutions: dict[str, set[str]] = {}  # post_id -> institutions with a decision for it
         self._in_flight: OrderedDict[str, float] = OrderedDict()  # identity key -> claimed at
         self._cond = threading.Condition()
         self._streams: dict[int, tuple[frozenset[str] | None, queue.Queue[Decision]]] = {}
@@ -73,10 +74,15 @@ class DecisionBook:
             self._decisions[key] = decision
             self._decisions.move_to_end(key)
             self._latest[(decision.institution_id, decision.post_id)] = key
+            self._institutions.setdefault(decision.post_id, set()).add(decision.institution_id)
             while len(self._decisions) > self._max_entries:
                 old_key, old = self._decisions.popitem(last=False)
                 if self._latest.get((old.institution_id, old.post_id)) == old_key:
                     del self._latest[(old.institution_id, old.post_id)]
+                    held = self._institutions.get(old.post_id, set())
+                    held.discard(old.institution_id)
+                    if not held:
+                        self._institutions.pop(old.post_id, None)
             self._in_flight.pop(key, None)
             streams = list(self._streams.values())
             self._cond.notify_all()
@@ -98,9 +104,9 @@ class DecisionBook:
             decision = self._decisions.get(key)
             if decision is not None:
                 return Claim(new=False, decision=decision)
+            self._expire_claims(time.monotonic())  # an expired claim of this very post is claimable again
             if key in self._in_flight:
                 return Claim(new=False)
-            self._expire_claims(time.monotonic())
             if self._max_in_flight and len(self._in_flight) >= self._max_in_flight:
                 return Claim(new=False, shed=True)
             self._in_flight[key] = time.monotonic()
@@ -138,7 +144,7 @@ class DecisionBook:
     def institutions_of(self, post_id: str, among: Collection[str] | None = None) -> list[str]:
         """Institutions (of ``among`` when given) that have a decision for ``post_id``."""
         with self._cond:
-            found = {inst for inst, pid in self._latest if pid == post_id}
+            found = set(self._institutions.get(post_id, ()))
         return sorted(found if among is None else found & set(among))
 
     def wait(self, institution_id: str, post_id: str, text_sha256: str, timeout: float) -> Decision | None:

@@ -65,6 +65,6 @@ def register(
             joiner.reindex(list(built.table.items()))
         for post_id in joiner.due():
             tick = joiner.tick(post_id)
-            await built.deadlines.send(key=tick.key, value=tick.value)
+            await built.deadlines.send(key=tick.key, value=tick.value, partition=tick.partition)
 
     return join_agent

@@ -32,7 +32,7 @@ from postguard.core.metrics import (
 )
 from postguard.core.records import Inbound, Outgoing
 from postguard.domain import join
-from postguard.domain.identity import key_of_post, key_of_result, same_content
+from postguard.domain.identity import key_of_post, key_of_result
 from postguard.domain.join import JoinState, Step
 from postguard.domain.policy import PolicyEngine, PolicyRegistry, UnknownInstitutionError
 from postguard.domain.types import Decision, Verdict
@@ -145,8 +145,6 @@ class DecisionJoiner:
         now = self.clock()
         state = self._load(key_of_result(result))
         state, step = join.add_result(state, result, now, self.expected, record.partition)
-        if step is Step.IGNORE and state.post is not None and not same_content(result, state.post):
-            log.warning("stage result for other content ignored", extra={"post_id": result.post_id})
         return self._after(state, step, now)
 
     def on_tick(self, record: Inbound) -> list[Outgoing]:
@@ -325,15 +323,15 @@ class DecisionJoiner:
         )
         return Outgoing(topics.DEADLETTER, record.key or b"", codec.encode(envelope))
 
-    def _decode(self, post_id: str, raw: bytes, *, quiet: bool = False) -> JoinState | None:
+    def _decode(self, key: str, raw: bytes, *, quiet: bool = False) -> JoinState | None:
         try:
-            return decode_state(raw)
+            state = decode_state(raw)
+            # A state written by the previous format sits under its post_id: keep addressing it there.
+            return state if state.key == key else dataclasses.replace(state, key=key)
         except (ValueError, KeyError, TypeError, codec.DecodeError) as exc:
             if quiet:
                 return None
-            log.error(
-                "unreadable join state dropped", extra={"post_id": post_id, "error_type": type(exc).__name__}
-            )
+            log.error("unreadable join state dropped", extra={"key": key, "error_type": type(exc).__name__})
             return None
 
     def _load(self, key: str) -> JoinState | None:

@@ -10,7 +10,7 @@ from postguard.core.detection_stage import DetectionStage
 from postguard.core.records import Inbound
 from postguard.domain.advice import AdviceClassifier
 from postguard.domain.identifiers import IdentifierDetector
-from postguard.domain.types import Finding, Post, StageName
+from postguard.domain.types import Finding, Post, StageName, StageResult
 from prometheus_client import REGISTRY
 
 pytestmark = pytest.mark.unit
@@ -21,10 +21,10 @@ PHI = "My patient John Smith, 92, from Springfield was admitted 3/4. Call me at 
 ADVICE = "You should take 40 mg of prednisone twice a day, DM me your symptoms."
 
 
-def rec(post: Post | None, offset: int, raw: bytes | None = None) -> Inbound:
+def rec(post: Post | None, offset: int, raw: bytes | None = None, partition: int = 1) -> Inbound:
     value = raw if post is None else codec.encode(post)
     key = b"poison" if post is None else codec.encode_key(post.post_id)
-    return Inbound(topics.POSTS, 1, offset, key, value)
+    return Inbound(topics.POSTS, partition, offset, key, value)
 
 
 def _value(name: str, **labels: str) -> float:
@@ -40,6 +40,8 @@ def test_identifier_stage_emits_one_result_per_post_keyed_by_post_id() -> None:
     assert [o.key for o in out] == [b"a", b"b"]
     first, second = (codec.decode_stage_result(o.value) for o in out)
     assert first.stage == ID and first.ok and first.institution_id == "h"
+    # each result names the content it was computed for, so it can only ever join that content
+    assert [r.text_sha256 for r in (first, second)] == [p.text_sha256 for p in posts]
     assert {"PERSON", "PHONE"} <= {f.label for f in first.findings}
     assert second.ok
     assert _value("postguard_findings_total", category="IDENTIFIER", label="PHONE") == before + 1
@@ -90,3 +92,35 @@ def test_a_crashing_detector_fails_only_that_post_closed_without_leaking_text() 
 
 def test_empty_batch_produces_nothing() -> None:
     assert DetectionStage(ID, Flaky().detect_batch).process([]) == []
+    assert DetectionStage.outgoing([], []) == []
+
+
+def test_findings_go_to_the_partition_their_post_came_from() -> None:
+    stage = DetectionStage(ID, IdentifierDetector().detect_batch)
+    posts = [Post(f"q{n}", "h", "x", "Flu clinic opens Monday.") for n in range(3)]
+    records = [
+        rec(posts[0], 0, partition=4),
+        rec(None, 1, b"\x0a\xff\xff", partition=9),  # skipped: must not shift the partitions after it
+        rec(posts[1], 2, partition=0),
+        rec(posts[2], 3, partition=7),
+    ]
+    out = stage.process(records)
+    assert [(o.key, o.partition) for o in out] == [(b"q0", 4), (b"q1", 0), (b"q2", 7)]
+    # the same from the parts the faust agent calls
+    pairs = stage.screenable(records)
+    assert [(r.partition, p.post_id) for r, p in pairs] == [(4, "q0"), (0, "q1"), (7, "q2")]
+    results = stage.detect([p for _, p in pairs])
+    again = DetectionStage.outgoing(results, [r.partition for r, _ in pairs])
+    assert [(o.topic, o.key, o.partition) for o in again] == [(o.topic, o.key, o.partition) for o in out]
+
+
+def test_outgoing_pins_each_result_to_its_partition_and_needs_one_per_result() -> None:
+    results = [StageResult("a", ID, (), institution_id="h", text_sha256="1" * 64), StageResult("b", ID, ())]
+    out = DetectionStage.outgoing(results, [2, 5])
+    assert [(o.topic, o.key, o.partition) for o in out] == [
+        (topics.FINDINGS, b"a", 2),
+        (topics.FINDINGS, b"b", 5),
+    ]
+    assert codec.decode_stage_result(out[0].value) == results[0]
+    with pytest.raises(ValueError):
+        DetectionStage.outgoing(results, [2])
