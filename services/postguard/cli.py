@@ -99,7 +99,7 @@ def _read_lines(args: argparse.Namespace) -> list[bytes]:
 def _screen(args: argparse.Namespace) -> int:
     from postguard.domain.policy import PolicyError
     from postguard.embedded import table
-    from postguard.embedded.runner import pipeline_batch, remote_batch, screen_lines
+    from postguard.embedded.runner import pipeline_batch, screen_lines
 
     if args.text is not None and args.input not in (None, "-"):
         return _usage_error("use either --text or --input, not both")
@@ -114,13 +114,17 @@ def _screen(args: argparse.Namespace) -> int:
 
     registry = None
     if args.via:
-        from postguard.remote import parse_target
+        from postguard.remote import parse_target, remote_batch
 
         try:
             parse_target(args.via)
-        except ValueError as exc:
+            security = _client_security(args)
+            security.with_url(args.via).credentials()  # files and options checked now: exit 2 when wrong
+        except (OSError, ValueError) as exc:
             return _usage_error(str(exc))
-        screen_batch = remote_batch(args.via)
+        screen_batch = remote_batch(args.via, security)
+    elif _remote_options(args):
+        return _usage_error(f"{', '.join(_remote_options(args))} only apply with --via")
     else:
         try:
             pipeline = _build_pipeline(args)
@@ -164,6 +168,36 @@ def _screen(args: argparse.Namespace) -> int:
     if failed:
         print(f"postguard: {failed} line(s) could not be screened (see the error records)", file=sys.stderr)
     return EXIT_LINE_ERRORS if failed else EXIT_OK
+
+
+_REMOTE_OPTIONS = ("tls_ca", "tls_cert", "tls_key", "tls_server_name", "token", "token_file")
+
+
+def _remote_options(args: argparse.Namespace) -> list[str]:
+    return [f"--{name.replace('_', '-')}" for name in _REMOTE_OPTIONS if getattr(args, name, None)]
+
+
+def _client_security(args: argparse.Namespace) -> Any:
+    """The ``--tls-*`` / ``--token`` options as a ``ClientSecurity``; ValueError when inconsistent."""
+    from postguard.remote import ClientSecurity
+
+    if args.token and args.token_file:
+        raise ValueError("use either --token or --token-file, not both")
+    token = args.token
+    if args.token_file:
+        try:
+            token = Path(args.token_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"cannot read --token-file {args.token_file}: {type(exc).__name__}") from None
+        if not token:
+            raise ValueError(f"--token-file {args.token_file} is empty")
+    return ClientSecurity(
+        ca_file=args.tls_ca,
+        cert_file=args.tls_cert,
+        key_file=args.tls_key,
+        server_name=args.tls_server_name,
+        token=token or None,
+    )
 
 
 def _eval(args: argparse.Namespace) -> int:
@@ -245,8 +279,32 @@ def build_parser() -> argparse.ArgumentParser:
     screen.add_argument("--format", choices=("jsonl", "table"), default="jsonl", help="output format")
     screen.add_argument("--progress", action="store_true", help="always show the progress bar on stderr")
     screen.add_argument("--batch-size", type=int, default=64, help="posts screened together (default 64)")
-    screen.add_argument(
-        "--via", default=None, metavar="grpc://HOST:PORT", help="screen through a running stack"
+    remote = screen.add_argument_group("remote (--via)")
+    remote.add_argument(
+        "--via",
+        default=None,
+        metavar="grpc[s]://HOST:PORT",
+        help="screen through a running stack (grpcs:// = TLS)",
+    )
+    remote.add_argument(
+        "--tls-ca",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="CA bundle that signs the server (implies TLS)",
+    )
+    remote.add_argument(
+        "--tls-cert", type=Path, default=None, metavar="FILE", help="client certificate for mutual TLS (PEM)"
+    )
+    remote.add_argument("--tls-key", type=Path, default=None, metavar="FILE", help="its private key (PEM)")
+    remote.add_argument(
+        "--tls-server-name", default=None, metavar="NAME", help="name to expect in the server certificate"
+    )
+    remote.add_argument(
+        "--token", default=None, help="bearer token sent as 'authorization: Bearer ...' (TLS only)"
+    )
+    remote.add_argument(
+        "--token-file", default=None, metavar="FILE", help="read the bearer token from FILE (not in ps)"
     )
     _add_pipeline_options(screen)
     screen.set_defaults(handler=_screen)

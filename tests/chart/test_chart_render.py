@@ -170,6 +170,115 @@ def test_sasl_tls_values_wire_secrets_without_inlining_them() -> None:
         assert pod["containers"][0]["image"] == "registry.example.org/clinical/postguard:0.1.0"
 
 
+def _container(deployment: dict[str, Any]) -> dict[str, Any]:
+    return deployment["spec"]["template"]["spec"]["containers"][0]
+
+
+def test_grpc_is_plaintext_and_auth_off_by_default(default_objects: list) -> None:
+    for deployment in by_kind(default_objects, "Deployment").values():
+        env = env_of(deployment)
+        assert not {k for k in env if k.startswith(("POSTGUARD_GRPC_", "POSTGUARD_INGEST_AUTH_"))}
+        volumes = {v["name"] for v in deployment["spec"]["template"]["spec"]["volumes"]}
+        assert not volumes & {"grpc-tls", "grpc-client-ca", "auth"}
+
+
+def test_grpc_mtls_values_mount_the_secrets_and_probe_the_health_port() -> None:
+    objects = render(CHART / "ci" / "grpc-mtls-values.yaml")
+    deployments = by_kind(objects, "Deployment")
+    assert set(deployments) == set(SERVICES)
+    for service, deployment in deployments.items():
+        grpc_port, metrics_port = SERVICES[service]
+        container = _container(deployment)
+        env = env_of(deployment)
+        assert env["POSTGUARD_GRPC_TLS_CERT_FILE"] == "/etc/postguard/grpc-tls/tls.crt"
+        assert env["POSTGUARD_GRPC_TLS_KEY_FILE"] == "/etc/postguard/grpc-tls/tls.key"
+        assert env["POSTGUARD_GRPC_TLS_CLIENT_CA_FILE"] == "/etc/postguard/grpc-client-ca/ca.crt"
+        assert env["POSTGUARD_GRPC_HEALTH_PORT"] == "8086"
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            assert container[probe]["grpc"]["port"] == 8086, "kubelet gRPC probes cannot do TLS"
+        ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+        assert ports == {"grpc": grpc_port, "metrics": metrics_port, "grpc-health": 8086}
+        mounts = {m["name"]: m for m in container["volumeMounts"]}
+        assert mounts["grpc-tls"]["mountPath"] == "/etc/postguard/grpc-tls"
+        assert mounts["grpc-client-ca"]["mountPath"] == "/etc/postguard/grpc-client-ca"
+        assert all(m["readOnly"] for n, m in mounts.items() if n in ("grpc-tls", "grpc-client-ca", "auth"))
+        assert not [m for m in mounts.values() if "subPath" in m], "subPath mounts never see a rotated Secret"
+        volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+        assert volumes["grpc-tls"]["secret"] == {
+            "secretName": "postguard-grpc-tls",
+            "items": [{"key": "tls.crt", "path": "tls.crt"}, {"key": "tls.key", "path": "tls.key"}],
+        }
+        assert volumes["grpc-client-ca"]["secret"]["secretName"] == "postguard-grpc-client-ca"
+        is_ingest = service == "ingest"
+        assert ("auth" in volumes) is is_ingest, "the credentials reach ingest only"
+        assert ("POSTGUARD_INGEST_AUTH_MODE" in env) is is_ingest
+    env = env_of(deployments["ingest"])
+    assert env["POSTGUARD_INGEST_AUTH_MODE"] == "mtls-or-token"
+    assert env["POSTGUARD_INGEST_AUTH_CREDENTIALS_FILE"] == "/etc/postguard/auth/credentials.yaml"
+    auth = {v["name"]: v for v in deployments["ingest"]["spec"]["template"]["spec"]["volumes"]}["auth"]
+    assert auth["secret"] == {
+        "secretName": "postguard-ingest-clients",
+        "items": [{"key": "clients.yaml", "path": "credentials.yaml"}],
+    }
+    for svc in by_kind(objects, "Service").values():
+        assert {p["name"] for p in svc["spec"]["ports"]} == {"grpc", "metrics"}, "health port not exposed"
+
+
+def test_server_only_tls_with_tokens() -> None:
+    objects = render(
+        None,
+        "grpc.tls.enabled=true",
+        "grpc.tls.secretName=pg-tls",
+        "auth.mode=token",
+        "auth.credentialsSecret=pg-clients",
+    )
+    for service, deployment in by_kind(objects, "Deployment").items():
+        env = env_of(deployment)
+        assert env["POSTGUARD_GRPC_TLS_CERT_FILE"] and "POSTGUARD_GRPC_TLS_CLIENT_CA_FILE" not in env
+        volumes = {v["name"] for v in deployment["spec"]["template"]["spec"]["volumes"]}
+        assert "grpc-tls" in volumes and "grpc-client-ca" not in volumes
+        assert (env.get("POSTGUARD_INGEST_AUTH_MODE") == "token") is (service == "ingest")
+        kubernetes_validate.validate(deployment, KUBE_VERSION, strict=True)
+
+
+def test_health_port_must_not_collide_with_a_service_port() -> None:
+    result = run_helm(
+        "template",
+        "pg",
+        str(CHART),
+        "--kube-version",
+        KUBE_VERSION,
+        "--set",
+        "grpc.tls.enabled=true",
+        "--set",
+        "grpc.tls.secretName=t",
+        "--set",
+        "grpc.tls.healthPort=50053",
+    )
+    assert result.returncode != 0
+    assert (
+        "grpc.tls.healthPort 50053 must differ from the grpcPort and metricsPort of advice-classification"
+        in (result.stderr)
+    )
+
+
+@pytest.mark.parametrize("values_file", CI_VALUES, ids=lambda p: p.name)
+def test_rendered_env_is_accepted_by_the_settings_classes(values_file: Path) -> None:
+    """The TLS / auth env the chart sets passes the services' own settings validation."""
+    from postguard.core.settings import CommonSettings
+    from postguard.ingest.settings import IngestSettings
+
+    for deployment in by_kind(render(values_file), "Deployment").values():
+        env = {k: v for k, v in env_of(deployment).items() if isinstance(v, str)}
+        grpc_env = {
+            k: v for k, v in env.items() if k.startswith(("POSTGUARD_GRPC_", "POSTGUARD_INGEST_AUTH_"))
+        }
+        for cls in (CommonSettings, IngestSettings):
+            fields = {f"{cls.model_config['env_prefix']}{name.upper()}": name for name in cls.model_fields}
+            kwargs = {fields[k]: v for k, v in grpc_env.items() if k in fields}
+            cls(**kwargs)  # raises on an inconsistent combination
+
+
 def test_autoscaling_values_create_hpas_and_drop_fixed_replicas() -> None:
     objects = render(CHART / "ci" / "autoscaling-values.yaml")
     hpas = by_kind(objects, "HorizontalPodAutoscaler")

@@ -36,6 +36,18 @@ INVALID = [
     ("metrics.serviceMonitor.interval=often", "/metrics/serviceMonitor/interval"),
     ("audit.url=mysql://db/audit", "/audit/url"),
     ("replicaCount=3", "replicaCount"),
+    ("grpc.tls.enabled=true", "/grpc/tls/secretName"),
+    ("grpc.tls.clientCASecret=client-ca", "/grpc/tls/enabled"),
+    ("grpc.tls.healthPort=0", "/grpc/tls/healthPort"),
+    ("grpc.tls.enabled=yes", "/grpc/tls/enabled"),
+    ("grpc.insecure=true", "insecure"),
+    ("auth.mode=kerberos", "/auth/mode"),
+    ("auth.mode=token", "/auth/credentialsSecret"),
+    ("auth.mode=mtls,auth.credentialsSecret=clients", "/grpc/tls"),
+    (
+        "auth.mode=mtls-or-token,auth.credentialsSecret=clients,grpc.tls.enabled=true,grpc.tls.secretName=t",
+        "/grpc/tls",
+    ),
 ]
 
 
@@ -55,6 +67,11 @@ VALID = [
     "services.ingest.replicas=0",
     "services.ingest.resources.limits.cpu=1.5",
     "image.tag=2025.01.3-rc1",
+    "grpc.tls.enabled=true,grpc.tls.secretName=grpc-tls",
+    "grpc.tls.enabled=true,grpc.tls.secretName=grpc-tls,grpc.tls.clientCASecret=grpc-tls",
+    "grpc.tls.enabled=true,grpc.tls.secretName=t,auth.mode=token,auth.credentialsSecret=clients",
+    "auth.mode=token,auth.credentialsSecret=clients",
+    "auth.mode=mtls,auth.credentialsSecret=c,grpc.tls.enabled=true,grpc.tls.secretName=t,grpc.tls.clientCASecret=t",
 ]
 
 

@@ -1,4 +1,4 @@
-"""gRPC server bootstrap shared by every service: health, reflection, request metrics, graceful stop."""
+"""gRPC server bootstrap shared by every service: TLS, health, reflection, request metrics, graceful stop."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from postguard.core.grpc_tls import ServerTls, describe, server_credentials
 from postguard.core.metrics import GRPC_REQUESTS
 
 log = logging.getLogger(__name__)
@@ -84,18 +85,27 @@ class MetricsInterceptor(grpc.ServerInterceptor):
 
 @dataclass
 class GrpcServer:
-    """A built (not yet started) gRPC server with its health servicer and the port it is bound to."""
+    """A built (not yet started) gRPC server with its health servicer and the port it is bound to.
+
+    ``health_server`` (on ``health_port``) is the optional plaintext server answering gRPC health only,
+    for probes that cannot speak TLS; it shares ``health`` with the main server.
+    """
 
     server: grpc.Server
     health: health.HealthServicer
     port: int
     service_names: tuple[str, ...]
     started: bool = False
+    security: str = "plaintext"
+    health_server: grpc.Server | None = None
+    health_port: int | None = None
 
     def start(self) -> GrpcServer:
         """Start serving (once) and mark every service SERVING."""
         if not self.started:
             self.server.start()
+            if self.health_server is not None:
+                self.health_server.start()
             self.started = True
         self.set_serving(True)
         return self
@@ -111,7 +121,10 @@ class GrpcServer:
     def stop(self, grace_seconds: float = 5.0) -> None:
         """NOT_SERVING first (so load balancers drain), then stop accepting and wait ``grace_seconds``."""
         self.set_serving(False)
-        self.server.stop(grace_seconds).wait(grace_seconds + 1.0)
+        stopped = self.server.stop(grace_seconds)
+        if self.health_server is not None:
+            self.health_server.stop(0)
+        stopped.wait(grace_seconds + 1.0)
 
 
 def build_grpc_server(
@@ -122,14 +135,20 @@ def build_grpc_server(
     *,
     metrics_service: str,
     bind_address: str = "0.0.0.0",
+    tls: ServerTls | None = None,
+    health_port: int | None = None,
 ) -> GrpcServer:
     """Build a server on ``bind_address:port`` (0 = any free port) with health, reflection and metrics.
 
     ``add_servicers(server)`` registers the service's own servicers; ``service_names`` are their full
     names (e.g. ``postguard.v1.IdentifierDetection``) for health and reflection; ``metrics_service`` is
-    the deployed name used as the ``service`` metric label.
+    the deployed name used as the ``service`` metric label. ``tls`` (``postguard.core.grpc_tls``) makes
+    the port TLS, or mutual TLS with a client CA; its files are checked here (``GrpcTlsError`` names the
+    setting and path). Without it the port is plaintext and a warning is logged. ``health_port`` adds a
+    plaintext port serving only gRPC health (kubelet probes cannot do TLS); 0 = any free port.
     """
     names = tuple(service_names)
+    credentials = server_credentials(tls) if tls is not None else None
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=f"grpc-{metrics_service}"),
         interceptors=[MetricsInterceptor(metrics_service)],
@@ -143,10 +162,46 @@ def build_grpc_server(
     reflection.enable_server_reflection(
         (*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
     )
+    address = f"{bind_address}:{port}"
+    if credentials is not None:
+        bound = server.add_secure_port(address, credentials)
+    else:
+        bound = server.add_insecure_port(address)
+        log.warning(
+            "gRPC is plaintext: anyone who can reach the port can read and send traffic; outside local "
+            "development set POSTGUARD_GRPC_TLS_CERT_FILE and POSTGUARD_GRPC_TLS_KEY_FILE (and "
+            "POSTGUARD_GRPC_TLS_CLIENT_CA_FILE for mutual TLS)",
+            extra={"service": metrics_service, "address": address},
+        )
+    if bound == 0:
+        raise OSError(f"cannot bind gRPC port {address}")
+    health_server, health_bound = None, None
+    if health_port is not None:
+        health_server, health_bound = _health_only_server(health_servicer, bind_address, health_port)
+    return GrpcServer(
+        server=server,
+        health=health_servicer,
+        port=bound,
+        service_names=names,
+        security=describe(tls),
+        health_server=health_server,
+        health_port=health_bound,
+    )
+
+
+def _health_only_server(
+    health_servicer: health.HealthServicer, bind_address: str, port: int
+) -> tuple[grpc.Server, int]:
+    """A plaintext server with nothing but ``grpc.health.v1.Health`` (shared status), for probes."""
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="grpc-health"),
+        options=[("grpc.so_reuseport", 0)],
+    )
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     bound = server.add_insecure_port(f"{bind_address}:{port}")
     if bound == 0:
-        raise OSError(f"cannot bind gRPC port {bind_address}:{port}")
-    return GrpcServer(server=server, health=health_servicer, port=bound, service_names=names)
+        raise OSError(f"cannot bind gRPC health port {bind_address}:{port}")
+    return server, bound
 
 
 def serve_until_signal(
@@ -167,7 +222,10 @@ def serve_until_signal(
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         server.start()
-        log.info("grpc serving", extra={"port": server.port})
+        log.info(
+            "grpc serving",
+            extra={"port": server.port, "security": server.security, "health_port": server.health_port},
+        )
         stopping.wait()
     finally:
         server.stop(grace_seconds)

@@ -46,6 +46,32 @@ class CommonSettings(BaseSettings):
     kafka_ssl_certfile: Path | None = Field(None, description="Client certificate for mutual TLS.")
     kafka_ssl_keyfile: Path | None = Field(None, description="Private key of the client certificate.")
 
+    grpc_tls_cert_file: Path | None = Field(
+        None,
+        description="PEM certificate chain the gRPC server presents; set (with the key) = TLS, unset = "
+        "plaintext (local development only: a warning is logged).",
+    )
+    grpc_tls_key_file: Path | None = Field(
+        None, description="PEM private key (unencrypted) of the gRPC server certificate."
+    )
+    grpc_tls_client_ca_file: Path | None = Field(
+        None,
+        description="PEM CA bundle that signs client certificates; set = mutual TLS (every client must "
+        "present a certificate it signed).",
+    )
+    grpc_tls_require_client_cert: bool | None = Field(
+        None,
+        description="Refuse gRPC clients without a verified certificate; unset = true exactly when a client "
+        "CA is set (false together with a client CA is refused: grpcio cannot verify optional certificates).",
+    )
+    grpc_health_port: int | None = Field(
+        None,
+        ge=0,
+        le=65535,
+        description="Extra plaintext port serving gRPC health only (kubelet probes cannot do TLS); "
+        "unset = none.",
+    )
+
     @model_validator(mode="after")
     def _check_kafka_security(self) -> Self:
         if self.kafka_security_protocol.startswith("SASL_") and not (
@@ -57,8 +83,38 @@ class CommonSettings(BaseSettings):
             )
         if (self.kafka_ssl_certfile is None) != (self.kafka_ssl_keyfile is None):
             raise ValueError("POSTGUARD_KAFKA_SSL_CERTFILE and POSTGUARD_KAFKA_SSL_KEYFILE go together")
+        self._check_grpc_tls()
         return self
+
+    def _check_grpc_tls(self) -> None:
+        if (self.grpc_tls_cert_file is None) != (self.grpc_tls_key_file is None):
+            raise ValueError("POSTGUARD_GRPC_TLS_CERT_FILE and POSTGUARD_GRPC_TLS_KEY_FILE go together")
+        if self.grpc_tls_client_ca_file is not None and self.grpc_tls_cert_file is None:
+            raise ValueError(
+                "POSTGUARD_GRPC_TLS_CLIENT_CA_FILE (mutual TLS) needs POSTGUARD_GRPC_TLS_CERT_FILE and "
+                "POSTGUARD_GRPC_TLS_KEY_FILE: the server must present a certificate too"
+            )
+        if self.grpc_tls_require_client_cert and self.grpc_tls_client_ca_file is None:
+            raise ValueError(
+                "POSTGUARD_GRPC_TLS_REQUIRE_CLIENT_CERT=true needs POSTGUARD_GRPC_TLS_CLIENT_CA_FILE "
+                "(the CA that signs the client certificates)"
+            )
+        if self.grpc_tls_require_client_cert is False and self.grpc_tls_client_ca_file is not None:
+            raise ValueError(
+                "POSTGUARD_GRPC_TLS_REQUIRE_CLIENT_CERT=false with POSTGUARD_GRPC_TLS_CLIENT_CA_FILE set: "
+                "grpcio only verifies client certificates it requires; unset the client CA for "
+                "server-only TLS, or leave POSTGUARD_GRPC_TLS_REQUIRE_CLIENT_CERT unset / true"
+            )
 
     @property
     def kafka_uses_tls(self) -> bool:
         return self.kafka_security_protocol in ("SSL", "SASL_SSL")
+
+    @property
+    def grpc_uses_tls(self) -> bool:
+        return self.grpc_tls_cert_file is not None
+
+    @property
+    def grpc_requires_client_cert(self) -> bool:
+        """Mutual TLS: a client CA is set (and REQUIRE_CLIENT_CERT not turned off, which is refused)."""
+        return self.grpc_tls_client_ca_file is not None

@@ -10,6 +10,7 @@ import faust
 import grpc
 
 from postguard.core.grpc_server import GrpcServer, build_grpc_server
+from postguard.core.grpc_tls import load_server_tls, server_tls_from_settings
 from postguard.core.kafka_admin import ensure_topics
 from postguard.core.kafka_security import kafka_python_options
 from postguard.core.metrics import start_metrics_server
@@ -77,6 +78,9 @@ def run_stream_service(
     On the signal faust stops consuming and commits; gRPC goes NOT_SERVING as shutdown begins and stops
     with ``settings.grace_seconds`` for in-flight RPCs. Returns the process exit code.
     """
+    tls = server_tls_from_settings(common)
+    if tls is not None:
+        load_server_tls(tls)  # a bad TLS file stops start-up here, naming the setting, before Kafka
     metrics_port = start_metrics_server(settings.metrics_port, addr=settings.bind_address)
     created = ensure_topics(
         common.kafka_bootstrap_servers,
@@ -92,6 +96,8 @@ def run_stream_service(
         settings.grpc_max_workers,
         metrics_service=service,
         bind_address=settings.bind_address,
+        tls=tls,
+        health_port=common.grpc_health_port,
     ).start()
     log.info(
         "service starting",

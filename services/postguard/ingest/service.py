@@ -7,12 +7,14 @@ import logging
 from dataclasses import dataclass
 
 from postguard.core.grpc_server import GrpcServer, build_grpc_server, serve_until_signal
+from postguard.core.grpc_tls import ServerTls, load_server_tls, server_tls_from_settings
 from postguard.core.kafka_admin import ensure_topics
 from postguard.core.kafka_security import kafka_python_options
 from postguard.core.logging import configure_logging
 from postguard.core.metrics import start_metrics_server
 from postguard.core.settings import CommonSettings
 from postguard.domain.policy import PolicyRegistry
+from postguard.ingest.auth import AuthMode, InstitutionAuthorizer, load_credentials
 from postguard.ingest.decision_book import DecisionBook
 from postguard.ingest.follower import DecisionFollower
 from postguard.ingest.publisher import PostPublisher
@@ -43,8 +45,14 @@ class IngestService:
 def build_service(
     settings: IngestSettings, common: CommonSettings, *, catch_up_timeout: float = 60.0
 ) -> IngestService:
-    """Connect to Kafka, replay the decisions topic into memory, and build (not start) the gRPC server."""
+    """Connect to Kafka, replay the decisions topic into memory, and build (not start) the gRPC server.
+
+    TLS files and the client credentials are checked first, so a bad one stops start-up before Kafka is
+    touched (``GrpcTlsError`` / ``CredentialsError`` name the setting and the path).
+    """
     registry = PolicyRegistry.load(common.policy_dir) if settings.check_institution else None
+    tls = server_tls_from_settings(common)
+    authorizer = build_authorizer(settings, tls, registry)
     book = DecisionBook(max_entries=settings.decision_cache_size)
     client_options = kafka_python_options(common)
     follower = DecisionFollower(common.kafka_bootstrap_servers, book, client_options=client_options).start()
@@ -60,6 +68,7 @@ def build_service(
         max_screen_timeout=settings.max_screen_timeout_seconds,
         submit_timeout=settings.submit_timeout_seconds,
         max_text_chars=settings.max_text_chars,
+        authorizer=authorizer,
     )
     server = build_grpc_server(
         settings.grpc_port,
@@ -68,8 +77,51 @@ def build_service(
         max_workers=settings.max_workers,
         metrics_service=SERVICE,
         bind_address=settings.bind_address,
+        tls=tls,
+        health_port=common.grpc_health_port,
     )
     return IngestService(grpc=server, servicer=servicer, follower=follower, publisher=publisher)
+
+
+def build_authorizer(
+    settings: IngestSettings, tls: ServerTls | None, registry: PolicyRegistry | None = None
+) -> InstitutionAuthorizer:
+    """The caller -> institutions authorizer of ``POSTGUARD_INGEST_AUTH_*``, checked against the TLS setup.
+
+    mtls modes need a client CA (no certificate would ever be verified otherwise); tokens over plaintext
+    work but are logged as a warning (they travel in clear); ``none`` is logged as a warning too.
+    """
+    mode = AuthMode(settings.auth_mode)
+    if mode.uses_certificates and (tls is None or not tls.mutual):
+        raise ValueError(
+            f"POSTGUARD_INGEST_AUTH_MODE={mode.value} identifies callers by client certificate: it needs "
+            "mutual TLS (POSTGUARD_GRPC_TLS_CERT_FILE, POSTGUARD_GRPC_TLS_KEY_FILE and "
+            "POSTGUARD_GRPC_TLS_CLIENT_CA_FILE)"
+        )
+    authorizer = InstitutionAuthorizer.from_file(mode, settings.auth_credentials_file)
+    if mode is AuthMode.NONE:
+        log.warning(
+            "ingest authentication is off (POSTGUARD_INGEST_AUTH_MODE=none): every caller may submit for "
+            "and read every institution; local development only"
+        )
+        return authorizer
+    if mode.uses_tokens and tls is None:
+        log.warning(
+            "bearer tokens over plaintext gRPC travel in clear: set POSTGUARD_GRPC_TLS_CERT_FILE and "
+            "POSTGUARD_GRPC_TLS_KEY_FILE (unless TLS is terminated in front of ingest)"
+        )
+    if registry is not None:
+        unknown = sorted(i for i in authorizer.institutions if i != "*" and not registry.knows(i))
+        if unknown:
+            log.warning(
+                "credentials grant institutions no policy covers (their posts are refused)",
+                extra={"institutions": unknown},
+            )
+    log.info(
+        "ingest authentication on",
+        extra={"auth_mode": mode.value, "clients": len(authorizer.clients)},
+    )
+    return authorizer
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -79,6 +131,11 @@ def run(argv: list[str] | None = None) -> int:
     settings = IngestSettings()
     common = CommonSettings()
     configure_logging(common.log_level, service=SERVICE)
+    tls = server_tls_from_settings(common)
+    if tls is not None:
+        load_server_tls(tls)  # bad TLS files or credentials stop start-up here, before Kafka
+    if settings.auth_credentials_file is not None:
+        load_credentials(settings.auth_credentials_file)
     ensure_topics(
         common.kafka_bootstrap_servers,
         common.topic_partitions,

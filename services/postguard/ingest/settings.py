@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from postguard.domain.validation import MAX_TEXT_CHARS
@@ -43,3 +46,23 @@ class IngestSettings(BaseSettings):
     check_institution: bool = Field(
         True, description="Refuse posts of institutions no policy covers (FAILED_PRECONDITION)."
     )
+    auth_mode: Literal["none", "mtls", "token", "mtls-or-token"] = Field(
+        "none",
+        description="How callers prove which institutions they act for: none (anyone may act for every "
+        "institution; local development only), mtls (client certificate), token (bearer token) or "
+        "mtls-or-token.",
+    )
+    auth_credentials_file: Path | None = Field(
+        None,
+        description="YAML/JSON file mapping client certificate identities and token SHA-256 hashes to "
+        "institutions (see docs/security.md); required unless the auth mode is none.",
+    )
+
+    @model_validator(mode="after")
+    def _check_auth(self) -> Self:
+        if self.auth_mode != "none" and self.auth_credentials_file is None:
+            raise ValueError(
+                f"POSTGUARD_INGEST_AUTH_MODE={self.auth_mode} needs POSTGUARD_INGEST_AUTH_CREDENTIALS_FILE "
+                "(the client credentials file, see docs/security.md)"
+            )
+        return self
