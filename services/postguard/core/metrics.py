@@ -80,6 +80,10 @@ INGEST_IN_FLIGHT = Gauge(
     "postguard_ingest_in_flight_posts",
     "Posts this ingest replica accepted and has not yet seen a decision for.",
 )
+INGEST_LIMIT = Gauge(
+    "postguard_ingest_in_flight_limit",
+    "The in-flight bound in force on this ingest replica (adaptive: follows decision latency).",
+)
 INGEST_SHED = Counter(
     "postguard_ingest_shed_total",
     "Posts refused with RESOURCE_EXHAUSTED because too many were in flight (the caller retries).",

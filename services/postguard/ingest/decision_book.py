@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from postguard.domain.identity import key_of_decision, post_key
 from postguard.domain.types import Decision
+from postguard.ingest.admission import AdmissionLimit
 
 _STREAM_QUEUE_SIZE = 10_000
 
@@ -37,13 +38,21 @@ class DecisionBook:
     version that says something else is counted in ``conflicts``. ``claim`` marks a post as in flight
     so a duplicate Submit/Screen does not publish it twice, and refuses new posts beyond
     ``max_in_flight`` (backpressure: the caller retries instead of a queue turning into timeouts).
+    With ``admission``, the bound is that adaptive limit (``postguard.ingest.admission``), fed with the
+    accept-to-decision latency of this replica's own claims; ``max_in_flight`` is then its ceiling.
     """
 
     def __init__(
-        self, max_entries: int = 1_000_000, *, max_in_flight: int = 0, claim_ttl_seconds: float = 600.0
+        self,
+        max_entries: int = 1_000_000,
+        *,
+        max_in_flight: int = 0,
+        claim_ttl_seconds: float = 600.0,
+        admission: AdmissionLimit | None = None,
     ) -> None:
         self._max_entries = max_entries
         self._max_in_flight = max_in_flight  # 0 = unbounded
+        self.admission = admission
         self._claim_ttl = claim_ttl_seconds
         self._decisions: OrderedDict[str, Decision] = OrderedDict()
         self._latest: dict[tuple[str, str], str] = {}  # (institution, post_id) -> newest identity key
@@ -83,7 +92,10 @@ class DecisionBook:
                     held.discard(old.institution_id)
                     if not held:
                         self._institutions.pop(old.post_id, None)
-            self._in_flight.pop(key, None)
+            claimed_at = self._in_flight.pop(key, None)
+            if claimed_at is not None and self.admission is not None:
+                now = time.monotonic()
+                self.admission.observe(now - claimed_at, now)
             streams = list(self._streams.values())
             self._cond.notify_all()
         for institutions, q in streams:
@@ -107,7 +119,7 @@ class DecisionBook:
             self._expire_claims(time.monotonic())  # an expired claim of this very post is claimable again
             if key in self._in_flight:
                 return Claim(new=False)
-            if self._max_in_flight and len(self._in_flight) >= self._max_in_flight:
+            if self.limit and len(self._in_flight) >= self.limit:
                 return Claim(new=False, shed=True)
             self._in_flight[key] = time.monotonic()
             return Claim(new=True)
@@ -125,6 +137,11 @@ class DecisionBook:
             if now - claimed_at < self._claim_ttl:
                 break
             del self._in_flight[key]
+
+    @property
+    def limit(self) -> int:
+        """The in-flight bound in force now (0: unbounded)."""
+        return self.admission.limit if self.admission is not None else self._max_in_flight
 
     @property
     def in_flight(self) -> int:

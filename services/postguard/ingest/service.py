@@ -14,6 +14,7 @@ from postguard.core.logging import configure_logging
 from postguard.core.metrics import start_metrics_server
 from postguard.core.settings import CommonSettings
 from postguard.domain.policy import PolicyRegistry
+from postguard.ingest.admission import AdmissionLimit
 from postguard.ingest.auth import AuthMode, InstitutionAuthorizer, load_credentials
 from postguard.ingest.decision_book import DecisionBook
 from postguard.ingest.follower import DecisionFollower
@@ -53,7 +54,19 @@ def build_service(
     registry = PolicyRegistry.load(common.policy_dir) if settings.check_institution else None
     tls = server_tls_from_settings(common)
     authorizer = build_authorizer(settings, tls, registry)
-    book = DecisionBook(max_entries=settings.decision_cache_size)
+    admission = (
+        AdmissionLimit(
+            ceiling=settings.max_in_flight,
+            floor=min(settings.admission_floor, settings.max_in_flight),
+            target_seconds=settings.admission_target_seconds,
+            initial=min(256, settings.max_in_flight),
+        )
+        if settings.admission_target_seconds > 0 and settings.max_in_flight > 0
+        else None
+    )
+    book = DecisionBook(
+        max_entries=settings.decision_cache_size, max_in_flight=settings.max_in_flight, admission=admission
+    )
     client_options = kafka_python_options(common)
     follower = DecisionFollower(common.kafka_bootstrap_servers, book, client_options=client_options).start()
     if not follower.caught_up.wait(catch_up_timeout):
@@ -61,6 +74,7 @@ def build_service(
         raise TimeoutError(f"decisions topic not replayed within {catch_up_timeout:.0f}s")
     publisher = PostPublisher(common.kafka_bootstrap_servers, client_options=client_options)
     servicer = ScreeningServicer(
+        retry_after_seconds=settings.retry_after_seconds,
         book=book,
         publisher=publisher,
         registry=registry,

@@ -18,7 +18,13 @@ import grpc
 from kafka.errors import KafkaError
 
 from postguard.core.codec import decision_to_proto, post_from_proto
-from postguard.core.metrics import INGEST_IN_FLIGHT, INGEST_SHED, POSTS_RECEIVED, SCREEN_LATENCY
+from postguard.core.metrics import (
+    INGEST_IN_FLIGHT,
+    INGEST_LIMIT,
+    INGEST_SHED,
+    POSTS_RECEIVED,
+    SCREEN_LATENCY,
+)
 from postguard.domain.policy import PolicyRegistry, UnknownInstitutionError
 from postguard.domain.types import Decision, Post
 from postguard.domain.validation import PostValidationError, validate_post
@@ -128,6 +134,7 @@ class ScreeningServicer:
         identity = (post.institution_id, post.post_id, post.text_sha256)
         claim = self.book.claim(*identity)
         INGEST_IN_FLIGHT.set(self.book.in_flight)
+        INGEST_LIMIT.set(self.book.limit)
         if claim.shed:
             INGEST_SHED.inc()
             pushback_ms = int(self.retry_after_seconds * 1000)

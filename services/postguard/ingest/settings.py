@@ -40,6 +40,29 @@ class IngestSettings(BaseSettings):
     max_workers: int = Field(
         64, ge=2, le=1024, description="gRPC worker threads (each Screen wait and each stream holds one)."
     )
+    max_in_flight: int = Field(
+        2000,
+        ge=0,
+        description=(
+            "Posts accepted but not yet decided that one ingest replica allows; beyond it new posts get "
+            "RESOURCE_EXHAUSTED with retry pushback (0 = unbounded)."
+        ),
+    )
+    admission_target_seconds: float = Field(
+        2.0,
+        ge=0,
+        le=300,
+        description=(
+            "Accept-to-decision latency the adaptive in-flight limit aims for (keep it below the policy "
+            "deadline); 0 turns the adaptive limit off and MAX_IN_FLIGHT is a fixed bound."
+        ),
+    )
+    admission_floor: int = Field(
+        16, ge=1, description="Smallest in-flight limit the adaptive limit goes down to."
+    )
+    retry_after_seconds: float = Field(
+        1.0, gt=0, le=60, description="Retry pushback sent with RESOURCE_EXHAUSTED when at capacity."
+    )
     decision_cache_size: int = Field(
         1_000_000, ge=1000, description="Decisions kept in memory for GetDecision and duplicate detection."
     )

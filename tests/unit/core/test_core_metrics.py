@@ -27,6 +27,7 @@ CATALOGUE = {
     "postguard_decisions_superseded": ("counter", set()),
     "postguard_ingest_in_flight_posts": ("gauge", set()),
     "postguard_ingest_shed": ("counter", set()),
+    "postguard_ingest_in_flight_limit": ("gauge", set()),
 }
 
 
