@@ -7,6 +7,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable
 
+import grpc
 from kafka import KafkaConsumer, TopicPartition
 from postguard.v1 import post_pb2
 from prometheus_client.parser import text_string_to_metric_families
@@ -30,6 +31,19 @@ def make_post(text: str, *, post_id: str | None = None, **fields: str) -> post_p
     """A Post message for the demo institution (overridable)."""
     values = {"institution_id": INSTITUTION, "platform": "x", **fields}
     return post_pb2.Post(post_id=post_id or new_id("it"), text=text, **values)
+
+
+def submit_with_retry(stub: object, post: post_pb2.Post, *, attempts: int = 300) -> object:
+    """Submit as a well-behaved platform does: on RESOURCE_EXHAUSTED wait the server's retry pushback."""
+    for _ in range(attempts):
+        try:
+            return stub.Submit(post, timeout=60)  # type: ignore[attr-defined]
+        except grpc.RpcError as exc:
+            if exc.code() != grpc.StatusCode.RESOURCE_EXHAUSTED:
+                raise
+            pushback = dict(exc.trailing_metadata() or ()).get("grpc-retry-pushback-ms", "200")
+            time.sleep(float(pushback) / 1000)
+    raise AssertionError(f"{post.post_id}: still refused after {attempts} attempts")
 
 
 def scrape(url: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:

@@ -39,4 +39,6 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "incomplete_stages": list(decision.incomplete_stages),
         "timings": {k: round(v, 6) for k, v in decision.timings.items()},
         "decided_at": decision.decided_at,
+        "version": decision.version,
+        "provisional": decision.provisional,
     }
