@@ -46,7 +46,8 @@ def test_crashing_stage_makes_every_post_review_not_allow() -> None:
     decisions = pipeline.screen_batch([post("a"), post("b")])
     assert [d.verdict for d in decisions] == [Verdict.REVIEW, Verdict.REVIEW]
     assert all(d.incomplete_stages == (StageName.IDENTIFIER_DETECTION.value,) for d in decisions)
-    assert "screening incomplete: identifier-detection did not report" in decisions[0].reasons
+    assert "screening incomplete: identifier-detection failed" in decisions[0].reasons
+    assert all(d.redacted_text == "" for d in decisions)  # partial findings: nothing derived is shown
 
 
 def test_findings_from_a_stage_reach_the_policy() -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from postguard.domain.identity import key_of_post, key_of_result, same_content
 from postguard.domain.policy import PolicyEngine, PolicyRegistry
+from postguard.domain.policy.engine import TOO_COMPLEX_ERROR
 from postguard.domain.types import Decision, Post, StageName, StageResult, Verdict
 
 EXPECTED_STAGES: tuple[str, ...] = tuple(s.value for s in StageName)
@@ -29,8 +30,6 @@ EXPECTED_STAGES: tuple[str, ...] = tuple(s.value for s in StageName)
 INCOMPLETE_REASON = "screening incomplete"
 """The reason every fail-closed-on-deadline decision carries (tests and dashboards match on it)."""
 
-TOO_COMPLEX_ERROR = "too complex"
-"""How a stage's ``error`` starts when it refused a post as beyond its work budget."""
 
 TOO_COMPLEX_REASON = f"{INCOMPLETE_REASON}: too complex"
 """The reason of a decision whose post a stage refused as too complex to screen in bounded time."""

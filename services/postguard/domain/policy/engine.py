@@ -147,6 +147,18 @@ def redact(text: str, spans: Sequence[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
+TOO_COMPLEX_ERROR = "too complex"
+"""How a stage's ``error`` starts when it refused a post as beyond its work budget."""
+
+
+def _incomplete_reason(stage: str, result: StageResult | None) -> str:
+    if result is None:
+        return f"screening incomplete: {stage} did not report"
+    if result.error.startswith(TOO_COMPLEX_ERROR):
+        return f"screening incomplete: too complex ({stage})"
+    return f"screening incomplete: {stage} failed"
+
+
 class PolicyEngine:
     """Applies a policy. Fails closed: a missing or failed stage yields REVIEW, never ALLOW."""
 
@@ -173,7 +185,7 @@ class PolicyEngine:
         reasons: list[tuple[float, str]] = []
         if incomplete:
             verdicts.append(Verdict.REVIEW)
-            reasons.extend((9, f"screening incomplete: {stage} did not report") for stage in incomplete)
+            reasons.extend((9, _incomplete_reason(stage, reported.get(stage))) for stage in incomplete)
 
         shown: dict[int, _Hit] = {}
         for category in (Category.IDENTIFIER, Category.CONTENT):
@@ -198,7 +210,8 @@ class PolicyEngine:
             verdict=verdict,
             findings=shown_findings,
             reasons=tuple(text for _, text in sorted(reasons, key=lambda r: -r[0])),
-            redacted_text=redact(post.text, redactions),
+            # Partial findings: no text derived from them is safe to publish (fail closed, nothing shown).
+            redacted_text="" if incomplete else redact(post.text, redactions),
             policy_id=policy.policy_id,
             policy_version=policy.version,
             text_sha256=post.text_sha256,
