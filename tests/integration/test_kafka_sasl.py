@@ -13,9 +13,14 @@ from kafka.errors import KafkaTimeoutError
 from postguard.core import topics
 from postguard.core.codec import decode_key, decode_post, decode_stage_result, encode, post_from_proto
 from postguard.core.kafka_admin import ensure_topics
-from postguard.core.kafka_security import KafkaLoginError, connect_kafka, kafka_python_options
+from postguard.core.kafka_security import (
+    KafkaLoginError,
+    connect_kafka,
+    kafka_python_options,
+    preflight,
+)
 from postguard.core.settings import CommonSettings
-from postguard.devtools.kafka_broker import KafkaBroker, fetch_jars
+from postguard.devtools.kafka_broker import KafkaBroker, fetch_jars, free_port
 from postguard.devtools.stack import LocalStack
 from postguard.domain.types import Decision, Verdict
 from postguard.ingest.decision_book import DecisionBook
@@ -69,6 +74,29 @@ def read_all(
         consumer.close()
 
 
+class NeverCalled:
+    """A client factory that records whether ``connect_kafka`` got as far as starting kafka-python."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, **kwargs: object) -> KafkaAdminClient:
+        self.calls += 1
+        return KafkaAdminClient(**kwargs)
+
+
+class RecordingBook(DecisionBook):
+    """A DecisionBook that also keeps every decision the follower handed it, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[Decision] = []
+
+    def record(self, decision: Decision) -> bool:
+        self.seen.append(decision)
+        return super().record(decision)
+
+
 def test_broker_config_keeps_plaintext_and_adds_a_sasl_listener(broker: KafkaBroker) -> None:
     config = (broker.work_dir / "server.properties").read_text()
     assert f"PLAINTEXT://127.0.0.1:{broker.port}" in config
@@ -80,17 +108,20 @@ def test_broker_config_keeps_plaintext_and_adds_a_sasl_listener(broker: KafkaBro
 def test_scram_users_log_in_too(broker: KafkaBroker) -> None:
     for mechanism in ("SCRAM-SHA-256", "SCRAM-SHA-512"):
         options = kafka_python_options(sasl_settings(broker, mechanism=mechanism))
+        assert preflight(broker.sasl_bootstrap_servers, options) is True
         admin = connect_kafka(KafkaAdminClient, options, bootstrap_servers=broker.sasl_bootstrap_servers)
         admin.close()
     bad = kafka_python_options(sasl_settings(broker, password="nope", mechanism="SCRAM-SHA-256"))
-    # The broker refuses with an error response and then drops the connection; kafka-python reads one or the
-    # other first (a race), so it is KafkaLoginError or a bounded timeout naming the login as a suspect.
+    # kafka-python alone often sees this refusal only as a disconnect (see the wrong-password test below);
+    # the preflight reads the broker's SaslAuthenticate error reply before it closes, so the error is sure.
+    factory = NeverCalled()
     with pytest.raises(
-        (KafkaLoginError, KafkaTimeoutError), match="SASL SCRAM-SHA-256 login of user 'postguard'"
-    ):
-        connect_kafka(
-            KafkaAdminClient, bad, bootstrap_servers=broker.sasl_bootstrap_servers, bootstrap_timeout_ms=3000
-        )
+        KafkaLoginError, match="refused the SASL SCRAM-SHA-256 login of user 'postguard'"
+    ) as info:
+        connect_kafka(factory, bad, bootstrap_servers=broker.sasl_bootstrap_servers)
+    assert factory.calls == 0
+    assert "nope" not in str(info.value)
+    assert "SASL_AUTHENTICATION_FAILED" in str(info.value)
 
 
 def test_ensure_topics_over_sasl_creates_topics_seen_on_both_listeners(broker: KafkaBroker) -> None:
@@ -141,14 +172,15 @@ def test_ingest_publisher_and_decision_follower_over_sasl(broker: KafkaBroker) -
         producer.send(topics.DECISIONS, key=post.post_id.encode(), value=encode(decision)).get(timeout=30)
     finally:
         producer.close()
-    book = DecisionBook()
+    book = RecordingBook()
     follower = DecisionFollower(broker.sasl_bootstrap_servers, book, client_options=options).start()
     try:
-        assert follower.caught_up.wait(30)
-        got = book.wait(post.post_id, timeout=10)
+        # Caught up = every decision up to the end offsets seen at start is in the book, ours included.
+        assert follower.caught_up.wait(60)
     finally:
         follower.stop()
-    assert got is not None and got.verdict is Verdict.ALLOW
+    got = [d for d in book.seen if d.post_id == post.post_id]
+    assert [d.verdict for d in got] == [Verdict.ALLOW]
 
 
 @pytest.mark.parametrize("mechanism", ["PLAIN", "SCRAM-SHA-512"])
@@ -192,20 +224,37 @@ def test_identifier_detection_service_screens_a_post_over_sasl(
 
 
 def test_wrong_password_is_refused_with_a_login_error(broker: KafkaBroker) -> None:
+    """A definite KafkaLoginError before kafka-python starts: no bootstrap timeout to wait out or race.
+
+    The broker answers a wrong password with a SaslAuthenticate error and then closes the connection.
+    kafka-python 3.0 drops bytes it reads together with the close, so on a loaded machine it often sees
+    only a disconnect and retries until its bootstrap timeout (the old flake: a 2.5 s timeout and a
+    refusal that was sometimes never seen). The preflight's blocking reads always get the reply.
+    """
     options = {**kafka_python_options(sasl_settings(broker, password="not-the-password"))}
-    started = time.monotonic()
+    factory = NeverCalled()
     with pytest.raises(KafkaLoginError, match="refused the SASL PLAIN login of user 'postguard'") as info:
-        connect_kafka(
-            KafkaAdminClient,
-            options,
-            bootstrap_servers=broker.sasl_bootstrap_servers,
-            bootstrap_timeout_ms=2500,
-        )
-    assert time.monotonic() - started < 15
+        connect_kafka(factory, options, bootstrap_servers=broker.sasl_bootstrap_servers)
+    assert factory.calls == 0, "the refusal must come from the preflight, not from a bootstrap timeout"
     assert "not-the-password" not in str(info.value)
     assert "Invalid username or password" in str(info.value)
-    with pytest.raises(KafkaLoginError):
-        PostPublisher(broker.sasl_bootstrap_servers, client_options={**options, "bootstrap_timeout_ms": 2500})
+    with pytest.raises(KafkaLoginError, match="Invalid username or password"):
+        PostPublisher(broker.sasl_bootstrap_servers, client_options=options)
+    unknown_user = {**options, "sasl_plain_username": "nobody"}
+    with pytest.raises(KafkaLoginError, match="login of user 'nobody'"):
+        connect_kafka(factory, unknown_user, bootstrap_servers=broker.sasl_bootstrap_servers)
+    assert factory.calls == 0
+
+
+def test_preflight_leaves_an_unreachable_broker_to_the_client(broker: KafkaBroker) -> None:
+    """No broker listening: not a refusal, so no KafkaLoginError; the client's bounded bootstrap decides."""
+    options = kafka_python_options(sasl_settings(broker))
+    closed = f"127.0.0.1:{free_port()}"
+    assert preflight(closed, options) is False
+    with pytest.raises(KafkaTimeoutError, match="broker unreachable or the SASL PLAIN login"):
+        connect_kafka(KafkaAdminClient, options, bootstrap_servers=closed, bootstrap_timeout_ms=1500)
+    # A reachable broker after an unreachable one in the list: the preflight goes on to it.
+    assert preflight(f"{closed},{broker.sasl_bootstrap_servers}", options) is True
 
 
 def test_plaintext_client_on_the_sasl_listener_is_not_let_in(broker: KafkaBroker) -> None:
@@ -217,7 +266,7 @@ def test_plaintext_client_on_the_sasl_listener_is_not_let_in(broker: KafkaBroker
 def test_service_with_a_wrong_password_exits_at_start_up_saying_why(
     broker: KafkaBroker, tmp_path: Path
 ) -> None:
-    """No hang: kafka-python's 30 s bootstrap bound, then KafkaLoginError ends the process."""
+    """No hang: the preflight's KafkaLoginError ends the process at its first Kafka connection."""
     env = {
         "POSTGUARD_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
         "POSTGUARD_KAFKA_SASL_MECHANISM": "PLAIN",

@@ -13,9 +13,11 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Literal
 
 from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError
@@ -30,6 +32,49 @@ SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 
 class BrokerError(RuntimeError):
     """The broker could not be fetched, formatted or started; the message carries the log tail."""
+
+
+ClientAuth = Literal["required", "requested", "none"]
+
+
+@dataclass(frozen=True)
+class BrokerTls:
+    """PEM files for the broker's TLS listeners (SSL, and SASL_SSL when there are SASL users).
+
+    ``cert_chain``: the broker's certificate first, then any intermediates, for the names clients dial
+    (``127.0.0.1``: an IP SAN). ``key``: its private key, unencrypted PKCS#8 (``BEGIN PRIVATE KEY``; Kafka
+    reads no other key format). ``ca``: the CA certificates that sign client certificates (mutual TLS).
+    ``client_auth`` is ``ssl.client.auth`` of the SSL listener; the SASL_SSL listener never asks for a
+    client certificate (SASL authenticates there).
+    """
+
+    cert_chain: Path
+    key: Path
+    ca: Path
+    client_auth: ClientAuth = "required"
+
+    def pem_properties(self) -> dict[str, str]:
+        """The broker's PEM keystore and truststore, inline (``ssl.keystore.type=PEM``, KIP-651)."""
+        chain = Path(self.cert_chain).read_text()
+        key = Path(self.key).read_text()
+        ca = Path(self.ca).read_text()
+        if "-----BEGIN CERTIFICATE-----" not in chain or "-----BEGIN CERTIFICATE-----" not in ca:
+            raise BrokerError(f"{self.cert_chain} and {self.ca} must hold PEM certificates")
+        if "-----BEGIN ENCRYPTED PRIVATE KEY-----" in key:
+            raise BrokerError(f"{self.key}: an encrypted key needs ssl.key.password, which this broker lacks")
+        if "-----BEGIN PRIVATE KEY-----" not in key:
+            raise BrokerError(f"{self.key}: Kafka reads PKCS#8 PEM keys only (BEGIN PRIVATE KEY)")
+        if self.client_auth not in ("required", "requested", "none"):
+            raise ValueError(f"client_auth must be required, requested or none, not {self.client_auth!r}")
+        return {
+            "ssl.keystore.type": "PEM",
+            "ssl.keystore.certificate.chain": chain.strip(),
+            "ssl.keystore.key": key.strip(),
+            "ssl.truststore.type": "PEM",
+            "ssl.truststore.certificates": ca.strip(),
+            "ssl.client.auth": "none",
+            "listener.name.ssl.ssl.client.auth": self.client_auth,
+        }
 
 
 def default_libs_dir() -> Path:
@@ -79,9 +124,31 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def new_cluster_id() -> str:
-    """A KRaft cluster id in Kafka's Uuid text form (URL-safe base64 of 16 random bytes, no padding)."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+_RESERVED_UUIDS = frozenset({bytes(16), bytes(15) + b"\x01"})
+"""Kafka's ``Uuid.ZERO_UUID`` and ``Uuid.METADATA_TOPIC_ID``: never handed out as random ids."""
+
+
+def _random_uuid_bytes() -> bytes:
+    """16 bytes of a random (version 4) UUID, like Java's ``UUID.randomUUID()`` behind Kafka's ``Uuid``."""
+    return uuid.uuid4().bytes
+
+
+def new_cluster_id(random_bytes: Callable[[], bytes] | None = None, *, max_draws: int = 1000) -> str:
+    """A KRaft cluster id in Kafka's Uuid text form (URL-safe base64 of 16 random bytes, no padding).
+
+    Like Kafka's ``Uuid.randomUuid()`` it draws again when the id is reserved or its text starts with
+    ``-`` (one draw in 64): ``kafka-storage format -t -abc...`` would read such an id as an option.
+    ``random_bytes`` (16 bytes per call) replaces the random source in tests.
+    """
+    draw = random_bytes or _random_uuid_bytes
+    for _ in range(max_draws):
+        raw = draw()
+        if len(raw) != 16:
+            raise ValueError(f"a Kafka Uuid has 16 bytes, the random source gave {len(raw)}")
+        text = base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+        if raw not in _RESERVED_UUIDS and not text.startswith("-"):
+            return text
+    raise BrokerError(f"no usable cluster id in {max_draws} draws: the random source is not random")
 
 
 _LOG4J = """\
@@ -101,6 +168,10 @@ class KafkaBroker:
     ``work_dir`` holds ``server.properties``, the data and ``broker.log``; a temporary directory (removed
     on stop) when not given. ``port=0`` picks a free port. ``detach=True`` starts the JVM in its own session
     so it outlives this Python process (``make up``); stop it later with :func:`stop_pid`.
+
+    ``sasl_users={user: password}`` adds a SASL_PLAINTEXT listener (PLAIN, SCRAM-SHA-256/512 for every
+    user). ``tls=BrokerTls(...)`` adds an SSL listener (client certificates per ``tls.client_auth``) and,
+    with SASL users, a SASL_SSL listener. The PLAINTEXT listener always stays (inter-broker, probes).
     """
 
     def __init__(
@@ -117,6 +188,9 @@ class KafkaBroker:
         extra_properties: Mapping[str, str] | None = None,
         sasl_users: Mapping[str, str] | None = None,
         sasl_port: int = 0,
+        tls: BrokerTls | None = None,
+        ssl_port: int = 0,
+        sasl_ssl_port: int = 0,
     ) -> None:
         self.libs_dir = libs_dir or default_libs_dir()
         self._own_dir = work_dir is None
@@ -135,6 +209,9 @@ class KafkaBroker:
                     'SASL user names and passwords must not contain spaces or any of: " \\ ; , [ ] ='
                 )
         self.sasl_port = (sasl_port or free_port()) if self.sasl_users else 0
+        self.tls = tls
+        self.ssl_port = (ssl_port or free_port()) if tls else 0
+        self.sasl_ssl_port = (sasl_ssl_port or free_port()) if tls and self.sasl_users else 0
         self.process: subprocess.Popen[bytes] | None = None
 
     # --- paths and configuration ------------------------------------------------------------------
@@ -152,6 +229,20 @@ class KafkaBroker:
         return f"127.0.0.1:{self.sasl_port}"
 
     @property
+    def ssl_bootstrap_servers(self) -> str:
+        """``host:port`` of the SSL listener (``ssl.client.auth`` from ``tls.client_auth``)."""
+        if not self.tls:
+            raise BrokerError("this broker has no SSL listener: pass tls=BrokerTls(...)")
+        return f"127.0.0.1:{self.ssl_port}"
+
+    @property
+    def sasl_ssl_bootstrap_servers(self) -> str:
+        """``host:port`` of the SASL_SSL listener (TLS without client certificates, then SASL)."""
+        if not (self.tls and self.sasl_users):
+            raise BrokerError("a SASL_SSL listener needs both tls=BrokerTls(...) and sasl_users")
+        return f"127.0.0.1:{self.sasl_ssl_port}"
+
+    @property
     def log_file(self) -> Path:
         return self.work_dir / "broker.log"
 
@@ -165,6 +256,12 @@ class KafkaBroker:
         if self.sasl_users:
             listeners.append(f"SASL_PLAINTEXT://127.0.0.1:{self.sasl_port}")
             protocols.append("SASL_PLAINTEXT:SASL_PLAINTEXT")
+        if self.tls:
+            listeners.append(f"SSL://127.0.0.1:{self.ssl_port}")
+            protocols.append("SSL:SSL")
+        if self.tls and self.sasl_users:
+            listeners.append(f"SASL_SSL://127.0.0.1:{self.sasl_ssl_port}")
+            protocols.append("SASL_SSL:SASL_SSL")
         props = {
             "process.roles": "broker,controller",
             "node.id": "1",
@@ -192,11 +289,19 @@ class KafkaBroker:
         }
         if self.sasl_users:
             props.update(self._sasl_properties())
+        if self.tls:
+            props.update(self.tls.pem_properties())
         props.update(self.extra_properties)
         return props
 
+    def _sasl_listener_names(self) -> list[str]:
+        names = ["sasl_plaintext"]
+        if self.tls:
+            names.append("sasl_ssl")
+        return names
+
     def _sasl_properties(self) -> dict[str, str]:
-        """SASL/PLAIN on the SASL_PLAINTEXT listener; the users live in its JAAS line (kafka-clients jar)."""
+        """PLAIN and SCRAM on every SASL listener; PLAIN users live in its JAAS line (kafka-clients jar)."""
         users = " ".join(f'user_{user}="{password}"' for user, password in self.sasl_users.items())
         # The broker's own identity on this listener (unused: inter-broker traffic stays on PLAINTEXT).
         first_user, first_password = next(iter(self.sasl_users.items()))
@@ -204,19 +309,17 @@ class KafkaBroker:
             "org.apache.kafka.common.security.plain.PlainLoginModule required "
             f'username="{first_user}" password="{first_password}" {users};'
         )
-        return {
-            "sasl.enabled.mechanisms": ",".join(SASL_MECHANISMS),
-            "listener.name.sasl_plaintext.sasl.enabled.mechanisms": ",".join(SASL_MECHANISMS),
-            "listener.name.sasl_plaintext.plain.sasl.jaas.config": jaas,
+        props = {"sasl.enabled.mechanisms": ",".join(SASL_MECHANISMS)}
+        for listener in self._sasl_listener_names():
+            prefix = f"listener.name.{listener}"
+            props[f"{prefix}.sasl.enabled.mechanisms"] = ",".join(SASL_MECHANISMS)
+            props[f"{prefix}.plain.sasl.jaas.config"] = jaas
             # SCRAM users are stored in the cluster metadata (written by `kafka-storage format --add-scram`).
-            **{
-                f"listener.name.sasl_plaintext.{m.lower()}.sasl.jaas.config": (
+            for mechanism in (m for m in SASL_MECHANISMS if m.startswith("SCRAM-")):
+                props[f"{prefix}.{mechanism.lower()}.sasl.jaas.config"] = (
                     "org.apache.kafka.common.security.scram.ScramLoginModule required;"
                 )
-                for m in SASL_MECHANISMS
-                if m.startswith("SCRAM-")
-            },
-        }
+        return props
 
     def _scram_format_args(self) -> list[str]:
         """``--add-scram`` arguments giving every SASL user SCRAM-SHA-256 and -512 credentials."""
@@ -229,7 +332,9 @@ class KafkaBroker:
     def _write_config(self) -> Path:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         config = self.work_dir / "server.properties"
-        config.write_text("".join(f"{k}={v}\n" for k, v in self._properties().items()))
+        config.touch(mode=0o600)  # owner only before anything is written: the TLS key, the SASL passwords
+        config.chmod(0o600)
+        config.write_text("".join(f"{k}={_property_value(v)}\n" for k, v in self._properties().items()))
         (self.work_dir / "log4j.properties").write_text(_LOG4J.format(log_file=self.log_file))
         return config
 
@@ -355,6 +460,11 @@ class KafkaBroker:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def _property_value(value: str) -> str:
+    """``value`` escaped for a Java properties file: one line, backslashes doubled (PEM blocks fit)."""
+    return value.replace("\\", "\\\\").replace("\r", "").replace("\n", "\\n")
 
 
 def _jaas_safe(value: str) -> bool:
