@@ -19,10 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-pytest.importorskip("cryptography", reason="cryptography (a dev dependency) makes the test certificates")
-
-from cryptography import x509
+from cryptography import x509  # a dev dependency: the certificates are made here, none is checked in
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
