@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from postguard.domain.text_guard import guarded_docs
 from postguard.domain.types import Category, ContentLabel, Finding, IdentifierLabel
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
@@ -233,7 +234,7 @@ class SpacyNerModel:
     def find_entities(self, texts: Sequence[str]) -> list[list[Finding]]:
         """PERSON / LOCATION / FACILITY findings per text, character spans into the text."""
         with self._lock:  # spaCy pipelines are not guaranteed thread-safe; detectors may share one
-            docs = list(self.nlp.pipe(texts, batch_size=self.batch_size))
+            docs = list(self.nlp.pipe(guarded_docs(self.nlp.tokenizer, texts), batch_size=self.batch_size))
         return [[f for ent in doc.ents if (f := self._finding(ent)) is not None] for doc in docs]
 
     def _finding(self, ent: Any) -> Finding | None:
@@ -289,7 +290,7 @@ class SpacyTextCategoryModel:
     def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """Probability per label (PERSONAL_ADVICE, UNPROFESSIONAL) for each text."""
         with self._lock:
-            docs = list(self.nlp.pipe(texts, batch_size=self.batch_size))
+            docs = list(self.nlp.pipe(guarded_docs(self.nlp.tokenizer, texts), batch_size=self.batch_size))
         return [{label: float(p) for label, p in doc.cats.items()} for doc in docs]
 
     def findings(self, text: str, scores: dict[str, float]) -> list[Finding]:

@@ -9,37 +9,65 @@ from pathlib import Path
 from postguard.domain.advice import AdviceClassifier
 from postguard.domain.identifiers import IdentifierDetector
 from postguard.domain.policy import PolicyEngine, PolicyRegistry
+from postguard.domain.text_guard import TooComplexError, too_complex
 from postguard.domain.types import Decision, Finding, Post, StageName, StageResult
 
 BatchStage = Callable[[Sequence[Post]], list[list[Finding]]]
+Budget = Callable[[str, Post], "str | None"]
+"""``(stage, post) -> error`` for a post the stage must not screen (over its work budget), else None."""
 
 
-def run_stage(stage: str, run_batch: BatchStage, posts: Sequence[Post]) -> list[StageResult]:
+def run_stage(
+    stage: str, run_batch: BatchStage, posts: Sequence[Post], *, budget: Budget = too_complex
+) -> list[StageResult]:
     """Run one detection stage over a batch; a crash becomes ``ok=False`` results (fail closed).
 
-    The error recorded is the exception type only: exception messages may quote post text.
+    Posts over the stage's work budget (``text_guard.too_complex``, checked in linear time before any
+    detector work) are not screened: their result is ``ok=False`` with an error starting
+    ``"too complex: "`` that names sizes only; the rest of the batch is screened as usual. A detector
+    that raises ``TooComplexError`` itself fails the same way (a batch is then retried post by post).
+
+    The error recorded for a crash is the exception type only: exception messages may quote post text.
     """
     started = time.perf_counter()
+    refused = {i: error for i, post in enumerate(posts) if (error := budget(stage, post)) is not None}
+    todo = [post for i, post in enumerate(posts) if i not in refused]
     try:
-        per_post = run_batch(posts)
+        per_post = run_batch(todo) if todo else []
+    except TooComplexError as exc:
+        if len(todo) == 1:
+            per_post = []
+            refused.update({i: exc.error for i in range(len(posts)) if i not in refused})
+        else:  # one post over a detector's own budget must not fail the others: one by one
+            retried = iter([run_stage(stage, run_batch, [post], budget=budget)[0] for post in todo])
+            return [
+                _failed(stage, p, refused[i]) if i in refused else next(retried) for i, p in enumerate(posts)
+            ]
     except Exception as exc:  # any detector failure must hold the post, not crash the batch
-        return [
-            StageResult(
-                post.post_id,
-                stage,
-                ok=False,
-                error=f"{stage} failed: {type(exc).__name__}",
-                institution_id=post.institution_id,
-            )
-            for post in posts
-        ]
+        return [_failed(stage, post, f"{stage} failed: {type(exc).__name__}") for post in posts]
+    if len(per_post) != len(posts) - len(refused):
+        return [_failed(stage, post, f"{stage} failed: wrong result count") for post in posts]
     each = (time.perf_counter() - started) / max(len(posts), 1)
+    found = iter(per_post)
     return [
-        StageResult(
-            post.post_id, stage, tuple(found), duration_seconds=each, institution_id=post.institution_id
+        _failed(stage, post, refused[i], each)
+        if i in refused
+        else StageResult(
+            post.post_id, stage, tuple(next(found)), duration_seconds=each, institution_id=post.institution_id
         )
-        for post, found in zip(posts, per_post, strict=True)
+        for i, post in enumerate(posts)
     ]
+
+
+def _failed(stage: str, post: Post, error: str, duration: float = 0.0) -> StageResult:
+    return StageResult(
+        post.post_id,
+        stage,
+        ok=False,
+        error=error,
+        duration_seconds=duration,
+        institution_id=post.institution_id,
+    )
 
 
 class ScreeningPipeline:

@@ -31,6 +31,7 @@ from postguard.domain.advice.rules import (
 )
 from postguard.domain.advice.rules.base import merge_cue_specs
 from postguard.domain.advice.rules.cues import shared_patterns, shared_phrases, shared_token_tests
+from postguard.domain.text_guard import check_budget, guarded_docs, load_of
 from postguard.domain.types import Category, ContentLabel, Finding, Post
 
 MODEL_DETECTOR_PREFIX = "model:"
@@ -142,6 +143,8 @@ class AdviceClassifier:
         texts = [p.text for p in posts]
         if not texts:
             return []
+        # the hard cap, before any model or tokenizer work: raises TooComplexError (see text_guard)
+        check_budget([load_of([t]) for t in texts])
         scores: list[dict[str, float]] | None = None
         if self.text_model is not None:
             scores = self.text_model.score(texts)
@@ -151,7 +154,8 @@ class AdviceClassifier:
         results: list[list[Finding]] = []
         with engine.lock:
             plain = (t.translate(_QUOTES) for t in texts)
-            for index, doc in enumerate(engine.nlp.pipe(plain, batch_size=256)):
+            docs = guarded_docs(engine.nlp.tokenizer, plain)  # linear-time tokenisation, same offsets
+            for index, doc in enumerate(engine.nlp.pipe(docs, batch_size=256)):
                 cues = engine.matcher.match(doc)
                 findings: list[Finding] = []
                 for rule in engine.rules:

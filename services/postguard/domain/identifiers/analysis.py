@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,7 +15,11 @@ from postguard.domain.types import Finding
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 
-_SENTENCE_END = re.compile(r"(?:[.!?]+[\"')\]]*[ \t]+|\s*\n\s*)(?=\S)")
+# Sentence ends: . ! ? (closing quotes / brackets) and spaces, or a line break, before the next word.
+# Linear on hostile runs: each alternative only starts at the beginning of its run (the look-behinds; a
+# match from inside a run of "!!!!" or of spaces would need the same ending as one from its start), and
+# the whitespace before the first line break cannot hold a line break (no backtracking over "\n\n\n…").
+_SENTENCE_END = re.compile(r"(?:(?<![.!?])[.!?]+[\"')\]]*[ \t]+|(?<!\s)[^\S\n]*\n\s*)(?=\S)")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:mr|mrs|ms|mx|dr|drs|st|prof|mt|vs|no|approx|dept|jr|sr|e\.g|i\.e|etc|fig|ref|inc|ltd|co|"
     r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)|\b[A-Z])\.$",
@@ -60,6 +65,11 @@ class Analysis:
         self.text = self.doc.text
         self.lower = self.text.lower()
         self._headlines: dict[tuple[int, int], bool] = {}
+        # indexes that keep the per-candidate context questions O(log n) (a hostile post can hold
+        # thousands of candidates in one sentence): built on first use, per key / per findings state
+        self._span_index: dict[str, _SpanIndex | None] = {}
+        self._care_index: tuple[tuple[int, int], list[int], list[int]] | None = None
+        self._care_anywhere: tuple[tuple[int, int], bool] | None = None
 
     def _token_offsets(self) -> list[int]:
         """Token start offsets, built on first use (most posts never need them)."""
@@ -109,29 +119,60 @@ class Analysis:
 
     def near(self, key: str, start: int, end: int, tokens: int = 12) -> bool:
         """Is a ``key`` match within ``tokens`` tokens of ``[start, end)`` in the same sentence?"""
-        spans = self.spans_in_sentence(key, start, end)
-        if not spans:
+        if not self.spans(key):
             return False
+        index = self._index_of(key)
         tokens_at = self._token_offsets()
         ti = bisect.bisect_right(tokens_at, start) - 1
         tj = bisect.bisect_left(tokens_at, end)
-        return any(s.end > ti - tokens and s.start < tj + tokens for s in spans)
+        if index is None:  # matches that overlap (not from the registry): scan them
+            spans = self.spans_in_sentence(key, start, end)
+            return any(s.end > ti - tokens and s.start < tj + tokens for s in spans)
+        return index.any_within(*self.sentence_bounds(start, end), ti - tokens, tj + tokens)
+
+    def _index_of(self, key: str) -> _SpanIndex | None:
+        if key not in self._span_index:
+            self._span_index[key] = _SpanIndex.of(self.spans(key))
+        return self._span_index[key]
 
     def about_care(self, start: int, end: int) -> bool:
         """Is ``[start, end)`` tied to patient care: a care word within 15 tokens in its sentence, or an
         age, patient name or room / bed found earlier in the same sentence (a floor alone is not)?"""
         if self.near(CARE_KEY, start, end, tokens=15):
             return True
-        return any(
-            f.confidence >= (0.85 if f.label == "FACILITY" else 0.7)
-            for f in self.findings_in_sentence(_CARE_LABELS, start, end)
-        )
+        # "a care finding f with s_lo <= f.start and f.end <= s_hi": among the care findings starting at
+        # or after s_lo (ordered by start), the smallest end must be <= s_hi
+        starts, min_end_after = self._care_findings()
+        s_lo, s_hi = self.sentence_bounds(start, end)
+        i = bisect.bisect_left(starts, s_lo)
+        return i < len(starts) and min_end_after[i] <= s_hi
+
+    def _findings_state(self) -> tuple[int, int]:
+        """Identifies the findings list as it is now (recognizers only ever append to it)."""
+        return len(self.findings), id(self.findings[-1]) if self.findings else 0
+
+    def _care_findings(self) -> tuple[list[int], list[int]]:
+        """Starts of the findings ``about_care`` counts (ordered) and the suffix minima of their ends."""
+        state = self._findings_state()
+        if self._care_index is None or self._care_index[0] != state:
+            care = sorted(
+                (f.start, f.end)
+                for f in self.findings
+                if f.label in _CARE_LABELS and f.confidence >= (0.85 if f.label == "FACILITY" else 0.7)
+            )
+            min_ends = list(itertools.accumulate((e for _, e in reversed(care)), min))[::-1]
+            self._care_index = (state, [s for s, _ in care], min_ends)
+        return self._care_index[1], self._care_index[2]
 
     def post_about_care(self) -> bool:
         """Does the post talk about patient care anywhere (a care word, or an age / patient name)?"""
-        return bool(self.spans(CARE_KEY)) or any(
-            f.confidence >= 0.7 and f.label in ("AGE", "PERSON") for f in self.findings
-        )
+        if self.spans(CARE_KEY):
+            return True
+        state = self._findings_state()
+        if self._care_anywhere is None or self._care_anywhere[0] != state:
+            found = any(f.confidence >= 0.7 and f.label in ("AGE", "PERSON") for f in self.findings)
+            self._care_anywhere = (state, found)
+        return self._care_anywhere[1]
 
     def headline(self, start: int, end: int) -> bool:
         """Is the sentence holding ``[start, end)`` written in Title Case (a headline)?
@@ -150,3 +191,40 @@ class Analysis:
         wanted = set(labels)
         s_lo, s_hi = self.sentence_bounds(start, end)
         return [f for f in self.findings if f.label in wanted and f.start >= s_lo and f.end <= s_hi]
+
+
+@dataclass(frozen=True, slots=True)
+class _SpanIndex:
+    """One key's matches as sorted arrays. Registry matches never overlap (``filter_spans``), so their
+    character and token starts and ends all increase together and every query is a few bisections."""
+
+    start_chars: list[int]
+    end_chars: list[int]
+    start_tokens: list[int]
+    end_tokens: list[int]
+
+    @classmethod
+    def of(cls, spans: list[Span]) -> _SpanIndex | None:
+        """The index, or None when the spans overlap (then callers scan them)."""
+        index = cls(
+            [s.start_char for s in spans],
+            [s.end_char for s in spans],
+            [s.start for s in spans],
+            [s.end for s in spans],
+        )
+        ordered = all(
+            all(a <= b for a, b in itertools.pairwise(column))
+            for column in (index.start_chars, index.end_chars, index.start_tokens, index.end_tokens)
+        )
+        return index if ordered else None
+
+    def any_within(self, s_lo: int, s_hi: int, after_token: int, before_token: int) -> bool:
+        """Is a span inside characters ``[s_lo, s_hi]`` ending after token ``after_token`` and starting
+        before token ``before_token``?"""
+        lo = max(
+            bisect.bisect_left(self.start_chars, s_lo), bisect.bisect_right(self.end_tokens, after_token)
+        )
+        hi = min(
+            bisect.bisect_right(self.end_chars, s_hi), bisect.bisect_left(self.start_tokens, before_token)
+        )
+        return lo < hi

@@ -12,6 +12,8 @@ from postguard.domain.identifiers.merge import merge_findings
 from postguard.domain.identifiers.messages import reason_for, suggestion_for
 from postguard.domain.identifiers.recognizers.location import residence_cue
 from postguard.domain.identifiers.registry import RecognizerRegistry
+from postguard.domain.spans import FixedSpans
+from postguard.domain.text_guard import check_budget, load_of, stage_texts
 from postguard.domain.types import Category, Finding, IdentifierLabel, Post
 
 UNTIED_PLACE_CONFIDENCE = 0.4
@@ -50,7 +52,11 @@ class IdentifierDetector:
 
     def detect_batch(self, posts: Sequence[Post]) -> list[list[Finding]]:
         """Findings per post, in text order, then its attachments' findings (alt text and metadata, see
-        ``attachments``); batching lets spaCy and the NER model work faster."""
+        ``attachments``); batching lets spaCy and the NER model work faster.
+
+        Raises ``TooComplexError`` before any work when a post is over the screening budget (its text
+        and attachment texts together, see ``text_guard``)."""
+        check_budget([load_of(stage_texts(self.name, p)) for p in posts])
         in_text = self.detect_texts([p.text for p in posts])
         on_attachments = attachment_findings(posts, self.detect_texts)
         return [[*a, *b] for a, b in zip(in_text, on_attachments, strict=True)]
@@ -65,10 +71,12 @@ class IdentifierDetector:
                 raise ValueError(f"NER model returned {len(ner)} results for {len(texts)} texts")
         results = []
         for text, (analysis, rule_findings), model_findings in zip(texts, analysed, ner, strict=True):
+            credited = FixedSpans(analysis.credited)
+            patient_details = any(f.label in _PATIENT_DETAILS for f in rule_findings)
             accepted = [
-                _in_context(f, analysis, rule_findings)
+                _in_context(f, analysis, patient_details)
                 for f in (_normalise(m, len(text)) for m in model_findings)
-                if f is not None and not _credited(f, analysis.credited)
+                if f is not None and not _credited(f, credited)
             ]
             results.append(merge_findings([*rule_findings, *accepted]))
         return results
@@ -90,12 +98,12 @@ def _normalise(finding: Finding, length: int) -> Finding | None:
     )
 
 
-def _in_context(finding: Finding, analysis: Analysis, rule_findings: Sequence[Finding]) -> Finding:
+def _in_context(finding: Finding, analysis: Analysis, patient_details: bool) -> Finding:
     """A model place with no patient context (care words, a residence cue, or a patient detail found by
-    the rules in the post) is more likely a conference city or a news place than a patient's."""
+    the rules in the post: ``patient_details``) is more likely a conference city or a news place than a
+    patient's."""
     if finding.label != IdentifierLabel.LOCATION or finding.confidence <= UNTIED_PLACE_CONFIDENCE:
         return finding
-    patient_details = any(f.label in _PATIENT_DETAILS for f in rule_findings)
     if (
         patient_details
         or residence_cue(analysis, finding.start)
@@ -105,8 +113,6 @@ def _in_context(finding: Finding, analysis: Analysis, rule_findings: Sequence[Fi
     return replace(finding, confidence=UNTIED_PLACE_CONFIDENCE)
 
 
-def _credited(finding: Finding, credited: Sequence[tuple[int, int]]) -> bool:
+def _credited(finding: Finding, credited: FixedSpans) -> bool:
     """A model PERSON inside a credited span ("thanks to Dr. Patel") is a colleague, not a patient."""
-    return finding.label == IdentifierLabel.PERSON and any(
-        start <= finding.start and finding.end <= end for start, end in credited
-    )
+    return finding.label == IdentifierLabel.PERSON and credited.contains(finding.start, finding.end)

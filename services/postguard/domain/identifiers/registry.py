@@ -14,6 +14,7 @@ from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
 from postguard.domain.identifiers.lexicons import CARE_ACRONYMS, CARE_TERMS
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.identifiers.recognizers import default_recognizers
+from postguard.domain.text_guard import guarded_doc
 from postguard.domain.types import Finding
 
 
@@ -61,7 +62,9 @@ class RecognizerRegistry:
         # one caller at a time: the gRPC thread pool and the stream executor share one registry, and
         # the tokenizer cache, the matchers and a vocab rebuild are not safe to use concurrently
         with self._lock:
-            results = [self._analyze(doc) for doc in self.nlp.pipe(texts, batch_size=self.batch_size)]
+            # the guard keeps tokenisation linear in the text (see ``text_guard``); same offsets
+            tokenizer = self.nlp.tokenizer
+            results = [self._analyze(guarded_doc(tokenizer, text)) for text in texts]
             if len(self.nlp.vocab) > self.max_vocab:
                 # a long-running service would otherwise keep every token string it ever saw
                 self._build()

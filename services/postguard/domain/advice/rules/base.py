@@ -41,6 +41,7 @@ class DocCues:
             self._by_key[key].append((start, end))
             if self.sentences:
                 self._by_sent[self.sentence_of(start)][key].append((start, end))
+        self._ordered_spans: dict[tuple[str, int, int], tuple[list[int], list[tuple[int, int]]]] = {}
 
     def sentence_of(self, token_index: int) -> int:
         """Index of the sentence holding token ``token_index``."""
@@ -51,6 +52,26 @@ class DocCues:
         if sentence is None:
             return self._by_key.get(key, [])
         return self._by_sent[sentence].get(key, [])
+
+    def starting_in(self, key: str, sentence: int, lo: int, hi: int) -> list[tuple[int, int]]:
+        """Spans of ``key`` in ``sentence`` starting at token ``lo`` to ``hi`` (inclusive), by bisection:
+        rules that look next to each cue stay linear when a sentence holds thousands of cues."""
+        starts, spans = self._ordered(key, sentence, 0)
+        return spans[bisect.bisect_left(starts, lo) : bisect.bisect_right(starts, hi)]
+
+    def ending_in(self, key: str, sentence: int, lo: int, hi: int) -> list[tuple[int, int]]:
+        """Spans of ``key`` in ``sentence`` ending at token ``lo`` to ``hi`` (inclusive), by bisection."""
+        ends, spans = self._ordered(key, sentence, 1)
+        return spans[bisect.bisect_left(ends, lo) : bisect.bisect_right(ends, hi)]
+
+    def _ordered(self, key: str, sentence: int, by: int) -> tuple[list[int], list[tuple[int, int]]]:
+        """``key`` 's spans in ``sentence`` ordered by start (``by=0``) or end (``1``), with that column."""
+        cached = self._ordered_spans.get((key, sentence, by))
+        if cached is None:
+            spans = sorted(self.spans(key, sentence), key=lambda s: (s[by], s))
+            cached = ([s[by] for s in spans], spans)
+            self._ordered_spans[(key, sentence, by)] = cached
+        return cached
 
     def has(self, key: str, sentence: int | None = None) -> bool:
         """Whether ``key`` matched anywhere (or in ``sentence``)."""

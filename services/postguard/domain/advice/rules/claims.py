@@ -420,11 +420,13 @@ class ClaimsRule(ContentRule):
                 continue
             if cues.preceded_by(start, _NEGATORS, window=3):
                 continue
-            ailments = [
-                a for a in cues.spans(c.CONDITION, i) + cues.spans(c.SYMPTOM, i) if 0 <= a[0] - end <= 3
-            ]
             if not cues.has_any((c.CONDITION, c.SYMPTOM), i):
                 continue
-            subject = [m for m in cues.spans(c.MEDICATION, i) if 0 <= start - m[1] <= 1]
+            # the ailment starts 0-3 tokens after the verb, the medication ends 0-1 before it (bisection)
+            ailments = [
+                *cues.starting_in(c.CONDITION, i, end, end + 3),
+                *cues.starting_in(c.SYMPTOM, i, end, end + 3),
+            ]
+            subject = cues.ending_in(c.MEDICATION, i, start - 1, start)
             out.append((min([start] + [m[0] for m in subject]), max([end] + [a[1] for a in ailments])))
         return out

@@ -10,6 +10,7 @@ from functools import cache
 from importlib import resources
 
 from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern, words
+from postguard.domain.spans import DisjointSpans
 from postguard.domain.types import ContentLabel, Finding
 
 LEXICON_FILE = "unprofessional_terms.txt"
@@ -301,7 +302,7 @@ class ConductRule(ContentRule):
         hits += [
             (s, "dehumanizing")
             for s in cues.spans(DEMONSTRATIVE_DEHUMANIZE)
-            if any(p[0] < s[0] or p[0] >= s[1] for p in cues.spans(PEOPLE_REF, cues.sentence_of(s[0])))
+            if _reference_outside(cues.spans(PEOPLE_REF, cues.sentence_of(s[0])), s)
         ]
         hits += [(s, "group") for s in cues.spans(GROUP_CONTEMPT)]
         for span in cues.spans(THESE_PEOPLE):
@@ -339,11 +340,14 @@ class ConductRule(ContentRule):
         return bool(followers) and span[1] < len(cues.doc) and cues.doc[span[1]].lower_ in followers
 
 
+def _reference_outside(refs: list[tuple[int, int]], span: tuple[int, int]) -> bool:
+    """Does one of ``refs`` (ordered by start) start outside ``span``? The first and last starts decide."""
+    return bool(refs) and (refs[0][0] < span[0] or refs[-1][0] >= span[1])
+
+
 def _dedupe(hits: list[tuple[tuple[int, int], str]]) -> list[tuple[tuple[int, int], str]]:
     """Keep the strongest (then longest) hit among overlapping ones, so one phrase gives one finding."""
     ordered = sorted(hits, key=lambda h: (-CONFIDENCE[h[1]], -(h[0][1] - h[0][0]), h[0][0]))
-    kept: list[tuple[tuple[int, int], str]] = []
-    for span, kind in ordered:
-        if not any(k[0][0] < span[1] and span[0] < k[0][1] for k in kept):
-            kept.append((span, kind))
+    taken = DisjointSpans()  # bisection: a post of a thousand insults stays linear
+    kept = [(span, kind) for span, kind in ordered if taken.add_if_free(*span)]
     return sorted(kept, key=lambda h: h[0])

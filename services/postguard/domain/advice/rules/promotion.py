@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from postguard.domain.advice.rules import cues as c
 from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern, words
+from postguard.domain.spans import FixedSpans
 from postguard.domain.types import ContentLabel, Finding
 
 CODE = "PR:CODE"
@@ -345,12 +346,11 @@ class PromotionRule(ContentRule):
     @staticmethod
     def _brand_spans(cues: DocCues, i: int) -> list[tuple[int, int]]:
         """Named products in sentence ``i``: brand-like names, or @mentions next to a product noun."""
-        generic = cues.spans(c.MEDICATION, i) + cues.spans(c.HEALTH, i)
+        generic = FixedSpans([*cues.spans(c.MEDICATION, i), *cues.spans(c.HEALTH, i)])  # bisection
         spans = [
             s
             for s in cues.spans(BRAND, i)
-            if not any(tok.lower_ in _ROUTES for tok in cues.doc[s[0] : s[1]])
-            and not any(g[0] < s[1] and s[0] < g[1] for g in generic)
+            if not any(tok.lower_ in _ROUTES for tok in cues.doc[s[0] : s[1]]) and not generic.overlaps(*s)
         ]
         if cues.has(PRODUCT, i):
             spans += cues.spans(MENTION, i)

@@ -7,6 +7,7 @@ import re
 from postguard.domain.identifiers.analysis import Analysis
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.identifiers.validators import digits_of, nanp_valid
+from postguard.domain.spans import DisjointSpans
 from postguard.domain.types import Finding, IdentifierLabel
 
 _EXTENSION = r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?"
@@ -51,7 +52,7 @@ class PhoneRecognizer(Recognizer):
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found: list[Finding] = []
-        taken: list[tuple[int, int]] = []
+        taken = DisjointSpans()  # the numbers found so far never overlap: bisection, not a scan
         for m in _NANP.finditer(analysis.text):
             number = re.split(r"\s*(?:x|ext)", m.group(), maxsplit=1, flags=re.IGNORECASE)[0]
             if not nanp_valid(number.removeprefix("001")):
@@ -60,15 +61,15 @@ class PhoneRecognizer(Recognizer):
             found.extend(
                 self._finding(analysis, m.start(), m.end(), bare=m.group().isdigit(), toll_free=toll_free)
             )
-            taken.append(m.span())
+            taken.add(*m.span())
         for m in _INTERNATIONAL.finditer(analysis.text):
-            if 8 <= len(digits_of(m.group())) <= 15 and not _inside(m.span(), taken):
+            if 8 <= len(digits_of(m.group())) <= 15 and not taken.overlaps(*m.span()):
                 found.extend(self._finding(analysis, m.start(), m.end(), bare=False))
-                taken.append(m.span())
+                taken.add(*m.span())
         for m in _GENERIC.finditer(analysis.text):
             start, end = m.start(), m.end() - (len(m.group()) - len(m.group().rstrip(" .-(")))
             value = analysis.text[start:end]
-            if not 7 <= len(digits_of(value)) <= 15 or _inside((start, end), taken):
+            if not 7 <= len(digits_of(value)) <= 15 or taken.overlaps(start, end):
                 continue
             # a "Phone:" label vouches for any format; a trailing "office" only for unambiguous shapes
             strong = bool(_STRONG_CUE.search(analysis.before(start, 20)))
@@ -98,7 +99,3 @@ class PhoneRecognizer(Recognizer):
         if toll_free:
             return [self.finding(IdentifierLabel.PHONE, start, end, 0.4)]
         return [self.finding(IdentifierLabel.PHONE, start, end, confidence or (0.95 if phone else 0.85))]
-
-
-def _inside(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
-    return any(span[0] < t_end and t_start < span[1] for t_start, t_end in taken)

@@ -1,0 +1,229 @@
+"""Bounded work per post: linear-time tokenisation and a complexity budget decided before any detector.
+
+spaCy's tokenizer strips prefixes and suffixes off each whitespace-free run one at a time, and every
+suffix search scans the whole remaining run: a run of ``n`` characters that is all affixes (``:`` or
+``!`` or emoji, nested brackets...) costs ``O(n²)``, and varying one character defeats its cache. A
+10,000-character post of emoji took minutes. :func:`guarded_doc` never hands the tokenizer such a run:
+
+* runs of at most ``MAX_RUN_CHARS`` characters, and runs of up to ``MAX_LONG_RUN_CHARS`` that spaCy
+  would strip at most ``MAX_AFFIX_STEPS`` affixes from (long URLs, hashtags, words), are tokenised
+  exactly as before;
+* any other run is cut into ``CHUNK_CHARS``-character chunks, each tokenised normally, so the work per
+  character is bounded by constants and the whole text costs ``O(n)``.
+
+The ``Doc`` keeps the exact text, so token and character offsets into the post are unchanged, and a
+text without such a run gets exactly the tokenizer's own ``Doc`` (same tokens, same attributes).
+
+:func:`too_complex` is the hard cap: a cheap linear count of characters and token-like units a stage
+would have to screen, compared with ``MAX_SCREEN_CHARS`` / ``MAX_SCREEN_UNITS`` before any spaCy work.
+A post over budget is reported by the stage as not screenable (``StageResult.ok=False`` with an error
+starting ``"too complex: "``), never screened partially and never allowed. Reasons name sizes only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy
+from spacy.attrs import NORM, ORTH, SPACY
+from spacy.tokens import Doc
+
+from postguard.domain.validation import MAX_TEXT_CHARS
+
+MAX_RUN_CHARS = 64
+"""Whitespace-free runs up to this long always go to spaCy's tokenizer unchanged (cost ``O(64²)``)."""
+MAX_LONG_RUN_CHARS = 256
+MAX_AFFIX_STEPS = 8
+"""A run of up to ``MAX_LONG_RUN_CHARS`` also goes to the tokenizer unchanged when spaCy would strip at
+most ``MAX_AFFIX_STEPS`` affixes from it (ordinary long URLs, hashtags, words): a few scans of at most
+256 characters. spaCy's URL pattern alone is quadratic in the run (``x::::…``), so no run is longer."""
+CHUNK_CHARS = 32
+"""Length of the chunks an over-long run of affixes is cut into (each tokenised normally: its cost is
+quadratic in this length, so work per character is bounded by it)."""
+
+MAX_SCREEN_CHARS = 6 * MAX_TEXT_CHARS
+"""Most characters one stage screens for one post: text, attachment alt texts and free-text metadata
+together (60,000). Valid text is at most 10,000 characters and 20 alt texts add at most 20,000, but 20
+attachments may carry 200 free-text tags of 2,000 characters each: 8 million characters."""
+MAX_SCREEN_UNITS = 4 * MAX_TEXT_CHARS
+"""Most token-like units one stage screens for one post (40,000): word runs, other non-space characters
+and whitespace runs spaCy keeps as tokens, an upper estimate of spaCy tokens counted in linear time.
+Tokens drive the cost (matchers, models); ordinary prose has one per 4-6 characters, a run of emoji
+or punctuation one per character, so this holds the worst post near the cost of 40,000 characters of
+hostile text (a few seconds) while any valid post text fits."""
+
+TOO_COMPLEX_PREFIX = "too complex: "
+"""Every ``StageResult.error`` for a post over budget starts with exactly this."""
+
+_RUN = re.compile(rf"\S{{{MAX_RUN_CHARS + 1},}}")
+_UNIT = re.compile(r"\w+|[^\w\s]|[^\S ]+| {2,}")
+Tokenizer = Callable[[str], Doc]
+
+
+class TooComplexError(ValueError):
+    """A post is over the screening budget. The message names sizes, never post text."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    @property
+    def error(self) -> str:
+        """The ``StageResult.error`` for the post: ``"too complex: <reason>"``."""
+        return TOO_COMPLEX_PREFIX + self.reason
+
+
+# ---------------------------------------------------------------------------------------------------
+# the budget
+
+
+@dataclass(frozen=True, slots=True)
+class Load:
+    """What screening some texts costs, counted in linear time before any spaCy work."""
+
+    texts: int
+    chars: int
+    units: int | None
+    """Token-like units (>= the tokens spaCy makes), or an upper bound of them: every unit is at least
+    one character, so they are only counted when there are more characters than ``MAX_SCREEN_UNITS``
+    (no cost for ordinary posts); None when the characters alone are over budget."""
+
+
+def units_of(text: str) -> int:
+    """Token-like units of a text: an upper estimate of its spaCy tokens (each unit is >= 1 character)."""
+    return sum(1 for _ in _UNIT.finditer(text))
+
+
+def load_of(texts: Sequence[str]) -> Load:
+    """The load of the texts one stage screens for one post. Characters first (free); units are only
+    counted when they could matter, so counting never scans more than ``MAX_SCREEN_CHARS``."""
+    chars = sum(len(t) for t in texts)
+    if chars > MAX_SCREEN_CHARS:
+        return Load(len(texts), chars, None)
+    if chars <= MAX_SCREEN_UNITS:
+        return Load(len(texts), chars, chars)
+    return Load(len(texts), chars, sum(units_of(t) for t in texts))
+
+
+def over_budget(load: Load) -> str | None:
+    """Why ``load`` is over budget (sizes only, never text), or None when it is within."""
+    if load.chars > MAX_SCREEN_CHARS or load.units is None:
+        return (
+            f"{load.chars} characters in {load.texts} text(s) to screen; "
+            f"the limit per post is {MAX_SCREEN_CHARS}"
+        )
+    if load.units > MAX_SCREEN_UNITS:
+        return (
+            f"{load.units} tokens in {load.chars} characters to screen; "
+            f"the limit per post is {MAX_SCREEN_UNITS} tokens"
+        )
+    return None
+
+
+def check_budget(loads: Sequence[Load]) -> None:
+    """Raise ``TooComplexError`` for the first load over budget (one load per post of a batch)."""
+    for index, load in enumerate(loads):
+        reason = over_budget(load)
+        if reason is not None:
+            raise TooComplexError(
+                reason if len(loads) == 1 else f"post {index + 1} of {len(loads)}: {reason}"
+            )
+
+
+def stage_texts(stage: str, post: Any) -> list[str]:
+    """The texts ``stage`` screens for ``post``: the identifier stage reads attachments too."""
+    if stage == "identifier-detection":
+        from postguard.domain.identifiers.attachments import attachment_texts
+
+        return [post.text, *(text for _, _, text in attachment_texts(post))]
+    return [post.text]
+
+
+def too_complex(stage: str, post: Any) -> str | None:
+    """The ``StageResult.error`` for a post over ``stage``'s budget, or None when it can be screened."""
+    reason = over_budget(load_of(stage_texts(stage, post)))
+    return None if reason is None else TOO_COMPLEX_PREFIX + reason
+
+
+# ---------------------------------------------------------------------------------------------------
+# linear-time tokenisation
+
+
+def _affix_steps(tokenizer: Any, run: str, limit: int) -> int:
+    """How many prefix / suffix strips spaCy's tokenizer would make on ``run`` (stops past ``limit``).
+
+    Mirrors ``Tokenizer._split_affixes`` without its early exits (special cases, ``token_match``), so
+    it is an upper bound; each step costs one scan of what is left of the run.
+    """
+    prefix_search = getattr(tokenizer, "prefix_search", None)
+    suffix_search = getattr(tokenizer, "suffix_search", None)
+    steps, rest = 0, run
+    while rest and steps <= limit:
+        match = prefix_search(rest) if prefix_search is not None else None
+        pre = match.end() - match.start() if match is not None else 0
+        rest = rest[pre:]
+        match = suffix_search(rest) if suffix_search is not None and rest else None
+        suf = match.end() - match.start() if match is not None else 0
+        if not pre and not suf:
+            break
+        if suf:
+            rest = rest[:-suf]
+        steps += 1
+    return steps
+
+
+def hostile_runs(tokenizer: Any, text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of the whitespace-free runs the tokenizer would spend super-linear time on."""
+    return [
+        m.span()
+        for m in _RUN.finditer(text)
+        if m.end() - m.start() > MAX_LONG_RUN_CHARS
+        or _affix_steps(tokenizer, m.group(), MAX_AFFIX_STEPS) > MAX_AFFIX_STEPS
+    ]
+
+
+def guarded_doc(tokenizer: Tokenizer, text: str) -> Doc:
+    """``tokenizer(text)`` in time linear in ``len(text)``: the same ``Doc`` unless the text has a run of
+    affixes longer than ``MAX_RUN_CHARS``, which is tokenised in ``CHUNK_CHARS`` chunks instead. The
+    text, and so every character offset, is unchanged."""
+    runs = hostile_runs(tokenizer, text)
+    if not runs:
+        return tokenizer(text)
+    parts: list[Doc] = []
+    pos = 0
+    for start, end in runs:
+        if start > pos:
+            parts.append(tokenizer(text[pos:start]))
+        # a single space after the run belongs to its last token (as in one tokenizer call)
+        stop = end + 1 if text.startswith(" ", end) else end
+        for chunk_start in range(start, end, CHUNK_CHARS):
+            chunk_end = min(chunk_start + CHUNK_CHARS, end)
+            parts.append(tokenizer(text[chunk_start : stop if chunk_end == end else chunk_end]))
+        pos = stop
+    if pos < len(text):
+        parts.append(tokenizer(text[pos:]))
+    return _concatenate(parts, text)
+
+
+def _concatenate(parts: Sequence[Doc], text: str) -> Doc:
+    """One ``Doc`` of ``parts`` (which tile ``text``) with each token's text, whitespace and norm (what
+    the tokenizer sets; special cases such as "don't" carry a norm). Arrays, not ``Doc.from_docs``: that
+    builds a Python object per token several times over."""
+    vocab = parts[0].vocab
+    table = numpy.concatenate([part.to_array([ORTH, NORM, SPACY]) for part in parts])
+    strings = vocab.strings
+    words = [strings[orth] for orth in table[:, 0].tolist()]
+    doc = Doc(vocab, words=words, spaces=table[:, 2].astype(bool).tolist())
+    doc.from_array([NORM], numpy.ascontiguousarray(table[:, 1]))
+    if doc.text != text:  # cannot happen: the parts tile the text; never hand on shifted offsets
+        raise ValueError("guarded tokenisation changed the text")
+    return doc
+
+
+def guarded_docs(tokenizer: Tokenizer, texts: Iterable[str]) -> Iterator[Doc]:
+    """:func:`guarded_doc` for each text, lazily (to feed ``nlp.pipe``)."""
+    for text in texts:
+        yield guarded_doc(tokenizer, text)
