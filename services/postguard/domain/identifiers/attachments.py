@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from postguard.domain.identifiers.messages import reason_for, suggestion_for
+from postguard.domain.spans import FixedSpans
 from postguard.domain.types import Attachment, Category, Finding, IdentifierLabel, Post
 
 TextDetector = Callable[[Sequence[str]], list[list[Finding]]]
@@ -281,6 +282,7 @@ def caption_dates(text: str, found: Sequence[Finding]) -> list[Finding]:
     alone: in a post "3/4" may be a fraction, but a caption of a patient image dating it ("X-ray of the
     hip, 3/4") dates the image. Fractions with a unit after ("3/4 tablet") or a score before are skipped."""
     dates = []
+    taken = FixedSpans((f.start, f.end) for f in found)  # bisection, not a scan per date
     for m in _CAPTION_DATE.finditer(text):
         month, day = int(m.group("m")), int(m.group("d"))
         if not (1 <= month <= 12 and 1 <= day <= 31):
@@ -289,7 +291,7 @@ def caption_dates(text: str, found: Sequence[Finding]) -> list[Finding]:
             text[max(0, m.start() - 20) : m.start()]
         ):
             continue
-        if any(f.start < m.end() and m.start() < f.end for f in found):
+        if taken.overlaps(m.start(), m.end()):
             continue
         dates.append(
             Finding(
