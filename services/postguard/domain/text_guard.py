@@ -185,10 +185,47 @@ def hostile_runs(tokenizer: Any, text: str) -> list[tuple[int, int]]:
     ]
 
 
+def _pieces(tokenizer: Any, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Where to cut the run ``text[start:end]``: windows of ``MAX_LONG_RUN_CHARS`` that spaCy would
+    strip at most ``MAX_AFFIX_STEPS`` affixes from stay whole (a long URL or word keeps long tokens,
+    close to what spaCy made of the whole run), other windows are cut into ``CHUNK_CHARS`` chunks (a run
+    of emoji or ':' still gives one token per character, as before)."""
+    for window in range(start, end, MAX_LONG_RUN_CHARS):
+        window_end = min(window + MAX_LONG_RUN_CHARS, end)
+        if _affix_steps(tokenizer, text[window:window_end], MAX_AFFIX_STEPS) <= MAX_AFFIX_STEPS:
+            yield window, window_end
+            continue
+        for chunk in range(window, window_end, CHUNK_CHARS):
+            yield chunk, min(chunk + CHUNK_CHARS, window_end)
+
+
+def _run_docs(tokenizer: Tokenizer, text: str, start: int, end: int, stop: int) -> list[Doc]:
+    """Docs tiling the over-long run ``text[start:end]`` (and its trailing space, up to ``stop``).
+
+    A run spaCy keeps as one token (no affix at either end, no infix anywhere: a line of dashes, a long
+    word) stays one token: that is when every piece is one infix-free token and no infix crosses a cut.
+    """
+    pieces = list(_pieces(tokenizer, text, start, end))
+    docs = [tokenizer(text[a : stop if b == end else b]) for a, b in pieces]
+    infixes = getattr(tokenizer, "infix_finditer", None)
+    whole = (
+        infixes is not None
+        and all(len(doc) == 1 for doc in docs)
+        and _affix_steps(tokenizer, text[start : start + MAX_RUN_CHARS], 0) == 0
+        and _affix_steps(tokenizer, text[max(start, end - MAX_RUN_CHARS) : end], 0) == 0
+        and not any(next(infixes(text[a:b]), None) for a, b in pieces)
+        and not any(next(infixes(text[max(start, b - 8) : min(end, b + 8)]), None) for _, b in pieces[:-1])
+    )
+    if not whole:
+        return docs
+    return [Doc(docs[0].vocab, words=[text[start:end]], spaces=[stop > end])]
+
+
 def guarded_doc(tokenizer: Tokenizer, text: str) -> Doc:
-    """``tokenizer(text)`` in time linear in ``len(text)``: the same ``Doc`` unless the text has a run of
-    affixes longer than ``MAX_RUN_CHARS``, which is tokenised in ``CHUNK_CHARS`` chunks instead. The
-    text, and so every character offset, is unchanged."""
+    """``tokenizer(text)`` in time linear in ``len(text)``: the same ``Doc`` unless the text has a run
+    longer than ``MAX_LONG_RUN_CHARS``, or a run of affixes longer than ``MAX_RUN_CHARS``, which is
+    tokenised in bounded pieces instead (see ``_pieces``). The text, and so every character offset, is
+    unchanged."""
     runs = hostile_runs(tokenizer, text)
     if not runs:
         return tokenizer(text)
@@ -199,9 +236,7 @@ def guarded_doc(tokenizer: Tokenizer, text: str) -> Doc:
             parts.append(tokenizer(text[pos:start]))
         # a single space after the run belongs to its last token (as in one tokenizer call)
         stop = end + 1 if text.startswith(" ", end) else end
-        for chunk_start in range(start, end, CHUNK_CHARS):
-            chunk_end = min(chunk_start + CHUNK_CHARS, end)
-            parts.append(tokenizer(text[chunk_start : stop if chunk_end == end else chunk_end]))
+        parts.extend(_run_docs(tokenizer, text, start, end, stop))
         pos = stop
     if pos < len(text):
         parts.append(tokenizer(text[pos:]))

@@ -206,6 +206,11 @@ def test_guarded_tokenisation_is_unchanged_for_ordinary_text(rules_pipeline: Scr
     assert [(t.text, t.idx, t.whitespace_, t.norm_) for t in guarded_doc(tokenizer, ordinary)] == [
         (t.text, t.idx, t.whitespace_, t.norm_) for t in tokenizer(ordinary)
     ]
+    for run in ("-" * 5_000, "a" * 5_000, "=" * 300, "ab" * 2_000):  # long, but spaCy keeps one token
+        text = f"see {run} ok"
+        assert [(t.text, t.idx) for t in guarded_doc(tokenizer, text)] == [
+            (t.text, t.idx) for t in tokenizer(text)
+        ]
     hostile = ordinary + " " + "!" * 3_000 + " " + ordinary
     doc = guarded_doc(tokenizer, hostile)
     assert doc.text == hostile
