@@ -6,9 +6,12 @@ suffix search scans the whole remaining run: a run of ``n`` characters that is a
 10,000-character post of emoji took minutes. :func:`guarded_doc` never hands the tokenizer such a run:
 
 * runs of at most ``MAX_RUN_CHARS`` characters, and runs of up to ``MAX_LONG_RUN_CHARS`` that spaCy
-  would strip at most ``MAX_AFFIX_STEPS`` affixes from (long URLs, hashtags, words), are tokenised
-  exactly as before;
-* any other run is cut into ``CHUNK_CHARS``-character chunks, each tokenised normally, so the work per
+  would strip at most ``MAX_AFFIX_STEPS`` affixes from (URLs, hashtags, words), are tokenised exactly
+  as before;
+* a longer run that spaCy makes into its affixes and one token (a long URL, word or line of dashes)
+  gets those tokens, worked out with every regex on a bounded window (``_long_run_split``);
+* any other run is cut into ``MAX_LONG_RUN_CHARS`` windows, affix-heavy windows into ``CHUNK_CHARS``
+  chunks, each tokenised normally (a run of emoji still gives one token per emoji), so the work per
   character is bounded by constants and the whole text costs ``O(n)``.
 
 The ``Doc`` keeps the exact text, so token and character offsets into the post are unchanged, and a
@@ -199,26 +202,91 @@ def _pieces(tokenizer: Any, text: str, start: int, end: int) -> Iterator[tuple[i
             yield chunk, min(chunk + CHUNK_CHARS, window_end)
 
 
-def _run_docs(tokenizer: Tokenizer, text: str, start: int, end: int, stop: int) -> list[Doc]:
-    """Docs tiling the over-long run ``text[start:end]`` (and its trailing space, up to ``stop``).
+def _run_docs(tokenizer: Any, text: str, start: int, end: int, stop: int) -> list[Doc]:
+    """Docs tiling the over-long run ``text[start:end]`` (and its trailing space, up to ``stop``):
+    spaCy's own tokens when :func:`_long_run_split` can work them out in linear time (a long URL, word
+    or line of dashes with its affixes), else bounded pieces (see ``_pieces``)."""
+    split = _long_run_split(tokenizer, text[start:end])
+    if split is not None:
+        prefixes, core, suffixes = split
+        lo, hi = start + sum(map(len, prefixes)), end - sum(map(len, suffixes))
+        head = tokenizer(text[start:lo]) if prefixes else None
+        tail = tokenizer(text[hi:stop]) if suffixes else None
+        # the affixes alone must tokenise as spaCy split them off the run (no special case joins them)
+        if (head is None or [t.text for t in head] == prefixes) and (
+            tail is None or [t.text for t in tail] == suffixes
+        ):
+            body = Doc(tokenizer.vocab, words=[core], spaces=[tail is None and stop > end])
+            return [doc for doc in (head, body, tail) if doc is not None]
+    return [tokenizer(text[a : stop if b == end else b]) for a, b in _pieces(tokenizer, text, start, end)]
 
-    A run spaCy keeps as one token (no affix at either end, no infix anywhere: a line of dashes, a long
-    word) stays one token: that is when every piece is one infix-free token and no infix crosses a cut.
+
+_WINDOW = MAX_RUN_CHARS
+_CONTEXT = 8
+MAX_URL_COLONS = 8
+"""spaCy's URL pattern backtracks once per ':' (user:password@host): with at most this many it is
+linear in the run, so a long URL may be matched whole."""
+
+
+def _long_run_split(tokenizer: Any, run: str) -> tuple[list[str], str, list[str]] | None:
+    """spaCy's tokens for a run too long to hand it, in linear time, when they are its prefixes, one
+    token and its suffixes (a long URL, word or line of dashes): ``(prefixes, core, suffixes)``.
+
+    Mirrors ``Tokenizer._split_affixes`` and ``_attach_tokens`` (spaCy 3), but every prefix / suffix
+    search looks at a ``_WINDOW``-character end of the run (on the whole run one search can be
+    quadratic). None when a window might not give spaCy's answer, for more than ``MAX_AFFIX_STEPS``
+    affixes, when infixes would split the rest, and for what is not mirrored (special cases,
+    ``token_match``).
     """
-    pieces = list(_pieces(tokenizer, text, start, end))
-    docs = [tokenizer(text[a : stop if b == end else b]) for a, b in pieces]
-    infixes = getattr(tokenizer, "infix_finditer", None)
-    whole = (
-        infixes is not None
-        and all(len(doc) == 1 for doc in docs)
-        and _affix_steps(tokenizer, text[start : start + MAX_RUN_CHARS], 0) == 0
-        and _affix_steps(tokenizer, text[max(start, end - MAX_RUN_CHARS) : end], 0) == 0
-        and not any(next(infixes(text[a:b]), None) for a, b in pieces)
-        and not any(next(infixes(text[max(start, b - 8) : min(end, b + 8)]), None) for _, b in pieces[:-1])
-    )
-    if not whole:
-        return docs
-    return [Doc(docs[0].vocab, words=[text[start:end]], spaces=[stop > end])]
+    prefix_search, suffix_search = tokenizer.prefix_search, tokenizer.suffix_search
+    if tokenizer.token_match is not None or prefix_search is None or suffix_search is None:
+        return None
+    rules = tokenizer.rules or {}
+    prefixes: list[str] = []
+    suffixes: list[str] = []
+    lo, hi, last = 0, len(run), -1
+    while lo < hi and hi - lo != last:
+        if run[lo:hi] in rules or len(prefixes) + len(suffixes) > MAX_AFFIX_STEPS:
+            return None
+        last = hi - lo
+        window = run[lo : min(hi, lo + _WINDOW)]
+        match = prefix_search(window)
+        if match is not None and lo + _WINDOW < hi and match.end() > len(window) - _CONTEXT:
+            return None  # the prefix may reach past the window or look ahead of it
+        pre = match.end() - match.start() if match is not None else 0
+        if pre and run[lo + pre : hi] in rules:
+            return None
+        suf = 0
+        if lo + pre < hi:
+            w_lo = max(lo + pre, hi - _WINDOW)
+            match = suffix_search(run[w_lo:hi])
+            if match is not None and w_lo > lo + pre and match.start() < _CONTEXT:
+                return None  # the suffix may start before the window or look behind it
+            suf = match.end() - match.start() if match is not None else 0
+        if suf and run[lo : hi - suf] in rules:
+            return None
+        if pre and suf and pre + suf <= hi - lo:
+            prefixes.append(run[lo : lo + pre])
+            suffixes.append(run[hi - suf : hi])
+            lo, hi = lo + pre, hi - suf
+        elif pre:
+            prefixes.append(run[lo : lo + pre])
+            lo += pre
+        elif suf:
+            suffixes.append(run[hi - suf : hi])
+            hi -= suf
+    core = run[lo:hi]
+    if len(core) <= MAX_RUN_CHARS or core in rules:
+        return None
+    url_match = tokenizer.url_match
+    if url_match is not None and core.count(":") > MAX_URL_COLONS:
+        return None
+    whole = url_match is not None and url_match(core)
+    if not whole:  # one token unless an infix (other than at its very start) splits it
+        infix_finditer = tokenizer.infix_finditer
+        infixes = infix_finditer(core) if infix_finditer is not None else iter(())
+        whole = all(m.start() == 0 for m in infixes)
+    return (prefixes, core, suffixes[::-1]) if whole else None
 
 
 def guarded_doc(tokenizer: Tokenizer, text: str) -> Doc:
