@@ -76,6 +76,10 @@ DECISIONS_SUPERSEDED = Counter(
     "postguard_decisions_superseded_total",
     "Provisional (incomplete) decisions replaced by a complete one when the late results arrived.",
 )
+REDRIVES = Counter(
+    "postguard_redrives_total",
+    "Provisional posts re-published for screening because a stage result stayed missing.",
+)
 INGEST_IN_FLIGHT = Gauge(
     "postguard_ingest_in_flight_posts",
     "Posts this ingest replica accepted and has not yet seen a decision for.",

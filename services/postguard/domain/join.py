@@ -62,6 +62,8 @@ class JoinState:
     closed_at: float = 0.0
     rejected: str = ""  # non-empty when the post was dead-lettered (e.g. "unknown_institution")
     partition: int = -1  # the input partition the state lives on (ticks are sent there)
+    redrives: int = 0  # times the post of a provisional decision was re-published for screening
+    redriven_at: float = 0.0
 
     @property
     def decided(self) -> bool:
@@ -246,7 +248,22 @@ def record_decision(state: JoinState, decision: Decision, now: float) -> JoinSta
         inputs=inputs,
         closed_at=now,
         partition=state.partition,
+        redrives=state.redrives if keep else 0,
+        redriven_at=state.redriven_at if keep else 0.0,
     )
+
+
+def needs_redrive(state: JoinState, now: float, after_seconds: float, max_redrives: int) -> bool:
+    """A provisional decision whose missing stages have stayed silent ``after_seconds`` since it was made
+    (or last re-driven): its post should be screened again, at most ``max_redrives`` times."""
+    if not state.provisional or state.redrives >= max_redrives:
+        return False
+    return now - max(state.closed_at, state.redriven_at) >= after_seconds
+
+
+def mark_redriven(state: JoinState, now: float) -> JoinState:
+    """The state after its post was re-published for screening."""
+    return dataclasses.replace(state, redrives=state.redrives + 1, redriven_at=now)
 
 
 def reject(state: JoinState, reason: str, now: float) -> JoinState:

@@ -28,6 +28,7 @@ from postguard.core.metrics import (
     INCOMPLETE_SCREENINGS,
     POSTS_RECEIVED,
     POSTS_SCREENED,
+    REDRIVES,
     STAGE_DURATION,
 )
 from postguard.core.records import Inbound, Outgoing
@@ -72,7 +73,11 @@ class DecisionJoiner:
         clock: Callable[[], float] = time.time,
         expected: Sequence[str] = join.EXPECTED_STAGES,
         max_text_chars: int = MAX_TEXT_CHARS,
+        redrive_seconds: float = 30.0,
+        max_redrives: int = 3,
     ) -> None:
+        self.redrive_seconds = redrive_seconds
+        self.max_redrives = max_redrives
         self.policies = policies
         self.engine = engine or PolicyEngine()
         self.table = table
@@ -91,6 +96,7 @@ class DecisionJoiner:
         self._known: set[str] = set()
         self._ticked: dict[str, float] = {}
         self._partition: dict[str, int] = {}  # key -> input partition, where its ticks must go
+        self._provisional: dict[str, float] = {}  # provisional, re-drivable: key -> last decided/re-driven
         self.superseded = 0  # provisional decisions replaced by a complete one
 
     # --- record handling (called by the agent, one record at a time) ---------------------------------
@@ -160,7 +166,22 @@ class DecisionJoiner:
             return []
         if join.is_overdue(state, now, self.deadline_seconds):
             return self._decide(state, now)
+        if join.needs_redrive(state, now, self.redrive_seconds, self.max_redrives):
+            return self._redrive(state, now)
         return []
+
+    def _redrive(self, state: JoinState, now: float) -> list[Outgoing]:
+        """Re-publish a provisional post whose missing stage stayed silent, so it is screened again.
+
+        A stage result can be lost (a detector killed after its input offset was committed but before
+        its findings were written): without this the post would stay provisional for ever.
+        """
+        assert state.post is not None
+        REDRIVES.inc()
+        log.warning("re-publishing a provisional post for screening", extra={"post_id": state.post_id})
+        self._store(join.mark_redriven(state, now))
+        partition = state.partition if state.partition >= 0 else None
+        return [Outgoing(topics.POSTS, codec.encode_key(state.post_id), codec.encode(state.post), partition)]
 
     # --- the timer's side --------------------------------------------------------------------------
 
@@ -177,6 +198,8 @@ class DecisionJoiner:
             if now - closed_at < self.retention_seconds:
                 break
             out.append(post_id)
+        out += [k for k, at in self._provisional.items() if now - at >= self.redrive_seconds]
+        out = list(dict.fromkeys(out))
         due = [pid for pid in out if now - self._ticked.get(pid, float("-inf")) >= resend]
         for pid in due:
             self._ticked[pid] = now
@@ -195,6 +218,7 @@ class DecisionJoiner:
         self._orphans.clear()
         self._closed.clear()
         self._closed_keys.clear()
+        self._provisional.clear()
         self._known.clear()
         closed = []
         unreadable = 0
@@ -208,6 +232,8 @@ class DecisionJoiner:
             if state.closed:
                 closed.append((state.closed_at, key))
                 self._closed_keys.add(key)
+                if state.provisional and state.redrives < self.max_redrives:
+                    self._provisional[key] = max(state.closed_at, state.redriven_at)
                 self._known.add(key)
                 self._remember_partition(state)
             else:
@@ -350,6 +376,10 @@ class DecisionJoiner:
         key = state.key
         self._known.add(key)
         self._remember_partition(state)
+        if state.provisional and state.redrives < self.max_redrives:
+            self._provisional[key] = max(state.closed_at, state.redriven_at)
+        else:
+            self._provisional.pop(key, None)
         if state.closed:
             self._ticked.pop(key, None)
             self._open.pop(key, None)
@@ -369,6 +399,7 @@ class DecisionJoiner:
         self._orphans.pop(key, None)
         self._ticked.pop(key, None)
         self._partition.pop(key, None)
+        self._provisional.pop(key, None)
         self._closed_keys.discard(key)
         while self._closed and self._closed[0][1] == key:
             self._closed.popleft()

@@ -45,6 +45,8 @@ def run(argv: list[str] | None = None) -> int:
         retention_seconds=settings.retention_seconds,
         engine=engine,
         audit=audit,
+        redrive_seconds=settings.redrive_seconds,
+        max_redrives=settings.max_redrives,
     )
     agents.register(built, joiner, settings.sweep_interval_seconds, settings.stall_seconds)
     servicer = PolicyDecisionServicer(policies, engine)

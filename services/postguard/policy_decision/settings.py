@@ -31,6 +31,16 @@ class PolicyDecisionSettings(StreamServiceSettings):
         gt=0,
         description="How long a decided post_id is remembered (re-deliveries re-emit the same decision).",
     )
+    redrive_seconds: float = Field(
+        30.0,
+        gt=0,
+        description=(
+            "A provisional decision whose missing stage has not reported after this long has its post "
+            "re-published to the posts topic, so the detectors screen it again (a lost result cannot "
+            "leave it provisional for ever)."
+        ),
+    )
+    max_redrives: int = Field(3, ge=0, le=100, description="Re-publications per provisional post at most.")
     store: str = Field(
         "memory://",
         description="faust table store: memory:// (state rebuilt from the changelog) or rocksdb://.",

@@ -32,6 +32,8 @@ def encode_state(state: JoinState) -> bytes:
         "v": _VERSION,
         "key": state.key,
         "partition": state.partition,
+        "redrives": state.redrives,
+        "redriven_at": state.redriven_at,
         "post_id": state.post_id,
         "first_seen": state.first_seen,
         "closed_at": state.closed_at,
@@ -64,6 +66,8 @@ def decode_state(data: bytes) -> JoinState:
         closed_at=float(body["closed_at"]),
         rejected=body["rejected"],
         partition=int(body.get("partition", -1)),
+        redrives=int(body.get("redrives", 0)),
+        redriven_at=float(body.get("redriven_at", 0.0)),
     )
 
 

@@ -25,6 +25,7 @@ CATALOGUE = {
     "postguard_policy_reloads": ("counter", {"result"}),
     "postguard_audit_write_errors": ("counter", set()),
     "postguard_decisions_superseded": ("counter", set()),
+    "postguard_redrives": ("counter", set()),
     "postguard_ingest_in_flight_posts": ("gauge", set()),
     "postguard_ingest_shed": ("counter", set()),
     "postguard_ingest_in_flight_limit": ("gauge", set()),

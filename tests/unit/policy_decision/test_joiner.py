@@ -560,3 +560,31 @@ def test_a_version_1_open_post_recovered_from_the_table_is_still_decided(clock: 
     assert decision.incomplete_stages == (ID, AD)
     assert list(table) == ["p-v1"]
     assert decode_state(table["p-v1"]).decided
+
+
+def test_a_provisional_post_whose_stage_stays_silent_is_re_published_then_completed(
+    joiner: DecisionJoiner, clock: Clock, table: dict[str, bytes]
+) -> None:
+    """A lost stage result (a detector killed after committing its input) must not leave a post
+    provisional for ever: after ``redrive_seconds`` its post is re-published, at most ``max_redrives``."""
+    joiner.redrive_seconds, joiner.max_redrives = 30.0, 2
+    post = _post("p-redrive", "Flu clinic opens Monday.")
+    joiner.handle(post_record(post))
+    joiner.handle(result_record(_result(post, ID)))
+    clock.now += joiner.deadline_seconds
+    [key] = joiner.due()
+    [v1] = decisions(joiner.handle(tick_record(joiner, key)))
+    assert v1.provisional
+    clock.now += 29
+    assert key not in joiner.due()  # not yet
+    clock.now += 1
+    assert key in joiner.due()
+    out = joiner.handle(tick_record(joiner, key))
+    [again] = [o for o in out if o.topic == topics.POSTS]
+    assert codec.decode_post(again.value) == post and again.partition is not None
+    clock.now += 30
+    joiner.handle(tick_record(joiner, key))
+    clock.now += 30
+    assert key not in joiner.due()  # two re-publications, then it waits for a person
+    [v2] = decisions(joiner.handle(result_record(_result(post, AD))))
+    assert (v2.version, v2.provisional) == (2, False)
