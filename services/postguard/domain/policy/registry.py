@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from postguard.domain.types import Category, ContentLabel, IdentifierLabel, Verdict
+from postguard.domain.yaml_reader import YamlReader
 
 
 class PolicyError(ValueError):
@@ -118,56 +119,11 @@ _TOP_KEYS = {
 _RULE_KEYS = {"action", "min_confidence", "reason", "fix"}
 
 
-class _Doc:
-    """Reads a composed YAML node tree, raising ``PolicyError`` with ``source:line`` on every problem."""
+class _Doc(YamlReader):
+    """The shared YAML reader plus policy actions; errors are ``PolicyError`` with ``source:line``."""
 
     def __init__(self, source: str) -> None:
-        self.source = source
-
-    def error(self, node: yaml.Node | None, message: str) -> PolicyError:
-        line = node.start_mark.line + 1 if node is not None else 1
-        return PolicyError(f"{self.source}:{line}: {message}")
-
-    def mapping(self, node: yaml.Node, what: str, allowed: set[str] | None = None) -> dict[str, yaml.Node]:
-        if not isinstance(node, yaml.MappingNode):
-            raise self.error(node, f"{what} must be a mapping")
-        out: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str):
-                raise self.error(key_node, f"{what} keys must be strings")
-            if key in out:
-                raise self.error(key_node, f"duplicate key {key!r} in {what}")
-            if allowed is not None and key not in allowed:
-                raise self.error(
-                    key_node, f"unknown key {key!r} in {what} (expected one of {sorted(allowed)})"
-                )
-            out[key] = value_node
-        return out
-
-    def scalar(self, node: yaml.Node, what: str) -> Any:
-        if not isinstance(node, yaml.ScalarNode):
-            raise self.error(node, f"{what} must be a single value")
-        return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
-
-    def string(self, node: yaml.Node, what: str, *, allow_empty: bool = False) -> str:
-        value = self.scalar(node, what)
-        if not isinstance(value, str) or (not allow_empty and not value.strip()):
-            hint = " (quote it)" if isinstance(value, int | float) else ""
-            raise self.error(node, f"{what} must be a non-empty string, got {value!r}{hint}")
-        return value
-
-    def number(self, node: yaml.Node, what: str, low: float, high: float) -> float:
-        value = self.scalar(node, what)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-            raise self.error(node, f"{what} must be a number between {low:g} and {high:g}, got {value!r}")
-        return float(value)
-
-    def boolean(self, node: yaml.Node, what: str) -> bool:
-        value = self.scalar(node, what)
-        if not isinstance(value, bool):
-            raise self.error(node, f"{what} must be true or false, got {value!r}")
-        return value
+        super().__init__(source, PolicyError)
 
     def action(self, node: yaml.Node, what: str) -> Action:
         value = self.scalar(node, what)
@@ -177,19 +133,6 @@ class _Doc:
             raise self.error(
                 node, f"unknown action {value!r} for {what} (expected one of {_ACTIONS})"
             ) from None
-
-    def strings(
-        self, node: yaml.Node, what: str, check: Callable[[yaml.Node, str], None] | None = None
-    ) -> list[str]:
-        if not isinstance(node, yaml.SequenceNode):
-            raise self.error(node, f"{what} must be a list")
-        out = []
-        for item in node.value:
-            value = self.string(item, f"an item of {what}")
-            if check:
-                check(item, value)
-            out.append(value)
-        return out
 
 
 def _label_checker(doc: _Doc, labels: Iterable[str], what: str) -> Callable[[yaml.Node, str], None]:
@@ -245,12 +188,7 @@ def _escalation(doc: _Doc, node: yaml.Node, name: str, with_count: bool) -> Esca
 def parse_policy(text: str, source_name: str) -> Policy:
     """Parse and validate one policy document; raises ``PolicyError("<source>:<line>: <reason>")``."""
     doc = _Doc(source_name)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise PolicyError(f"{source_name}:{line}: not valid YAML ({exc.problem})") from None
+    root = doc.compose(text)
     if root is None:
         raise PolicyError(f"{source_name}:1: the file is empty")
     top = doc.mapping(root, "the policy", _TOP_KEYS)
