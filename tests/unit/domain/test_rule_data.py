@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from postguard.domain.rule_data import RuleDataError, parse_registry, parse_rule_data
 
 pytestmark = pytest.mark.unit
@@ -90,7 +89,7 @@ def test_each_mistake_names_file_line_and_reason(old: str, new: str, line: int, 
 def test_bad_yaml_and_empty_files_are_refused_with_a_line() -> None:
     with pytest.raises(RuleDataError, match=r"^r.yaml:\d+: not valid YAML"):
         parse_rule_data("lists: [unclosed", "r.yaml")
-    with pytest.raises(RuleDataError, match="^r.yaml:1: the file is empty"):
+    with pytest.raises(RuleDataError, match=r"^r\.yaml:1: the file is empty"):
         parse_rule_data("", "r.yaml")
 
 
@@ -102,7 +101,7 @@ def test_asking_for_a_missing_entry_names_it() -> None:
 def test_registry_keeps_order_skips_disabled_and_refuses_unknown_names() -> None:
     text = "recognizers:\n  - name: phone\n  - name: email\n    enabled: false\n  - name: ssn\n"
     assert parse_registry(text, "reg.yaml", {"phone", "email", "ssn"}) == ["phone", "ssn"]
-    with pytest.raises(RuleDataError, match="^reg.yaml:6: unknown name 'fax'"):
+    with pytest.raises(RuleDataError, match=r"^reg\.yaml:6: unknown name 'fax'"):
         parse_registry(text + "  - name: fax\n", "reg.yaml", {"phone", "email", "ssn"})
-    with pytest.raises(RuleDataError, match="^reg.yaml:6: 'phone' is listed twice"):
+    with pytest.raises(RuleDataError, match=r"^reg\.yaml:6: 'phone' is listed twice"):
         parse_registry(text + "  - name: phone\n", "reg.yaml", {"phone", "email", "ssn"})
