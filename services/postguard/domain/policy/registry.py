@@ -111,11 +111,11 @@ class Policy:
 
 # -- parsing ------------------------------------------------------------------------------------------
 
-_TOP_KEYS = {
-    "policy_id", "version", "description", "institutions", "default_action", "min_confidence",
-    "identifiers", "content", "age", "forbid_institution_names", "institution_names_action", "consent",
-    "escalation", "allowed_url_domains", "public_contacts",
-}  # fmt: skip
+_REQUIRED_KEYS = {"policy_id", "version", "institutions"}
+_SETTING_KEYS = {"description", "default_action", "min_confidence", "forbid_institution_names"}
+_SECTION_KEYS = {"identifiers", "content", "age", "institution_names_action", "consent", "escalation"}
+_LIST_KEYS = {"allowed_url_domains", "public_contacts"}
+_TOP_KEYS = _REQUIRED_KEYS | _SETTING_KEYS | _SECTION_KEYS | _LIST_KEYS
 _RULE_KEYS = {"action", "min_confidence", "reason", "fix"}
 
 
@@ -192,7 +192,7 @@ def parse_policy(text: str, source_name: str) -> Policy:
     if root is None:
         raise PolicyError(f"{source_name}:1: the file is empty")
     top = doc.mapping(root, "the policy", _TOP_KEYS)
-    for required in ("policy_id", "version", "institutions"):
+    for required in sorted(_REQUIRED_KEYS):
         if required not in top:
             raise doc.error(root, f"missing required key {required!r}")
     min_conf = doc.number(top["min_confidence"], "min_confidence", 0, 1) if "min_confidence" in top else 0.5
@@ -207,6 +207,23 @@ def parse_policy(text: str, source_name: str) -> Policy:
     if "content" in top:
         rules |= _rules(doc, top["content"], Category.CONTENT, content_labels, min_conf)
 
+    kwargs = _options(doc, top, id_labels + content_labels)
+    return Policy(
+        policy_id=doc.string(top["policy_id"], "policy_id"),
+        version=doc.string(top["version"], "version"),
+        institutions=tuple(institutions),
+        description=doc.string(top["description"], "description", allow_empty=True)
+        if "description" in top
+        else "",
+        rules=rules,
+        min_confidence=min_conf,
+        source=source_name,
+        **kwargs,
+    )
+
+
+def _options(doc: _Doc, top: dict[str, yaml.Node], labels: list[str]) -> dict[str, Any]:
+    """The optional policy settings present in ``top``, as ``Policy`` keyword arguments."""
     kwargs: dict[str, Any] = {}
     if "default_action" in top:
         kwargs["default_action"] = doc.action(top["default_action"], "default_action")
@@ -226,23 +243,34 @@ def parse_policy(text: str, source_name: str) -> Policy:
         )
     if "consent" in top:
         consent = doc.mapping(top["consent"], "consent", {"relaxes", "to"})
-        check = _label_checker(doc, id_labels + content_labels, "consent")
+        check = _label_checker(doc, labels, "consent")
         if "relaxes" in consent:
             kwargs["consent_relaxes"] = frozenset(doc.strings(consent["relaxes"], "consent.relaxes", check))
         if "to" in consent:
             kwargs["consent_to"] = doc.action(consent["to"], "consent.to")
-    if "escalation" in top:
-        esc = doc.mapping(
-            top["escalation"], "escalation", {"distinct_identifiers", "person_with_other_identifier"}
+    return kwargs | _escalations(doc, top) | _allow_lists(doc, top)
+
+
+def _escalations(doc: _Doc, top: dict[str, yaml.Node]) -> dict[str, Any]:
+    if "escalation" not in top:
+        return {}
+    esc = doc.mapping(
+        top["escalation"], "escalation", {"distinct_identifiers", "person_with_other_identifier"}
+    )
+    kwargs: dict[str, Any] = {}
+    if "distinct_identifiers" in esc:
+        kwargs["distinct_identifiers"] = _escalation(
+            doc, esc["distinct_identifiers"], "distinct_identifiers", True
         )
-        if "distinct_identifiers" in esc:
-            kwargs["distinct_identifiers"] = _escalation(
-                doc, esc["distinct_identifiers"], "distinct_identifiers", True
-            )
-        if "person_with_other_identifier" in esc:
-            kwargs["person_with_other_identifier"] = _escalation(
-                doc, esc["person_with_other_identifier"], "person_with_other_identifier", False
-            )
+    if "person_with_other_identifier" in esc:
+        kwargs["person_with_other_identifier"] = _escalation(
+            doc, esc["person_with_other_identifier"], "person_with_other_identifier", False
+        )
+    return kwargs
+
+
+def _allow_lists(doc: _Doc, top: dict[str, yaml.Node]) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
     if "allowed_url_domains" in top:
         domains = doc.strings(top["allowed_url_domains"], "allowed_url_domains")
         kwargs["allowed_url_domains"] = tuple(d.lower().lstrip(".") for d in domains)
@@ -250,18 +278,7 @@ def parse_policy(text: str, source_name: str) -> Policy:
         kwargs["public_contacts"] = frozenset(
             c.lower() for c in doc.strings(top["public_contacts"], "public_contacts")
         )
-    return Policy(
-        policy_id=doc.string(top["policy_id"], "policy_id"),
-        version=doc.string(top["version"], "version"),
-        institutions=tuple(institutions),
-        description=doc.string(top["description"], "description", allow_empty=True)
-        if "description" in top
-        else "",
-        rules=rules,
-        min_confidence=min_conf,
-        source=source_name,
-        **kwargs,
-    )
+    return kwargs
 
 
 # -- registry -----------------------------------------------------------------------------------------
