@@ -58,8 +58,10 @@ lint: install ## ruff and the import-boundary check (domain has no transport cod
 eval: install ## Precision / recall per label on the labelled post set
 	$(VENV)/bin/postguard eval data/gold/posts.jsonl
 
-bench: install ## Throughput benchmarks (posts/s), printed
-	$(PY) benchmarks/bench_embedded.py
+bench: install $(BENCH_DEPS) ## PostGuard vs Presidio vs the tokenizer floor (one pinned core), --workers, RSS, the stack
+	$(PY) benchmarks/bench_compare.py $(BENCH_COMPARE_ARGS)
+	$(PY) benchmarks/bench_embedded.py $(BENCH_EMBEDDED_ARGS)
+	if [ -f benchmarks/bench_stack.py ]; then CACHE_DIR=$(CACHE_DIR) $(PY) benchmarks/bench_stack.py $(BENCH_STACK_ARGS); fi
 
 lock: $(STAMP) ## Re-pin constraints.txt to the versions now installed in .venv (after changing dependencies)
 	{ echo "# Exact versions CI and every developer install (pip install -c constraints.txt); refresh with 'make lock'."; \
