@@ -35,6 +35,13 @@ entry is meant to catch). Files are validated when loaded and every error names 
           - [{LOWER: you}, {LOWER: should}]
     numbers:
       base_confidence: {description: ..., source: ..., value: 0.8}
+    templates:                  # a regex with {slot}s the code fills (e.g. with a word list's alternation)
+      month_day:
+        description: ...
+        source: ...
+        example: admitted March 3
+        pattern: '\\b(?:{month})\\s+\\d{1,2}\\b'
+        slots: [month]
 
 Checks at load: known sections and keys, the three notes on every entry, no empty list, regexes
 compile, a regex's ``example`` must contain a match, a word list's example must contain one of its
@@ -55,13 +62,14 @@ import yaml
 from postguard.domain.yaml_reader import YamlReader
 
 NOTES = ("description", "source", "example")
-_SECTIONS = {"lists", "phrases", "regexes", "patterns", "numbers"}
+_SECTIONS = {"lists", "phrases", "regexes", "patterns", "numbers", "templates"}
 _ENTRY_KEYS = {
     "lists": {"words"},
     "phrases": {"items", "case"},
     "regexes": {"pattern", "flags"},
     "patterns": {"patterns"},
     "numbers": {"value"},
+    "templates": {"pattern", "flags", "slots"},
 }
 _FLAGS = {name: getattr(re, name) for name in ("IGNORECASE", "MULTILINE", "DOTALL", "VERBOSE", "ASCII")}
 _WORD_EDGE = re.compile(r"[\w'’&/\-.]+")
@@ -82,6 +90,7 @@ class RuleData:
     regexes_by_name: dict[str, re.Pattern[str]] = field(default_factory=dict)
     patterns_by_name: dict[str, list[list[dict[str, Any]]]] = field(default_factory=dict)
     numbers_by_name: dict[str, float] = field(default_factory=dict)
+    templates_by_name: dict[str, RegexTemplate] = field(default_factory=dict)
     notes: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def words(self, name: str) -> frozenset[str]:
@@ -107,11 +116,46 @@ class RuleData:
         """The number ``name``."""
         return self._get(self.numbers_by_name, "numbers", name)
 
+    def template(self, name: str, *, check_example: bool = True, **parts: str) -> re.Pattern[str]:
+        """The regex template ``name`` with each ``{slot}`` replaced by ``parts[slot]`` (regex text)."""
+        return self._get(self.templates_by_name, "templates", name).fill(parts, check_example=check_example)
+
     def _get(self, table: dict[str, Any], section: str, name: str) -> Any:
         try:
             return table[name]
         except KeyError:
             raise RuleDataError(f"{self.source}: no {section} entry {name!r}") from None
+
+
+@dataclass(frozen=True)
+class RegexTemplate:
+    """A regex with ``{slot}`` placeholders, compiled once the code supplies each slot's regex text."""
+
+    name: str
+    pattern: str
+    flags: int
+    slots: tuple[str, ...]
+    example: str
+    where: str
+    """``file:line`` of the entry, for errors found when it is filled."""
+
+    def fill(self, parts: dict[str, str], *, check_example: bool = True) -> re.Pattern[str]:
+        """The compiled regex; its example must match unless ``check_example`` is False (a template
+        shared by several callers, each checking its own example)."""
+        if set(parts) != set(self.slots):
+            raise RuleDataError(
+                f"{self.where}: template {self.name!r} takes slots {sorted(self.slots)}, got {sorted(parts)}"
+            )
+        text = self.pattern
+        for slot, value in parts.items():
+            text = text.replace("{" + slot + "}", value)
+        try:
+            compiled = re.compile(text, self.flags)
+        except re.error as exc:
+            raise RuleDataError(f"{self.where}: template {self.name!r}: {exc}") from None
+        if check_example and not compiled.search(self.example):
+            raise RuleDataError(f"{self.where}: template {self.name!r} does not match its own example")
+        return compiled
 
 
 def parse_rule_data(text: str, source: str) -> RuleData:
@@ -234,12 +278,32 @@ def _parse_number(reader: YamlReader, data: RuleData, name: str, node: yaml.Node
     data.numbers_by_name[name] = reader.number(value, f"value of {name!r}", -1e9, 1e9)
 
 
+def _parse_template(reader: YamlReader, data: RuleData, name: str, node: yaml.Node, fields: dict) -> None:
+    value = _require(reader, node, fields, "pattern", name)
+    pattern = reader.string(value, f"pattern of {name!r}")
+    slots = reader.strings(_require(reader, node, fields, "slots", name), f"slots of {name!r}")
+    for slot in slots:
+        if "{" + slot + "}" not in pattern:
+            raise reader.error(value, f"template {name!r} has no {{{slot}}} in its pattern")
+    flags = 0
+    for flag in reader.strings(fields["flags"], f"flags of {name!r}") if "flags" in fields else ():
+        if flag not in _FLAGS:
+            raise reader.error(
+                fields["flags"], f"unknown regex flag {flag!r} (expected one of {sorted(_FLAGS)})"
+            )
+        flags |= _FLAGS[flag]
+    example = _example(reader, node, fields, name)
+    where = f"{reader.source}:{node.start_mark.line + 1}"
+    data.templates_by_name[name] = RegexTemplate(name, pattern, flags, tuple(slots), example, where)
+
+
 _PARSERS = {
     "lists": _parse_words,
     "phrases": _parse_phrases,
     "regexes": _parse_regex,
     "patterns": _parse_patterns,
     "numbers": _parse_number,
+    "templates": _parse_template,
 }
 
 

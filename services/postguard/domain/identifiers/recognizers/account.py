@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import ClassVar
 
 from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.recognizers.numbered import ContextualNumberRecognizer
 from postguard.domain.identifiers.validators import digits_of, iban_valid, luhn_valid
 from postguard.domain.types import Finding, IdentifierLabel
 
-_CARD = re.compile(r"(?<![\w-])[3-6]\d{3}(?:[ -]?\d{2,4}){2,4}(?![\w-])")
-_IBAN = re.compile(
-    r"(?<![\w-])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![\w-])", re.IGNORECASE
-)
+_DATA = rule_file("account.yaml")
+
+
+
+_CARD = _DATA.regex("card")
+_IBAN = _DATA.regex("iban")
 
 
 class AccountNumberRecognizer(ContextualNumberRecognizer):
@@ -22,11 +24,7 @@ class AccountNumberRecognizer(ContextualNumberRecognizer):
 
     name = "AccountNumberRecognizer"
     labels = (IdentifierLabel.ACCOUNT_NUMBER,)
-    context: ClassVar[tuple[str, ...]] = (
-        "account", "acct", "acct.", "a/c", "billing account", "billing", "invoice", "bank account",
-        "card number", "credit card", "debit card", "my card", "the card", "this card", "card #", "iban",
-        "routing", "payment reference", "gofundme",
-    )  # fmt: skip
+    context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
     min_digits = 4
     context_confidence = 0.85
 

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import ClassVar
 
 from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.recognizers.numbered import ContextualNumberRecognizer
 from postguard.domain.identifiers.validators import luhn_valid
 from postguard.domain.types import Finding, IdentifierLabel
 
-# GS1 unique device identifier: (01) 14-digit GTIN followed by application identifiers.
-_UDI = re.compile(r"\(01\)\d{14}(?:\(\d{2,4}\)[A-Za-z0-9\-]+)*")
-_IMEI = re.compile(r"(?<![\w-])\d{15}(?![\w-])")
-_IMEI_CUE = re.compile(r"\bimei\b", re.IGNORECASE)
+_DATA = rule_file("device.yaml")
+
+
+
+_UDI = _DATA.regex("udi")
+"""GS1 unique device identifier: (01) 14-digit GTIN followed by application identifiers."""
+_IMEI = _DATA.regex("imei")
+_IMEI_CUE = _DATA.regex("imei_cue")
 
 
 class DeviceRecognizer(ContextualNumberRecognizer):
@@ -22,10 +26,7 @@ class DeviceRecognizer(ContextualNumberRecognizer):
 
     name = "DeviceRecognizer"
     labels = (IdentifierLabel.DEVICE_ID,)
-    context: ClassVar[tuple[str, ...]] = (
-        "serial number", "serial no", "serial", "s/n", "sn", "device id", "device number",
-        "udi", "imei", "implant id", "pump id", "lot number",
-    )  # fmt: skip
+    context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
     min_digits = 4
     context_confidence = 0.9
 

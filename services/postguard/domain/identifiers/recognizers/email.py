@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.types import Finding, IdentifierLabel
 
-_EMAIL = re.compile(
-    r"(?<![\w.+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w\-])"
-)
-
-
-# Shared mailboxes of an organisation, not a person.
-_ROLE_MAILBOX = re.compile(
-    r"(?:info|contact|press|media|news|newsroom|healthcare|education|help|support|hello|admin|office|team|"
-    r"ask\w*|feedback|enquiries|inquiries|appointments|webmaster|noreply|no-reply|communications|comms|"
-    r"marketing|events|careers|jobs|editor|editors|tips|letters|community|outreach|privacy)@",
-    re.IGNORECASE,
-)
+_DATA = rule_file("email.yaml")
+_EMAIL = _DATA.regex("email")
+_ROLE_MAILBOX = _DATA.regex("role_mailbox")
+"""Shared mailboxes of an organisation, not a person."""
 
 
 class EmailRecognizer(Recognizer):

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import ClassVar
 
 from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.recognizers.numbered import ContextualNumberRecognizer
 from postguard.domain.types import Finding, IdentifierLabel
 
-# Medicare Beneficiary Identifier: 11 characters, letters without S L O I B Z, fixed digit positions.
-_A = "[AC-HJKMNP-RT-Y]"
-_AN = "[AC-HJKMNP-RT-Y0-9]"
-_MBI = re.compile(rf"(?<![\w-])[1-9]{_A}{_AN}[0-9]-?{_A}{_AN}[0-9]-?{_A}{_A}[0-9]{{2}}(?![\w-])")
+_DATA = rule_file("health_plan.yaml")
+
+
+
+_MBI = _DATA.regex("mbi")
+"""Medicare Beneficiary Identifier: 11 characters, letters without S L O I B Z, fixed digit positions."""
 
 
 class HealthPlanRecognizer(ContextualNumberRecognizer):
@@ -21,12 +23,7 @@ class HealthPlanRecognizer(ContextualNumberRecognizer):
 
     name = "HealthPlanRecognizer"
     labels = (IdentifierLabel.HEALTH_PLAN_NUMBER,)
-    context: ClassVar[tuple[str, ...]] = (
-        "member id", "member number", "member", "insurance id", "insurance number", "insurance",
-        "policy number", "policy", "subscriber id", "subscriber", "medicare number", "medicare id",
-        "medicare", "medicaid number", "medicaid id", "medicaid", "health plan", "plan id", "group number",
-        "beneficiary id", "beneficiary", "mbi", "insurer",
-    )  # fmt: skip
+    context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
     min_digits = 4
     context_confidence = 0.9
 

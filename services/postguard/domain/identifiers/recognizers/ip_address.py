@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.identifiers.validators import ip_valid
 from postguard.domain.types import Finding, IdentifierLabel
 
-_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\w)")
-_IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
-_VERSION = re.compile(r"\b(?:v|version|ver\.?|release)\s*$", re.IGNORECASE)
+_DATA = rule_file("ip_address.yaml")
+_IPV4 = _DATA.regex("ipv4")
+_IPV6 = _DATA.regex("ipv6")
+_VERSION = _DATA.regex("version")
 
 
 class IpAddressRecognizer(Recognizer):

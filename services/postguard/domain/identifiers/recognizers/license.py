@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import ClassVar
 
 from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.recognizers.numbered import ContextualNumberRecognizer
 from postguard.domain.identifiers.validators import dea_valid, npi_valid
 from postguard.domain.types import Finding, IdentifierLabel
 
-_DEA = re.compile(r"(?<![\w-])[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}(?![\w-])")
-_NPI_CUE = re.compile(r"\bnpi\b", re.IGNORECASE)
+_DATA = rule_file("license.yaml")
+
+
+
+_DEA = _DATA.regex("dea")
+_NPI = _DATA.regex("npi")
+_NPI_CUE = _DATA.regex("npi_cue")
 
 
 class LicenseNumberRecognizer(ContextualNumberRecognizer):
@@ -20,12 +25,8 @@ class LicenseNumberRecognizer(ContextualNumberRecognizer):
 
     name = "LicenseNumberRecognizer"
     labels = (IdentifierLabel.LICENSE_NUMBER,)
-    context: ClassVar[tuple[str, ...]] = (
-        "license", "licence", "licensed", "driver's license", "drivers license", "driver license",
-        "driving licence", "dl", "dl#", "certificate", "cert", "certification", "dea", "npi",
-        "registration number", "permit", "passport", "state id",
-    )  # fmt: skip
-    not_followed_by = r"plates?\b|tags?\b"
+    context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
+    not_followed_by = _DATA.regex("not_followed_by").pattern
     min_digits = 4
     context_confidence = 0.9
 
@@ -33,6 +34,6 @@ class LicenseNumberRecognizer(ContextualNumberRecognizer):
         for m in _DEA.finditer(analysis.text):
             if dea_valid(m.group()):
                 yield self.finding(self.labels[0], m.start(), m.end(), 0.85)
-        for m in re.finditer(r"(?<!\d)\d{10}(?!\d)", analysis.text):
+        for m in _NPI.finditer(analysis.text):
             if npi_valid(m.group()) and _NPI_CUE.search(analysis.before(m.start(), 25)):
                 yield self.finding(self.labels[0], m.start(), m.end(), 0.95)

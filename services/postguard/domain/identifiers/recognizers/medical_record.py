@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.recognizers.numbered import ContextualNumberRecognizer
 from postguard.domain.types import IdentifierLabel
+
+_DATA = rule_file("medical_record.yaml")
 
 
 class MedicalRecordRecognizer(ContextualNumberRecognizer):
@@ -13,10 +16,6 @@ class MedicalRecordRecognizer(ContextualNumberRecognizer):
 
     name = "MedicalRecordRecognizer"
     labels = (IdentifierLabel.MEDICAL_RECORD_NUMBER,)
-    context: ClassVar[tuple[str, ...]] = (
-        "mrn", "medical record", "medical records", "record", "chart", "hospital number", "patient id",
-        "pt id", "patient number", "encounter", "visit number", "case number", "accession", "nhs number",
-        "unit number", "emr", "ehr",
-    )  # fmt: skip
+    context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
     min_digits = 4
     context_confidence = 0.95

@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.types import Finding
 
-# Words allowed between the context cue and the number: "MRN: 123", "member ID number is 123".
-_GLUE = r"(?:[\s:#=.\-]*(?:is|was|number|numbers|no\.?|num|nr|id|ids|#)\b)*[\s:#=.\-]*"
+DATA = rule_file("numbered.yaml")
+"""The cue-then-value templates every contextual-number recognizer fills with its own cues."""
 
 
 class ContextualNumberRecognizer(Recognizer):
@@ -22,18 +23,18 @@ class ContextualNumberRecognizer(Recognizer):
 
     context: ClassVar[tuple[str, ...]]
     not_followed_by: ClassVar[str] = r"(?!)"
-    value_pattern: ClassVar[str] = r"[A-Z0-9][A-Z0-9\-]{3,19}"
+    value_pattern: ClassVar[str] = DATA.regex("value").pattern
     min_digits: ClassVar[int] = 4
     context_confidence: ClassVar[float] = 0.9
 
     def __init__(self) -> None:
         cues = "|".join(sorted((re.escape(c) for c in self.context), key=len, reverse=True))
-        self._regex = re.compile(
-            rf"(?<![\w])(?:{cues}){_GLUE}"
-            rf"(?P<value>{self.value_pattern})(?![\w])",
-            re.IGNORECASE,
+        self._regex = DATA.template(
+            "cue_then_value", check_example=False, cues=cues, value=self.value_pattern
         )
-        self._exclude = re.compile(rf"(?:{cues})\s*(?:{self.not_followed_by})", re.IGNORECASE)
+        self._exclude = DATA.template(
+            "excluded_cue", check_example=False, cues=cues, not_followed_by=self.not_followed_by
+        )
 
     def validate(self, value: str) -> bool:
         """Extra checks on a value found after a cue; a bare year ("policy 2024") is never an ID."""

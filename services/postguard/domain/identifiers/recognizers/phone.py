@@ -2,41 +2,24 @@
 
 from __future__ import annotations
 
-import re
-
 from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.identifiers.validators import digits_of, nanp_valid
 from postguard.domain.spans import DisjointSpans
 from postguard.domain.types import Finding, IdentifierLabel
 
-_EXTENSION = r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?"
-_NANP = re.compile(
-    r"(?<![\w+\-])(?:(?:\+?1|001)[\s.\-]?)?(?:\(\d{3}\)[\s.\-]?|\d{3}[\s.\-])\d{3}[\s.\-]\d{4}"
-    + _EXTENSION
-    + r"(?![\w\-])"
-    r"|(?<![\w+\-])(?:\+?1)?\d{10}(?![\w\-])"
-)
-_INTERNATIONAL = re.compile(r"(?<![\w+])\+(?!1\b)[2-9]\d{0,2}(?:[\s.\-]?\(?\d{1,5}\)?){2,6}(?![\w\-])")
-# Any dialable-looking number: used only next to a phone / fax cue.
-_GENERIC = re.compile(r"(?<![\w+\-.])\+?\(?\d[\d\s().\-]{4,18}\d" + _EXTENSION + r"(?![\w\-]|\.\d)")
-_PHONE_CUE = re.compile(
-    r"\b(?:call|called|calling|calls|phone|tel|telephone|cell|mobile|text|contact|reach|ring|number|ph|"
-    r"hotline|line|whatsapp|desk|office|answering at|call me on|home)\b",
-    re.IGNORECASE,
-)
-# Cues strong enough to accept an unvalidated national format.
-_STRONG_CUE = re.compile(
-    r"\b(?:phone|tel|telephone|cell|mobile|desk|office|whatsapp|call me on|call me at|answering at|"
-    r"text me at|text me on|fax)\b[\s:.#]*$",
-    re.IGNORECASE,
-)
-# Shapes that are something else when they fail their own validation: NANP 3-3-4, SSN 3-2-4, dates.
-_OTHER_SHAPE = re.compile(
-    r"\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]\d{4}|\d{3}-\d{2}-\d{4}|\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}"
-)
-_FAX_CUE = re.compile(r"\b(?:fax|facsimile|fx)\b", re.IGNORECASE)
-_CUE_AFTER = re.compile(r"^[\s\-]*(?:office|mobile|cell|home|fax|work|desk)\b", re.IGNORECASE)
+_DATA = rule_file("phone.yaml")
+_NANP = _DATA.regex("nanp")
+_INTERNATIONAL = _DATA.regex("international")
+_GENERIC = _DATA.regex("generic")
+"""Any dialable-looking number: used only next to a phone / fax cue."""
+_PHONE_CUE = _DATA.regex("phone_cue")
+_STRONG_CUE = _DATA.regex("strong_cue")
+_OTHER_SHAPE = _DATA.regex("other_shape")
+_FAX_CUE = _DATA.regex("fax_cue")
+_CUE_AFTER = _DATA.regex("cue_after")
+_EXTENSION_START = _DATA.regex("extension")
 _TOLL_FREE = frozenset({"800", "888", "877", "866", "855", "844", "833"})
 
 
@@ -54,7 +37,7 @@ class PhoneRecognizer(Recognizer):
         found: list[Finding] = []
         taken = DisjointSpans()  # the numbers found so far never overlap: bisection, not a scan
         for m in _NANP.finditer(analysis.text):
-            number = re.split(r"\s*(?:x|ext)", m.group(), maxsplit=1, flags=re.IGNORECASE)[0]
+            number = _EXTENSION_START.split(m.group(), maxsplit=1)[0]
             if not nanp_valid(number.removeprefix("001")):
                 continue
             toll_free = digits_of(number)[-10:-7] in _TOLL_FREE

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.identifiers.validators import ssn_valid
 from postguard.domain.types import Finding, IdentifierLabel
 
-_DELIMITED = re.compile(r"(?<![\w-])\d{3}([- ])\d{2}\1\d{4}(?![\w-])")
-_BARE = re.compile(r"(?<![\w-])\d{9}(?![\w-])")
-_CUE = re.compile(r"\b(?:ssn|ss#|ss no|social security|social sec|soc sec)\b", re.IGNORECASE)
+_DATA = rule_file("ssn.yaml")
+_DELIMITED = _DATA.regex("delimited")
+_BARE = _DATA.regex("bare")
+_CUE = _DATA.regex("cue")
 
 
 class SsnRecognizer(Recognizer):

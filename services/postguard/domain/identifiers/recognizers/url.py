@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.types import Finding, IdentifierLabel
 
-_TLDS = "com|org|net|edu|gov|io|co|us|info|health|me|ly|uk|ca|au|de|fr|nl|app|ai|link|page|care|clinic"
-_URL = re.compile(
-    r"(?<![\w@/.\-])(?:(?:https?|ftp)://[^\s<>\"']+|www\.[^\s<>\"']+"
-    rf"|(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+(?:{_TLDS})(?![\w\-@])(?:[/?#][^\s<>\"']*)?)",
-    re.IGNORECASE,
-)
+_DATA = rule_file("url.yaml")
+_URL = _DATA.regex("url")
 _TRAILING = ".,;:!?)]}'\""
-# Links that point at a person (profiles, shared files, record portals) rather than a public page.
-_PERSONAL = re.compile(
-    r"facebook\.com/|instagram\.com/|tiktok\.com/@|x\.com/|twitter\.com/|linkedin\.com/in/|gofundme|"
-    r"drive\.google|dropbox|/patients?/|mrn=|patient_?id=|[?&](?:id|user|uid)=|mychart",
-    re.IGNORECASE,
-)
+_PERSONAL = _DATA.regex("personal")
+"""Links that point at a person (profiles, shared files, record portals) rather than a public page."""
 
 
 class UrlRecognizer(Recognizer):

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import ClassVar
 
 from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.recognizers.numbered import ContextualNumberRecognizer
 from postguard.domain.identifiers.validators import vin_valid
 from postguard.domain.types import Finding, IdentifierLabel
 
-_VIN = re.compile(r"(?<![\w-])[A-HJ-NPR-Z0-9]{17}(?![\w-])", re.IGNORECASE)
+_DATA = rule_file("vehicle.yaml")
+
+
+
+_VIN = _DATA.regex("vin")
 
 
 class VehicleRecognizer(ContextualNumberRecognizer):
@@ -19,11 +23,8 @@ class VehicleRecognizer(ContextualNumberRecognizer):
 
     name = "VehicleRecognizer"
     labels = (IdentifierLabel.VEHICLE_ID,)
-    context: ClassVar[tuple[str, ...]] = (
-        "license plate", "licence plate", "number plate", "plate number", "plate", "plates", "tag number",
-        "vehicle registration", "vin", "vehicle id",
-    )  # fmt: skip
-    value_pattern = r"[A-Z0-9]{1,4}[ \-]?[A-Z0-9]{1,5}"
+    context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
+    value_pattern = _DATA.regex("value").pattern
     min_digits = 1
     context_confidence = 0.85
 
