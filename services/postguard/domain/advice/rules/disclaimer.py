@@ -5,173 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from postguard.domain.advice.rules import cues as c
-from postguard.domain.advice.rules.base import ContentRule, DocCues, words
+from postguard.domain.advice.rules.base import ContentRule, DocCues
+from postguard.domain.advice.rules.data import load
 from postguard.domain.types import ContentLabel, Finding
 
 DISCLAIMER = "DI:DISCLAIMER"
 ADVICE_CUE = "DI:ADVICE_CUE"
 ANNOUNCE = "DI:ANNOUNCE"
 
-DISCLAIMER_PHRASES: tuple[str, ...] = (
-    "not medical advice",
-    "isn't medical advice",
-    "is not medical advice",
-    "not intended as medical advice",
-    "not a substitute for",
-    "not a replacement for",
-    "does not replace",
-    "doesn't replace",
-    "does not constitute medical advice",
-    "not intended to diagnose",
-    "for educational purposes",
-    "for education purposes",
-    "for informational purposes",
-    "for information purposes",
-    "for information only",
-    "educational purposes only",
-    "informational purposes only",
-    "general information only",
-    "general information",
-    "general education",
-    "not personal advice",
-    "not individual advice",
-    "#notmedicaladvice",
-    "#nma",
-    "#medicaldisclaimer",
-    "#educationalpurposes",
-    "talk to your doctor",
-    "talk to your healthcare provider",
-    "talk with your doctor",
-    "ask your doctor",
-    "consult your doctor",
-    "consult a doctor",
-    "consult a healthcare professional",
-    "consult your healthcare provider",
-    "speak to your doctor",
-    "speak with your doctor",
-    "speak with your healthcare provider",
-    "check with your doctor",
-    "seek medical advice",
-    "seek professional advice",
-    "your own clinician",
-    "your own doctor",
-)
+DATA = load("disclaimer.yaml")
 
-ADVICE_CUES: tuple[str, ...] = (
-    "should",
-    "need",
-    "needs",
-    "need to",
-    "needs to",
-    "make sure",
-    "remember to",
-    "don't forget",
-    "it's important to",
-    "it is important to",
-    "important to",
-    "try to",
-    "aim for",
-    "aim to",
-    "avoid",
-    "limit",
-    "tip",
-    "tips",
-    "how to",
-    "ways to",
-    "can help",
-    "helps",
-    "may help",
-    "reduce",
-    "reduces",
-    "lower",
-    "lowers",
-    "prevent",
-    "prevents",
-    "protect",
-    "protects",
-    "improve",
-    "improves",
-    "boost",
-    "boosts",
-    "increases your risk",
-    "increase your risk",
-    "raises your risk",
-    "risk of",
-    "recommend",
-    "recommended",
-    "recommends",
-    "recommendation",
-    "get vaccinated",
-    "get screened",
-    "get tested",
-    "did you know",
-    "signs of",
-    "symptoms of",
-    "sign of",
-    "symptom of",
-    "warning sign",
-    "warning signs",
-    "if you",
-    "if your",
-    "don't wait",
-    "when to",
-    "is linked to",
-    "are linked to",
-    "is good for",
-    "are good for",
-    "is bad for",
-    "best way",
-    "drink more",
-    "eat more",
-    "eat less",
-)
-
-ANNOUNCEMENTS: tuple[str, ...] = (
-    "we're hiring",
-    "we are hiring",
-    "now hiring",
-    "join our team",
-    "join the team",
-    "apply now",
-    "apply at",
-    "apply today",
-    "careers page",
-    "open positions",
-    "sign-on bonus",
-    "needed on",
-    "congratulations",
-    "congrats",
-    "shout out",
-    "shout-out",
-    "shoutout",
-    "proud of",
-    "kudos",
-    "award",
-    "grant",
-    "ranked",
-    "welcome to our",
-    "meet our",
-    "meet dr",
-    "join us",
-    "save the date",
-    "register",
-    "registration",
-    "grand rounds",
-    "opens monday",
-    "now open",
-    "will open",
-    "expansion",
-    "new study",
-    "our researchers",
-    "our study",
-    "published",
-    "breaking",
-    "health department reports",
-    "read it in",
-    "read the study",
-    "press release",
-    "our new",
-)
+DISCLAIMER_PHRASES: tuple[str, ...] = DATA.phrases("disclaimers")
+ADVICE_CUES: tuple[str, ...] = DATA.phrases("advice_cues")
+ANNOUNCEMENTS: tuple[str, ...] = DATA.phrases("announcements")
 """News, events, hiring and team posts: health words here are not advice to the reader."""
 
 REASON = (
@@ -182,10 +28,7 @@ SUGGESTION = (
     'about your situation."'
 )
 
-HEALTH_IMPERATIVES: frozenset[str] = words(
-    "drink eat avoid limit take wash wear check cut skip apply exercise walk stretch protect quit ice heat "
-    "alternate rest hydrate elevate"
-)
+HEALTH_IMPERATIVES: frozenset[str] = DATA.words("health_imperatives")
 """Sentence-opening verbs that make a health sentence a piece of advice ("Drink 8 glasses…")."""
 
 _ADVICE_LABELS = frozenset({ContentLabel.PERSONAL_ADVICE.value, ContentLabel.UNSUPPORTED_CLAIM.value})
