@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
+from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.messages import AGE_OVER_89_REASON
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.types import Finding, IdentifierLabel
@@ -12,75 +13,17 @@ from postguard.domain.types import Finding, IdentifierLabel
 _UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
          "ninety": 90}  # fmt: skip
-_UNIT_WORDS = "|".join(_UNITS)
-_WORD_NUMBER = (
-    rf"(?:one hundred(?:\s+and\s+(?:{_UNIT_WORDS}))?|(?:{'|'.join(_TENS)})(?:[\s\-](?:{_UNIT_WORDS}))?)"
+_DATA = rule_file("age.yaml")
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, _DATA.regex(kind)) for kind in _DATA.phrases("kinds")
 )
-_YEAR_OLD = r"[\s\-]*(?:years?|yrs?)[\s\-]*old"
-
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("years", re.compile(rf"\b(?P<n>\d{{1,3}}){_YEAR_OLD}\b", re.IGNORECASE)),
-    ("words", re.compile(rf"\b(?P<w>{_WORD_NUMBER}){_YEAR_OLD}\b", re.IGNORECASE)),
-    (
-        "short",
-        re.compile(r"\b(?P<n>\d{1,3})[\s\-]?(?:yo|y/o|y\.o\.?|yoa|yr old|yrs old)(?![\w/])", re.IGNORECASE),
-    ),
-    ("aged", re.compile(r"\b(?:aged?|age:)\s*(?P<n>\d{1,3})\b(?!\s*(?:-|–|to)\s*\d)", re.IGNORECASE)),
-    (
-        "decade",
-        re.compile(r"\bin\s+(?:his|her)\s+(?:early\s+|mid[\s\-]?|late\s+)?(?P<d>\d)0'?s\b", re.IGNORECASE),
-    ),
-    (
-        "turned",
-        re.compile(
-            r"\b(?:turned|turning|turn|turns)\s+(?P<n>\d{2,3})\b(?!\s*(?:%|percent|mg))", re.IGNORECASE
-        ),
-    ),
-    ("birthday", re.compile(r"\b(?P<n>\d{2,3})(?:st|nd|rd|th)\s+birthday\b", re.IGNORECASE)),
-    (
-        "at",
-        re.compile(
-            r"(?:\b(?:survivor|diagnosed|widowed|married|retired|died|passed away|pregnant|"
-            r"mother|father|grandmother|grandfather)\s+at\s+(?P<n>\d{1,3})\b"
-            r"|\b(?:at|aged?)\s+(?P<m>\d{2,3}),?\s+(?=(?:she|he)\b))",
-            re.IGNORECASE,
-        ),
-    ),
-    ("elder", re.compile(r"\b(?:super)?(?:centenarian|nonagenarian)s?\b", re.IGNORECASE)),
-    (
-        "infant",
-        re.compile(r"\b(?P<n>\d{1,2})[\s\-]*(?:months?|weeks?|days?|mo|wk)[\s\-]*old\b", re.IGNORECASE),
-    ),
-    # clinical shorthand "45M with chest pain", "pt 67 F"
-    (
-        "sex",
-        re.compile(
-            r"\b(?P<n>\d{1,3})\s?(?P<s>[MF])\b(?=\s*(?:,|with|w/|p/w|c/o|presenting|presents|who|hx|pmh|admitted|s/p))"
-            r"|(?<=\()\s*(?P<p>\d{1,3})\s?[MF]\s*(?=\))"
-        ),
-    ),
-    # "Mr. K, 67, came in", "the patient, 45, was"
-    (
-        "apposition",
-        re.compile(
-            r"(?:\b(?:Mr|Mrs|Ms|Mx|Miss)\.?\s+[A-Z][\w'\-]*\.?|\b(?:patient|pt|man|woman|gentleman|lady|boy|girl))"
-            r",\s*(?P<n>\d{1,3})\s*,",
-        ),
-    ),
-)
+"""(kind, pattern) in the order their findings are made: "sex" is clinical shorthand ("45M with"),
+"apposition" an age between commas ("Mr. K, 67, came in")."""
 # kinds whose finding covers only the number ("Mr. K, 67,") rather than the whole match
 _AGE_GROUP = {"apposition": "n"}
-_POPULATION_BEFORE = re.compile(
-    r"(?:adults|people|patients|women|men|children|kids|anyone|those|individuals|persons|everyone|ages|"
-    r"between|over|under|above|below|from|if you are|you're|you are|most|all|screening at|after|before|until|"
-    r"till|by|starting at|beginning at|older than|younger than)\s*$",
-    re.IGNORECASE,
-)
-_POPULATION_AFTER = re.compile(
-    r"^\s*(?:\+|and\s+(?:over|older|up|above|under|younger)|or\s+(?:older|over|younger|under|more|less)|"
-    r"(?:-|–|to)\s*\d|through|and\s+\d)",
-    re.IGNORECASE,
-)
+_POPULATION_BEFORE = _DATA.regex("population_before")
+_POPULATION_AFTER = _DATA.regex("population_after")
+_NUMBER_WORD_SPLIT = _DATA.regex("number_word_split")
 
 
 class AgeRecognizer(Recognizer):
@@ -134,7 +77,7 @@ class AgeRecognizer(Recognizer):
         if kind == "decade":
             return int(m.group("d")) * 10  # "in her 90s" is over 89 from its first year
         if kind == "words":
-            words = re.split(r"[\s\-]+", m.group("w").lower())
+            words = _NUMBER_WORD_SPLIT.split(m.group("w").lower())
             if words[:2] == ["one", "hundred"]:
                 return 100 + _UNITS.get(words[-1], 0)
             return _TENS[words[0]] + (_UNITS[words[1]] if len(words) > 1 and words[1] in _UNITS else 0)

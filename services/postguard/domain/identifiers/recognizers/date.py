@@ -12,89 +12,41 @@ import re
 from collections.abc import Mapping
 
 from postguard.domain.identifiers.analysis import Analysis
-from postguard.domain.identifiers.lexicons import EVENT_TERMS, MONTHS, RELATIVE_TIME, WEEKDAYS
+from postguard.domain.identifiers.lexicons import EVENT_TERMS, MONTHS, RELATIVE_TIME, WEEKDAYS, rule_file
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.types import Finding, IdentifierLabel
 
-_MONTH = r"(?:" + "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True)) + r")\.?"
-_DAY = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?"
-_YEAR = r"(?P<y>\d{4}|'\d{2})"
-_WEEKDAY = r"(?:" + "|".join(w.capitalize() for w in WEEKDAYS if len(w) > 5) + r")\b"
+_DATA = rule_file("date.yaml")
+_SLOTS = {
+    "month": r"(?:" + "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True)) + r")\.?",
+    "weekday": r"(?:" + "|".join(w.capitalize() for w in WEEKDAYS if len(w) > 5) + r")\b",
+}
+"""Template slots filled from the shared lexicons: month names and full weekday names, capitalised."""
+
+
+def _pattern(kind: str) -> re.Pattern[str]:
+    """The regex of one date kind: a plain regex, or a template filled with its lexicon slots."""
+    template = _DATA.templates_by_name.get(kind)
+    if template is None:
+        return _DATA.regex(kind)
+    return _DATA.template(kind, **{slot: _SLOTS[slot] for slot in template.slots})
+
+
+def _alternation(items: tuple[str, ...]) -> str:
+    """Escaped items, longest first (ties in list order), for a ``(?:...)`` group."""
+    return "|".join(sorted((re.escape(item) for item in items), key=len, reverse=True))
+
 
 # (kind, pattern): "explicit" kinds carry a day and month; the others need care context.
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("iso", re.compile(r"(?<![\w/.\-])(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?![\w/\-])")),
-    (
-        "numeric",
-        re.compile(r"(?<![\w/.\-])(?P<m>\d{1,2})([/.\-])(?P<d>\d{1,2})\2(?P<y>\d{4}|\d{2})(?![\w/\-]|\.\d)"),
-    ),
-    (
-        "slash",
-        re.compile(
-            r"(?<![\w/.\-$])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\w/\-]|\.\d|\s*(?:%|mg|ml|mcg|units?)\b)"
-        ),
-    ),
-    ("month_day", re.compile(rf"\b(?P<mon>{_MONTH})\s+{_DAY}\b(?:,?\s+{_YEAR}\b)?")),
-    ("day_month", re.compile(rf"\b{_DAY}\s+(?:of\s+)?(?P<mon>{_MONTH})\b(?:,?\s+{_YEAR}\b)?")),
-    (
-        "month_year",
-        re.compile(rf"\b(?:in|since|from|during|of|early|late|mid)\s+(?P<mon>{_MONTH})(?:\s+{_YEAR})?\b"),
-    ),
-    (
-        "weekday",
-        re.compile(
-            rf"\b(?:(?:last|this|past|on|that|next)\s+)?{_WEEKDAY}(?:\s+(?:morning|afternoon|evening|night))?"
-        ),
-    ),
-    (
-        "time",
-        re.compile(
-            r"\b\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\b\d{1,2}:\d{2}\b(?!:)", re.IGNORECASE
-        ),
-    ),
-    ("military", re.compile(r"\bat\s+(?P<t>[01]\d|2[0-3])[0-5]\d(?:\s*h(?:rs?|ours)?)?\b", re.IGNORECASE)),
-    (
-        "ago",
-        re.compile(
-            r"\b(?:\d{1,2}|a|an|one|two|three|four|five|six|few|several|couple of)\s+"
-            r"(?:hours?|days?|nights?|weeks?|months?)\s+ago\b",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "holiday",
-        re.compile(
-            r"\b(?:on|over|at|during)\s+(?:Christmas(?:\s+(?:Eve|Day))?|New Year's(?:\s+(?:Eve|Day))?|"
-            r"Thanksgiving|Halloween|Easter(?:\s+Sunday)?|Memorial Day|Labor Day|Independence Day|"
-            r"the Fourth of July)\b"
-        ),
-    ),
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, _pattern(kind)) for kind in _DATA.phrases("kinds")
 )
-_RELATIVE = re.compile(
-    r"\b(?:" + "|".join(sorted((re.escape(r) for r in RELATIVE_TIME), key=len, reverse=True)) + r")\b",
-    re.IGNORECASE,
-)
-_ANCHOR = re.compile(
-    r"\b(?:admitted|admission|readmitted|born|birth|discharged|died|death|delivered|seen|presented|operated|"
-    r"dob|d\.o\.b\.?|date of birth|dod|transferred|diagnosed|dx'?d|intubated|coded|injured|"
-    r"brought in|came in|surgery|procedure|scan|x-ray|dated)\b[\w\s,':]{0,25}$",
-    re.IGNORECASE,
-)
-_EVENT = re.compile(
-    r"\b(?:(?:world|national|international|global)\s+[\w\s'-]{0,30}?(?:day|week|month)|"
-    + "|".join(sorted((re.escape(e) for e in EVENT_TERMS), key=len, reverse=True))
-    + r")s?\b",
-    re.IGNORECASE,
-)
-_FRACTION_UNIT = re.compile(
-    r"^\s*(?:of|tab|tabs|tablet|tablets|cup|cups|dose|doses|inch|inches|mile|miles|tsp|tbsp|pill|pills|"
-    r"the|a|an|strength|times?)\b",
-    re.IGNORECASE,
-)
-_SCORE_BEFORE = re.compile(
-    r"(?:gcs|score|scored|pain|rated|strength|apgar|graded|grade|of|out of)\s*$", re.IGNORECASE
-)
-_SCORE_AFTER = re.compile(r"^\s*(?:pain|score|strength|on the|scale|rating)\b", re.IGNORECASE)
+_RELATIVE = _DATA.template("relative", relative_time=_alternation(RELATIVE_TIME))
+_ANCHOR = _DATA.regex("anchor")
+_EVENT = _DATA.template("event", event_terms=_alternation(EVENT_TERMS))
+_FRACTION_UNIT = _DATA.regex("fraction_unit")
+_SCORE_BEFORE = _DATA.regex("score_before")
+_SCORE_AFTER = _DATA.regex("score_after")
 _EXPLICIT = {"iso", "numeric", "slash", "month_day", "day_month"}
 
 

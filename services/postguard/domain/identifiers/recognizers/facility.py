@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from postguard.domain.identifiers.analysis import Analysis
-from postguard.domain.identifiers.lexicons import NOT_NAMES
+from postguard.domain.identifiers.lexicons import NOT_NAMES, rule_file
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.types import Finding, IdentifierLabel
 
-_ROOM = re.compile(
-    r"\b(?:exam room|trauma bay|room|rm\.?|bed|bay|cubicle|cube|pod|stall|ward|floor|isolation room)"
-    r"\s*#?\s*\d{1,4}[A-Za-z]?\b(?!\s*(?:%|mg|patients|people|beds|rooms))",
-    re.IGNORECASE,
-)
-_FLOOR = re.compile(
-    r"\b\d{1,2}(?:st|nd|rd|th)[\s\-]floor\b(?:\s+(?:ICU|NICU|PICU|CCU|unit|ward|med[\s\-]surg|"
-    r"oncology|surgical|medical|step[\s\-]?down|telemetry|tele|rehab|psych|L&D|maternity)\b)?",
-    re.IGNORECASE,
-)
-_WING = re.compile(r"\b\d{1,2}\s?(?:North|South|East|West)\b(?!\s+[A-Z0-9])")
-_FACILITY_NOUN = (
-    r"(?:Hospital|Medical Center|Medical Centre|Health Center|Health Centre|Health System|Clinic|"
-    r"Infirmary|Hospice|Nursing Home|Care Home|Rehab(?:ilitation)? Center|Urgent Care|Surgery Center|"
-    r"Cancer Center|Children's Hospital)"
-)
-_NAMED = re.compile(
-    r"\b(?:(?:St\.?|Saint|Mount|Mt\.?)\s+)?(?:[A-Z][\w'’.\-]*\s+){1,4}" + _FACILITY_NOUN + r"\b"
-    r"(?:\s+(?:Hospital|Medical Center|Clinic))?"
-    r"(?!\s+(?!Hospital|Medical|Clinic|Foundation)[A-Z][a-z])"  # "Hospital Costs": an adjective, not a name
-)
-_GENERAL = re.compile(
-    r"\b(?!(?:Surgeon|Attorney|Inspector|Secretary|Postmaster|Consul|Major|Brigadier|Lieutenant|Adjutant|"
-    r"Solicitor|Accountant|Director|Governor|Auditor|Comptroller)\b)[A-Z][a-z]+\s+(?:General|Memorial)\b(?!\s+(?:Surgery|Medicine|Practice|Practitioners?|Pediatrics|"
-    r"Public|Population|Assembly|Hospital|Medical|Health|Clinic|Counsel|Motors|Electric))"
-)
+_DATA = rule_file("facility.yaml")
+_ROOM = _DATA.regex("room")
+_FLOOR = _DATA.regex("floor")
+_WING = _DATA.regex("wing")
+_NAMED = _DATA.regex("named")
+_GENERAL = _DATA.regex("general")
 _LEADING_STOP = frozenset(
     (NOT_NAMES | STOP_WORDS | {"at", "from", "to", "of", "for", "our", "your", "local", "new"})
     - {"st", "st."}

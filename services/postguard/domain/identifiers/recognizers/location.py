@@ -10,41 +10,18 @@ import re
 from collections.abc import Iterable, Mapping
 
 from postguard.domain.identifiers.analysis import Analysis
-from postguard.domain.identifiers.lexicons import NOT_NAMES, US_CITIES, US_STATES
+from postguard.domain.identifiers.lexicons import NOT_NAMES, US_CITIES, US_STATES, rule_file
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.types import Finding, IdentifierLabel
 
-_SUFFIX = (
-    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|Place|Pl|Terrace|Ter|"
-    r"Highway|Hwy|Parkway|Pkwy|Circle|Cir|Square|Sq|Trail|Trl|Pike|Alley|Row)"
-)
+_DATA = rule_file("location.yaml")
 _STATES = "|".join(sorted((re.escape(s) for s in US_STATES), key=len, reverse=True))
-_STREET = re.compile(
-    rf"\b\d{{1,6}}\s+(?:[NSEW]\.?\s+)?(?:(?:[A-Z][a-z]+|\d{{1,3}}(?:st|nd|rd|th))\.?\s+){{1,3}}{_SUFFIX}\b\.?"
-    r"(?:,?\s*(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*#?\w{1,6})?"
-    rf"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?(?:,?\s*(?:{_STATES})\b)?(?:\s+\d{{5}}(?:-\d{{4}})?)?"
-)
-_ZIP_CUED = re.compile(
-    r"(?:\b(?:zip|zip code|zipcode|postal code|postcode)\b[:#\s]*(?:is\s+|was\s+)?"
-    rf"|(?<=[,\s])(?:{_STATES})\s+)"
-    r"(?P<zip>\d{5}(?:-\d{4})?)(?![\w-])",
-    re.IGNORECASE,
-)
-_BOX = re.compile(
-    r"\b(?:P\.?\s?O\.?\s+Box\s+\d{1,6}|(?:PSC|CMR|Unit)\s+\d{3,5},?\s+Box\s+\d{1,5}"
-    r"(?:\s*(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5})?)",
-    re.IGNORECASE,
-)
-_COUNTY = re.compile(r"\b(?:[A-Z][a-z]+\s){1,2}(?:County|Parish|Borough|Township)\b")
-_RESIDENCE = re.compile(
-    r"(?:\bfrom|lives in|living in|lived in|resident of|resides in|native of|hometown(?: of)?|moved to|"
-    r"\bnear|outside(?: of)?|downtown|in rural|in suburban)\s+(?:the\s+)?$",
-    re.IGNORECASE,
-)
-_UNKNOWN_PLACE = re.compile(
-    r"(?:lives in|living in|resident of|resides in|native of|hometown of|small town of|village of|town of)"
-    r"\s+(?P<place>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)"
-)
+_STREET = _DATA.template("street", states=_STATES)
+_ZIP_CUED = _DATA.template("zip_cued", states=_STATES)
+_BOX = _DATA.regex("po_box")
+_COUNTY = _DATA.regex("county")
+_RESIDENCE = _DATA.regex("residence")
+_UNKNOWN_PLACE = _DATA.regex("unknown_place")
 _STATE_SET = frozenset(s.lower() for s in US_STATES)
 
 

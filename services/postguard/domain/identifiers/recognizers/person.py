@@ -7,7 +7,6 @@ that neither the rules nor the NER seam report them as patients.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,12 +22,14 @@ from postguard.domain.identifiers.lexicons import (
     PATIENT_ROLES,
     RELATIVES,
     US_STATES,
+    rule_file,
 )
 from postguard.domain.identifiers.recognizer import Recognizer, TokenPattern
 from postguard.domain.spans import FixedSpans
 from postguard.domain.types import Finding, IdentifierLabel
 
-_HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
+_DATA = rule_file("person.yaml")
+_HANDLE = _DATA.regex("handle")
 _NOT_NAME = sorted(
     NOT_NAMES
     | STOP_WORDS

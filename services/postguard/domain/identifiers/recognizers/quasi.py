@@ -2,65 +2,38 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 from postguard.domain.identifiers.analysis import Analysis
-from postguard.domain.identifiers.lexicons import MONTHS, RARE_CONDITIONS, RELATIVE_TIME, SEX_TERMS, US_STATES
+from postguard.domain.identifiers.lexicons import (
+    MONTHS,
+    RARE_CONDITIONS,
+    RELATIVE_TIME,
+    SEX_TERMS,
+    US_STATES,
+    rule_file,
+)
 from postguard.domain.identifiers.recognizer import Recognizer, TokenPattern
 from postguard.domain.types import Finding, IdentifierLabel
 
 _PLACE_LABELS = {IdentifierLabel.LOCATION, IdentifierLabel.FACILITY}
 _TIME_LABELS = {IdentifierLabel.DATE}
 _DEMOGRAPHIC_LABELS = {IdentifierLabel.AGE}
-_PRONOUNS = frozenset({"he", "she", "his", "her"})  # too common to count as demographics
-_LOCAL = re.compile(
-    r"\b(?:local|our town|our city|downtown|in town|county|neighbou?rhood|street|avenue|route \d+|highway"
-    r"|state fair|county fair|high school|middle school|church|in the state)\b",
-    re.IGNORECASE,
-)
-
-EXTRA_RARE: tuple[str, ...] = (
-    "guillain-barre", "guillain-barré", "guillain barre", "kawasaki disease", "huntington's", "measles",
-    "polio", "diphtheria", "tularemia", "hantavirus", "leptospirosis", "locked-in syndrome", "takotsubo",
-    "fatal familial insomnia", "stiff person syndrome", "rapunzel syndrome", "trichobezoar", "situs inversus",
-    "malaria", "dengue", "mpox", "monkeypox", "third case", "second case", "first patient", "one of only",
-)  # fmt: skip
+_DATA = rule_file("quasi.yaml")
+_PRONOUNS = frozenset(_DATA.phrases("pronouns"))
+"""Too common to count as demographics."""
+_LOCAL = _DATA.regex("local")
+EXTRA_RARE: tuple[str, ...] = _DATA.phrases("extra_rare")
 """Rare conditions and case-rarity phrases the shared lexicon lacks."""
-
-UNUSUAL_CIRCUMSTANCES: tuple[str, ...] = (
-    "crash", "car crash", "bus crash", "plane crash", "pileup", "house fire", "explosion", "drowning",
-    "near-drowning", "fell from", "fall from", "ferris wheel", "roller coaster", "wedding", "bride", "groom",
-    "marathon runner", "rodeo", "bull riding", "skydiving", "olympic", "olympics", "quarterback",
-    "pro hockey", "pro football", "pro basketball", "hockey player", "football player", "nfl", "nba", "nhl",
-    "hunting accident", "farm accident", "tractor", "construction site", "rebar", "lawnmower",
-    "carbon monoxide", "mass casualty", "police chase", "fireworks accident", "accident at", "auger",
-    "grain bin", "backstage", "on stage", "mid-flight", "in-flight",
-)  # fmt: skip
+UNUSUAL_CIRCUMSTANCES: tuple[str, ...] = _DATA.phrases("unusual_circumstances")
 """Memorable circumstances that point at one person as surely as a rare disease does."""
-
-ROLES: tuple[str, ...] = (
-    "son", "daughter", "wife", "husband", "teacher", "pastor", "youth pastor", "priest", "rabbi", "imam",
-    "firefighter", "police officer", "officer", "cop", "mayor", "councilman", "councilwoman", "senator",
-    "coach", "student", "bus driver", "driver", "retired", "athlete", "swimmer", "runner", "player",
-    "principal", "ceo", "anchor", "influencer", "farmer", "drummer", "musician", "singer", "nun", "monk",
-    "bride", "groom", "hiker", "quarterback",
-    "year-old",
-)  # fmt: skip
+ROLES: tuple[str, ...] = _DATA.phrases("roles")
 """Occupations, family roles and life stages that narrow a case to a few people."""
-
-ENCOUNTER: tuple[str, ...] = (
-    "treated", "saw a", "seen in", "admitted", "came in", "brought in", "our patient", "my patient",
-    "intubated", "delivered", "operated on", "removed", "we had", "flown to", "transferred", "is in our",
-    "in our icu", "in our ed", "in our nicu", "out of surgery", "off the ventilator", "recovering",
-    "was our patient", "just had", "caring for", "took care of", "is stable",
-)  # fmt: skip
+ENCOUNTER: tuple[str, ...] = _DATA.phrases("encounter")
 """Words that make the post about a patient actually seen, not about a disease in general."""
+_EXTRA_TIME: tuple[str, ...] = _DATA.phrases("extra_time")
 
-_NOT_PLACES = [
-    *(m.lower() for m in MONTHS), "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-    "sunday", "dr", "dr.", "the", "our", "my", "i", "covid", "grand", "st.",
-]  # fmt: skip
+_NOT_PLACES = [*(m.lower() for m in MONTHS), *_DATA.phrases("not_place_words")]
 
 
 class QuasiIdentifierRecognizer(Recognizer):
@@ -74,7 +47,7 @@ class QuasiIdentifierRecognizer(Recognizer):
     def phrase_patterns(self) -> Mapping[str, Iterable[str]]:
         return {
             "RARE": (*RARE_CONDITIONS, *EXTRA_RARE, *UNUSUAL_CIRCUMSTANCES),
-            "TIME": (*RELATIVE_TIME, "this morning's", "last night's", "during the game", "fourth of july"),
+            "TIME": (*RELATIVE_TIME, *_EXTRA_TIME),
             "SEX": [t for t in (*SEX_TERMS, *ROLES) if t not in _PRONOUNS],
             "ENCOUNTER": ENCOUNTER,
         }
