@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from postguard.domain.advice.rules import cues as c
-from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern, words
+from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern
+from postguard.domain.advice.rules.data import expand, load
 from postguard.domain.types import ContentLabel, Finding
 
 CONTACT_ME = "SO:CONTACT_ME"
@@ -21,127 +22,50 @@ ASK_ACTION = "SO:ASK_ACTION"
 QUICK_LOOK = "SO:QUICK_LOOK"
 SO_AILMENT = "SO:AILMENT"
 
-CLINICAL_MATERIALS: frozenset[str] = words(
-    """
-    symptom symptoms scan scans x-ray x-rays xray xrays mri mris ct cts ultrasound ultrasounds labs
-    bloodwork rash rashes mole moles lump lumps ecg ekg prescription prescriptions meds medications diagnosis
-    a1c hba1c tsh psa ldl cholesterol readings echo echocardiogram mammogram mammograms biopsy pathology
-    breakout breakouts wound wounds
-    """
-)
-GENERIC_MATERIALS: frozenset[str] = words(
-    "results report reports records photo photos pic pics picture pictures image images selfie selfies "
-    "video videos clip clips"
-)
+DATA = load("solicitation.yaml")
+
+CLINICAL_MATERIALS: frozenset[str] = DATA.words("clinical_materials")
+GENERIC_MATERIALS: frozenset[str] = DATA.words("generic_materials")
 """Only solicitation when the sentence also names a symptom or condition ("send me a photo of the rash")."""
 
-_CONTACT_VERBS = [
-    "dm",
-    "pm",
-    "message",
-    "msg",
-    "inbox",
-    "email",
-    "e-mail",
-    "text",
-    "send",
-    "whatsapp",
-    "ping",
-]
-_SHARE_VERBS = [
-    "post",
-    "share",
-    "drop",
-    "upload",
-    "comment",
-    "send",
-    "tell",
-    "describe",
-    "list",
-    "attach",
-    "dm",
-    "leave",
-    "snap",
-    "bring",
-]
-_OFFER_VERBS = ["diagnose", "review", "read", "interpret", "check", "assess", "look", "evaluate", "triage"]
-_OPINE_VERBS = [
-    "tell", "let", "take", "have", "look", "check", "diagnose", "explain", "read", "interpret", "answer",
-    "give", "rate", "say", "build", "point", "review", "guess", "assess", "judge",
-]  # fmt: skip
-_INFO_OFFERS = words(
-    "link links info information details flyer schedule class classes program programme event events "
-    "registration signup sign-up group webinar"
-)
+_CONTACT_VERBS = sorted(DATA.words("contact_verbs"))
+_SHARE_VERBS = sorted(DATA.words("share_verbs"))
+_OFFER_VERBS = sorted(DATA.words("offer_verbs"))
+_OPINE_VERBS = sorted(DATA.words("opine_verbs"))
+_INFO_OFFERS = DATA.words("info_offers")
 """ "DM me and I'll send you the link to our diabetes class" offers information, not an opinion."""
-_NEGATORS = frozenset(["don't", "dont", "never", "not", "n't", "no", "avoid", "stop"])
+_NEGATORS = DATA.words("negators")
+_CLAUSE_LEADS = DATA.words("clause_leads")
+
+_PATTERN_LISTS = {
+    "material": sorted(CLINICAL_MATERIALS),
+    "share_verbs": _SHARE_VERBS,
+    "contact_verbs": _CONTACT_VERBS,
+    "offer_verbs": _OFFER_VERBS,
+    "opine_verbs": _OPINE_VERBS,
+    "ask_verbs": sorted({*_SHARE_VERBS, *_CONTACT_VERBS, "reply", "snap"}),
+    "share_or_contact_verbs": sorted({*_SHARE_VERBS, *_CONTACT_VERBS}),
+}
+"""The word lists this rule's token patterns refer to as ``$name`` (``$material``: clinical by default)."""
+_PATTERN_KEYS = {
+    CONTACT_ME: "contact_me",
+    REQUEST: "request",
+    OFFER: "offer",
+    WILL_OPINE: "will_opine",
+    ASK_ACTION: "ask_action",
+    QUICK_LOOK: "quick_look",
+    SO_AILMENT: "ailment",
+    REQUEST_IT: "request_it",
+    PRIVATE_CHANNEL: "private_channel",
+    OPEN_DMS: "open_dms",
+}
+"""Cue key -> its token-pattern entry in solicitation.yaml."""
 
 REASON = "Invites members of the public to send personal health details or images for an individual opinion."
 SUGGESTION = (
     "Do not ask for symptoms, images or results on social media; direct people to book through the "
     "hospital's official channels or their own clinician."
 )
-
-
-def _request_patterns(material: dict[str, object]) -> list[TokenPattern]:
-    """Patterns asking for or offering to read ``material``: "post your scans", "I'll review your MRI"."""
-    return [
-        [
-            {"LOWER": {"IN": _SHARE_VERBS}},
-            {"LOWER": {"IN": ["me", "us"]}, "OP": "?"},
-            {"LOWER": {"IN": ["your", "ur", "a", "any", "the"]}},
-            {"IS_PUNCT": False, "OP": "{0,4}"},
-            material,
-        ],
-        [
-            {"LOWER": "let"},
-            {"LOWER": {"IN": ["me", "us"]}},
-            {"LOWER": "know"},
-            {"LOWER": {"IN": ["your", "ur", "about", "what"]}},
-            {"IS_PUNCT": False, "OP": "{0,3}"},
-            material,
-        ],
-        # TikTok/Reels: "stitch this with your symptoms", "duet this with a video of your cough"
-        [
-            {"LOWER": {"IN": ["stitch", "duet", "reply", "respond"]}},
-            {"LOWER": {"IN": ["this", "me", "to"]}},
-            {"LOWER": {"IN": ["this", "video"]}, "OP": "?"},
-            {"LOWER": "with"},
-            {"LOWER": {"IN": ["your", "ur", "a", "any", "the"]}},
-            {"IS_PUNCT": False, "OP": "{0,4}"},
-            material,
-        ],
-        [
-            {"LOWER": {"IN": ["comment", "reply", "drop"]}},
-            {"LOWER": {"IN": ["with", "below", "here"]}},
-            {"IS_ALPHA": True, "OP": "{0,2}"},
-            {"LOWER": {"IN": ["your", "ur"]}},
-            {"IS_PUNCT": False, "OP": "{0,3}"},
-            material,
-        ],
-        [
-            {"LOWER": {"IN": ["i", "i'll", "we", "we'll"]}},
-            {"LOWER": {"IN": ["'ll", "will", "can", "could", "'d", "would", "am", "'m"]}, "OP": "?"},
-            {"LOWER": {"IN": ["happy", "glad"]}, "OP": "?"},
-            {"LOWER": "to", "OP": "?"},
-            {"LOWER": {"IN": _OFFER_VERBS}},
-            {"LOWER": {"IN": ["at", "over"]}, "OP": "?"},
-            {"LOWER": {"IN": ["your", "ur", "any"]}},
-            {"IS_ALPHA": True, "OP": "{0,2}"},
-            material,
-        ],
-        # "happy to review anyone's CT results", "anyone want a free read of their echo?"
-        [
-            {"LOWER": {"IN": ["happy", "glad", "free"]}},
-            {"LOWER": "to", "OP": "?"},
-            {"LOWER": {"IN": [*_OFFER_VERBS, "read"]}},
-            {"LOWER": {"IN": ["of", "at", "over"]}, "OP": "?"},
-            {"LOWER": {"IN": ["your", "ur", "any", "anyone", "anybody", "their", "someone"]}},
-            {"LOWER": "'s", "OP": "?"},
-            {"IS_ALPHA": True, "OP": "{0,2}"},
-            material,
-        ],
-    ]
 
 
 class SolicitationRule(ContentRule):
@@ -151,86 +75,10 @@ class SolicitationRule(ContentRule):
     locator_keys = (CONTACT_ME, REQUEST, REQUEST_GENERIC, OFFER, OPEN_DMS, CLINICAL_MATERIAL)
 
     def token_patterns(self) -> dict[str, list[TokenPattern]]:
-        return {
-            CONTACT_ME: [
-                [{"LOWER": {"IN": _CONTACT_VERBS}}, {"LOWER": {"IN": ["me", "us"]}}],
-                [
-                    {"LOWER": {"IN": ["send", "dm", "pm", "message", "email", "text"]}},
-                    {"LOWER": "them"},
-                    {"LOWER": {"IN": ["to", "my"]}},
-                ],
-            ],
-            REQUEST: _request_patterns({"LOWER": {"IN": sorted(CLINICAL_MATERIALS)}}),
-            REQUEST_GENERIC: _request_patterns({"LOWER": {"IN": sorted(GENERIC_MATERIALS)}}),
-            OFFER: [
-                [
-                    {"LOWER": "free"},
-                    {"LOWER": {"IN": ["virtual", "online", "quick", "personal", "video", "dm"]}, "OP": "?"},
-                    {"LOWER": {"IN": ["consult", "consultation", "consultations", "consults", "diagnosis"]}},
-                ],
-                [
-                    {"LOWER": "ask"},
-                    {"LOWER": "me"},
-                    {"LOWER": "anything", "OP": "?"},
-                    {"LOWER": "about"},
-                    {"LOWER": {"IN": ["your", "ur"]}},
-                ],
-            ],
-            WILL_OPINE: [
-                [
-                    {"LOWER": {"IN": ["i", "i'll"]}},
-                    {"LOWER": {"IN": ["'ll", "will", "can", "'d", "would"]}, "OP": "?"},
-                    {"LOWER": {"IN": _OPINE_VERBS}},
-                    {
-                        "LOWER": {
-                            "IN": ["you", "u", "a", "it", "them", "if", "whether", "what", "your", "which"]
-                        }
-                    },
-                ],
-                [{"LOWER": "i"}, {"LOWER": {"IN": ["reply", "answer", "respond"]}}, {"LOWER": "to"}],
-            ],
-            ASK_ACTION: [[{"LOWER": {"IN": sorted({*_SHARE_VERBS, *_CONTACT_VERBS, "reply", "snap"})}}]],
-            QUICK_LOOK: [
-                [
-                    {"LOWER": "for"},
-                    {"LOWER": {"IN": ["a", "my"]}},
-                    {"LOWER": {"IN": ["quick", "free", "second", "honest", "personal"]}, "OP": "?"},
-                    {"LOWER": {"IN": ["look", "read", "opinion", "diagnosis", "assessment", "review"]}},
-                ]
-            ],
-            SO_AILMENT: [
-                [{"LOWER": {"IN": ["hurts", "hurt", "hurting", "poop", "stool", "injury", "injuries"]}}]
-            ],
-            REQUEST_IT: [
-                [
-                    {"LOWER": {"IN": sorted(set(_SHARE_VERBS + _CONTACT_VERBS))}},
-                    {"LOWER": {"IN": ["it", "them", "one"]}},
-                    {"LOWER": {"IN": ["in", "below", "here", "to", "over", "my"]}},
-                ],
-            ],
-            PRIVATE_CHANNEL: [
-                [
-                    {"LOWER": {"IN": ["to", "in", "into", "on"]}},
-                    {"LOWER": "my"},
-                    {"LOWER": "story", "OP": "?"},
-                    {"LOWER": {"IN": ["dms", "dm", "inbox", "whatsapp", "email", "messages", "replies"]}},
-                ],
-                [
-                    {"LOWER": {"IN": ["send", "dm", "message"]}},
-                    {"LOWER": "it"},
-                    {"LOWER": "to"},
-                    {"LOWER": "me"},
-                ],
-                [{"LOWER": "send"}, {"LOWER": {"IN": ["it", "them"]}}, {"LOWER": {"IN": ["over", "my"]}}],
-            ],
-            OPEN_DMS: [
-                [
-                    {"LOWER": {"IN": ["dms", "dm", "inbox", "messages"]}},
-                    {"LOWER": {"IN": ["are", "is"]}, "OP": "?"},
-                    {"LOWER": {"IN": ["open", "always"]}},
-                ],
-            ],
-        }
+        patterns = {key: expand(DATA.patterns(entry), _PATTERN_LISTS) for key, entry in _PATTERN_KEYS.items()}
+        generic = {**_PATTERN_LISTS, "material": sorted(GENERIC_MATERIALS)}
+        patterns[REQUEST_GENERIC] = expand(DATA.patterns("request"), generic)
+        return patterns
 
     def phrases(self) -> dict[str, Iterable[str]]:
         return {CLINICAL_MATERIAL: CLINICAL_MATERIALS}
@@ -274,9 +122,6 @@ class SolicitationRule(ContentRule):
             confidence = max(conf for _, conf in hits)
             findings.append(self.finding(cues, (start, end), confidence, REASON, SUGGESTION))
         return findings
-
-
-_CLAUSE_LEADS = frozenset([",", ";", ":", "?", "!", "-", "—", "and", "just", "so", "please", "pls", "then"])
 
 
 def _clause_start(cues: DocCues, token_index: int) -> bool:
