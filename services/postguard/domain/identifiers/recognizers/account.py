@@ -14,7 +14,6 @@ from postguard.domain.types import Finding, IdentifierLabel
 _DATA = rule_file("account.yaml")
 
 
-
 _CARD = _DATA.regex("card")
 _IBAN = _DATA.regex("iban")
 

@@ -14,7 +14,6 @@ from postguard.domain.types import Finding, IdentifierLabel
 _DATA = rule_file("device.yaml")
 
 
-
 _UDI = _DATA.regex("udi")
 """GS1 unique device identifier: (01) 14-digit GTIN followed by application identifiers."""
 _IMEI = _DATA.regex("imei")

@@ -13,7 +13,6 @@ from postguard.domain.types import Finding, IdentifierLabel
 _DATA = rule_file("health_plan.yaml")
 
 
-
 _MBI = _DATA.regex("mbi")
 """Medicare Beneficiary Identifier: 11 characters, letters without S L O I B Z, fixed digit positions."""
 

@@ -14,7 +14,6 @@ from postguard.domain.types import Finding, IdentifierLabel
 _DATA = rule_file("license.yaml")
 
 
-
 _DEA = _DATA.regex("dea")
 _NPI = _DATA.regex("npi")
 _NPI_CUE = _DATA.regex("npi_cue")

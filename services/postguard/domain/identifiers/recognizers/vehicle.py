@@ -14,7 +14,6 @@ from postguard.domain.types import Finding, IdentifierLabel
 _DATA = rule_file("vehicle.yaml")
 
 
-
 _VIN = _DATA.regex("vin")
 
 
