@@ -1,25 +1,45 @@
-"""Runs every recognizer over one spaCy ``Doc`` per post; the nlp object and matchers are built once."""
+"""Runs every recognizer over one spaCy ``Doc`` per post; the tokenizer and matcher are built once."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import spacy
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from postguard.domain.engine.matcher import MatchSpec
+from postguard.domain.engine.text import TextEngine
 from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
 from postguard.domain.identifiers.lexicons import CARE_ACRONYMS, CARE_TERMS
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.identifiers.recognizers import default_recognizers
-from postguard.domain.text_guard import guarded_doc
 from postguard.domain.types import Finding
 
 
+def identifier_nlp() -> Language:
+    """The identifier tokenizer: spaCy's English one, unchanged (the NER and textcat models share it)."""
+    return spacy.blank("en")
+
+
+def match_spec(recognizers: Sequence[Recognizer]) -> MatchSpec:
+    """Every recognizer's patterns under ``"<recognizer name>:<key>"``, plus the shared care words."""
+    spec = MatchSpec()
+    spec.add_phrases(CARE_KEY, CARE_TERMS)
+    spec.add_phrases(CARE_KEY, CARE_ACRONYMS, cased=True)
+    for recognizer in recognizers:
+        for local, patterns in recognizer.token_patterns().items():
+            spec.add_patterns(recognizer.key(local), patterns)
+        for local, words in recognizer.phrase_patterns().items():
+            spec.add_phrases(recognizer.key(local), words)
+        for local, words in recognizer.cased_phrase_patterns().items():
+            spec.add_phrases(recognizer.key(local), words, cased=True)
+    return spec
+
+
 class RecognizerRegistry:
-    """The recognizers plus one shared tokenizer, ``Matcher`` and two ``PhraseMatcher`` s.
+    """The recognizers plus one shared :class:`TextEngine` (tokenizer, vocab, compiled matcher).
 
     Each recognizer's patterns are registered under ``"<recognizer name>:<key>"`` so one matcher
     pass per document serves all of them.
@@ -33,49 +53,35 @@ class RecognizerRegistry:
     ) -> None:
         self.recognizers = list(recognizers) if recognizers is not None else default_recognizers()
         self.batch_size = batch_size
-        self.max_vocab = max_vocab
-        self.rebuilds = 0
-        self._lock = threading.Lock()
-        self._build()
+        self.engine = TextEngine(identifier_nlp, match_spec(self.recognizers), max_vocab)
 
-    def _build(self) -> None:
-        """A fresh tokenizer, vocab and matchers (the vocab grows with every new word a stream sees)."""
-        self.nlp = spacy.blank("en")
-        self.matcher = Matcher(self.nlp.vocab)
-        self.phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self.cased_phrases = PhraseMatcher(self.nlp.vocab, attr="ORTH")
-        self._add_phrases(self.phrases, CARE_KEY, CARE_TERMS)
-        self._add_phrases(self.cased_phrases, CARE_KEY, CARE_ACRONYMS)
-        for recognizer in self.recognizers:
-            for local, patterns in recognizer.token_patterns().items():
-                self.matcher.add(recognizer.key(local), patterns)
-            for local, words in recognizer.phrase_patterns().items():
-                self._add_phrases(self.phrases, recognizer.key(local), words)
-            for local, words in recognizer.cased_phrase_patterns().items():
-                self._add_phrases(self.cased_phrases, recognizer.key(local), words)
+    @property
+    def nlp(self) -> Language:
+        """The current tokenizer pipeline (replaced when the vocab is reset)."""
+        return self.engine.nlp
 
-    def _add_phrases(self, matcher: PhraseMatcher, key: str, words: Iterable[str]) -> None:
-        matcher.add(key, [self.nlp.make_doc(w) for w in words])
+    @property
+    def max_vocab(self) -> int:
+        """Lexemes past which the vocab is rebuilt."""
+        return self.engine.max_size
+
+    @property
+    def rebuilds(self) -> int:
+        """How many times the vocab was rebuilt."""
+        return self.engine.rebuilds
 
     def analyze_texts(self, texts: Sequence[str]) -> list[tuple[Analysis, list[Finding]]]:
         """Each text's analysis (with its credited spans) and its raw, unmerged rule findings."""
-        # one caller at a time: the gRPC thread pool and the stream executor share one registry, and
-        # the tokenizer cache, the matchers and a vocab rebuild are not safe to use concurrently
-        with self._lock:
-            # the guard keeps tokenisation linear in the text (see ``text_guard``); same offsets
-            tokenizer = self.nlp.tokenizer
-            results = [self._analyze(guarded_doc(tokenizer, text)) for text in texts]
-            if len(self.nlp.vocab) > self.max_vocab:
-                # a long-running service would otherwise keep every token string it ever saw
-                self._build()
-                self.rebuilds += 1
+        # one caller at a time: the gRPC thread pool and the stream executor share one registry
+        with self.engine.lock:
+            results = [self._analyze(doc) for doc in self.engine.docs(texts)]
+            self.engine.reset_if_full()  # a long-running service would keep every string it saw
         return results
 
     def _analyze(self, doc: Doc) -> tuple[Analysis, list[Finding]]:
         grouped: dict[str, list[Span]] = {}
-        for matcher in (self.matcher, self.phrases, self.cased_phrases):
-            for span in matcher(doc, as_spans=True):
-                grouped.setdefault(span.label_, []).append(span)
+        for key, start, end in self.engine.match(doc):
+            grouped.setdefault(key, []).append(Span(doc, start, end, label=key))
         matches = {key: sorted(filter_spans(spans), key=lambda s: s.start) for key, spans in grouped.items()}
         analysis = Analysis(doc=doc, matches=matches)
         for recognizer in self.recognizers:

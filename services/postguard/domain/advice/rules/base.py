@@ -9,13 +9,13 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
+from postguard.domain.engine.matcher import CompiledPatterns, EngineMatcher, MatchSpec
 from postguard.domain.types import Category, ContentLabel, Finding
 
 TokenPattern = list[dict[str, Any]]
-"""A spaCy ``Matcher`` pattern (one dict per token)."""
+"""A spaCy ``Matcher`` pattern (one dict per token); the same type as ``domain.engine.TokenPattern``."""
 
 TokenTest = Callable[[Token], bool]
 """A single-token cue too costly as a Matcher regex (run as one plain loop over the doc)."""
@@ -151,29 +151,25 @@ class ContentRule(ABC):
 
 
 class CueMatcher:
-    """All rules' cues compiled into one ``Matcher`` and one ``PhraseMatcher`` (built once)."""
+    """All rules' cues compiled into the shared engine matcher (see ``domain.engine``), built once."""
 
     def __init__(
         self,
         nlp: Language,
-        token_patterns: dict[str, list[TokenPattern]],
-        phrases: dict[str, Iterable[str]],
+        token_patterns: dict[str, list[TokenPattern]] | CompiledPatterns,
+        phrases: dict[str, Iterable[str]] | None = None,
         token_tests: dict[str, TokenTest] | None = None,
     ) -> None:
         self._token_tests = dict(token_tests or {})
-        self._matcher = Matcher(nlp.vocab)
-        self._phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for key, patterns in token_patterns.items():
-            self._matcher.add(key, patterns)
-        for key, texts in phrases.items():
-            docs = list(nlp.tokenizer.pipe(sorted(set(texts))))
-            self._phrase_matcher.add(key, docs)
+        if not isinstance(token_patterns, CompiledPatterns):
+            spec = MatchSpec(dict(token_patterns), {k: list(v) for k, v in (phrases or {}).items()})
+            token_patterns = CompiledPatterns(spec)
+        self.compiled = token_patterns
+        self._matcher = EngineMatcher(nlp, token_patterns)
 
     def match(self, doc: Doc) -> DocCues:
-        """Run both matchers over ``doc`` and index the hits."""
-        strings = doc.vocab.strings
-        hits = [(strings[m], s, e) for m, s, e in self._matcher(doc)]
-        hits += [(strings[m], s, e) for m, s, e in self._phrase_matcher(doc)]
+        """Run the matcher over ``doc`` and index the hits."""
+        hits = self._matcher(doc)
         for key, test in self._token_tests.items():
             hits += [(key, tok.i, tok.i + 1) for tok in doc if test(tok)]
         return DocCues(doc, hits)

@@ -1,0 +1,128 @@
+"""One compiled matcher for every detector: token patterns, lower-case and cased phrases in one pass.
+
+Token patterns go to spaCy's ``Matcher`` with their word-only Python predicates (``IN`` / ``NOT_IN`` /
+``REGEX`` / ``LENGTH``) compiled into lexeme flag bits (see :mod:`.flags`): each is evaluated once per
+distinct word when the word enters the vocab, and the Matcher tests the bit in C. Phrases go to two
+``PhraseMatcher`` s (``LOWER`` and ``ORTH``). Matches are ``(key, start, end)`` with the key's string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from postguard.domain.engine.flags import (
+    FLAG_NAMES,
+    FlagTable,
+    Predicate,
+    as_spacy,
+    atom_of,
+    lexeme_predicates,
+)
+
+TokenPattern = list[dict[str, Any]]
+"""A spaCy ``Matcher`` pattern (one dict per token)."""
+Match = tuple[str, int, int]
+"""``(key, start token, end token)``."""
+
+
+@dataclass
+class MatchSpec:
+    """Everything one matcher compiles: token patterns and phrases (lower-case and cased) per key."""
+
+    token_patterns: dict[str, list[TokenPattern]] = field(default_factory=dict)
+    phrases: dict[str, list[str]] = field(default_factory=dict)
+    cased_phrases: dict[str, list[str]] = field(default_factory=dict)
+
+    def add_patterns(self, key: str, patterns: Iterable[TokenPattern]) -> None:
+        """Add token patterns under ``key`` (appended to any already there)."""
+        self.token_patterns.setdefault(key, []).extend(patterns)
+
+    def add_phrases(self, key: str, texts: Iterable[str], *, cased: bool = False) -> None:
+        """Add phrases under ``key``, matched on ``LOWER`` (or on ``ORTH`` when ``cased``)."""
+        (self.cased_phrases if cased else self.phrases).setdefault(key, []).extend(texts)
+
+
+def compile_pattern(pattern: TokenPattern, flags: FlagTable) -> TokenPattern:
+    """``pattern`` with each token's word-only predicates replaced by flag tests where a bit is
+    allocated (the others stay spaCy predicates): the same matches."""
+    compiled = []
+    for spec in pattern:
+        predicates = lexeme_predicates(spec)
+        if not predicates:
+            compiled.append(dict(spec))
+            continue
+        plain: dict[str, Any] = {attr: value for attr, value in spec.items() if not isinstance(value, dict)}
+        left = []
+        for predicate in predicates:
+            atom, polarity = atom_of(predicate)
+            flag = flags.flag_of(atom)
+            if flag is None:
+                left.append(predicate)
+            else:
+                plain[FLAG_NAMES[flag]] = polarity
+        plain.update(as_spacy(left))
+        compiled.append(plain)
+    return compiled
+
+
+def _by_priority(patterns: Mapping[str, list[TokenPattern]]) -> list[Predicate]:
+    """Distinct flag-able word tests, those the Matcher evaluates most first: a spec that can start a
+    match is tested on every token, a later one only after a partial match; then by how often used."""
+    rank: dict[Predicate, list[int]] = {}
+    for pattern in (p for group in patterns.values() for p in group):
+        can_start = True
+        for spec in pattern:
+            for predicate in lexeme_predicates(spec) or ():
+                entry = rank.setdefault(atom_of(predicate)[0], [1, 0])
+                entry[0] = min(entry[0], 0 if can_start else 1)
+                entry[1] -= 1
+            optional = spec.get("OP") in ("?", "*") or str(spec.get("OP", "")).startswith("{0")
+            can_start = can_start and optional
+    return sorted(rank, key=lambda key: (rank[key], repr(key)))
+
+
+class CompiledPatterns:
+    """A ``MatchSpec`` 's token patterns compiled once (flag table included), for any number of vocabs."""
+
+    def __init__(self, spec: MatchSpec) -> None:
+        self.spec = spec
+        self.flags = FlagTable()
+        for atom in _by_priority(spec.token_patterns):
+            self.flags.allocate(atom)
+        self.token_patterns = {
+            key: [compile_pattern(p, self.flags) for p in patterns]
+            for key, patterns in spec.token_patterns.items()
+        }
+
+
+class EngineMatcher:
+    """The compiled patterns bound to one pipeline's vocab: one call gives every key's matches."""
+
+    def __init__(self, nlp: Language, compiled: CompiledPatterns) -> None:
+        compiled.flags.install(nlp.vocab)
+        self._matcher = Matcher(nlp.vocab, validate=False)
+        for key, patterns in compiled.token_patterns.items():
+            self._matcher.add(key, patterns)
+        self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._cased = PhraseMatcher(nlp.vocab, attr="ORTH")
+        _add_phrases(nlp, self._lower, compiled.spec.phrases)
+        _add_phrases(nlp, self._cased, compiled.spec.cased_phrases)
+
+    def __call__(self, doc: Doc) -> list[Match]:
+        """Every match of every key in ``doc`` (unordered; a span may repeat under one key)."""
+        strings = doc.vocab.strings
+        hits = [(strings[key], start, end) for key, start, end in self._matcher(doc)]
+        for phrases in (self._lower, self._cased):
+            hits += [(strings[key], start, end) for key, start, end in phrases(doc)]
+        return hits
+
+
+def _add_phrases(nlp: Language, matcher: PhraseMatcher, phrases: Mapping[str, list[str]]) -> None:
+    for key, texts in phrases.items():
+        matcher.add(key, list(nlp.tokenizer.pipe(sorted(set(texts)))))
