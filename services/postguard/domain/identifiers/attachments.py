@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.messages import reason_for, suggestion_for
 from postguard.domain.spans import FixedSpans
 from postguard.domain.types import Attachment, Category, Finding, IdentifierLabel, Post
@@ -27,135 +28,28 @@ METADATA_PREFIX = "metadata:"
 _L = IdentifierLabel
 _DICOM, _EXIF = "DICOM", "EXIF"
 
-# Standard tag name -> (family, label). Lookup is by the normalised name (see ``_normalise``).
-_TAGS: dict[str, tuple[str, IdentifierLabel]] = {
-    # DICOM patient / study module attributes (PS3.15 Annex E basic profile: remove or replace)
-    "PatientName": (_DICOM, _L.PERSON),
-    "PatientBirthName": (_DICOM, _L.PERSON),
-    "PatientMotherBirthName": (_DICOM, _L.PERSON),
-    "OtherPatientNames": (_DICOM, _L.PERSON),
-    "ReferringPhysicianName": (_DICOM, _L.PERSON),
-    "PerformingPhysicianName": (_DICOM, _L.PERSON),
-    "NameOfPhysiciansReadingStudy": (_DICOM, _L.PERSON),
-    "OperatorsName": (_DICOM, _L.PERSON),
-    "RequestingPhysician": (_DICOM, _L.PERSON),
-    "ResponsiblePerson": (_DICOM, _L.PERSON),
-    "PatientID": (_DICOM, _L.MEDICAL_RECORD_NUMBER),
-    "OtherPatientIDs": (_DICOM, _L.MEDICAL_RECORD_NUMBER),
-    "IssuerOfPatientID": (_DICOM, _L.FACILITY),
-    "AccessionNumber": (_DICOM, _L.MEDICAL_RECORD_NUMBER),
-    "StudyID": (_DICOM, _L.MEDICAL_RECORD_NUMBER),
-    "StudyInstanceUID": (_DICOM, _L.MEDICAL_RECORD_NUMBER),
-    "SeriesInstanceUID": (_DICOM, _L.MEDICAL_RECORD_NUMBER),
-    "SOPInstanceUID": (_DICOM, _L.MEDICAL_RECORD_NUMBER),
-    "MedicalRecordLocator": (_DICOM, _L.MEDICAL_RECORD_NUMBER),
-    "AdmissionID": (_DICOM, _L.ACCOUNT_NUMBER),
-    "PatientInsurancePlanCodeSequence": (_DICOM, _L.HEALTH_PLAN_NUMBER),
-    "PatientBirthDate": (_DICOM, _L.DATE),
-    "PatientDeathDate": (_DICOM, _L.DATE),
-    "StudyDate": (_DICOM, _L.DATE),
-    "SeriesDate": (_DICOM, _L.DATE),
-    "AcquisitionDate": (_DICOM, _L.DATE),
-    "AcquisitionDateTime": (_DICOM, _L.DATE),
-    "ContentDate": (_DICOM, _L.DATE),
-    "InstanceCreationDate": (_DICOM, _L.DATE),
-    "PatientAge": (_DICOM, _L.AGE),
-    "PatientAddress": (_DICOM, _L.LOCATION),
-    "RegionOfResidence": (_DICOM, _L.LOCATION),
-    "InstitutionAddress": (_DICOM, _L.LOCATION),
-    "PatientTelephoneNumbers": (_DICOM, _L.PHONE),
-    "InstitutionName": (_DICOM, _L.FACILITY),
-    "InstitutionalDepartmentName": (_DICOM, _L.FACILITY),
-    "DeviceSerialNumber": (_DICOM, _L.DEVICE_ID),
-    "StationName": (_DICOM, _L.DEVICE_ID),
-    # EXIF / XMP / IPTC (names as exiftool prints them)
-    "DateTimeOriginal": (_EXIF, _L.DATE),
-    "DateTime": (_EXIF, _L.DATE),
-    "DateTimeDigitized": (_EXIF, _L.DATE),
-    "CreateDate": (_EXIF, _L.DATE),
-    "ModifyDate": (_EXIF, _L.DATE),
-    "DateCreated": (_EXIF, _L.DATE),
-    "GPSDateStamp": (_EXIF, _L.DATE),
-    "GPSDateTime": (_EXIF, _L.DATE),
-    "GPSLatitude": (_EXIF, _L.LOCATION),
-    "GPSLongitude": (_EXIF, _L.LOCATION),
-    "GPSPosition": (_EXIF, _L.LOCATION),
-    "GPSCoordinates": (_EXIF, _L.LOCATION),
-    "GPSDestLatitude": (_EXIF, _L.LOCATION),
-    "GPSDestLongitude": (_EXIF, _L.LOCATION),
-    "City": (_EXIF, _L.LOCATION),
-    "SubLocation": (_EXIF, _L.LOCATION),
-    "Location": (_EXIF, _L.LOCATION),
-    "Artist": (_EXIF, _L.PERSON),
-    "OwnerName": (_EXIF, _L.PERSON),
-    "CameraOwnerName": (_EXIF, _L.PERSON),
-    "Creator": (_EXIF, _L.PERSON),
-    "XPAuthor": (_EXIF, _L.PERSON),
-    "ByLine": (_EXIF, _L.PERSON),
-    "PersonInImage": (_EXIF, _L.PERSON),
-    "CameraSerialNumber": (_EXIF, _L.DEVICE_ID),
-    "BodySerialNumber": (_EXIF, _L.DEVICE_ID),
-    "SerialNumber": (_EXIF, _L.DEVICE_ID),
-    "InternalSerialNumber": (_EXIF, _L.DEVICE_ID),
-    "LensSerialNumber": (_EXIF, _L.DEVICE_ID),
-    "ImageUniqueID": (_EXIF, _L.DEVICE_ID),
-}
+_DATA = rule_file("attachments.yaml")
 
-# Free-text tags: their values go through the same text recognizers as the post.
+
+def _tag_table() -> dict[str, tuple[str, IdentifierLabel]]:
+    """Standard tag name -> (family, label), from the ``<family>_<LABEL>`` lists of attachments.yaml."""
+    table = {}
+    for family in (_DICOM, _EXIF):
+        for label in IdentifierLabel:
+            entry = f"{family.lower()}_{label}"
+            if entry in _DATA.phrases_by_name:
+                table.update((name, (family, label)) for name in _DATA.phrases(entry))
+    return table
+
+
+_TAGS: dict[str, tuple[str, IdentifierLabel]] = _tag_table()
+"""Identifier-carrying tags; lookup is by the normalised name (see ``classify_tag``)."""
 _FREE_TEXT: dict[str, str] = {
-    "ImageDescription": _EXIF,
-    "UserComment": _EXIF,
-    "XPComment": _EXIF,
-    "XPTitle": _EXIF,
-    "XPSubject": _EXIF,
-    "XPKeywords": _EXIF,
-    "Description": _EXIF,
-    "Title": _EXIF,
-    "Headline": _EXIF,
-    "CaptionAbstract": _EXIF,
-    "Keywords": _EXIF,
-    "Comment": _EXIF,
-    "StudyDescription": _DICOM,
-    "SeriesDescription": _DICOM,
-    "ImageComments": _DICOM,
-    "PatientComments": _DICOM,
-    "AdditionalPatientHistory": _DICOM,
-    "RequestedProcedureDescription": _DICOM,
+    name: family for family in (_EXIF, _DICOM) for name in _DATA.phrases(f"{family.lower()}_free_text")
 }
-
-# DICOM tags as (group,element) hex, for platforms that export numeric tags.
-_DICOM_HEX: dict[str, str] = {
-    "00100010": "PatientName",
-    "00100020": "PatientID",
-    "00100030": "PatientBirthDate",
-    "00100040": "PatientSex",
-    "00101000": "OtherPatientIDs",
-    "00101001": "OtherPatientNames",
-    "00101005": "PatientBirthName",
-    "00101010": "PatientAge",
-    "00101040": "PatientAddress",
-    "00102154": "PatientTelephoneNumbers",
-    "00080020": "StudyDate",
-    "00080021": "SeriesDate",
-    "00080022": "AcquisitionDate",
-    "00080023": "ContentDate",
-    "00080050": "AccessionNumber",
-    "00080080": "InstitutionName",
-    "00080081": "InstitutionAddress",
-    "00080090": "ReferringPhysicianName",
-    "00081010": "StationName",
-    "00081030": "StudyDescription",
-    "0008103E": "SeriesDescription",
-    "00081040": "InstitutionalDepartmentName",
-    "00081050": "PerformingPhysicianName",
-    "00081070": "OperatorsName",
-    "00181000": "DeviceSerialNumber",
-    "00200010": "StudyID",
-    "0020000D": "StudyInstanceUID",
-    "0020000E": "SeriesInstanceUID",
-    "00080018": "SOPInstanceUID",
-    "00204000": "ImageComments",
-}
+"""Free-text tags: their values go through the same text recognizers as the post."""
+_DICOM_HEX: dict[str, str] = dict(item.split() for item in _DATA.phrases("dicom_numeric_tags"))
+"""DICOM tags as (group,element) hex, for platforms that export numeric tags."""
 
 _WHAT: dict[str, str] = {
     _L.PERSON: "names a person",

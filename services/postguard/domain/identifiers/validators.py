@@ -69,7 +69,8 @@ def dea_valid(number: str) -> bool:
     return check % 10 == d[6]
 
 
-_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+_VIN_WEIGHTS = (*range(8, 1, -1), 10, 0, *range(9, 1, -1))
+"""ISO 3779 check-digit weights by position: 8 down to 2, 10, 0 (the check digit itself), 9 down to 2."""
 _VIN_VALUES = {
     **{str(i): i for i in range(10)},
     **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
