@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
+from postguard.domain.identifiers.lexicons import DATA_PACKAGE
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.identifiers.recognizers.account import AccountNumberRecognizer
 from postguard.domain.identifiers.recognizers.age import AgeRecognizer
@@ -20,30 +23,44 @@ from postguard.domain.identifiers.recognizers.quasi import QuasiIdentifierRecogn
 from postguard.domain.identifiers.recognizers.ssn import SsnRecognizer
 from postguard.domain.identifiers.recognizers.url import UrlRecognizer
 from postguard.domain.identifiers.recognizers.vehicle import VehicleRecognizer
+from postguard.domain.rule_data import parse_registry
+
+_CLASSES: tuple[type[Recognizer], ...] = (
+    AccountNumberRecognizer,
+    AgeRecognizer,
+    DateRecognizer,
+    DeviceRecognizer,
+    EmailRecognizer,
+    FacilityRecognizer,
+    HealthPlanRecognizer,
+    IpAddressRecognizer,
+    LicenseNumberRecognizer,
+    LocationRecognizer,
+    MedicalRecordRecognizer,
+    PersonRecognizer,
+    PhoneRecognizer,
+    QuasiIdentifierRecognizer,
+    SsnRecognizer,
+    UrlRecognizer,
+    VehicleRecognizer,
+)
+RECOGNIZERS: dict[str, type[Recognizer]] = {cls.name: cls for cls in _CLASSES}
+"""Every shipped recognizer by its registry name."""
+REGISTRY_FILE = "recognizers.yaml"
+ENABLED: tuple[str, ...] = tuple(
+    parse_registry(
+        resources.files(DATA_PACKAGE).joinpath(REGISTRY_FILE).read_text(encoding="utf-8"),
+        f"{DATA_PACKAGE.replace('.', '/')}/{REGISTRY_FILE}",
+        RECOGNIZERS,
+    )
+)
+"""The enabled recognizers in the order data/recognizers.yaml gives."""
 
 
 def default_recognizers() -> list[Recognizer]:
-    """Structured identifiers first, then context ones; location, date and quasi-identifier read the
-    findings made before them (an age or a patient's name in the sentence ties it to care)."""
-    return [
-        EmailRecognizer(),
-        UrlRecognizer(),
-        IpAddressRecognizer(),
-        PhoneRecognizer(),
-        SsnRecognizer(),
-        MedicalRecordRecognizer(),
-        HealthPlanRecognizer(),
-        AccountNumberRecognizer(),
-        LicenseNumberRecognizer(),
-        VehicleRecognizer(),
-        DeviceRecognizer(),
-        FacilityRecognizer(),
-        PersonRecognizer(),
-        AgeRecognizer(),
-        LocationRecognizer(),
-        DateRecognizer(),
-        QuasiIdentifierRecognizer(),
-    ]
+    """The recognizers data/recognizers.yaml enables, in its order: structured identifiers first, then
+    context ones; location, date and quasi-identifier read the findings made before them."""
+    return [RECOGNIZERS[name]() for name in ENABLED]
 
 
-__all__ = ["Recognizer", "default_recognizers"]
+__all__ = ["ENABLED", "RECOGNIZERS", "Recognizer", "default_recognizers"]
