@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from postguard.domain.advice.rules import cues as c
 from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern
+from postguard.domain.advice.rules.data import expand, load
 from postguard.domain.types import ContentLabel, Finding
 
 ABSOLUTE = "CL:ABSOLUTE"
@@ -17,225 +18,36 @@ APPEAL = "CL:APPEAL"
 EFFICACY = "CL:EFFICACY"
 DEBUNK = "CL:DEBUNK"
 
-ABSOLUTE_PHRASES: tuple[str, ...] = (
-    "100% effective",
-    "100% safe",
-    "100% guaranteed",
-    "100% natural",
-    "100% success",
-    "100 percent effective",
-    "100 percent safe",
-    "guaranteed to",
-    "guaranteed results",
-    "guaranteed cure",
-    "is guaranteed",
-    "are guaranteed",
-    "results guaranteed",
-    "never fails",
-    "works every time",
-    "works for everyone",
-    "works for everybody",
-    "no side effects",
-    "zero side effects",
-    "without any side effects",
-    "completely safe",
-    "totally safe",
-    "perfectly safe",
-    "absolutely safe",
-    "risk-free",
-    "risk free",
-    "zero risk",
-    "permanently cures",
-    "instantly cures",
-)
+DATA = load("claims.yaml")
 
-PSEUDOSCIENCE_PHRASES: tuple[str, ...] = (
-    "miracle cure",
-    "miracle drug",
-    "miracle pill",
-    "miracle supplement",
-    "wonder drug",
-    "magic bullet",
-    "secret cure",
-    "one weird trick",
-    "doctors don't want you to know",
-    "doctors hate",
-    "big pharma doesn't want",
-    "what big pharma",
-    "they don't want you to know",
-    "flush out toxins",
-    "flushes out toxins",
-    "flush toxins",
-    "flushes toxins",
-    "flush the toxins",
-    "flush out the toxins",
-    "remove toxins",
-    "removes toxins",
-    "detox your",
-    "detoxes your",
-    "cleanse your liver",
-    "alkaline water cures",
-    "boosts your immune system",
-    "boost your immune system",
-    "supercharge your immune",
-    "natural cure",
-    "natural cures",
-    "cure-all",
-    "cures everything",
-    "cures all",
-    "cure everything",
-)
+ABSOLUTE_PHRASES: tuple[str, ...] = DATA.phrases("absolute")
+PSEUDOSCIENCE_PHRASES: tuple[str, ...] = DATA.phrases("pseudoscience")
+ANTIVAX_PHRASES: tuple[str, ...] = DATA.phrases("antivax")
+APPEAL_PHRASES: tuple[str, ...] = DATA.phrases("appeal")
+DEBUNK_PHRASES: tuple[str, ...] = DATA.phrases("debunk")
 
-ANTIVAX_PHRASES: tuple[str, ...] = (
-    "vaccine injury",
-    "vaccine injuries",
-    "vaccine injured",
-    "vaccine-injured",
-    "vaccine damage",
-    "vaccine damaged",
-    "vaccine shedding",
-    "vaccines contain microchips",
-    "microchip",
-    "microchips",
-    "plandemic",
-    "scamdemic",
-    "depopulation",
-    "died suddenly",
-    "turbo cancer",
-    "natural immunity is better",
-    "natural immunity is superior",
-    "don't vaccinate",
-    "do not vaccinate",
-    "never vaccinate",
-    "skip the vaccine",
-    "skip the jab",
-    "refuse the vaccine",
-    "refuse the jab",
-    "say no to the jab",
-    "toxic vaccines",
-    "vaccines are poison",
-    "vaccines are toxic",
-    "vaccines are dangerous",
-    "vaccines are a scam",
-    "vaccines don't work",
-    "vaccines do not work",
-    "alter your dna",
-    "alters your dna",
-    "changes your dna",
-    "change your dna",
-)
+_VACCINE_WORDS = sorted(DATA.words("vaccine_words"))
+_HARM_WORDS = sorted(DATA.words("harm_words"))
+_CAUSE_WORDS = sorted(DATA.words("cause_words"))
+_NEGATORS = DATA.words("negators")
+_NOUN_CURE_BEFORE = DATA.words("noun_cure_before")
+_ASPIRATION = DATA.words("aspiration")
+_CURED_FOODS = DATA.words("cured_foods")
+_EFFICACY_TARGETS = sorted(c.CONDITIONS | DATA.words("efficacy_extra_targets"))
 
-APPEAL_PHRASES: tuple[str, ...] = (
-    "clinically proven",
-    "scientifically proven",
-    "medically proven",
-    "proven to",
-    "studies show",
-    "studies prove",
-    "research shows",
-    "research proves",
-    "science says",
-    "science shows",
-    "science proves",
-    "doctors agree",
-    "experts agree",
-    "doctors recommend",
-    "it's a fact",
-    "it is a fact",
-    "evidence shows",
-)
-
-DEBUNK_PHRASES: tuple[str, ...] = (
-    "myth",
-    "myths",
-    "debunk",
-    "debunked",
-    "debunking",
-    "misinformation",
-    "disinformation",
-    "false",
-    "falsely",
-    "no evidence",
-    "not true",
-    "untrue",
-    "do not",
-    "does not",
-    "don't",
-    "doesn't",
-    "did not",
-    "didn't",
-    "never",
-    "rumor",
-    "rumour",
-    "claim that",
-    "claims that",
-    "fact check",
-    "fact-check",
-    "contrary to",
-)
-
-_VACCINE_WORDS = [
-    "vaccine",
-    "vaccines",
-    "vax",
-    "vaxx",
-    "jab",
-    "jabs",
-    "mmr",
-    "mrna",
-    "vaccination",
-    "vaccinations",
-    "shots",
-    "booster",
-    "boosters",
-]
-_HARM_WORDS = [
-    "autism",
-    "infertility",
-    "sterility",
-    "cancer",
-    "cancers",
-    "sids",
-    "death",
-    "deaths",
-    "dementia",
-    "alzheimer's",
-    "paralysis",
-    "myocarditis",
-    "strokes",
-    "diabetes",
-    "allergies",
-    "adhd",
-    "harm",
-]
-_CAUSE_WORDS = ["cause", "causes", "caused", "causing", "trigger", "triggers", "triggered", "lead", "leads"]
-_NEGATORS = frozenset(["no", "not", "n't", "never", "nothing", "none", "isn't", "aren't", "without"])
-_NOUN_CURE_BEFORE = frozenset(
-    [
-        "a",
-        "the",
-        "no",
-        "for",
-        "find",
-        "finding",
-        "toward",
-        "towards",
-        "new",
-        "potential",
-        "possible",
-        "search",
-        "hope",
-        "cancer",
-        "research",
-        "closer",
-    ]
-)
-_ASPIRATION = frozenset(
-    ["find", "seek", "seeks", "hope", "hopes", "aim", "aims", "goal", "research", "researching", "toward",
-     "towards", "working", "closer", "develop", "developing", "search", "trying", "ways"]
-)  # fmt: skip
-_CURED_FOODS = frozenset(["meat", "meats", "ham", "salmon", "bacon", "sausage", "pork", "fish"])
-_EFFICACY_TARGETS = sorted(c.CONDITIONS | {"tumors", "tumours", "toxins", "viruses", "virus", "bacteria"})
+_PATTERN_LISTS = {
+    "vaccine_words": _VACCINE_WORDS,
+    "harm_words": _HARM_WORDS,
+    "cause_words": _CAUSE_WORDS,
+    "not_negated": sorted(_NEGATORS | {"do", "does", "did", "don't", "doesn't"}),
+    "effect_verbs": sorted(DATA.words("effect_verbs")),
+    "quantified_targets": sorted(DATA.words("quantified_targets")),
+    "efficacy_verbs": sorted(DATA.words("efficacy_verbs")),
+    "efficacy_targets": _EFFICACY_TARGETS,
+}
+"""The word lists this rule's token patterns refer to as ``$name``."""
+_PATTERN_KEYS = {CURE: "cure", ANTIVAX: "vaccine_harm", QUANTIFIED: "quantified", EFFICACY: "efficacy"}
+"""Cue key -> its token-pattern entry in claims.yaml."""
 
 REASON_ABSOLUTE = "Promises an absolute or guaranteed health outcome; no treatment is certain or risk-free."
 REASON_PSEUDO = "Uses miracle-cure or pseudoscientific framing that evidence does not support."
@@ -256,117 +68,7 @@ class ClaimsRule(ContentRule):
     locator_keys = (ABSOLUTE, PSEUDOSCIENCE, CURE, ANTIVAX, QUANTIFIED, APPEAL, EFFICACY)
 
     def token_patterns(self) -> dict[str, list[TokenPattern]]:
-        number = {"TEXT": {"REGEX": r"^\d+([.,]\d+)?$"}}
-        percent = {"LOWER": {"IN": ["%", "percent", "per", "fold", "x", "times"]}}
-        not_negator = {"LOWER": {"NOT_IN": sorted(_NEGATORS | {"do", "does", "did", "don't", "doesn't"})}}
-        effect_verbs = [
-            "reduces",
-            "reduce",
-            "reduced",
-            "lowers",
-            "lower",
-            "lowered",
-            "cuts",
-            "cut",
-            "increases",
-            "increase",
-            "improves",
-            "improve",
-            "boosts",
-            "boost",
-            "prevents",
-            "prevent",
-            "halves",
-            "doubles",
-            "slashes",
-            "decreases",
-            "decrease",
-            "raises",
-            "drops",
-            "burns",
-            "melts",
-        ]
-        return {
-            CURE: [[{"LOWER": {"IN": ["cures", "cured", "cure", "curing"]}}]],
-            ANTIVAX: [
-                [
-                    {"LOWER": {"IN": _VACCINE_WORDS}},
-                    dict(not_negator, OP="{0,3}"),
-                    {"LOWER": {"IN": _CAUSE_WORDS}},
-                    {"LOWER": {"IN": ["to", "in", "of"]}, "OP": "?"},
-                    {"IS_ALPHA": True, "OP": "{0,2}"},
-                    {"LOWER": {"IN": _HARM_WORDS}},
-                ],
-                [
-                    {"LOWER": {"IN": _VACCINE_WORDS}},
-                    {"LOWER": {"IN": ["are", "is"]}},
-                    {"LOWER": {"IN": ["linked", "tied"]}},
-                    {"LOWER": "to"},
-                    {"IS_ALPHA": True, "OP": "{0,2}"},
-                    {"LOWER": {"IN": _HARM_WORDS}},
-                ],
-            ],
-            QUANTIFIED: [
-                [
-                    {"LOWER": {"IN": effect_verbs}},
-                    {"IS_ALPHA": True, "OP": "{0,6}"},
-                    {"LOWER": "by", "OP": "?"},
-                    {"LOWER": {"IN": ["up", "over", "nearly", "almost", "about"]}, "OP": "?"},
-                    {"LOWER": "to", "OP": "?"},
-                    number,
-                    percent,
-                ],
-                [
-                    number,
-                    percent,
-                    {
-                        "LOWER": {
-                            "IN": [
-                                "effective",
-                                "efficacy",
-                                "reduction",
-                                "lower",
-                                "less",
-                                "fewer",
-                                "higher",
-                                "more",
-                                "drop",
-                                "increase",
-                                "decrease",
-                                "success",
-                                "protection",
-                                "protective",
-                                "risk",
-                            ]
-                        }
-                    },
-                ],
-            ],
-            EFFICACY: [
-                [
-                    {
-                        "LOWER": {
-                            "IN": [
-                                "reverses",
-                                "reverse",
-                                "reversed",
-                                "kills",
-                                "kill",
-                                "eliminates",
-                                "eliminate",
-                                "destroys",
-                                "destroy",
-                                "eradicates",
-                                "shrinks",
-                                "dissolves",
-                            ]
-                        }
-                    },
-                    {"IS_ALPHA": True, "OP": "{0,2}"},
-                    {"LOWER": {"IN": _EFFICACY_TARGETS}},
-                ],
-            ],
-        }
+        return {key: expand(DATA.patterns(entry), _PATTERN_LISTS) for key, entry in _PATTERN_KEYS.items()}
 
     def phrases(self) -> dict[str, Iterable[str]]:
         return {
@@ -374,7 +76,7 @@ class ClaimsRule(ContentRule):
             PSEUDOSCIENCE: PSEUDOSCIENCE_PHRASES,
             ANTIVAX: ANTIVAX_PHRASES,
             APPEAL: APPEAL_PHRASES,
-            EFFICACY: ("reverses aging", "reverse aging", "reverses ageing", "reverse ageing"),
+            EFFICACY: DATA.phrases("efficacy_phrases"),
             DEBUNK: DEBUNK_PHRASES,
         }
 
