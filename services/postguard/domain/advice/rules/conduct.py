@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
-from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern, words
+from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern
+from postguard.domain.advice.rules.data import expand, load
 from postguard.domain.spans import DisjointSpans
 from postguard.domain.types import ContentLabel, Finding
 
@@ -30,119 +31,39 @@ PATIENT_PLACE = "UP:PATIENT_PLACE"
 
 STANDALONE_KINDS = ("slur", "insult", "profanity", "patient_label")
 
-PEOPLE: frozenset[str] = words(
-    """
-    patient patients pt pts nurse nurses doctor doctors docs doc resident residents intern interns
-    colleague colleagues coworker coworkers co-workers surgeon surgeons attending attendings consultant
-    consultants registrar registrars staff people person family families relatives mom moms mum mums mother
-    mothers father fathers dad dads guy guys lady ladies man men woman women girl girls boy boys kid kids
-    he she they he's she's they're who immigrants migrants refugees muslims jews christians hindus blacks
-    whites asians hispanics latinos mexicans arabs gays lesbians trans homeless addicts elderly seniors
-    millennials boomers locals radiologists anesthesiologists anaesthetists pharmacists paramedics
-    medics admins administrators management ortho gen-z ems er ed icu
-    parents smokers drinkers alcoholics vaxxers anti-vaxxers antivaxxers anesthesia pharmacy radiology
-    surgery peds psych bro pt. pts. moms dads students fellows hospitalists cardiology neurology neuro gi
-    urology derm dermatology oncology nephrology pulm ent obgyn ob gyn hospitalist fellow student
-    """
-)
+DATA = load("conduct.yaml")
 
-_CONTEMPT_CONTEXT = (
-    "always",
-    "never",
-    "deserve",
-    "deserves",
-    "again",
-    "every time",
-    "every single time",
-    "sick of",
-    "tired of",
-    "fed up",
-    "ugh",
-    "smh",
-    "can't stand",
-    "cannot stand",
-    "won't",
-    "can't even",
-    "of course",
-    "typical",
-    "🙄",
-    "can't help",
-    "don't care",
-)
-
-_STRUCTURAL = (
-    "sick of patients",
-    "sick of these patients",
-    "sick of those patients",
-    "tired of patients",
-    "tired of these patients",
-    "fed up with patients",
-    "can't stand patients",
-    "cannot stand patients",
-    "hate patients",
-    "hate my patients",
-    "hate these patients",
-    "their kind",
-)
-
-_BEHAVE = ["are", "were", "is", "was", "'re", "r", "behave", "behaving", "act", "acting", "bunch"]
-_COPULA = [
-    "is",
-    "are",
-    "was",
-    "were",
-    "'s",
-    "'re",
-    "r",
-    "be",
-    "being",
-    "so",
-    "such",
-    "seem",
-    "seems",
-    "acting",
-]
-_INTENSIFIERS = [
-    "all",
-    "so",
-    "just",
-    "always",
-    "such",
-    "basically",
-    "literally",
-    "really",
-    "bloody",
-    "fucking",
-    "completely",
-    "totally",
-    "utterly",
-    "absolutely",
-    "a",
-    "an",
-    "bunch",
-    "of",
-    "like",
-    "total",
-    "the",
-    "most",
-]
-_MOCK_MARKERS = (
-    "lol", "lmao", "lmfao", "rofl", "😂", "🤣", "🙄", "smh", "shocker", "pathetic", "unbelievable",
-)  # fmt: skip
+PEOPLE: frozenset[str] = DATA.words("people")
+_CONTEMPT_CONTEXT = DATA.phrases("contempt_context")
+_STRUCTURAL = DATA.phrases("group_contempt")
+_MOCK_MARKERS = DATA.phrases("mock_markers")
 """Laughing at or eye-rolling about what is being described."""
-
-_BELITTLING = (
-    "smelled like", "smells like", "smelt like", "reeking", "reeked", "reeks", "stinks", "stank", "drunk",
-    "wasted", "hammered", "faking", "faker", "whining", "whiny", "whined", "screaming", "demanding",
-    "entitled", "googled", "clueless", "tried to fight", "crying over", "hangnail", "lb patient",
-    "lbs patient", "thinks he's", "thinks she's", "never learn", "thinks pizza", "think pizza",
-    "second dinner",
-)  # fmt: skip
+_BELITTLING = DATA.phrases("belittling")
 """Descriptions that belittle a person when paired with a mocking marker."""
 
-_MODIFIERS = ["old", "young", "little", "fat", "night", "day", "agency", "new", "er", "ed", "icu", "ortho"]
-_PERSON_ADJECTIVES = ["lazy", "incompetent", "clueless", "stupid", "dumb", "pathetic", "brainless", "idiotic"]
-_VOCATIVES = ["clown", "clowns", "genius", "einstein", "princess", "sweetheart"]
+_PATTERN_LISTS = {
+    name: sorted(DATA.words(name))
+    for name in (
+        "people",
+        "behave",
+        "copula",
+        "intensifiers",
+        "modifiers",
+        "person_adjectives",
+        "vocatives",
+    )
+}
+"""The word lists this rule's token patterns refer to as ``$name`` (plus two from the lexicon)."""
+_PATTERN_KEYS = {
+    PREDICATE: "predicate",
+    VOCATIVE: "vocative",
+    PATIENT_PLACE: "patient_place",
+    DEHUMANIZE: "dehumanize",
+    DEMONSTRATIVE_DEHUMANIZE: "demonstrative_dehumanize",
+    PEOPLE_REF: "people_ref",
+    THESE_PEOPLE: "these_people",
+}
+"""Cue key -> its token-pattern entry in conduct.yaml."""
 
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
@@ -223,52 +144,8 @@ class ConductRule(ContentRule):
         self._dehumanizing = sorted(lexicon.get("dehumanizing", ()))
 
     def token_patterns(self) -> dict[str, list[TokenPattern]]:
-        people = {"LOWER": {"IN": sorted(PEOPLE)}}
-        adjectives = {"LOWER": {"IN": self._adjectives}}
-        filler = {"LOWER": {"IN": _INTENSIFIERS}, "OP": "*"}
-        return {
-            PREDICATE: [
-                [people, {"LOWER": {"IN": _COPULA}}, filler, adjectives],
-                [adjectives, {"LOWER": {"IN": _MODIFIERS}, "OP": "?"}, people],
-                [
-                    {"LOWER": {"IN": ["are", "is", "were", "was"]}},
-                    {"LOWER": {"IN": ["the", "our", "these", "those", "all"]}, "OP": "?"},
-                    {"LOWER": {"IN": _MODIFIERS}, "OP": "?"},
-                    people,
-                    filler,
-                    adjectives,
-                ],
-                [
-                    {"LOWER": {"IN": ["are", "is", "was", "were"]}},
-                    {"LOWER": {"IN": ["so", "too", "just", "totally", "completely", "utterly"]}},
-                    {"LOWER": {"IN": _PERSON_ADJECTIVES}},
-                ],
-            ],
-            VOCATIVE: [[{"ORTH": ","}, {"LOWER": {"IN": _VOCATIVES}}, {"IS_PUNCT": True, "OP": "*"}]],
-            PATIENT_PLACE: [
-                [{"LOWER": {"IN": ["bed", "bay", "room", "cubicle", "triage", "curtain"]}}],
-                [{"LOWER": {"IN": ["mrs.", "mr.", "ms."]}}],
-            ],
-            DEHUMANIZE: [
-                [people, {"LOWER": {"IN": _BEHAVE}, "OP": "+"}, filler, {"LOWER": {"IN": self._dehumanizing}}]
-            ],
-            DEMONSTRATIVE_DEHUMANIZE: [
-                [
-                    {"LOWER": {"IN": ["these", "those", "such", "filthy", "dirty", "disgusting"]}},
-                    {"LOWER": {"IN": self._dehumanizing}},
-                ],
-            ],
-            PEOPLE_REF: [[people]],
-            THESE_PEOPLE: [
-                [{"LOWER": {"IN": ["these", "those", "you"]}}, {"LOWER": "people"}],
-                [{"LOWER": "typical"}, people],
-                [
-                    {"LOWER": {"IN": ["patients", "people"]}},
-                    {"LOWER": "like"},
-                    {"LOWER": {"IN": ["this", "that", "him", "her", "them"]}},
-                ],
-            ],
-        }
+        lists = {**_PATTERN_LISTS, "adjectives": self._adjectives, "dehumanizing": self._dehumanizing}
+        return {key: expand(DATA.patterns(entry), lists) for key, entry in _PATTERN_KEYS.items()}
 
     def phrases(self) -> dict[str, Iterable[str]]:
         return {
