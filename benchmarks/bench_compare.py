@@ -248,7 +248,12 @@ def pin(core: int | None) -> str:
         return "not pinned"
     if not hasattr(os, "sched_setaffinity"):
         return "not pinned (no sched_setaffinity on this platform)"
-    os.sched_setaffinity(0, {core})
+    try:
+        os.sched_setaffinity(0, {core})
+    except OSError as exc:
+        allowed = sorted(os.sched_getaffinity(0))
+        why = f"cannot pin to CPU {core} ({exc.strerror}); allowed: {allowed}"
+        raise SystemExit(f"bench_compare: {why}") from None
     return f"pinned to CPU {core} (affinity {sorted(os.sched_getaffinity(0))})"
 
 
