@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from postguard.domain.advice.rules import cues as c
-from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern, words
+from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern
+from postguard.domain.advice.rules.data import expand, load
 from postguard.domain.types import ContentLabel, Finding
 
 MODAL = "PA:MODAL"
@@ -24,287 +25,64 @@ REASSURE = "PA:REASSURE"
 REFUSAL = "PA:REFUSAL"
 ADDRESSEE = "PA:ADDRESSEE"
 
-MODAL_PHRASES: tuple[str, ...] = (
-    "should",
-    "shouldn't",
-    "should not",
-    "need to",
-    "needs to",
-    "have to",
-    "must",
-    "ought to",
-    "had better",
-    "'d better",
-    "i recommend",
-    "i'd recommend",
-    "i would recommend",
-    "i suggest",
-    "i'd suggest",
-    "i would suggest",
-    "i would",
-    "i'd",
-    "my advice",
-    "you can take",
-    "you could take",
-    "you can try",
-    "you could try",
-    "it's fine to",
-    "it is fine to",
-    "it's safe to",
-    "it is safe to",
-    "ok to",
-    "okay to",
-    "go ahead and",
-    "try",
-    "will need to",
-    "'ll need to",
-    "'ll need",
-    "'ll want to",
-    "you need",
-    "you require",
-    "i am prescribing",
-    "i'm prescribing",
-    "i'll prescribe",
-    "i will prescribe",
-    "going to prescribe",
-    "i'd prescribe",
-    "i would prescribe",
-    "i advise",
-    "i'd advise",
-    "i would advise",
-    "would need to",
-    "would require",
-    "we need to",
-    "we'll need to",
-    "we will need to",
-    "we would need to",
-    "required",
-    "require",
-    "requires",
-    "don't need",
-    "do not need",
-    "no need",
-    "time to",
-)
+DATA = load("personal_advice.yaml")
 
-FIRST_PERSON_RX: tuple[str, ...] = (
-    "i recommend",
-    "i'd recommend",
-    "i would recommend",
-    "i suggest",
-    "i'd suggest",
-    "i would suggest",
-    "i advise",
-    "i'd advise",
-    "i would advise",
-    "i will prescribe",
-    "i'll prescribe",
-    "i am prescribing",
-    "i'm prescribing",
-    "i am going to prescribe",
-    "i'm going to prescribe",
-    "i'd prescribe",
-    "i would prescribe",
-    "i'd start you",
-    "i would start you",
-)
+MODAL_PHRASES: tuple[str, ...] = DATA.phrases("modal")
+FIRST_PERSON_RX: tuple[str, ...] = DATA.phrases("first_person_rx")
 """A clinician's own recommendation of a treatment: addressed to the reader even without "you"."""
-
-IMPERATIVE_VERBS: frozenset[str] = words(
-    "take stop start try increase decrease double triple halve skip switch use apply avoid quit cut "
-    "reduce wean ditch swap pop continue restart"
-)
-
-PERSONAL_PHRASES: tuple[str, ...] = (
-    "in your case",
-    "for you",
-    "for your",
-    "your situation",
-    "if i were you",
-    "based on what you",
-    "from what you describe",
-    "from what you've described",
-    "from what you have described",
-    "from your description",
-    "from your photo",
-    "from your pic",
-    "given your",
-    "with your history",
-    "at your age",
-    "your results",
-    "your labs",
-    "your levels",
-    "based on your",
-    "from your symptoms",
-    "your symptoms suggest",
-    "what you have mentioned",
-    "what you've mentioned",
-    "what you have described",
-    "what you've told me",
-    "in that case",
-    "your condition",
-)
-
-PROCEDURES: tuple[str, ...] = (
-    "biopsy",
-    "ct scan",
-    "mri",
-    "ultrasound",
-    "x-ray",
-    "blood test",
-    "blood tests",
-    "urinalysis",
-    "endoscopy",
-    "surgery",
-    "operation",
-    "physical therapy",
-    "physiotherapy",
-    "psychotherapy",
-    "counseling",
-    "counselling",
-    "examination",
-    "pelvic exam",
-    "pelvis exam",
-    "physical exam",
-    "skin exam",
-    "eye exam",
-    "medical test",
-    "medical tests",
-    "lab tests",
-    "imaging",
-    "undergo",
-    "prescribe",
-    "prescribing",
-)
-
-PREVENTIVE_TERMS: tuple[str, ...] = (
-    "vaccine",
-    "vaccines",
-    "vaccinated",
-    "vaccination",
-    "flu shot",
-    "booster",
-    "jab",
-    "screening",
-    "mammogram",
-    "colonoscopy",
-    "checkup",
-    "check-up",
-    "sunscreen",
-)
-
-EXTRA_AILMENTS: frozenset[str] = words(
-    """
-    fasciitis tendinitis tendonitis bursitis hives thrush vertigo conjunctivitis sprain strain spotting
-    palpitations cyst cysts costochondritis dandruff carcinoma lipoma wart warts croup splints stye styes
-    a1c hba1c tsh psa ldl hdl ferritin iron bp cholesterol labs levels numbers sugars readings
-    """
-)
+IMPERATIVE_VERBS: frozenset[str] = DATA.words("imperative_verbs")
+PERSONAL_PHRASES: tuple[str, ...] = DATA.phrases("personal")
+PROCEDURES: tuple[str, ...] = DATA.phrases("procedures")
+PREVENTIVE_TERMS: tuple[str, ...] = DATA.phrases("preventive")
+EXTRA_AILMENTS: frozenset[str] = DATA.words("extra_ailments")
 """Ailments and lab values clinicians discuss in replies that the shared cue lists lack."""
-
-REPLY_VERBS: frozenset[str] = IMPERATIVE_VERBS | words(
-    "bump taper alternate put get keep wrap ice elevate rest hydrate come give drop add double stretch wait "
-    "hold ease stay ask wash"
-)
+REPLY_VERBS: frozenset[str] = IMPERATIVE_VERBS | DATA.words("reply_verbs")
 """Directives a clinician gives one follower in a reply, anywhere in a clause ("…, ice it and rest")."""
 
-_DIRECTIVE_LEAD = frozenset(
-    [",", ";", ":", "-", "—", "and", "then", "just", "so", "to", "can", "could", "should", "'d", "would",
-     "must", "n't", "not", "never", "please", "pls", "also", "maybe", "def", "definitely", "honestly", "now"]
-)  # fmt: skip
-_AGAINST = frozenset(["skip", "stop", "avoid", "quit", "ditch"])
+_DIRECTIVE_LEAD = DATA.words("directive_lead")
+_AGAINST = DATA.words("against")
 """Telling one person to skip a vaccine or screening is personal advice, unlike recommending one."""
-_DEMONSTRATIVES = ["that", "it", "this", "those", "these"]
-_COPULAS = ["is", "'s", "are", "'re", "looks", "look", "sounds", "sound", "seems", "seem", "means", "mean"]
-_QUALIFIERS = [
-    "just", "almost", "certainly", "probably", "likely", "definitely", "clearly", "totally", "completely",
-    "perfectly", "a", "an", "classic", "textbook", "typical", "early", "mild", "only", "prob", "def", "like",
-    "for", "sure", "100", "%", "most",
-]  # fmt: skip
-_VERDICT_WORDS = [
-    "benign", "normal", "harmless", "fine", "viral", "diabetic", "prediabetic", "borderline", "cold",
-    "rebound", "nothing", "caffeine", "hormonal", "muscular", "allergic", "infected", "okay", "ok", "serious",
-    "cancerous", "low", "high",
-]  # fmt: skip
+_GENERIC_SUBJECTS = DATA.words("generic_subjects")
+_SKIP_AT_START = DATA.words("skip_at_start")
+_NEGATORS = DATA.words("negators")
+_CONDITIONALS = DATA.words("conditionals")
 
-_NOT_DIAGNOSES = [
-    "heard", "noticed", "seen", "read", "been", "questions", "concerns", "done", "missed", "had", "already",
-    "to", "any", "some", "more", "less", "no", "not", "been", "gotten", "interested",
-]  # fmt: skip
-_GENERIC_SUBJECTS = words(
-    "people adults patients everyone anyone anybody children kids women men most many those seniors "
-    "teens teenagers parents adolescents individuals folks we"
-)
-_SKIP_AT_START = words("so just please pls then ok okay honestly definitely seriously and also now")
-_NEGATORS = frozenset(["don't", "dont", "do", "never", "not", "n't"])
-_CONDITIONALS = frozenset(["if", "when", "whenever", "before", "once", "unless"])
-
-REASSURANCES: tuple[str, ...] = (
-    "nothing to worry about",
-    "no need to worry",
-    "nothing serious",
-    "you're fine",
-    "you are fine",
-    "you'll be fine",
-    "you will be fine",
-    "no need for the er",
-    "no need for the ed",
-    "no need for a doctor",
-    "wait it out",
-)
-REFUSALS: tuple[str, ...] = (
-    "can't give medical advice",
-    "cannot give medical advice",
-    "can't give advice",
-    "cannot give advice",
-    "can't advise",
-    "cannot advise",
-    "unable to advise",
-    "not able to advise",
-    "can't comment on individual",
-    "cannot comment on individual",
-    "can't give individual",
-    "cannot give individual",
-)
+REASSURANCES: tuple[str, ...] = DATA.phrases("reassurances")
+REFUSALS: tuple[str, ...] = DATA.phrases("refusals")
 """An account declining to advise: its reply is a referral, not advice."""
 
-_ADDRESSEES = ("follower", "person", "mom", "mum", "dad", "guy", "lady", "woman", "man", "parent", "reader")
+_ADDRESSEES = DATA.phrases("addressee_nouns")
 ADDRESSEES: tuple[str, ...] = (
     *(f"{prep} the {who}" for prep in ("to", "for") for who in _ADDRESSEES),
     *(f"dear {who}" for who in _ADDRESSEES),
-    "in reply to",
-    "replying to",
-    "quick answer for",
-    "answer for",
-    "saw your comment",
-    "saw your question",
-    "re your question",
-    "you asked",
-    "messaged me",
-    "dm'd me",
-    "dmed me",
-    "dm'ed me",
-    "asked me",
-    "sent me",
-    "in my dms",
-    "in my inbox",
-    "from what you described",
-    "from what you've described",
-    "from what you describe",
-    "the photo you sent",
-    "the pic you sent",
-    "the picture you sent",
-    "from the comments",
-    "from my comments",
-    "in my comments",
+    *DATA.phrases("addressees"),
 )
 """Framings that answer one follower's own question, like a reply ("To the mom who messaged me: …")."""
-_NOT_NAMES = words(
-    "Yes No Well So Also Thanks Thank Sorry Hi Hey Hello Ok Okay Remember Reminder Today Tonight Honestly "
-    "Again Still Now Sadly Luckily Friends Folks Everyone Guys Team Update Note Tip Fact Seriously Look "
-    "First Second Third Finally Summary Answer Question Overall Doctor Doc Nurse Hospital Staff Patients"
-)
+_NOT_NAMES = frozenset(DATA.phrases("not_names"))
 """ "Honestly, …" is not someone's name."""
+
+_PATTERN_LISTS = {
+    "ailments": sorted(c.SYMPTOMS | c.CONDITIONS | EXTRA_AILMENTS),
+    "conditions": sorted(c.CONDITIONS | EXTRA_AILMENTS),
+    "verdicts": sorted(c.CONDITIONS | EXTRA_AILMENTS | DATA.words("verdict_words")),
+    "extra_ailments": sorted(EXTRA_AILMENTS),
+    **{
+        name: sorted(DATA.words(name))
+        for name in ("not_diagnoses", "demonstratives", "copulas", "qualifiers")
+    },
+}
+"""The word lists this rule's token patterns refer to as ``$name``."""
+_PATTERN_KEYS = {
+    YOUR_SYMPTOM: "your_symptom",
+    HEDGED_DIAGNOSIS: "hedged_diagnosis",
+    MAYBE_DIAGNOSIS: "maybe_diagnosis",
+    DIAGNOSIS: "diagnosis",
+    VERDICT: "verdict",
+    THAT_VERDICT: "that_verdict",
+    REPLY_HEALTH: "reply_health",
+    ADDRESSEE: "addressee_who",
+}
+"""Cue key -> its token-pattern entry in personal_advice.yaml."""
 
 REASON_DOSE = "Advice aimed at one individual about a medication dose or schedule."
 REASON_MEDICATION = "Advice aimed at one individual about starting, stopping or changing a medication."
@@ -327,121 +105,7 @@ class PersonalAdviceRule(ContentRule):
     locator_keys = (MODAL, PERSONAL, YOUR_SYMPTOM, DIAGNOSIS, HEDGED_DIAGNOSIS, c.DOSAGE, c.MEDICATION)
 
     def token_patterns(self) -> dict[str, list[TokenPattern]]:
-        ailments = sorted(c.SYMPTOMS | c.CONDITIONS | EXTRA_AILMENTS)
-        conditions = {"LOWER": {"IN": sorted(c.CONDITIONS | EXTRA_AILMENTS)}}
-        verdicts = sorted(c.CONDITIONS | EXTRA_AILMENTS | set(_VERDICT_WORDS))
-        return {
-            YOUR_SYMPTOM: [
-                [
-                    {"LOWER": {"IN": ["your", "ur"]}},
-                    {"IS_ALPHA": True, "OP": "?"},
-                    {"LOWER": {"IN": ailments}},
-                ],
-                [
-                    {"LOWER": {"IN": ["you", "u"]}},
-                    {"LOWER": {"IN": ["have", "had", "'ve", "got", "are", "feel", "get", "'re"]}},
-                    {"IS_ALPHA": True, "OP": "{0,2}"},
-                    {"LOWER": {"IN": ailments}},
-                ],
-            ],
-            HEDGED_DIAGNOSIS: [
-                [
-                    {"LOWER": {"IN": ["it", "it's", "its"]}},
-                    {"LOWER": {"IN": ["'s", "is"]}, "OP": "?"},
-                    {"LOWER": {"IN": ["possible", "likely", "probable", "plausible"]}},
-                    {"LOWER": "that", "OP": "?"},
-                    {"LOWER": {"IN": ["you", "u"]}},
-                    {"LOWER": {"IN": ["may", "might", "could"]}, "OP": "?"},
-                    {"LOWER": {"IN": ["have", "be", "are", "'re", "'ve"]}},
-                    {"LOWER": {"NOT_IN": _NOT_DIAGNOSES}},
-                ],
-                [
-                    {"LOWER": "i"},
-                    {"LOWER": {"IN": ["suspect", "think", "believe", "bet"]}},
-                    {"LOWER": "that", "OP": "?"},
-                    {"LOWER": {"IN": ["you", "u"]}},
-                    {"LOWER": {"IN": ["may", "might", "could", "probably"]}, "OP": "?"},
-                    {"LOWER": {"IN": ["have", "'ve", "are", "'re", "got"]}},
-                    {"LOWER": {"NOT_IN": _NOT_DIAGNOSES}},
-                ],
-                [
-                    {"LOWER": {"IN": ["sounds", "looks", "seems", "sound", "look"]}},
-                    {"LOWER": "like"},
-                    {"LOWER": {"IN": ["you", "u"]}},
-                    {"LOWER": {"IN": ["may", "might", "could", "probably"]}, "OP": "?"},
-                    {"LOWER": {"IN": ["have", "be", "are", "'re", "'ve", "got"]}},
-                    {"LOWER": {"NOT_IN": _NOT_DIAGNOSES}},
-                ],
-                [
-                    {"LOWER": {"IN": ["you", "u"]}},
-                    {"LOWER": {"IN": ["are", "'re", "may", "might"]}},
-                    {"LOWER": "be", "OP": "?"},
-                    {"LOWER": {"IN": ["suffering", "experiencing"]}},
-                ],
-                [
-                    {"LOWER": {"IN": ["it", "it's"]}},
-                    {"LOWER": {"IN": ["seems", "appears", "looks"]}},
-                    {"LOWER": {"IN": ["that", "like"]}, "OP": "?"},
-                    {"LOWER": {"IN": ["you", "u"]}},
-                    {"LOWER": {"IN": ["may", "might", "could", "probably"]}, "OP": "?"},
-                    {"LOWER": {"IN": ["have", "be", "are", "'re", "'ve", "got"]}},
-                    {"LOWER": {"NOT_IN": _NOT_DIAGNOSES}},
-                ],
-                [
-                    {"LOWER": {"IN": ["you", "u"]}},
-                    {"LOWER": {"IN": ["seem", "appear"]}},
-                    {"LOWER": "to"},
-                    {"LOWER": {"IN": ["have", "be"]}},
-                    {"LOWER": {"NOT_IN": _NOT_DIAGNOSES}},
-                ],
-            ],
-            MAYBE_DIAGNOSIS: [
-                [
-                    {"LOWER": {"IN": ["you", "u"]}},
-                    {"LOWER": {"IN": ["may", "might", "could"]}},
-                    {"LOWER": {"IN": ["have", "be", "are"]}},
-                    {"IS_ALPHA": True, "OP": "{0,3}"},
-                    {"LOWER": {"IN": ailments}},
-                ],
-            ],
-            DIAGNOSIS: [
-                [
-                    {"LOWER": {"IN": ["you", "u"]}},
-                    {"LOWER": {"IN": ["probably", "likely", "definitely", "clearly", "prob"]}},
-                    {"LOWER": {"IN": ["have", "got"]}},
-                    {"IS_ALPHA": True, "OP": "{0,2}"},
-                    conditions,
-                ],
-                [
-                    {"LOWER": {"IN": ["sounds", "looks", "seems", "sound", "look"]}},
-                    {"LOWER": "like"},
-                    {"LOWER": {"IN": ["you", "u", "it", "it's", "your", "ur"]}, "OP": "?"},
-                    {"LOWER": {"IN": ["have", "has", "got", "is"]}, "OP": "?"},
-                    {"LOWER": {"IN": ["a", "an", "classic", "early", "textbook", "typical"]}, "OP": "*"},
-                    conditions,
-                ],
-                [
-                    {"LOWER": {"IN": ["that", "it", "this"]}},
-                    {"LOWER": {"IN": ["'s", "is"]}},
-                    {"LOWER": {"IN": ["probably", "likely", "definitely", "clearly", "just", "almost"]}},
-                    {"LOWER": {"IN": ["a", "an", "certainly"]}, "OP": "?"},
-                    {"LOWER": {"IN": ailments}},
-                ],
-            ],
-            VERDICT: [_verdict(verdicts)],
-            THAT_VERDICT: [[{"LOWER": {"IN": _DEMONSTRATIVES}}, *_verdict(verdicts)]],
-            REPLY_HEALTH: [[{"LOWER": {"IN": sorted(EXTRA_AILMENTS)}}]],
-            # "To the runner who asked about shin pain: …"
-            ADDRESSEE: [
-                [
-                    {"LOWER": {"IN": ["to", "for"]}},
-                    {"LOWER": "the"},
-                    {"IS_ALPHA": True, "OP": "{1,2}"},
-                    {"LOWER": "who"},
-                    {"LOWER": {"IN": ["asked", "messaged", "dm'd", "dmed", "commented", "wrote", "emailed"]}},
-                ]
-            ],
-        }
+        return {key: expand(DATA.patterns(entry), _PATTERN_LISTS) for key, entry in _PATTERN_KEYS.items()}
 
     def phrases(self) -> dict[str, Iterable[str]]:
         return {
@@ -579,17 +243,6 @@ class PersonalAdviceRule(ContentRule):
         if imperative_at is not None:
             used.append((imperative_at, imperative_at + 1))
         return self.finding(cues, _cover(used), min(confidence, 0.95), reason, SUGGESTION)
-
-
-def _verdict(verdicts: list[str]) -> TokenPattern:
-    """ "is probably a sprain", "looks benign", "means you're diabetic", "'s almost certainly a UTI"."""
-    return [
-        {"LOWER": {"IN": _COPULAS}},
-        {"LOWER": {"IN": _QUALIFIERS}, "OP": "{0,3}"},
-        {"LOWER": {"IN": ["you", "u"]}, "OP": "?"},
-        {"LOWER": {"IN": ["'re", "are"]}, "OP": "?"},
-        {"LOWER": {"IN": verdicts}},
-    ]
 
 
 def _is_reply(cues: DocCues) -> bool:
