@@ -396,7 +396,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the comparison; 2 if Presidio is asked for but not installed."""
+    """Run the comparison: 0, 1 if a PostGuard run left decisions incomplete, 2 if Presidio is missing."""
     args = parse_args(argv)
     if any(s.presidio for s in args.systems) and (why := presidio_missing()):
         print(f"bench_compare: {why}", file=sys.stderr)
@@ -427,6 +427,9 @@ def main(argv: list[str] | None = None) -> int:
             "systems": rows,
         }
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    if failed := [r["system"] for r in rows if r["work"].get("incomplete")]:
+        print(f"bench_compare: {failed} timed incomplete decisions (a stage failed)", file=sys.stderr)
+        return 1
     return 0
 
 
