@@ -8,6 +8,7 @@ distinct word when the word enters the vocab, and the Matcher tests the bit in C
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,17 +88,71 @@ def _by_priority(patterns: Mapping[str, list[TokenPattern]]) -> list[Predicate]:
     return sorted(rank, key=lambda key: (rank[key], repr(key)))
 
 
+MAX_PHRASES_PER_PATTERN = 2_000
+"""A pattern of plain words and word sets expands into at most this many phrases (else it stays)."""
+
+
+def _choices(spec: dict[str, Any]) -> tuple[str, list[str | None]] | None:
+    """``(attribute, words)`` a plain-word token spec accepts (None in words: the token may be absent),
+    or None when the spec tests anything else."""
+    op = spec.get("OP")
+    rest = [attr for attr in spec if attr != "OP"]
+    if op not in (None, "?") or len(rest) != 1 or rest[0] not in ("LOWER", "ORTH", "TEXT"):
+        return None
+    attr = "ORTH" if rest[0] == "TEXT" else rest[0]
+    value = spec[rest[0]]
+    if isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list | tuple):
+        words = list(value["IN"])
+    elif isinstance(value, str):
+        words = [value]
+    else:
+        return None
+    if not all(isinstance(w, str) and w and not any(c.isspace() for c in w) for w in words):
+        return None
+    if attr == "LOWER":  # a LOWER test never matches a word with capitals: drop those (the same matches)
+        words = [w for w in words if w == w.lower()]
+    return attr, sorted(set(words)) + ([None] if op == "?" else [])
+
+
+def expand_to_phrases(pattern: TokenPattern) -> tuple[str, list[tuple[str, ...]]] | None:
+    """``(attribute, phrases)`` matching exactly the spans ``pattern`` matches, when it is a sequence
+    of plain words / word sets (optionally ``"?"``) on one attribute and expands to few phrases."""
+    choices = [_choices(spec) for spec in pattern]
+    attrs = {c[0] for c in choices if c is not None}
+    if not choices or None in choices or len(attrs) != 1:
+        return None
+    size = 1
+    for choice in choices:
+        size *= len(choice[1])  # type: ignore[index]
+    if size > MAX_PHRASES_PER_PATTERN:
+        return None
+    phrases = {
+        tuple(w for w in combo if w is not None) for combo in itertools.product(*(c[1] for c in choices))
+    }  # type: ignore[index]
+    phrases.discard(())
+    return attrs.pop(), sorted(phrases)
+
+
 class CompiledPatterns:
-    """A ``MatchSpec`` 's token patterns compiled once (flag table included), for any number of vocabs."""
+    """A ``MatchSpec`` compiled once, for any number of vocabs: word-only patterns as phrases (a
+    ``PhraseMatcher`` costs next to nothing per pattern), the others with flag tests (see :mod:`.flags`)."""
 
     def __init__(self, spec: MatchSpec) -> None:
         self.spec = spec
+        self.word_phrases: dict[str, dict[str, list[tuple[str, ...]]]] = {"LOWER": {}, "ORTH": {}}
+        kept: dict[str, list[TokenPattern]] = {}
+        for key, patterns in spec.token_patterns.items():
+            for pattern in patterns:
+                expanded = expand_to_phrases(pattern)
+                if expanded is None:
+                    kept.setdefault(key, []).append(pattern)
+                else:
+                    self.word_phrases[expanded[0]].setdefault(key, []).extend(expanded[1])
         self.flags = FlagTable()
-        for atom in _by_priority(spec.token_patterns):
+        for atom in _by_priority(kept):
             self.flags.allocate(atom)
         self.token_patterns = {
-            key: [compile_pattern(p, self.flags) for p in patterns]
-            for key, patterns in spec.token_patterns.items()
+            key: [compile_pattern(p, self.flags) for p in patterns] for key, patterns in kept.items()
         }
 
 
@@ -113,6 +168,9 @@ class EngineMatcher:
         self._cased = PhraseMatcher(nlp.vocab, attr="ORTH")
         _add_phrases(nlp, self._lower, compiled.spec.phrases)
         _add_phrases(nlp, self._cased, compiled.spec.cased_phrases)
+        for matcher, attr in ((self._lower, "LOWER"), (self._cased, "ORTH")):
+            for key, phrases in compiled.word_phrases[attr].items():
+                matcher.add(key, [Doc(nlp.vocab, words=list(words)) for words in phrases])
 
     def __call__(self, doc: Doc) -> list[Match]:
         """Every match of every key in ``doc`` (unordered; a span may repeat under one key)."""
