@@ -143,8 +143,12 @@ class ConductRule(ContentRule):
         self._adjectives = sorted(lexicon.get("disparaging_adj", ()))
         self._dehumanizing = sorted(lexicon.get("dehumanizing", ()))
 
+    def pattern_lists(self) -> dict[str, list[str]]:
+        """The word lists conduct.yaml's token patterns refer to as ``$name``, lexicon terms included."""
+        return {**_PATTERN_LISTS, "adjectives": self._adjectives, "dehumanizing": self._dehumanizing}
+
     def token_patterns(self) -> dict[str, list[TokenPattern]]:
-        lists = {**_PATTERN_LISTS, "adjectives": self._adjectives, "dehumanizing": self._dehumanizing}
+        lists = self.pattern_lists()
         return {key: expand(DATA.patterns(entry), lists) for key, entry in _PATTERN_KEYS.items()}
 
     def phrases(self) -> dict[str, Iterable[str]]:
