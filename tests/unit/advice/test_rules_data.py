@@ -3,6 +3,7 @@ matches its own example, and the registry decides which rules run and in what or
 
 from __future__ import annotations
 
+import codecs
 import re
 from importlib import resources
 from pathlib import Path
@@ -23,7 +24,7 @@ from postguard.domain.advice.rules import (
     promotion,
     solicitation,
 )
-from postguard.domain.advice.rules.data import PACKAGE, expand, references
+from postguard.domain.advice.rules.data import PACKAGE, expand, load, references
 from postguard.domain.rule_data import RuleData, RuleDataError, entry_names
 from spacy.matcher import Matcher
 
@@ -59,7 +60,16 @@ def nlp():
 
 def test_every_yaml_file_in_the_data_folder_is_read_by_a_rule() -> None:
     shipped = {p.name for p in resources.files(PACKAGE).iterdir() if p.name.endswith(".yaml")}
-    assert shipped == {*MODULES, "rules.yaml"}
+    assert shipped == {*MODULES, "rules.yaml", conduct.LEXICON_FILE}
+
+
+def test_the_lexicon_file_has_one_entry_per_kind_and_slurs_stay_encoded() -> None:
+    data = load(conduct.LEXICON_FILE)
+    assert sorted(entry_names(data)) == sorted(conduct.LEXICON_KINDS)
+    lexicon = conduct.load_lexicon()
+    assert lexicon["slur"] == {codecs.decode(term, "rot13") for term in data.phrases("slur")}
+    assert lexicon["slur"].isdisjoint(data.phrases("slur"))
+    assert "drug seekers" in lexicon["patient_label"] and "jerk" in lexicon["insult"]
 
 
 @pytest.mark.parametrize("filename", sorted(MODULES))

@@ -7,14 +7,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
-from importlib import resources
 
 from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern
 from postguard.domain.advice.rules.data import expand, load
 from postguard.domain.spans import DisjointSpans
 from postguard.domain.types import ContentLabel, Finding
 
-LEXICON_FILE = "unprofessional_terms.txt"
+LEXICON_FILE = "unprofessional_terms.yaml"
 
 PHRASE = "UP:PHRASE:"  # + kind, multi-word lexicon entries
 PREDICATE = "UP:PREDICATE"
@@ -30,6 +29,8 @@ VOCATIVE = "UP:VOCATIVE"
 PATIENT_PLACE = "UP:PATIENT_PLACE"
 
 STANDALONE_KINDS = ("slur", "insult", "profanity", "patient_label")
+LEXICON_KINDS = (*STANDALONE_KINDS, "dehumanizing", "disparaging_adj")
+"""The phrase entries of the lexicon file, one per kind (slurs ROT13-encoded)."""
 
 DATA = load("conduct.yaml")
 
@@ -99,17 +100,10 @@ SUGGESTION = (
 @cache
 def load_lexicon() -> dict[str, frozenset[str]]:
     """The curated lexicon (kind -> terms, lower case, slurs decoded) from the package data file."""
-    text = resources.files("postguard.domain.advice.rules").joinpath("data", LEXICON_FILE).read_text("utf-8")
-    lexicon: dict[str, set[str]] = defaultdict(set)
-    for raw in text.splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        kind, _, term = line.partition("|")
-        if term.startswith("rot13:"):
-            term = codecs.decode(term[len("rot13:") :], "rot13")
-        lexicon[kind.strip()].add(term.strip().lower())
-    return {kind: frozenset(terms) for kind, terms in lexicon.items()}
+    data = load(LEXICON_FILE)
+    lexicon = {kind: frozenset(t.strip().lower() for t in data.phrases(kind)) for kind in LEXICON_KINDS}
+    lexicon["slur"] = frozenset(codecs.decode(term, "rot13") for term in lexicon["slur"])
+    return lexicon
 
 
 def normalise(word: str) -> str:
