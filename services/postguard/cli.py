@@ -1,6 +1,6 @@
 """The ``postguard`` command: ``screen`` posts (embedded or ``--via`` a stack), ``eval``, ``serve``.
 
-Exit status: 0 success, 1 when any input line could not be screened, 2 for usage errors.
+Exit status: 0 success, 1 when any input line could not be screened, 2 for usage errors, 130 on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 EXIT_OK, EXIT_LINE_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 PROGRESS_MIN_LINES = 200
 
 
@@ -99,12 +100,16 @@ def _read_lines(args: argparse.Namespace) -> list[bytes]:
 def _screen(args: argparse.Namespace) -> int:
     from postguard.domain.policy import PolicyError
     from postguard.embedded import table
-    from postguard.embedded.runner import pipeline_batch, screen_lines
+    from postguard.embedded.runner import numbered_lines, pipeline_batch, screen_lines
 
     if args.text is not None and args.input not in (None, "-"):
         return _usage_error("use either --text or --input, not both")
     if args.batch_size < 1:
         return _usage_error("--batch-size must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        return _usage_error("--workers must be at least 1")
+    if args.workers is not None and args.via:
+        return _usage_error("--workers only applies to embedded screening, not with --via")
     try:
         lines = _read_lines(args)
     except (OSError, UnicodeDecodeError) as exc:
@@ -112,7 +117,7 @@ def _screen(args: argparse.Namespace) -> int:
             f"cannot read input: {type(exc).__name__}: {getattr(exc, 'strerror', '') or 'bad encoding'}"
         )
 
-    registry = None
+    registry = pipeline = None
     if args.via:
         from postguard.remote import parse_target, remote_batch
 
@@ -150,9 +155,27 @@ def _screen(args: argparse.Namespace) -> int:
             from tqdm import tqdm
 
             bar = stack.enter_context(tqdm(total=count, file=sys.stderr, unit="post", desc="screening"))
-        outcomes = screen_lines(
-            lines, screen_batch, registry, batch_size=args.batch_size, on_line=bar.update if bar else None
-        )
+        workers = _worker_count(args.workers, count, args.batch_size) if pipeline is not None else 1
+        if workers > 1:
+            from postguard.embedded.parallel import screen_parallel
+
+            def flush() -> None:  # before each fork: a child must not inherit unwritten output
+                for stream in (out, sys.stdout, sys.stderr):
+                    stream.flush()
+
+            outcomes = screen_parallel(
+                numbered_lines(lines),
+                pipeline,
+                workers=workers,
+                batch_size=args.batch_size,
+                on_line=bar.update if bar else None,
+                warn=(lambda m: bar.write(f"postguard: {m}", file=sys.stderr)) if bar else None,
+                before_fork=flush,
+            )
+        else:
+            outcomes = screen_lines(
+                lines, screen_batch, registry, batch_size=args.batch_size, on_line=bar.update if bar else None
+            )
         seen = []
         if args.format == "table":
             print(table.header(), file=out)
@@ -168,6 +191,15 @@ def _screen(args: argparse.Namespace) -> int:
     if failed:
         print(f"postguard: {failed} line(s) could not be screened (see the error records)", file=sys.stderr)
     return EXIT_LINE_ERRORS if failed else EXIT_OK
+
+
+def _worker_count(requested: int | None, posts: int, batch_size: int) -> int:
+    """Worker processes for ``posts`` lines: ``requested`` (default: the CPUs available), at most one per
+    batch, so input smaller than one batch is screened in-process without starting any."""
+    from postguard.embedded.parallel import available_cores
+
+    batches = -(-posts // batch_size)
+    return max(min(requested or available_cores(), batches), 1)
 
 
 _REMOTE_OPTIONS = ("tls_ca", "tls_cert", "tls_key", "tls_server_name", "token", "token_file")
@@ -279,6 +311,14 @@ def build_parser() -> argparse.ArgumentParser:
     screen.add_argument("--format", choices=("jsonl", "table"), default="jsonl", help="output format")
     screen.add_argument("--progress", action="store_true", help="always show the progress bar on stderr")
     screen.add_argument("--batch-size", type=int, default=64, help="posts screened together (default 64)")
+    screen.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes screening batches in parallel, output kept in input order (default: the "
+        "CPUs available; 1 = in this process; input of one batch or less is always screened in-process)",
+    )
     remote = screen.add_argument_group("remote (--via)")
     remote.add_argument(
         "--via",
@@ -333,6 +373,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `postguard screen ... | head`: stop quietly, output is incomplete
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_LINE_ERRORS
+    except KeyboardInterrupt:  # Ctrl-C: workers are stopped by now; output so far is complete lines only
+        print("postguard: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return result if isinstance(result, int) else EXIT_OK
 
 

@@ -97,10 +97,17 @@ def build_pipeline(
 
 
 def pipeline_batch(pipeline: Any) -> ScreenBatch:
-    """Screen a batch in-process with a ``ScreeningPipeline``."""
+    """Screen a batch in-process with a ``ScreeningPipeline``.
+
+    A batch the pipeline raises on (it fails stages closed itself, so this is unexpected) becomes one
+    error per post, named by the exception type only: the run goes on, as with ``--workers N``.
+    """
 
     def screen(posts: Sequence[Post]) -> list[Decision | Exception]:
-        return list(pipeline.screen_batch(posts))
+        try:
+            return list(pipeline.screen_batch(posts))
+        except Exception as exc:
+            return [exc] * len(posts)
 
     return screen
 
@@ -122,11 +129,29 @@ def remote_batch(url: str) -> ScreenBatch:
     return screen
 
 
+class ScreeningFailedError(Exception):
+    """A batch that could not be screened, for a reason safe to print (it names no post text)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ScreeningFailedError):
+        return f"screening failed: {exc.reason}"
     code = getattr(exc, "code", None)
     if code is not None and not callable(code):
         return f"screening failed: {getattr(code, 'name', code)}"
     return f"screening failed: {type(exc).__name__}"
+
+
+NumberedLine = tuple[int, "str | bytes"]
+
+
+def numbered_lines(lines: Iterable[str | bytes]) -> Iterator[NumberedLine]:
+    """``(line number, line)`` for each non-blank line, numbered from 1 over all lines."""
+    return ((number, raw) for number, raw in enumerate(lines, start=1) if raw.strip())
 
 
 def screen_lines(
@@ -140,6 +165,24 @@ def screen_lines(
     """Yield one ``Outcome`` per non-blank input line, in order, screening valid posts in batches.
 
     ``registry`` (when given) turns unknown institutions into per-line errors before any work.
+    """
+    return screen_numbered(
+        numbered_lines(lines), screen_batch, registry, batch_size=batch_size, on_line=on_line
+    )
+
+
+def screen_numbered(
+    lines: Iterable[NumberedLine],
+    screen_batch: ScreenBatch,
+    registry: PolicyRegistry | None = None,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_line: Callable[[], None] | None = None,
+) -> Iterator[Outcome]:
+    """``screen_lines`` over already numbered non-blank lines: a batch every ``batch_size`` lines.
+
+    Batches therefore only depend on the line sequence, so screening consecutive ``batch_size``-line
+    chunks separately (``--workers N``) makes exactly the batches one run over all lines makes.
     """
     pending: list[tuple[int, Post]] = []
     ready: list[Outcome] = []  # outcomes waiting for the batch before them, to keep input order
@@ -159,9 +202,7 @@ def screen_lines(
         ready.clear()
         yield from merged
 
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
+    for number, raw in lines:
         try:
             post = parse_line(raw)
             if registry is not None and not registry.knows(post.institution_id):
