@@ -72,6 +72,7 @@ WINDOWED = frozenset(
         "phone._EXTENSION_START",
         "attachments._NOT_DATE_AFTER",
         "attachments._HEX_TAG",
+        "attachments._NOT_DATE_BEFORE",
         "email._ROLE_MAILBOX",
     }
 )

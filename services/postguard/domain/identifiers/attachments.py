@@ -69,11 +69,9 @@ _FIX = {
     ),
     _EXIF: "Strip the photo's metadata before posting (export or save without metadata / location)",
 }
-_PLACEHOLDERS = frozenset(
-    {"anonymous", "anonymized", "anonymised", "anon", "removed", "redacted", "none", "n/a", "na", "unknown"}
-)
+_PLACEHOLDERS = _DATA.words("placeholders")
 _NON_ALNUM = re.compile(r"[^0-9a-z]")
-_HEX_TAG = re.compile(r"^\(?([0-9a-f]{4})[,\s]?([0-9a-f]{4})\)?$", re.IGNORECASE)
+_HEX_TAG = _DATA.regex("hex_tag")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,15 +156,9 @@ def attachment_texts(post: Post) -> list[tuple[str, str, str]]:
     return texts
 
 
-_CAPTION_DATE = re.compile(r"(?<![\w/.:-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?:\d{4}|\d{2}))?(?![\w/:-]|\.\d)")
-_NOT_DATE_AFTER = re.compile(
-    r"\s*(?:of|tabs?|tablets?|pills?|caps?|cups?|doses?|inch(?:es)?|in\b|miles?|mi\b|cm|mm|strength|"
-    r"power|length|view|scale|score|%)",
-    re.IGNORECASE,
-)
-_NOT_DATE_BEFORE = re.compile(
-    r"(?:pain|score|grade|scale|rated|strength|power|vision|acuity)\W*$", re.IGNORECASE
-)
+_CAPTION_DATE = _DATA.regex("caption_date")
+_NOT_DATE_AFTER = _DATA.regex("not_date_after")
+_NOT_DATE_BEFORE = _DATA.regex("not_date_before")
 CAPTION_DATE_CONFIDENCE = 0.7
 CAPTION_DATE_DETECTOR = "AttachmentCaptionDate"
 
