@@ -68,6 +68,9 @@ class LocalStack:
 
     ``free_ports=True`` gives every service fresh loopback ports (tests); otherwise the default ports.
     ``env`` adds or overrides settings for every service (e.g. a short policy deadline).
+    ``replicas`` runs more than one process of a service (e.g. ``{"identifier-detection": 2}``): the
+    first is named like the service, the others ``<service>-2``, ``<service>-3``... each with its own
+    ports and data directory, all in the service's consumer group (so they share its partitions).
     """
 
     def __init__(
@@ -79,6 +82,7 @@ class LocalStack:
         free_ports: bool = True,
         env: Mapping[str, str] | None = None,
         detach: bool = False,
+        replicas: Mapping[str, int] | None = None,
     ) -> None:
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -86,13 +90,31 @@ class LocalStack:
         self.partitions = partitions
         self.env = dict(env or {})
         self.detach = detach
-        self.ports: dict[str, tuple[int, int]] = {
-            s.name: (free_port(), free_port()) if free_ports else (s.grpc_port, s.metrics_port)
+        counts = dict(replicas or {})
+        unknown = set(counts) - set(SPECS)
+        if unknown:
+            raise ValueError(f"replicas of unknown services: {sorted(unknown)}")
+        if any(n < 1 for n in counts.values()) or (not free_ports and any(n > 1 for n in counts.values())):
+            raise ValueError("replicas must be >= 1, and more than one needs free_ports=True")
+        # instance name -> service name (the first instance of a service is named like it)
+        self.service_of: dict[str, str] = {
+            (s.name if i == 1 else f"{s.name}-{i}"): s.name
             for s in SERVICES
+            for i in range(1, counts.get(s.name, 1) + 1)
+        }
+        self.ports: dict[str, tuple[int, int]] = {
+            instance: (free_port(), free_port())
+            if free_ports
+            else (SPECS[name].grpc_port, SPECS[name].metrics_port)
+            for instance, name in self.service_of.items()
         }
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     # --- addresses -------------------------------------------------------------------------------
+
+    def instances(self, name: str | None = None) -> list[str]:
+        """The process names of service ``name`` (all services' when None), in start order."""
+        return [i for i, service in self.service_of.items() if name is None or service == name]
 
     def grpc_target(self, name: str) -> str:
         return f"127.0.0.1:{self.ports[name][0]}"
@@ -105,7 +127,7 @@ class LocalStack:
 
     def service_env(self, name: str) -> dict[str, str]:
         """The environment a service process gets: ``POSTGUARD_*`` connection, ports, overrides."""
-        spec = SPECS[name]
+        spec = SPECS[self.service_of[name]]
         grpc_port, metrics_port = self.ports[name]
         env = dict(os.environ)
         env.update(
@@ -121,6 +143,8 @@ class LocalStack:
         # The audit store's default is a relative path: keep it with the run's other files.
         env.setdefault("POSTGUARD_POLICY_DECISION_AUDIT_URL", str(self.run_dir / "audit.sqlite3"))
         env.update(self.env)
+        if name != spec.name:  # a further replica: its own faust data directory
+            env[f"{spec.env_prefix}DATA_DIR"] = str(self.run_dir / name)
         return env
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -131,7 +155,7 @@ class LocalStack:
             return
         log = open(self.log_path(name), "ab")  # noqa: SIM115 - handed to the child
         proc = subprocess.Popen(
-            [sys.executable, "-m", "postguard.cli", "serve", name],
+            [sys.executable, "-m", "postguard.cli", "serve", self.service_of[name]],
             env=self.service_env(name),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -162,9 +186,13 @@ class LocalStack:
                 time.sleep(0.3)
 
     def start(self, names: Iterable[str] | None = None, timeout: float = 180.0) -> LocalStack:
-        """Create the topics, start the services (all at once) and wait until they are healthy."""
+        """Create the topics, start the services (all at once) and wait until they are healthy.
+
+        ``names`` are services (all their replicas start) or single instance names."""
         ensure_topics(self.bootstrap_servers, self.partitions)
-        wanted = list(names) if names is not None else [s.name for s in SERVICES]
+        wanted: list[str] = []
+        for name in list(names) if names is not None else list(SPECS):
+            wanted += self.instances(name) if name in SPECS else [name]
         for name in wanted:
             self.start_service(name)
         try:
@@ -196,7 +224,7 @@ class LocalStack:
 
     def stop(self) -> None:
         """Stop every service this object started (ingest first, so no new posts come in)."""
-        for name in [s.name for s in SERVICES]:
+        for name in self.instances():
             if name in self.processes:
                 self.stop_service(name)
 
