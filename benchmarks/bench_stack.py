@@ -293,7 +293,9 @@ def run_one(args: argparse.Namespace, partitions: int) -> dict[str, Any]:
                     f"(still provisional at the end: {tp['still_provisional']})",
                     flush=True,
                 )
-                _print_cpu(cpu, detector, max(1, tp["decided"]))
+                result["marginal_ms"] = _print_cpu(
+                    cpu, detector, max(1, tp["decided"]), result.get("idle_cores", {}), tp["elapsed_s"]
+                )
                 if args.rate > 0 and args.paced_seconds > 0:
                     lat = paced(stub, args.rate, args.paced_seconds)
                     result["paced"] = lat
@@ -308,18 +310,28 @@ def run_one(args: argparse.Namespace, partitions: int) -> dict[str, Any]:
     return result
 
 
-def _print_cpu(cpu: dict[str, float], detector: dict[str, float], posts: int) -> None:
+def _print_cpu(
+    cpu: dict[str, float], detector: dict[str, float], posts: int, idle: dict[str, float], seconds: float
+) -> dict[str, float]:
+    """Print CPU per post by process: in all, and marginal (minus the idle stack's CPU over the burst).
+
+    Returns the marginal ms/post by process, plus ``detector`` and ``stream`` (everything else)."""
     total = sum(cpu.values())
-    print(f"CPU during the burst: {total:.1f} s = {1000 * total / posts:.2f} ms/post in all")
-    for name, seconds in sorted(cpu.items(), key=lambda kv: -kv[1]):
-        line = f"  {name:<24} {1000 * seconds / posts:6.2f} ms/post"
+    print(f"CPU during the burst: {total:.1f} s = {1000 * total / posts:.2f} ms/post in all (idle included)")
+    marginal: dict[str, float] = {}
+    for name, used in sorted(cpu.items(), key=lambda kv: -kv[1]):
+        marginal[name] = 1000 * max(0.0, used - idle.get(name, 0.0) * seconds) / posts
+        line = f"  {name:<24} {1000 * used / posts:6.2f} ms/post, marginal {marginal[name]:6.2f}"
         if name in detector:
-            det = detector[name]
-            line += (
-                f"  (detector {1000 * det / posts:.2f} ms/post, stream path "
-                f"{1000 * max(0.0, seconds - det) / posts:.2f} ms/post)"
-            )
+            line += f"  (of which detector {1000 * detector[name] / posts:.2f})"
         print(line)
+    det = 1000 * sum(detector.values()) / posts
+    stream = max(0.0, sum(marginal.values()) - det)
+    print(
+        f"marginal per post: detectors {det:.2f} ms, stream path (everything else, broker included) "
+        f"{stream:.2f} ms -> stream/detector {stream / det if det else float('nan'):.1f}x"
+    )
+    return {**marginal, "detector": det, "stream": stream}
 
 
 def main() -> int:
@@ -349,13 +361,16 @@ def main() -> int:
     args = parser.parse_args()
     results = [run_one(args, int(p)) for p in args.partitions.split(",") if p.strip()]
     if len(results) > 1:
-        print("\npartitions  replicas  burst posts/s  provisional  Screen p50/p99 ms @ rate")
+        print(
+            "\npartitions  replicas  burst posts/s  provisional  stream/detector ms  Screen p50/p99 ms @ rate"
+        )
         for r in results:
             lat = r.get("paced")
             paced_text = f"{lat['p50_ms']:.0f}/{lat['p99_ms']:.0f} @ {lat['rate']:.0f}/s" if lat else "-"
             print(
                 f"{r['partitions']:>10}  {r['replicas']:>8}  {r['burst']['posts_per_s']:>13.0f}  "
-                f"{r['burst']['provisional']:>11}  {paced_text}"
+                f"{r['burst']['provisional']:>11}  "
+                f"{r['marginal_ms']['stream']:>8.1f}/{r['marginal_ms']['detector']:<8.1f}  {paced_text}"
             )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
