@@ -5,14 +5,16 @@ Which rules run, and in which order, is read from ``data/rules.yaml`` (a registr
 
 from importlib import resources
 
-from postguard.domain.advice.rules.base import ContentRule, CueMatcher, DocCues
-from postguard.domain.advice.rules.claims import ClaimsRule
-from postguard.domain.advice.rules.conduct import ConductRule
+from postguard.domain.advice.rules.base import ContentRule as ContentRule
+from postguard.domain.advice.rules.base import CueMatcher as CueMatcher
+from postguard.domain.advice.rules.base import DocCues as DocCues
+from postguard.domain.advice.rules.claims import ClaimsRule as ClaimsRule
+from postguard.domain.advice.rules.conduct import ConductRule as ConductRule
 from postguard.domain.advice.rules.data import PACKAGE
-from postguard.domain.advice.rules.disclaimer import DisclaimerRule
-from postguard.domain.advice.rules.personal_advice import PersonalAdviceRule
-from postguard.domain.advice.rules.promotion import PromotionRule
-from postguard.domain.advice.rules.solicitation import SolicitationRule
+from postguard.domain.advice.rules.disclaimer import DisclaimerRule as DisclaimerRule
+from postguard.domain.advice.rules.personal_advice import PersonalAdviceRule as PersonalAdviceRule
+from postguard.domain.advice.rules.promotion import PromotionRule as PromotionRule
+from postguard.domain.advice.rules.solicitation import SolicitationRule as SolicitationRule
 from postguard.domain.rule_data import RuleDataError, parse_registry
 
 REGISTRY_FILE = "rules.yaml"
@@ -49,20 +51,3 @@ ENABLED_RULES: tuple[str, ...] = _load_registry()
 def build_rules() -> tuple[ContentRule, ...]:
     """A fresh instance of every enabled content rule, in registry order (the disclaimer rule last)."""
     return tuple(RULE_CLASSES[name]() for name in ENABLED_RULES)
-
-
-__all__ = [
-    "ENABLED_RULES",
-    "RULE_CLASSES",
-    "ClaimsRule",
-    "ConductRule",
-    "ContentRule",
-    "CueMatcher",
-    "DisclaimerRule",
-    "DocCues",
-    "PersonalAdviceRule",
-    "PromotionRule",
-    "SolicitationRule",
-    "build_rules",
-    "parse_rule_registry",
-]

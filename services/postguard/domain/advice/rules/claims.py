@@ -25,6 +25,12 @@ PSEUDOSCIENCE_PHRASES: tuple[str, ...] = DATA.phrases("pseudoscience")
 ANTIVAX_PHRASES: tuple[str, ...] = DATA.phrases("antivax")
 APPEAL_PHRASES: tuple[str, ...] = DATA.phrases("appeal")
 DEBUNK_PHRASES: tuple[str, ...] = DATA.phrases("debunk")
+ANTIVAX_CONFIDENCE = DATA.number("antivax_confidence")
+ABSOLUTE_CONFIDENCE = DATA.number("absolute_confidence")
+PSEUDOSCIENCE_CONFIDENCE = DATA.number("pseudoscience_confidence")
+CURE_CLAIM_CONFIDENCE = DATA.number("cure_claim_confidence")
+UNSOURCED_CLAIM_CONFIDENCE = DATA.number("unsourced_claim_confidence")
+QUANTIFIED_CLAIM_CONFIDENCE = DATA.number("quantified_claim_confidence")
 
 _VACCINE_WORDS = sorted(DATA.words("vaccine_words"))
 _HARM_WORDS = sorted(DATA.words("harm_words"))
@@ -88,17 +94,30 @@ class ClaimsRule(ContentRule):
             hits: list[tuple[tuple[int, int], float, str, str]] = []
             debunked = cues.has(DEBUNK, i)
             if not debunked:
-                hits += [(s, 0.9, REASON_ANTIVAX, SUGGESTION_ANTIVAX) for s in cues.spans(ANTIVAX, i)]
+                hits += [
+                    (s, ANTIVAX_CONFIDENCE, REASON_ANTIVAX, SUGGESTION_ANTIVAX)
+                    for s in cues.spans(ANTIVAX, i)
+                ]
             if health_post:
-                hits += [(s, 0.85, REASON_ABSOLUTE, SUGGESTION) for s in cues.spans(ABSOLUTE, i)]
-            hits += [(s, 0.85, REASON_PSEUDO, SUGGESTION) for s in cues.spans(PSEUDOSCIENCE, i)]
+                hits += [
+                    (s, ABSOLUTE_CONFIDENCE, REASON_ABSOLUTE, SUGGESTION) for s in cues.spans(ABSOLUTE, i)
+                ]
+            hits += [
+                (s, PSEUDOSCIENCE_CONFIDENCE, REASON_PSEUDO, SUGGESTION) for s in cues.spans(PSEUDOSCIENCE, i)
+            ]
             if not sourced:
-                hits += [(s, 0.8, REASON_UNSOURCED, SUGGESTION) for s in self._cure_claims(cues, i)]
+                hits += [
+                    (s, CURE_CLAIM_CONFIDENCE, REASON_UNSOURCED, SUGGESTION)
+                    for s in self._cure_claims(cues, i)
+                ]
                 if health_post:
                     appeals = [a for a in cues.spans(APPEAL, i) if not cues.preceded_by(a[0], _NEGATORS, 8)]
                     unsourced = cues.spans(EFFICACY, i) + appeals
-                    hits += [(s, 0.7, REASON_UNSOURCED, SUGGESTION) for s in unsourced]
-                    hits += [(s, 0.6, REASON_UNSOURCED, SUGGESTION) for s in cues.spans(QUANTIFIED, i)]
+                    hits += [(s, UNSOURCED_CLAIM_CONFIDENCE, REASON_UNSOURCED, SUGGESTION) for s in unsourced]
+                    hits += [
+                        (s, QUANTIFIED_CLAIM_CONFIDENCE, REASON_UNSOURCED, SUGGESTION)
+                        for s in cues.spans(QUANTIFIED, i)
+                    ]
             # "No treatment is 100% effective" states the opposite of a claim.
             hits = [h for h in hits if h[2] == REASON_ANTIVAX or not cues.preceded_by(h[0][0], _NEGATORS, 4)]
             if not hits:
