@@ -19,6 +19,9 @@ DISCLAIMER_PHRASES: tuple[str, ...] = DATA.phrases("disclaimers")
 ADVICE_CUES: tuple[str, ...] = DATA.phrases("advice_cues")
 ANNOUNCEMENTS: tuple[str, ...] = DATA.phrases("announcements")
 """News, events, hiring and team posts: health words here are not advice to the reader."""
+ONE_SENTENCE_CONFIDENCE = DATA.number("one_sentence_confidence")
+SEVERAL_SENTENCES_CONFIDENCE = DATA.number("several_sentences_confidence")
+FLAGGED_CONFIDENCE = DATA.number("flagged_confidence")
 
 REASON = (
     "Gives health information or advice without stating that it is general education, not medical advice."
@@ -66,9 +69,9 @@ class DisclaimerRule(ContentRule):
             return []
         # Point at a sentence that itself names the health topic where there is one.
         advice_sentences.sort(key=lambda i: (not cues.has(c.HEALTH, i), i))
-        confidence = 0.6 if len(advice_sentences) == 1 else 0.7
+        confidence = ONE_SENTENCE_CONFIDENCE if len(advice_sentences) == 1 else SEVERAL_SENTENCES_CONFIDENCE
         if flagged:
-            confidence = 0.75
+            confidence = FLAGGED_CONFIDENCE
         return [
             self.finding(
                 cues,

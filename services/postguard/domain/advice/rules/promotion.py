@@ -45,6 +45,11 @@ PRODUCTS: tuple[str, ...] = tuple(sorted(DATA.words("products")))
 
 _HOSPITAL_CODES = sorted(DATA.words("hospital_codes"))
 """Emergency codes ("code BLUE") that look like discount codes."""
+CODE_CONFIDENCE = DATA.number("code_confidence")
+DISCOUNT_CONFIDENCE = DATA.number("discount_confidence")
+PUSH_CONFIDENCE = DATA.number("push_confidence")
+ENDORSE_CONFIDENCE = DATA.number("endorse_confidence")
+WEAK_PUSH_CONFIDENCE = DATA.number("weak_push_confidence")
 
 _PATTERN_LISTS = {
     "hospital_codes": _HOSPITAL_CODES,
@@ -105,18 +110,23 @@ class PromotionRule(ContentRule):
             if cues.has(OWN_INSTITUTION, i) and not cues.has(AFFILIATE, i):
                 continue
             hits: list[tuple[tuple[int, int], float, str]] = []
-            hits += [(s, 0.85, REASON_CODE) for s in cues.spans(CODE, i) + cues.spans(AFFILIATE, i)]
-            hits += [(s, 0.75, REASON_CODE) for s in cues.spans(DISCOUNT, i)]
+            hits += [
+                (s, CODE_CONFIDENCE, REASON_CODE) for s in cues.spans(CODE, i) + cues.spans(AFFILIATE, i)
+            ]
+            hits += [(s, DISCOUNT_CONFIDENCE, REASON_CODE) for s in cues.spans(DISCOUNT, i)]
             if commerce or product_post:
-                hits += [(s, 0.65, REASON_PUSH) for s in cues.spans(PUSH, i)]
+                hits += [(s, PUSH_CONFIDENCE, REASON_PUSH) for s in cues.spans(PUSH, i)]
             if cues.has(PRODUCT, i) and (commerce or cues.has_any((PUSH, LINK_OR_BRAND))):
-                hits += [(s, 0.6, REASON_PUSH) for s in cues.spans(ENDORSE, i)]
+                hits += [(s, ENDORSE_CONFIDENCE, REASON_PUSH) for s in cues.spans(ENDORSE, i)]
             if not commerce and cues.has(RESEARCH, i):
                 hits = [h for h in hits if h[2] == REASON_CODE]
             elif not commerce and not hits and self._brand_here(cues, i) and (selling or pushing):
-                hits += [(s, 0.6, REASON_PUSH) for s in self._brand_spans(cues, i)]
+                hits += [(s, ENDORSE_CONFIDENCE, REASON_PUSH) for s in self._brand_spans(cues, i)]
             elif not commerce and not hits and pushing and cues.has_any((PUSH, ENDORSE), i):
-                hits += [(s, 0.55, REASON_PUSH) for s in cues.spans(PUSH, i) + cues.spans(ENDORSE, i)]
+                hits += [
+                    (s, WEAK_PUSH_CONFIDENCE, REASON_PUSH)
+                    for s in cues.spans(PUSH, i) + cues.spans(ENDORSE, i)
+                ]
             if not hits:
                 continue
             best = max(hits, key=lambda h: h[1])

@@ -36,6 +36,11 @@ _INFO_OFFERS = DATA.words("info_offers")
 """ "DM me and I'll send you the link to our diabetes class" offers information, not an opinion."""
 _NEGATORS = DATA.words("negators")
 _CLAUSE_LEADS = DATA.words("clause_leads")
+REQUEST_CONFIDENCE = DATA.number("request_confidence")
+GENERIC_REQUEST_CONFIDENCE = DATA.number("generic_request_confidence")
+OPINION_OFFER_CONFIDENCE = DATA.number("opinion_offer_confidence")
+CONSULT_OFFER_CONFIDENCE = DATA.number("consult_offer_confidence")
+OPEN_DMS_CONFIDENCE = DATA.number("open_dms_confidence")
 
 _PATTERN_LISTS = {
     "material": sorted(CLINICAL_MATERIALS),
@@ -92,28 +97,31 @@ class SolicitationRule(ContentRule):
         for i in range(len(cues.sentences)):
             ailment = cues.has_any(ailment_keys, i)
             nearby = ailment or (i > 0 and cues.has_any(ailment_keys, i - 1))
-            hits: list[tuple[tuple[int, int], float]] = [(s, 0.85) for s in cues.spans(REQUEST, i)]
+            hits: list[tuple[tuple[int, int], float]] = [
+                (s, REQUEST_CONFIDENCE) for s in cues.spans(REQUEST, i)
+            ]
             if ailment or (nearby and opinion_offered):
-                hits += [(s, 0.8) for s in cues.spans(REQUEST_GENERIC, i)]
+                hits += [(s, GENERIC_REQUEST_CONFIDENCE) for s in cues.spans(REQUEST_GENERIC, i)]
                 if not any(tok.lower_ in _INFO_OFFERS for tok in cues.sentences[i]):
-                    hits += [(s, 0.8) for s in cues.spans(CONTACT_ME, i)]
+                    hits += [(s, GENERIC_REQUEST_CONFIDENCE) for s in cues.spans(CONTACT_ME, i)]
             if nearby and opinion_offered:
-                hits += [(s, 0.75) for s in cues.spans(REQUEST_IT, i)]
+                hits += [(s, OPINION_OFFER_CONFIDENCE) for s in cues.spans(REQUEST_IT, i)]
             opine_here = cues.spans(WILL_OPINE, i) + cues.spans(QUICK_LOOK, i)
             asks = [s for s in cues.spans(ASK_ACTION, i) if _clause_start(cues, s[0])]
             if opine_here and asks and (health_post or cues.has_any((c.HEALTH, SO_AILMENT))):
                 # "Message me your semen analysis and I'll explain…", "Tell me where it hurts and I'll guess…"
-                hits += [((asks[0][0], opine_here[-1][1]), 0.75)]
+                hits += [((asks[0][0], opine_here[-1][1]), OPINION_OFFER_CONFIDENCE)]
             if cues.has(WILL_OPINE, i) and cues.has(c.YOU, i):
                 # "send me your test results and I'll let you know what I think"
-                hits += [(s, 0.75) for s in cues.spans(REQUEST_GENERIC, i)]
+                hits += [(s, OPINION_OFFER_CONFIDENCE) for s in cues.spans(REQUEST_GENERIC, i)]
             health_near = cues.has(c.HEALTH, i) or nearby
             if health_near and cues.has(PRIVATE_CHANNEL, i):
-                hits += [(s, 0.75) for s in cues.spans(REQUEST_GENERIC, i) + cues.spans(PRIVATE_CHANNEL, i)]
+                private = cues.spans(REQUEST_GENERIC, i) + cues.spans(PRIVATE_CHANNEL, i)
+                hits += [(s, OPINION_OFFER_CONFIDENCE) for s in private]
             if health_post:
-                hits += [(s, 0.7) for s in cues.spans(OFFER, i)]
+                hits += [(s, CONSULT_OFFER_CONFIDENCE) for s in cues.spans(OFFER, i)]
             if ailment and cues.has(c.YOU, i):
-                hits += [(s, 0.6) for s in cues.spans(OPEN_DMS, i)]
+                hits += [(s, OPEN_DMS_CONFIDENCE) for s in cues.spans(OPEN_DMS, i)]
             hits = [(s, conf) for s, conf in hits if not cues.preceded_by(s[0], _NEGATORS, window=3)]
             if not hits:
                 continue
