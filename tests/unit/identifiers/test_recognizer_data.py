@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from postguard.domain.identifiers import lexicons
-from postguard.domain.identifiers.lexicons import DATA_PACKAGE, rule_file
+from postguard.domain.identifiers.lexicons import DATA_PACKAGE, expand_patterns, rule_file
 from postguard.domain.identifiers.recognizers import ENABLED, RECOGNIZERS, default_recognizers
 from postguard.domain.identifiers.recognizers.numbered import ContextualNumberRecognizer
 from postguard.domain.rule_data import RuleDataError, entry_names, parse_registry, parse_rule_data
@@ -42,8 +42,9 @@ def test_every_rule_file_loads_with_notes_on_every_entry() -> None:
 
 @pytest.mark.parametrize("filename", RULE_FILES)
 def test_every_entry_is_read_by_the_code(filename: str) -> None:
-    """An entry's name appears quoted in its module, is a pattern kind listed in the file's ``kinds``, or
-    is an attachment tag list named ``<family>_<LABEL>``: no entry is dead data."""
+    """An entry's name appears quoted in its module (or as the upper-case matcher key it is read for), is
+    a pattern kind listed in the file's ``kinds``, or is an attachment tag list named ``<family>_<LABEL>``:
+    no entry is dead data."""
     data = rule_file(filename)
     source = "".join(path.read_text(encoding="utf-8") for path in _readers(filename))
     kinds = set(data.phrases_by_name.get("kinds", ()))
@@ -51,6 +52,7 @@ def test_every_entry_is_read_by_the_code(filename: str) -> None:
         name
         for name in entry_names(data)
         if f'"{name}"' not in source
+        and f'"{name.upper()}"' not in source  # person.yaml's cue patterns, read as key.lower()
         and name not in kinds
         and not (filename == "attachments.yaml" and re.fullmatch(r"(dicom|exif)_(?:[A-Z_]+|free_text)", name))
     ]
@@ -125,3 +127,35 @@ def test_a_template_is_filled_compiled_and_checked_against_its_example() -> None
 def test_a_template_without_its_slot_is_refused_at_load() -> None:
     with pytest.raises(RuleDataError, match=r"x.yaml:6: template 'month_day' has no \{day\} in its pattern"):
         parse_rule_data(TEMPLATE.replace("slots: [month]", "slots: [month, day]"), "x.yaml")
+
+
+def _pattern_lists() -> dict[str, dict[str, list[str]]]:
+    from postguard.domain.identifiers.recognizers import person, quasi
+
+    return {"person.yaml": person._PATTERN_LISTS, "quasi.yaml": {"not_places": quasi._NOT_PLACES}}
+
+
+def test_each_token_pattern_entry_matches_its_own_example() -> None:
+    """The check the loader cannot make cheaply: run each entry, lists expanded, on its example."""
+    import spacy
+    from spacy.matcher import Matcher
+
+    nlp = spacy.blank("en")
+    checked = 0
+    for filename, lists in _pattern_lists().items():
+        data = rule_file(filename)
+        for name in data.patterns_by_name:
+            matcher = Matcher(nlp.vocab)
+            matcher.add(name, expand_patterns(data.patterns(name), lists))
+            example = data.notes[name]["example"]
+            assert matcher(nlp(example)), f"{filename}: {name!r} does not match {example!r}"
+            checked += 1
+    assert checked == sum(len(rule_file(f).patterns_by_name) for f in RULE_FILES) == 8
+
+
+def test_a_pattern_list_reference_must_be_known() -> None:
+    with pytest.raises(KeyError):
+        expand_patterns([[{"LOWER": {"IN": ["$nowhere"]}}]], {})
+    assert expand_patterns([[{"LOWER": {"NOT_IN": ["$a"]}}, {"LOWER": "x"}]], {"a": ("b", "c")}) == [
+        [{"LOWER": {"NOT_IN": ["b", "c"]}}, {"LOWER": "x"}]
+    ]

@@ -8,7 +8,6 @@ that neither the rules nor the NER seam report them as patients.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Span
@@ -22,6 +21,7 @@ from postguard.domain.identifiers.lexicons import (
     PATIENT_ROLES,
     RELATIVES,
     US_STATES,
+    expand_patterns,
     rule_file,
 )
 from postguard.domain.identifiers.recognizer import Recognizer, TokenPattern
@@ -39,9 +39,16 @@ _NOT_NAME = sorted(
     | set(PATIENT_ROLES)
     | set(RELATIVES)
 )
-_NAME: dict[str, Any] = {"IS_TITLE": True, "IS_ALPHA": True, "LOWER": {"NOT_IN": _NOT_NAME}}
-_NAME_OPT: dict[str, Any] = {**_NAME, "OP": "?"}
-_PUNCT_OPT: dict[str, Any] = {"ORTH": {"IN": [",", ":", "-"]}, "OP": "?"}
+_PATTERN_LISTS: dict[str, list[str]] = {
+    "honorifics": list(HONORIFICS),
+    "patient_roles": list(PATIENT_ROLES),
+    "relatives": list(RELATIVES),
+    "clinician_titles": list(CLINICIAN_TITLES),
+    "titles": [*CLINICIAN_TITLES, *HONORIFICS],
+    "not_name": _NOT_NAME,
+}
+"""What each ``$name`` in person.yaml's token patterns stands for."""
+_CUE_KEYS = ("HONORIFIC", "ROLE", "RELATIVE", "NAMED", "IN_BED", "CLINICIAN")
 
 # Cue patterns whose names survive in a Title Case headline, and each cue's confidence.
 _HEADLINE_SAFE = frozenset({"HONORIFIC"})
@@ -55,36 +62,10 @@ class PersonRecognizer(Recognizer):
     labels = (IdentifierLabel.PERSON,)
 
     def token_patterns(self) -> Mapping[str, list[TokenPattern]]:
-        credit = [[{"LOWER": w} for w in cue.split()] for cue in CREDIT_CUES]
-        title_opt = {"LOWER": {"IN": [*CLINICIAN_TITLES, *HONORIFICS]}, "OP": "?"}
-        return {
-            "HONORIFIC": [[{"LOWER": {"IN": list(HONORIFICS)}}, _NAME, _NAME_OPT]],
-            "ROLE": [[{"LOWER": {"IN": list(PATIENT_ROLES)}}, _PUNCT_OPT, _NAME, _NAME_OPT]],
-            "RELATIVE": [
-                [
-                    {"LOWER": {"IN": ["patient", "pt", "patients"]}},
-                    {"LOWER": {"IN": ["'s", "’s", "'"]}},
-                    {"LOWER": {"IN": list(RELATIVES)}},
-                    _PUNCT_OPT,
-                    _NAME,
-                    _NAME_OPT,
-                ],
-                [
-                    {"LOWER": {"IN": ["her", "his", "their", "patient's", "pt's", "whose"]}},
-                    {"LOWER": {"IN": list(RELATIVES)}},
-                    _PUNCT_OPT,
-                    _NAME,
-                    _NAME_OPT,
-                ],
-            ],
-            "NAMED": [
-                [{"LOWER": {"IN": ["named", "called", "nicknamed"]}}, _NAME, _NAME_OPT],
-                [{"LOWER": "name"}, {"LOWER": {"IN": ["is", "was"]}}, _NAME, _NAME_OPT],
-            ],
-            "IN_BED": [[_NAME, _NAME_OPT, {"LOWER": "in"}, {"LOWER": {"IN": ["bed", "room", "bay", "rm"]}}]],
-            "CLINICIAN": [[{"LOWER": {"IN": list(CLINICIAN_TITLES)}}, _NAME, _NAME_OPT]],
-            "CREDIT": [[*cue, title_opt, _NAME, _NAME_OPT] for cue in credit],
-        }
+        patterns = {key: expand_patterns(_DATA.patterns(key.lower()), _PATTERN_LISTS) for key in _CUE_KEYS}
+        (tail,) = expand_patterns(_DATA.patterns("credit_tail"), _PATTERN_LISTS)
+        patterns["CREDIT"] = [[*({"LOWER": w} for w in cue.split()), *tail] for cue in CREDIT_CUES]
+        return patterns
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         credited = analysis.credited

@@ -11,6 +11,7 @@ from postguard.domain.identifiers.lexicons import (
     RELATIVE_TIME,
     SEX_TERMS,
     US_STATES,
+    expand_patterns,
     rule_file,
 )
 from postguard.domain.identifiers.recognizer import Recognizer, TokenPattern
@@ -56,15 +57,7 @@ class QuasiIdentifierRecognizer(Recognizer):
         return {"STATE": [s for s in US_STATES if len(s) > 2]}
 
     def token_patterns(self) -> Mapping[str, list[TokenPattern]]:
-        return {
-            "PLACE_NAME": [
-                [
-                    {"LOWER": {"IN": ["from", "in", "at", "near", "on"]}},
-                    {"LOWER": "the", "OP": "?"},
-                    {"IS_TITLE": True, "IS_ALPHA": True, "LOWER": {"NOT_IN": _NOT_PLACES}},
-                ]
-            ],
-        }
+        return {"PLACE_NAME": expand_patterns(_DATA.patterns("place_name"), {"not_places": _NOT_PLACES})}
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         rare = self.spans(analysis, "RARE")
