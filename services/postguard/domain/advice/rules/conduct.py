@@ -83,15 +83,16 @@ REASONS = {
     "mockery": "Mocks a patient or colleague.",
 }
 CONFIDENCE = {
-    "slur": 0.95,
-    "insult": 0.8,
-    "profanity": 0.65,
-    "patient_label": 0.85,
-    "dehumanizing": 0.85,
-    "disparaging_adj": 0.75,
-    "group": 0.7,
-    "mockery": 0.7,
+    "slur": DATA.number("slur_confidence"),
+    "insult": DATA.number("insult_confidence"),
+    "profanity": DATA.number("profanity_confidence"),
+    "patient_label": DATA.number("patient_label_confidence"),
+    "dehumanizing": DATA.number("dehumanizing_confidence"),
+    "disparaging_adj": DATA.number("disparaging_adj_confidence"),
+    "group": DATA.number("group_confidence"),
+    "mockery": DATA.number("mockery_confidence"),
 }
+"""Finding confidence per kind of hit (numbers in conduct.yaml)."""
 SUGGESTION = (
     "Remove the disparaging language; describe patients, groups and colleagues respectfully and factually."
 )
