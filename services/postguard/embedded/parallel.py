@@ -127,7 +127,6 @@ class _Pool:
 
     def fork(self) -> _Worker:
         self.before_fork()  # flush the parent's buffered output
-        gc.collect()
         gc.freeze()  # objects alive now stay untouched by the children's collector: pages stay shared
         ctx = multiprocessing.get_context("fork")
         parent_end, child_end = ctx.Pipe(duplex=True)

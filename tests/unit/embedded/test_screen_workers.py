@@ -98,6 +98,18 @@ def test_one_and_two_workers_write_the_same_records_in_input_order(tmp_path: Pat
             assert record["post_id"] == json.loads(lines[number - 1])["post_id"]
 
 
+def test_table_format_and_progress_bar_work_with_workers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = posts(90)
+    _, one = screen(tmp_path, lines, "--workers", "1", "--batch-size", "8", "--format", "table")
+    capsys.readouterr()
+    _, two = screen(tmp_path, lines, "--workers", "2", "--batch-size", "8", "--format", "table", "--progress")
+    assert one == two and b"ERROR" in two and b"lines:" in two.splitlines()[-1]
+    total = sum(1 for x in lines if x.strip())
+    assert f"{total}/{total}" in capsys.readouterr().err  # the bar counted every record written
+
+
 def test_a_batch_the_pipeline_raises_on_fails_closed_the_same_with_1_or_2_workers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
