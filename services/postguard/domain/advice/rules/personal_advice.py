@@ -46,6 +46,19 @@ _GENERIC_SUBJECTS = DATA.words("generic_subjects")
 _SKIP_AT_START = DATA.words("skip_at_start")
 _NEGATORS = DATA.words("negators")
 _CONDITIONALS = DATA.words("conditionals")
+DIAGNOSIS_CONFIDENCE = DATA.number("diagnosis_confidence")
+REPLY_DOSE_CONFIDENCE = DATA.number("reply_dose_confidence")
+REPLY_CONFIDENCE = DATA.number("reply_confidence")
+ADVICE_BASE = DATA.number("advice_base")
+DOSE_BONUS = DATA.number("dose_bonus")
+ADDRESSED_MEDICATION_BONUS = DATA.number("addressed_medication_bonus")
+MEDICATION_BONUS = DATA.number("medication_bonus")
+SYMPTOM_BONUS = DATA.number("symptom_bonus")
+PERSONAL_BONUS = DATA.number("personal_bonus")
+YOU_AND_MODAL_BONUS = DATA.number("you_and_modal_bonus")
+CONDITIONAL_PENALTY = DATA.number("conditional_penalty")
+ADVICE_THRESHOLD = DATA.number("advice_threshold")
+ADVICE_CAP = DATA.number("advice_cap")
 
 REASSURANCES: tuple[str, ...] = DATA.phrases("reassurances")
 REFUSALS: tuple[str, ...] = DATA.phrases("refusals")
@@ -149,7 +162,7 @@ class PersonalAdviceRule(ContentRule):
             hits = hits + cues.spans(MAYBE_DIAGNOSIS, i)
         if not hits:
             return None
-        return self.finding(cues, _cover(hits + personal), 0.85, REASON_DIAGNOSIS, SUGGESTION)
+        return self.finding(cues, _cover(hits + personal), DIAGNOSIS_CONFIDENCE, REASON_DIAGNOSIS, SUGGESTION)
 
     def _reply(self, cues: DocCues, i: int) -> Finding | None:
         """A reply to one follower that tells them what to do or what their problem is.
@@ -180,9 +193,9 @@ class PersonalAdviceRule(ContentRule):
             reason = REASON_DOSE if cues.has(c.DOSAGE, i) else REASON_MEDICATION
             if not cues.has_any((c.DOSAGE, c.MEDICATION), i):
                 reason = REASON_SYMPTOM
-            confidence = 0.85 if cues.has(c.DOSAGE, i) else 0.75
+            confidence = REPLY_DOSE_CONFIDENCE if cues.has(c.DOSAGE, i) else REPLY_CONFIDENCE
         else:
-            reason, confidence = REASON_DIAGNOSIS, 0.75
+            reason, confidence = REASON_DIAGNOSIS, REPLY_CONFIDENCE
         return self.finding(cues, _cover(used), confidence, reason, SUGGESTION)
 
     def _advice(self, cues: DocCues, i: int, reply: bool) -> Finding | None:
@@ -221,28 +234,28 @@ class PersonalAdviceRule(ContentRule):
         if cues.has(PREVENTIVE, i) and not dose and not meds:
             return None
 
-        confidence = 0.55
+        confidence = ADVICE_BASE
         if dose:
-            confidence += 0.25
+            confidence += DOSE_BONUS
             reason = REASON_DOSE
         elif meds:
-            confidence += 0.15 if (you or strong) else 0.05
+            confidence += ADDRESSED_MEDICATION_BONUS if (you or strong) else MEDICATION_BONUS
             reason = REASON_MEDICATION
         else:
-            confidence += 0.05
+            confidence += SYMPTOM_BONUS
             reason = REASON_SYMPTOM
         if strong:
-            confidence += 0.2
+            confidence += PERSONAL_BONUS
         if you and modal:
-            confidence += 0.05
+            confidence += YOU_AND_MODAL_BONUS
         if first_lower in _CONDITIONALS and not strong:
-            confidence -= 0.2
-        if confidence < 0.6:
+            confidence -= CONDITIONAL_PENALTY
+        if confidence < ADVICE_THRESHOLD:
             return None
         used = personal + you + dose + meds + own_symptom + modal
         if imperative_at is not None:
             used.append((imperative_at, imperative_at + 1))
-        return self.finding(cues, _cover(used), min(confidence, 0.95), reason, SUGGESTION)
+        return self.finding(cues, _cover(used), min(confidence, ADVICE_CAP), reason, SUGGESTION)
 
 
 def _is_reply(cues: DocCues) -> bool:
