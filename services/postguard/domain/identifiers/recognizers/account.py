@@ -24,14 +24,14 @@ class AccountNumberRecognizer(ContextualNumberRecognizer):
     name = "AccountNumberRecognizer"
     labels = (IdentifierLabel.ACCOUNT_NUMBER,)
     context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
-    min_digits = 4
-    context_confidence = 0.85
+    min_digits = int(_DATA.number("min_digits"))
+    context_confidence = _DATA.number("context_confidence")
 
     def standalone(self, analysis: Analysis) -> Iterable[Finding]:
         for m in _CARD.finditer(analysis.text):
             digits = digits_of(m.group())
             if 13 <= len(digits) <= 19 and luhn_valid(digits):
-                yield self.finding(self.labels[0], m.start(), m.end(), 0.9)
+                yield self.finding(self.labels[0], m.start(), m.end(), _DATA.number("card_confidence"))
         for m in _IBAN.finditer(analysis.text):
             if iban_valid(m.group()):
-                yield self.finding(self.labels[0], m.start(), m.end(), 0.95)
+                yield self.finding(self.labels[0], m.start(), m.end(), _DATA.number("iban_confidence"))

@@ -26,12 +26,12 @@ class DeviceRecognizer(ContextualNumberRecognizer):
     name = "DeviceRecognizer"
     labels = (IdentifierLabel.DEVICE_ID,)
     context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
-    min_digits = 4
-    context_confidence = 0.9
+    min_digits = int(_DATA.number("min_digits"))
+    context_confidence = _DATA.number("context_confidence")
 
     def standalone(self, analysis: Analysis) -> Iterable[Finding]:
         for m in _UDI.finditer(analysis.text):
-            yield self.finding(self.labels[0], m.start(), m.end(), 0.95)
+            yield self.finding(self.labels[0], m.start(), m.end(), _DATA.number("udi_confidence"))
         for m in _IMEI.finditer(analysis.text):
             if luhn_valid(m.group()) and _IMEI_CUE.search(analysis.before(m.start(), 20)):
-                yield self.finding(self.labels[0], m.start(), m.end(), 0.95)
+                yield self.finding(self.labels[0], m.start(), m.end(), _DATA.number("imei_confidence"))

@@ -23,9 +23,9 @@ class HealthPlanRecognizer(ContextualNumberRecognizer):
     name = "HealthPlanRecognizer"
     labels = (IdentifierLabel.HEALTH_PLAN_NUMBER,)
     context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
-    min_digits = 4
-    context_confidence = 0.9
+    min_digits = int(_DATA.number("min_digits"))
+    context_confidence = _DATA.number("context_confidence")
 
     def standalone(self, analysis: Analysis) -> Iterable[Finding]:
         for m in _MBI.finditer(analysis.text):
-            yield self.finding(self.labels[0], m.start(), m.end(), 0.8)
+            yield self.finding(self.labels[0], m.start(), m.end(), _DATA.number("mbi_confidence"))

@@ -26,13 +26,13 @@ class LicenseNumberRecognizer(ContextualNumberRecognizer):
     labels = (IdentifierLabel.LICENSE_NUMBER,)
     context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
     not_followed_by = _DATA.regex("not_followed_by").pattern
-    min_digits = 4
-    context_confidence = 0.9
+    min_digits = int(_DATA.number("min_digits"))
+    context_confidence = _DATA.number("context_confidence")
 
     def standalone(self, analysis: Analysis) -> Iterable[Finding]:
         for m in _DEA.finditer(analysis.text):
             if dea_valid(m.group()):
-                yield self.finding(self.labels[0], m.start(), m.end(), 0.85)
+                yield self.finding(self.labels[0], m.start(), m.end(), _DATA.number("dea_confidence"))
         for m in _NPI.finditer(analysis.text):
             if npi_valid(m.group()) and _NPI_CUE.search(analysis.before(m.start(), 25)):
-                yield self.finding(self.labels[0], m.start(), m.end(), 0.95)
+                yield self.finding(self.labels[0], m.start(), m.end(), _DATA.number("npi_confidence"))

@@ -17,5 +17,5 @@ class MedicalRecordRecognizer(ContextualNumberRecognizer):
     name = "MedicalRecordRecognizer"
     labels = (IdentifierLabel.MEDICAL_RECORD_NUMBER,)
     context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
-    min_digits = 4
-    context_confidence = 0.95
+    min_digits = int(_DATA.number("min_digits"))
+    context_confidence = _DATA.number("context_confidence")

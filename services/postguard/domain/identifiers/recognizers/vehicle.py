@@ -24,8 +24,8 @@ class VehicleRecognizer(ContextualNumberRecognizer):
     labels = (IdentifierLabel.VEHICLE_ID,)
     context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
     value_pattern = _DATA.regex("value").pattern
-    min_digits = 1
-    context_confidence = 0.85
+    min_digits = int(_DATA.number("min_digits"))
+    context_confidence = _DATA.number("context_confidence")
 
     def validate(self, value: str) -> bool:
         compact = value.replace("-", "").replace(" ", "")
@@ -34,4 +34,4 @@ class VehicleRecognizer(ContextualNumberRecognizer):
     def standalone(self, analysis: Analysis) -> Iterable[Finding]:
         for m in _VIN.finditer(analysis.text):
             if vin_valid(m.group()):
-                yield self.finding(self.labels[0], m.start(), m.end(), 0.95)
+                yield self.finding(self.labels[0], m.start(), m.end(), _DATA.number("vin_confidence"))
