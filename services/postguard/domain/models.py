@@ -10,7 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from postguard.domain.text_guard import guarded_docs
+from postguard.domain.engine.tokens import Tokens, docs_for, tokenizer_signature
+from postguard.domain.text_guard import guarded_doc
 from postguard.domain.types import Category, ContentLabel, Finding, IdentifierLabel
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
@@ -212,6 +213,18 @@ def _load_pipeline(model: str, path: Path, component: str) -> tuple[Any, dict[st
     return nlp, calibration
 
 
+def _docs(
+    nlp: Any, signature: str, texts: Sequence[str], tokens: Sequence[Tokens | None] | None
+) -> list[Any]:
+    """The texts as docs on the model's vocab: rebuilt from same-signature token tables (one
+    tokenisation per post), else tokenised here in linear time (``text_guard``); same offsets."""
+    rebuilt = docs_for(nlp.vocab, signature, texts, tokens)
+    return [
+        doc if doc is not None else guarded_doc(nlp.tokenizer, text)
+        for text, doc in zip(texts, rebuilt, strict=True)
+    ]
+
+
 class SpacyNerModel:
     """Adapter of the trained NER pipeline to the ``NamedEntityModel`` seam.
 
@@ -223,6 +236,8 @@ class SpacyNerModel:
         self.nlp = nlp
         self.confidences = confidences
         self.batch_size = batch_size
+        self.signature = tokenizer_signature(nlp.tokenizer)
+        """Token tables with this signature are reused as they are (see ``engine.tokens``)."""
         self._lock = threading.Lock()
 
     @classmethod
@@ -231,10 +246,15 @@ class SpacyNerModel:
         nlp, calibration = _load_pipeline("NER", path, "ner")
         return cls(nlp, _calibrated("NER", path, calibration.get("confidence")))
 
-    def find_entities(self, texts: Sequence[str]) -> list[list[Finding]]:
-        """PERSON / LOCATION / FACILITY findings per text, character spans into the text."""
+    def find_entities(
+        self, texts: Sequence[str], tokens: Sequence[Tokens | None] | None = None
+    ) -> list[list[Finding]]:
+        """PERSON / LOCATION / FACILITY findings per text, character spans into the text. ``tokens``:
+        the texts' token tables from a tokenizer like this model's, reused instead of tokenising."""
         with self._lock:  # spaCy pipelines are not guaranteed thread-safe; detectors may share one
-            docs = list(self.nlp.pipe(guarded_docs(self.nlp.tokenizer, texts), batch_size=self.batch_size))
+            docs = list(
+                self.nlp.pipe(_docs(self.nlp, self.signature, texts, tokens), batch_size=self.batch_size)
+            )
         return [[f for ent in doc.ents if (f := self._finding(ent)) is not None] for doc in docs]
 
     def _finding(self, ent: Any) -> Finding | None:
@@ -274,6 +294,8 @@ class SpacyTextCategoryModel:
         self.nlp = nlp
         self.thresholds = thresholds
         self.batch_size = batch_size
+        self.signature = tokenizer_signature(nlp.tokenizer)
+        """Token tables with this signature are reused as they are (see ``engine.tokens``)."""
         self._lock = threading.Lock()
 
     @classmethod
@@ -287,10 +309,15 @@ class SpacyTextCategoryModel:
         labels = nlp.get_pipe("textcat_multilabel").labels
         return cls(nlp, {label: thresholds.get(label, 0.5) for label in labels})
 
-    def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        """Probability per label (PERSONAL_ADVICE, UNPROFESSIONAL) for each text."""
+    def score(
+        self, texts: Sequence[str], tokens: Sequence[Tokens | None] | None = None
+    ) -> list[dict[str, float]]:
+        """Probability per label (PERSONAL_ADVICE, UNPROFESSIONAL) for each text (``tokens``: as in
+        ``SpacyNerModel.find_entities``)."""
         with self._lock:
-            docs = list(self.nlp.pipe(guarded_docs(self.nlp.tokenizer, texts), batch_size=self.batch_size))
+            docs = list(
+                self.nlp.pipe(_docs(self.nlp, self.signature, texts, tokens), batch_size=self.batch_size)
+            )
         return [{label: float(p) for label, p in doc.cats.items()} for doc in docs]
 
     def findings(self, text: str, scores: dict[str, float]) -> list[Finding]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from postguard.domain.advice import AdviceClassifier
+from postguard.domain.engine.tokens import SharedTokens
 from postguard.domain.identifiers import IdentifierDetector
 from postguard.domain.policy import PolicyEngine, PolicyRegistry
 from postguard.domain.text_guard import TooComplexError, too_complex
@@ -59,6 +62,13 @@ def run_stage(
     ]
 
 
+def _sharing(run_batch: Callable[..., list[list[Finding]]], shared: SharedTokens) -> BatchStage:
+    """``run_batch`` given the batch's shared token tables, when it takes them (``shared=``)."""
+    if "shared" in inspect.signature(run_batch).parameters:
+        return functools.partial(run_batch, shared=shared)
+    return run_batch
+
+
 def _failed(stage: str, post: Post, error: str, duration: float = 0.0) -> StageResult:
     return StageResult(
         post.post_id,
@@ -105,8 +115,12 @@ class ScreeningPipeline:
     def screen_batch(self, posts: Sequence[Post]) -> list[Decision]:
         """Screen posts together (faster: the language models batch). Every post gets one decision."""
         policies = [self.policies.policy_for(p.institution_id) for p in posts]
-        id_results = run_stage(StageName.IDENTIFIER_DETECTION, self.identifiers.detect_batch, posts)
-        ad_results = run_stage(StageName.ADVICE_CLASSIFICATION, self.advice.classify_batch, posts)
+        # one tokenisation per post: the identifier stage leaves its token tables for the text model
+        shared = SharedTokens()
+        identify = _sharing(self.identifiers.detect_batch, shared)
+        classify = _sharing(self.advice.classify_batch, shared)
+        id_results = run_stage(StageName.IDENTIFIER_DETECTION, identify, posts)
+        ad_results = run_stage(StageName.ADVICE_CLASSIFICATION, classify, posts)
         decisions = []
         for post, policy, id_res, ad_res in zip(posts, policies, id_results, ad_results, strict=True):
             started = time.perf_counter()

@@ -31,6 +31,7 @@ from postguard.domain.advice.rules import (
 )
 from postguard.domain.advice.rules.base import merge_cue_specs
 from postguard.domain.advice.rules.cues import shared_patterns, shared_phrases, shared_token_tests
+from postguard.domain.engine.tokens import ReusesTokens, SharedTokens
 from postguard.domain.text_guard import check_budget, guarded_docs, load_of
 from postguard.domain.types import Category, ContentLabel, Finding, Post
 
@@ -138,18 +139,18 @@ class AdviceClassifier:
         """Findings for one post."""
         return self.classify_batch([post])[0]
 
-    def classify_batch(self, posts: Sequence[Post]) -> list[list[Finding]]:
-        """Findings per post, in order; the model (if any) is called once for the whole batch."""
+    def classify_batch(
+        self, posts: Sequence[Post], shared: SharedTokens | None = None
+    ) -> list[list[Finding]]:
+        """Findings per post, in order; the model (if any) is called once for the whole batch.
+        ``shared``: the posts' token tables left by the identifier stage, which the text model reuses
+        when its tokenizer is the same (one tokenisation per post in-process)."""
         texts = [p.text for p in posts]
         if not texts:
             return []
         # the hard cap, before any model or tokenizer work: raises TooComplexError (see text_guard)
         check_budget([load_of([t]) for t in texts])
-        scores: list[dict[str, float]] | None = None
-        if self.text_model is not None:
-            scores = self.text_model.score(texts)
-            if len(scores) != len(texts):
-                raise ValueError(f"text model returned {len(scores)} score sets for {len(texts)} texts")
+        scores = self._scores(texts, shared)
         engine = self._engine
         results: list[list[Finding]] = []
         with engine.lock:
@@ -168,6 +169,18 @@ class AdviceClassifier:
             if len(engine.nlp.vocab.strings) > MAX_VOCAB_STRINGS:
                 self._engine = _build_rule_engine()
         return results
+
+    def _scores(self, texts: list[str], shared: SharedTokens | None) -> list[dict[str, float]] | None:
+        """The text model's scores per text (None without a model)."""
+        if self.text_model is None:
+            return None
+        if shared is not None and isinstance(self.text_model, ReusesTokens):
+            scores = self.text_model.score(texts, shared.get(texts))  # type: ignore[call-arg]
+        else:
+            scores = self.text_model.score(texts)
+        if len(scores) != len(texts):
+            raise ValueError(f"text model returned {len(scores)} score sets for {len(texts)} texts")
+        return scores
 
     def _merge_model(self, cues: DocCues, findings: list[Finding], scores: dict[str, float]) -> list[Finding]:
         assert self.text_model is not None

@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from postguard.domain.engine.matcher import CompiledPatterns, EngineMatcher, Match, MatchSpec
+from postguard.domain.engine.tokens import Tokens, tokenizer_signature
 from postguard.domain.text_guard import guarded_doc
 
 PipelineFactory = Callable[[], Language]
@@ -52,6 +53,12 @@ class TextEngine:
     def _build(self) -> None:
         self.nlp = self._make_nlp()
         self.matcher = EngineMatcher(self.nlp, self.compiled)
+        self.signature = tokenizer_signature(self.nlp.tokenizer)
+        """Which tokenizer made this engine's docs (see ``tokens.tokenizer_signature``)."""
+
+    def tables(self, docs: Iterable[Doc]) -> list[Tokens]:
+        """The docs' token tables, for a model with the same tokenizer to reuse (hold ``lock``)."""
+        return [Tokens.of(doc, self.signature) for doc in docs]
 
     def doc(self, text: str) -> Doc:
         """The text tokenised in linear time (hold ``lock``)."""

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
 
+from postguard.domain.engine.tokens import ReusesTokens, SharedTokens, Tokens
 from postguard.domain.identifiers.analysis import Analysis
 from postguard.domain.identifiers.attachments import attachment_findings
 from postguard.domain.identifiers.merge import merge_findings
@@ -50,25 +51,31 @@ class IdentifierDetector:
         """Findings for one post, in text order."""
         return self.detect_batch([post])[0]
 
-    def detect_batch(self, posts: Sequence[Post]) -> list[list[Finding]]:
+    def detect_batch(self, posts: Sequence[Post], shared: SharedTokens | None = None) -> list[list[Finding]]:
         """Findings per post, in text order, then its attachments' findings (alt text and metadata, see
-        ``attachments``); batching lets spaCy and the NER model work faster.
+        ``attachments``); batching lets spaCy and the NER model work faster. ``shared``: where to leave
+        the posts' token tables for the advice stage's text model (one tokenisation per post in-process).
 
         Raises ``TooComplexError`` before any work when a post is over the screening budget (its text
         and attachment texts together, see ``text_guard``)."""
         check_budget([load_of(stage_texts(self.name, p)) for p in posts])
-        in_text = self.detect_texts([p.text for p in posts])
+        in_text = self._detect([p.text for p in posts], shared)
         on_attachments = attachment_findings(posts, self.detect_texts)
         return [[*a, *b] for a, b in zip(in_text, on_attachments, strict=True)]
 
     def detect_texts(self, texts: Sequence[str]) -> list[list[Finding]]:
         """Merged rule and model findings per plain text."""
-        analysed = self.registry.analyze_texts(texts)
-        ner: list[list[Finding]] = [[] for _ in texts]
-        if self.ner_model is not None and texts:
-            ner = self.ner_model.find_entities(texts)
-            if len(ner) != len(texts):
-                raise ValueError(f"NER model returned {len(ner)} results for {len(texts)} texts")
+        return self._detect(texts, None)
+
+    def _detect(self, texts: Sequence[str], shared: SharedTokens | None) -> list[list[Finding]]:
+        # the NER reuses the registry's tokens when its tokenizer is the same (see ``engine.tokens``)
+        reuse = (
+            isinstance(self.ner_model, ReusesTokens) and self.ner_model.signature == self.registry.signature
+        )
+        analysed, tokens = self.registry.analyze_with_tokens(texts, tables=reuse or shared is not None)
+        if shared is not None:
+            shared.put(tokens)
+        ner = self._entities(texts, tokens if reuse else None)
         results = []
         for text, (analysis, rule_findings), model_findings in zip(texts, analysed, ner, strict=True):
             credited = FixedSpans(analysis.credited)
@@ -80,6 +87,18 @@ class IdentifierDetector:
             ]
             results.append(merge_findings([*rule_findings, *accepted]))
         return results
+
+    def _entities(self, texts: Sequence[str], tokens: list[Tokens] | None) -> list[list[Finding]]:
+        """The NER model's findings per text (none without a model)."""
+        if self.ner_model is None or not texts:
+            return [[] for _ in texts]
+        if tokens is not None:
+            ner = self.ner_model.find_entities(texts, tokens)  # type: ignore[call-arg]
+        else:
+            ner = self.ner_model.find_entities(texts)
+        if len(ner) != len(texts):
+            raise ValueError(f"NER model returned {len(ner)} results for {len(texts)} texts")
+        return ner
 
 
 def _normalise(finding: Finding, length: int) -> Finding | None:

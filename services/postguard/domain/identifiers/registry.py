@@ -11,6 +11,7 @@ from spacy.util import filter_spans
 
 from postguard.domain.engine.matcher import MatchSpec
 from postguard.domain.engine.text import TextEngine
+from postguard.domain.engine.tokens import Tokens
 from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
 from postguard.domain.identifiers.lexicons import CARE_ACRONYMS, CARE_TERMS
 from postguard.domain.identifiers.recognizer import Recognizer
@@ -70,13 +71,27 @@ class RecognizerRegistry:
         """How many times the vocab was rebuilt."""
         return self.engine.rebuilds
 
+    @property
+    def signature(self) -> str:
+        """The tokenizer signature of this registry's docs (see ``engine.tokens``)."""
+        return self.engine.signature
+
     def analyze_texts(self, texts: Sequence[str]) -> list[tuple[Analysis, list[Finding]]]:
         """Each text's analysis (with its credited spans) and its raw, unmerged rule findings."""
+        return self.analyze_with_tokens(texts, tables=False)[0]
+
+    def analyze_with_tokens(
+        self, texts: Sequence[str], *, tables: bool = True
+    ) -> tuple[list[tuple[Analysis, list[Finding]]], list[Tokens]]:
+        """:meth:`analyze_texts` plus each text's token table (when ``tables``), so the NER and textcat
+        models can reuse this tokenisation instead of tokenising again."""
         # one caller at a time: the gRPC thread pool and the stream executor share one registry
         with self.engine.lock:
-            results = [self._analyze(doc) for doc in self.engine.docs(texts)]
+            docs = self.engine.docs(texts)
+            results = [self._analyze(doc) for doc in docs]
+            tokens = self.engine.tables(docs) if tables else []
             self.engine.reset_if_full()  # a long-running service would keep every string it saw
-        return results
+        return results, tokens
 
     def _analyze(self, doc: Doc) -> tuple[Analysis, list[Finding]]:
         grouped: dict[str, list[Span]] = {}
