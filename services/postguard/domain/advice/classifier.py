@@ -31,8 +31,10 @@ from postguard.domain.advice.rules import (
 )
 from postguard.domain.advice.rules.base import merge_cue_specs
 from postguard.domain.advice.rules.cues import shared_patterns, shared_phrases, shared_token_tests
+from postguard.domain.engine.matcher import MatchSpec
+from postguard.domain.engine.text import TextEngine, string_count
 from postguard.domain.engine.tokens import ReusesTokens, SharedTokens
-from postguard.domain.text_guard import check_budget, guarded_docs, load_of
+from postguard.domain.text_guard import check_budget, load_of
 from postguard.domain.types import Category, ContentLabel, Finding, Post
 
 MODEL_DETECTOR_PREFIX = "model:"
@@ -89,12 +91,21 @@ def build_nlp() -> Language:
 
 @dataclasses.dataclass(frozen=True)
 class _RuleEngine:
-    nlp: Language
+    text: TextEngine
+    """Tokenizer (with sentencizer), vocab, compiled cue matcher and the lock serialising their use."""
     matcher: CueMatcher
     rules: tuple[ContentRule, ...]
     disclaimer: DisclaimerRule
-    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
-    """Serialises use of the pipeline, whose vocabulary is mutated while tokenising."""
+
+    @property
+    def nlp(self) -> Language:
+        """The pipeline that tokenises and splits sentences."""
+        return self.text.nlp
+
+    @property
+    def lock(self) -> threading.Lock:
+        """Serialises use of the pipeline, whose vocabulary is mutated while tokenising."""
+        return self.text.lock
 
 
 @cache
@@ -104,8 +115,7 @@ def _shared_rule_engine() -> _RuleEngine:
 
 
 def _build_rule_engine() -> _RuleEngine:
-    """Pipeline, rules and compiled matchers."""
-    nlp = build_nlp()
+    """Pipeline, rules and compiled matchers (the shared ``domain.engine`` matcher)."""
     rules: tuple[ContentRule, ...] = (
         PersonalAdviceRule(),
         SolicitationRule(),
@@ -117,8 +127,9 @@ def _build_rule_engine() -> _RuleEngine:
     specs = [(shared_patterns(), shared_phrases())]
     specs += [(r.token_patterns(), r.phrases()) for r in (*rules, disclaimer_rule)]
     patterns, phrases = merge_cue_specs(specs)
-    matcher = CueMatcher(nlp, patterns, phrases, shared_token_tests())
-    return _RuleEngine(nlp, matcher, rules, disclaimer_rule)
+    text = TextEngine(build_nlp, MatchSpec(patterns, phrases), MAX_VOCAB_STRINGS, string_count)
+    matcher = CueMatcher.bound(text.matcher, shared_token_tests())
+    return _RuleEngine(text, matcher, rules, disclaimer_rule)
 
 
 class AdviceClassifier:
@@ -154,8 +165,7 @@ class AdviceClassifier:
         engine = self._engine
         results: list[list[Finding]] = []
         with engine.lock:
-            plain = (t.translate(_QUOTES) for t in texts)
-            docs = guarded_docs(engine.nlp.tokenizer, plain)  # linear-time tokenisation, same offsets
+            docs = engine.text.docs(t.translate(_QUOTES) for t in texts)  # linear time, same offsets
             for index, doc in enumerate(engine.nlp.pipe(docs, batch_size=256)):
                 cues = engine.matcher.match(doc)
                 findings: list[Finding] = []
@@ -166,7 +176,7 @@ class AdviceClassifier:
                     findings = self._merge_model(cues, findings, scores[index])
                 findings.sort(key=lambda f: (f.start, f.end, f.label))
                 results.append(findings)
-            if len(engine.nlp.vocab.strings) > MAX_VOCAB_STRINGS:
+            if string_count(engine.nlp) > MAX_VOCAB_STRINGS:
                 self._engine = _build_rule_engine()
         return results
 

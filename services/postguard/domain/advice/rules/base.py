@@ -164,8 +164,15 @@ class CueMatcher:
         if not isinstance(token_patterns, CompiledPatterns):
             spec = MatchSpec(dict(token_patterns), {k: list(v) for k, v in (phrases or {}).items()})
             token_patterns = CompiledPatterns(spec)
-        self.compiled = token_patterns
         self._matcher = EngineMatcher(nlp, token_patterns)
+
+    @classmethod
+    def bound(cls, matcher: EngineMatcher, token_tests: dict[str, TokenTest] | None = None) -> CueMatcher:
+        """A cue matcher over an engine matcher already bound to the pipeline's vocab."""
+        self = cls.__new__(cls)
+        self._token_tests = dict(token_tests or {})
+        self._matcher = matcher
+        return self
 
     def match(self, doc: Doc) -> DocCues:
         """Run the matcher over ``doc`` and index the hits."""
