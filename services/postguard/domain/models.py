@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from postguard.domain.engine.tokens import Tokens, docs_for, tokenizer_signature
+from postguard.domain.rule_data import load_package_rule_data
 from postguard.domain.text_guard import guarded_doc
 from postguard.domain.types import Category, ContentLabel, Finding, IdentifierLabel
 
@@ -22,106 +22,11 @@ CALIBRATION_FILE = "calibration.json"
 NER_DETECTOR = "model:ner"
 TEXTCAT_DETECTOR = "model:textcat"
 
-# An ORG span is only reported when it names a place of care (companies and bands are not identifiers).
-HEALTH_FACILITY = re.compile(
-    r"\b(hospital|clinic|medical cent(er|re)|health|infirmary|hospice|urgent care|nhs|ward|"
-    r"children'?s|memorial|mayo|kaiser|rehab\w*|cancer cent(er|re)|icu|nicu)\b",
-    re.IGNORECASE,
-)
-# HIPAA Safe Harbor only asks to remove geography smaller than a state: states and countries are fine.
-BROAD_PLACES = frozenset(
-    [
-        "alabama",
-        "alaska",
-        "arizona",
-        "arkansas",
-        "california",
-        "colorado",
-        "connecticut",
-        "delaware",
-        "florida",
-        "georgia",
-        "hawaii",
-        "idaho",
-        "illinois",
-        "indiana",
-        "iowa",
-        "kansas",
-        "kentucky",
-        "louisiana",
-        "maine",
-        "maryland",
-        "massachusetts",
-        "michigan",
-        "minnesota",
-        "mississippi",
-        "missouri",
-        "montana",
-        "nebraska",
-        "nevada",
-        "ohio",
-        "oklahoma",
-        "oregon",
-        "pennsylvania",
-        "tennessee",
-        "texas",
-        "utah",
-        "vermont",
-        "virginia",
-        "washington",
-        "wisconsin",
-        "wyoming",
-        "usa",
-        "us",
-        "america",
-        "uk",
-        "england",
-        "scotland",
-        "wales",
-        "ireland",
-        "canada",
-        "mexico",
-        "india",
-        "china",
-        "japan",
-        "france",
-        "germany",
-        "italy",
-        "spain",
-        "australia",
-        "africa",
-        "europe",
-        "asia",
-        "brazil",
-        "russia",
-        "nigeria",
-        "pakistan",
-        "earth",
-    ]
-) | frozenset(
-    {
-        "new hampshire",
-        "new jersey",
-        "new mexico",
-        "new york state",
-        "north carolina",
-        "north dakota",
-        "rhode island",
-        "south carolina",
-        "south dakota",
-        "west virginia",
-        "united states",
-        "united kingdom",
-        "the us",
-        "the uk",
-        "the usa",
-        "u.s.",
-        "u.s.a.",
-        "great britain",
-        "new zealand",
-        "south africa",
-    }
-)
+_NER_DATA = load_package_rule_data("postguard.domain.identifiers.data", "ner_adapter.yaml")
+HEALTH_FACILITY = _NER_DATA.regex("health_facility")
+"""An ORG span is only reported when it names a place of care (companies and bands are not identifiers)."""
+BROAD_PLACES = _NER_DATA.words("broad_places") | frozenset(_NER_DATA.phrases("broad_place_names"))
+"""HIPAA Safe Harbor only asks to remove geography smaller than a state: states and countries are fine."""
 _REASONS = {
     IdentifierLabel.PERSON: (
         "A personal name can identify a patient",

@@ -23,6 +23,7 @@ RULE_FILES = sorted(p.name for p in DATA_DIR.glob("*.yaml") if p.name != REGISTR
 READERS = {
     "lexicons.yaml": [IDENTIFIERS / "lexicons.py"],
     "attachments.yaml": [IDENTIFIERS / "attachments.py"],
+    "ner_adapter.yaml": [IDENTIFIERS.parent / "models.py"],
 }
 """The module(s) that read each file; a recognizer's file is read by the recognizer module of that name."""
 
