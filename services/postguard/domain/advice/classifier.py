@@ -13,15 +13,11 @@ from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_prefix_regex
 
 from postguard.domain.advice.rules import (
-    ClaimsRule,
-    ConductRule,
     ContentRule,
     CueMatcher,
     DisclaimerRule,
     DocCues,
-    PersonalAdviceRule,
-    PromotionRule,
-    SolicitationRule,
+    build_rules,
     claims,
     conduct,
     disclaimer,
@@ -95,7 +91,8 @@ class _RuleEngine:
     """Tokenizer (with sentencizer), vocab, compiled cue matcher and the lock serialising their use."""
     matcher: CueMatcher
     rules: tuple[ContentRule, ...]
-    disclaimer: DisclaimerRule
+    disclaimer: DisclaimerRule | None
+    """None when the registry disables the disclaimer rule."""
 
     @property
     def nlp(self) -> Language:
@@ -116,16 +113,11 @@ def _shared_rule_engine() -> _RuleEngine:
 
 def _build_rule_engine() -> _RuleEngine:
     """Pipeline, rules and compiled matchers (the shared ``domain.engine`` matcher)."""
-    rules: tuple[ContentRule, ...] = (
-        PersonalAdviceRule(),
-        SolicitationRule(),
-        ClaimsRule(),
-        ConductRule(),
-        PromotionRule(),
-    )
-    disclaimer_rule = DisclaimerRule()
+    built = build_rules()  # the registry (rules/data/rules.yaml) says which run, in order
+    rules: tuple[ContentRule, ...] = tuple(r for r in built if not isinstance(r, DisclaimerRule))
+    disclaimer_rule = next((r for r in built if isinstance(r, DisclaimerRule)), None)
     specs = [(shared_patterns(), shared_phrases())]
-    specs += [(r.token_patterns(), r.phrases()) for r in (*rules, disclaimer_rule)]
+    specs += [(r.token_patterns(), r.phrases()) for r in built]
     patterns, phrases = merge_cue_specs(specs)
     text = TextEngine(build_nlp, MatchSpec(patterns, phrases), MAX_VOCAB_STRINGS, string_count)
     matcher = CueMatcher.bound(text.matcher, shared_token_tests())
@@ -171,7 +163,8 @@ class AdviceClassifier:
                 findings: list[Finding] = []
                 for rule in engine.rules:
                     findings.extend(rule.evaluate(cues))
-                findings.extend(engine.disclaimer.evaluate_with(cues, findings))
+                if engine.disclaimer is not None:
+                    findings.extend(engine.disclaimer.evaluate_with(cues, findings))
                 if scores is not None:
                     findings = self._merge_model(cues, findings, scores[index])
                 findings.sort(key=lambda f: (f.start, f.end, f.label))
@@ -228,7 +221,12 @@ class AdviceClassifier:
     def _locate(self, cues: DocCues, label: ContentLabel) -> tuple[int, int]:
         """Sentence with the most cues for ``label`` (the whole text when none has any)."""
         keys = next(
-            (r.locator_keys for r in (*self._engine.rules, self._engine.disclaimer) if r.label == label), ()
+            (
+                r.locator_keys
+                for r in (*self._engine.rules, self._engine.disclaimer)
+                if r and r.label == label
+            ),
+            (),
         )
         best, best_count = None, 0
         for i in range(len(cues.sentences)):
