@@ -58,6 +58,10 @@ class PostValidationError(ValueError):
         self.field = field_name
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A lone UTF-16 surrogate (searched in C, not character by character in Python)."""
+
+
 def _require_str(raw: Mapping[str, Any], name: str, *, required: bool) -> str:
     value = raw.get(name)
     if value is None or value == "":
@@ -137,14 +141,14 @@ def _check_text(text: str, *, max_chars: int) -> None:
         raise PostValidationError("text", "is empty (only whitespace)")
     if len(text) > max_chars:
         raise PostValidationError("text", f"is {len(text)} characters long; the limit is {max_chars}")
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+    if _SURROGATE.search(text):
         raise PostValidationError("text", "contains lone UTF-16 surrogates (not valid UTF-8 text)")
     if "\x00" in text:
         raise PostValidationError("text", "contains NUL characters")
 
 
 def _check_clean(name: str, value: str) -> None:
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+    if _SURROGATE.search(value):
         raise PostValidationError(name, "contains lone UTF-16 surrogates (not valid UTF-8 text)")
     if "\x00" in value:
         raise PostValidationError(name, "contains NUL characters")
