@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
@@ -11,6 +12,15 @@ from postguard.domain.identifiers.messages import reason_for, suggestion_for
 from postguard.domain.types import Category, Finding
 
 TokenPattern = list[dict[str, Any]]
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def simple_case(text: str) -> bool:
+    """Is every cased character of ``text`` ASCII? Then ``text.lower()`` keeps every character's
+    position and an IGNORECASE match in ``text`` is a case-sensitive match of the lower-cased pattern
+    in ``text.lower()`` (Python's IGNORECASE also folds e.g. the long s and the Kelvin sign into ASCII
+    letters, which ``str.lower`` does not): the condition for the lower-cased triggers to be sound."""
+    return text.isascii() or all(c.lower() == c == c.upper() for c in _NON_ASCII.findall(text))
 
 
 class Recognizer(ABC):
@@ -23,6 +33,28 @@ class Recognizer(ABC):
 
     name: ClassVar[str]
     labels: ClassVar[tuple[str, ...]]
+    trigger: ClassVar[re.Pattern[str] | None] = None
+    """The cheap prefilter, searched in the lower-cased text: the ``trigger`` entry of the recognizer's
+    data file, something ``analyze`` cannot find anything without."""
+    cased_trigger: ClassVar[re.Pattern[str] | None] = None
+    """The same for the case-sensitive patterns, searched in the text as written."""
+    trigger_keys: ClassVar[tuple[str, ...]] = ()
+    """Local matcher keys whose matches also trigger the recognizer (the matcher pass is shared)."""
+
+    def has_trigger(self) -> bool:
+        """Does this recognizer declare a prefilter (else it always runs)?"""
+        return self.trigger is not None or self.cased_trigger is not None or bool(self.trigger_keys)
+
+    def triggered(self, analysis: Analysis) -> bool:
+        """May ``analyze`` find anything in this post? False only when it certainly cannot: none of the
+        triggers is found. Only sound on :func:`simple_case` texts (the registry checks)."""
+        if not self.has_trigger():
+            return True
+        if self.trigger is not None and self.trigger.search(analysis.lower) is not None:
+            return True
+        if self.cased_trigger is not None and self.cased_trigger.search(analysis.text) is not None:
+            return True
+        return any(analysis.spans(self.key(local)) for local in self.trigger_keys)
 
     def token_patterns(self) -> Mapping[str, list[TokenPattern]]:
         """spaCy Matcher patterns by local key."""

@@ -14,7 +14,7 @@ from postguard.domain.engine.text import TextEngine
 from postguard.domain.engine.tokens import Tokens
 from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
 from postguard.domain.identifiers.lexicons import CARE_ACRONYMS, CARE_TERMS
-from postguard.domain.identifiers.recognizer import Recognizer
+from postguard.domain.identifiers.recognizer import Recognizer, simple_case
 from postguard.domain.identifiers.recognizers import default_recognizers
 from postguard.domain.types import Finding
 
@@ -43,7 +43,9 @@ class RecognizerRegistry:
     """The recognizers plus one shared :class:`TextEngine` (tokenizer, vocab, compiled matcher).
 
     Each recognizer's patterns are registered under ``"<recognizer name>:<key>"`` so one matcher
-    pass per document serves all of them.
+    pass per document serves all of them. With ``prefilter`` (the default) a recognizer whose cheap
+    trigger is absent from the post is not run (``Recognizer.triggered``; texts with a non-ASCII cased
+    letter run every recognizer, see ``simple_case``).
     """
 
     def __init__(
@@ -51,7 +53,11 @@ class RecognizerRegistry:
         recognizers: Sequence[Recognizer] | None = None,
         batch_size: int = 256,
         max_vocab: int = 250_000,
+        *,
+        prefilter: bool = True,
     ) -> None:
+        self.prefilter = prefilter
+        """Skip a recognizer whose trigger is absent from the text (``Recognizer.triggered``)."""
         self.recognizers = list(recognizers) if recognizers is not None else default_recognizers()
         self.batch_size = batch_size
         self.engine = TextEngine(identifier_nlp, match_spec(self.recognizers), max_vocab)
@@ -99,6 +105,8 @@ class RecognizerRegistry:
             grouped.setdefault(key, []).append(Span(doc, start, end, label=key))
         matches = {key: sorted(filter_spans(spans), key=lambda s: s.start) for key, spans in grouped.items()}
         analysis = Analysis(doc=doc, matches=matches)
+        prefilter = self.prefilter and simple_case(analysis.text)
         for recognizer in self.recognizers:
-            analysis.findings.extend(recognizer.analyze(analysis))
+            if not prefilter or recognizer.triggered(analysis):
+                analysis.findings.extend(recognizer.analyze(analysis))
         return analysis, analysis.findings

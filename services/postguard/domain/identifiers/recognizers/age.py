@@ -31,6 +31,7 @@ class AgeRecognizer(Recognizer):
 
     name = "AgeRecognizer"
     labels = (IdentifierLabel.AGE,)
+    trigger = _DATA.regex("trigger")
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found = []

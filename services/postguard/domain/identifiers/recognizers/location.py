@@ -35,6 +35,9 @@ class LocationRecognizer(Recognizer):
 
     name = "LocationRecognizer"
     labels = (IdentifierLabel.LOCATION,)
+    trigger = _DATA.regex("trigger")
+    cased_trigger = _DATA.regex("cased_trigger")
+    trigger_keys = ("CITY",)
 
     def cased_phrase_patterns(self) -> Mapping[str, Iterable[str]]:
         return {"CITY": US_CITIES}

@@ -13,6 +13,7 @@ from postguard.domain.types import Finding
 
 DATA = rule_file("numbered.yaml")
 """The cue-then-value templates every contextual-number recognizer fills with its own cues."""
+_VALUE_TRIGGER = DATA.regex("value_trigger")
 
 
 class ContextualNumberRecognizer(Recognizer):
@@ -35,6 +36,19 @@ class ContextualNumberRecognizer(Recognizer):
         self._exclude = DATA.template(
             "excluded_cue", check_example=False, cues=cues, not_followed_by=self.not_followed_by
         )
+        lowered = sorted({re.escape(c.lower()) for c in self.context}, key=len, reverse=True)
+        self._cue_trigger = DATA.template("cue_trigger", check_example=False, cues="|".join(lowered))
+
+    def triggered(self, analysis: Analysis) -> bool:
+        """A cue and a digit (for a cue-then-value finding), or a format valid on its own (the
+        subclass's ``trigger`` / ``cased_trigger``)."""
+        lower = analysis.lower
+        if _VALUE_TRIGGER.search(lower) is None:
+            return super().triggered(analysis)
+        return self._cue_trigger.search(lower) is not None or super().triggered(analysis)
+
+    def has_trigger(self) -> bool:
+        return True
 
     def validate(self, value: str) -> bool:
         """Extra checks on a value found after a cue; a bare year ("policy 2024") is never an ID."""

@@ -60,6 +60,8 @@ class PersonRecognizer(Recognizer):
 
     name = "PersonRecognizer"
     labels = (IdentifierLabel.PERSON,)
+    trigger = _DATA.regex("trigger")
+    trigger_keys = (*_CUE_KEYS, "CREDIT")
 
     def token_patterns(self) -> Mapping[str, list[TokenPattern]]:
         patterns = {key: expand_patterns(_DATA.patterns(key.lower()), _PATTERN_LISTS) for key in _CUE_KEYS}

@@ -44,6 +44,7 @@ class QuasiIdentifierRecognizer(Recognizer):
 
     name = "QuasiIdentifierRecognizer"
     labels = (IdentifierLabel.QUASI_IDENTIFIER,)
+    trigger_keys = ("RARE",)
 
     def phrase_patterns(self) -> Mapping[str, Iterable[str]]:
         return {

@@ -19,6 +19,7 @@ class SsnRecognizer(Recognizer):
 
     name = "SsnRecognizer"
     labels = (IdentifierLabel.SSN,)
+    trigger = _DATA.regex("trigger")
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found = []
