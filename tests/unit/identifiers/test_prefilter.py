@@ -123,13 +123,9 @@ def test_every_recognizer_but_none_declares_a_trigger() -> None:
 
 def test_the_triggers_have_no_backtracking_hazard() -> None:
     for recognizer in registries()[0].recognizers:
-        for pattern in (
-            recognizer.trigger,
-            recognizer.cased_trigger,
-            getattr(recognizer, "_cue_trigger", None),
-        ):
-            if pattern is not None:
-                assert hazards(pattern) == [], (recognizer.name, pattern.pattern)
+        cue = getattr(recognizer, "_cue_trigger", None)
+        for pattern in (*recognizer.triggers, *recognizer.cased_triggers, *([cue] if cue else [])):
+            assert hazards(pattern) == [], (recognizer.name, pattern.pattern)
 
 
 def test_a_skipped_recognizer_would_have_found_nothing() -> None:

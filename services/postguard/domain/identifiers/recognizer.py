@@ -33,26 +33,27 @@ class Recognizer(ABC):
 
     name: ClassVar[str]
     labels: ClassVar[tuple[str, ...]]
-    trigger: ClassVar[re.Pattern[str] | None] = None
-    """The cheap prefilter, searched in the lower-cased text: the ``trigger`` entry of the recognizer's
-    data file, something ``analyze`` cannot find anything without."""
-    cased_trigger: ClassVar[re.Pattern[str] | None] = None
+    triggers: ClassVar[tuple[re.Pattern[str], ...]] = ()
+    """The cheap prefilter, searched in the lower-cased text: the ``trigger`` entries of the recognizer's
+    data file; ``analyze`` cannot find anything unless one of them (or of the others below) is found."""
+    cased_triggers: ClassVar[tuple[re.Pattern[str], ...]] = ()
     """The same for the case-sensitive patterns, searched in the text as written."""
     trigger_keys: ClassVar[tuple[str, ...]] = ()
     """Local matcher keys whose matches also trigger the recognizer (the matcher pass is shared)."""
 
     def has_trigger(self) -> bool:
         """Does this recognizer declare a prefilter (else it always runs)?"""
-        return self.trigger is not None or self.cased_trigger is not None or bool(self.trigger_keys)
+        return bool(self.triggers or self.cased_triggers or self.trigger_keys)
 
     def triggered(self, analysis: Analysis) -> bool:
         """May ``analyze`` find anything in this post? False only when it certainly cannot: none of the
         triggers is found. Only sound on :func:`simple_case` texts (the registry checks)."""
         if not self.has_trigger():
             return True
-        if self.trigger is not None and self.trigger.search(analysis.lower) is not None:
+        lower, text = analysis.lower, analysis.text
+        if any(p.search(lower) is not None for p in self.triggers):
             return True
-        if self.cased_trigger is not None and self.cased_trigger.search(analysis.text) is not None:
+        if any(p.search(text) is not None for p in self.cased_triggers):
             return True
         return any(analysis.spans(self.key(local)) for local in self.trigger_keys)
 

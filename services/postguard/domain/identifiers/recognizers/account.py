@@ -23,7 +23,7 @@ class AccountNumberRecognizer(ContextualNumberRecognizer):
 
     name = "AccountNumberRecognizer"
     labels = (IdentifierLabel.ACCOUNT_NUMBER,)
-    trigger = _DATA.regex("trigger")
+    triggers = (_DATA.regex("trigger_numbers"),)
     context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
     min_digits = int(_DATA.number("min_digits"))
     context_confidence = _DATA.number("context_confidence")

@@ -31,7 +31,7 @@ class AgeRecognizer(Recognizer):
 
     name = "AgeRecognizer"
     labels = (IdentifierLabel.AGE,)
-    trigger = _DATA.regex("trigger")
+    triggers = (_DATA.regex("trigger"), _DATA.regex("trigger_numbers"))
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found = []

@@ -20,7 +20,8 @@ _DATA = rule_file("date.yaml")
 _SLOTS = {
     "month": r"(?:" + "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True)) + r")\.?",
     "weekday": r"(?:" + "|".join(w.capitalize() for w in WEEKDAYS if len(w) > 5) + r")\b",
-    "month_word": r"(?:" + "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True)) + r")\b",
+    "month_word": "|".join(rf"{m.capitalize()}\b" for m in sorted(MONTHS, key=len, reverse=True)),
+    "weekday_word": "|".join(rf"{w.capitalize()}\b" for w in WEEKDAYS if len(w) > 5),
 }
 """Template slots filled from the shared lexicons: month names and full weekday names, capitalised."""
 
@@ -48,8 +49,15 @@ _EVENT = _DATA.template("event", event_terms=_alternation(EVENT_TERMS))
 _FRACTION_UNIT = _DATA.regex("fraction_unit")
 _SCORE_BEFORE = _DATA.regex("score_before")
 _SCORE_AFTER = _DATA.regex("score_after")
-_TRIGGER = _DATA.template("trigger", relative_time=_alternation(tuple(t.lower() for t in RELATIVE_TIME)))
-_CASED_TRIGGER = _DATA.template("cased_trigger", month_word=_SLOTS["month_word"], weekday=_SLOTS["weekday"])
+_TRIGGER = _DATA.template(
+    "trigger",
+    relative_word="|".join(
+        rf"{re.escape(t.lower())}\b" for t in sorted(RELATIVE_TIME, key=len, reverse=True)
+    ),
+)
+_CASED_TRIGGER = _DATA.template(
+    "cased_trigger", month_word=_SLOTS["month_word"], weekday_word=_SLOTS["weekday_word"]
+)
 _EXPLICIT = {"iso", "numeric", "slash", "month_day", "day_month"}
 
 
@@ -58,8 +66,8 @@ class DateRecognizer(Recognizer):
 
     name = "DateRecognizer"
     labels = (IdentifierLabel.DATE,)
-    trigger = _TRIGGER
-    cased_trigger = _CASED_TRIGGER
+    triggers = (_DATA.regex("trigger_numbers"), _TRIGGER)
+    cased_triggers = (_CASED_TRIGGER,)
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found = []

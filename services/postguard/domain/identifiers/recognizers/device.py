@@ -25,7 +25,7 @@ class DeviceRecognizer(ContextualNumberRecognizer):
 
     name = "DeviceRecognizer"
     labels = (IdentifierLabel.DEVICE_ID,)
-    trigger = _DATA.regex("trigger")
+    triggers = (_DATA.regex("trigger_numbers"),)
     context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
     min_digits = int(_DATA.number("min_digits"))
     context_confidence = _DATA.number("context_confidence")

@@ -18,7 +18,7 @@ class EmailRecognizer(Recognizer):
 
     name = "EmailRecognizer"
     labels = (IdentifierLabel.EMAIL,)
-    trigger = _DATA.regex("trigger")
+    triggers = (_DATA.regex("trigger"),)
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         return [

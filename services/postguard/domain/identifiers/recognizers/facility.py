@@ -26,8 +26,8 @@ class FacilityRecognizer(Recognizer):
 
     name = "FacilityRecognizer"
     labels = (IdentifierLabel.FACILITY,)
-    trigger = _DATA.regex("trigger")
-    cased_trigger = _DATA.regex("cased_trigger")
+    triggers = (_DATA.regex("trigger"),)
+    cased_triggers = (_DATA.regex("cased_trigger"),)
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         text = analysis.text

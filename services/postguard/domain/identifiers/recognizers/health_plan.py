@@ -22,7 +22,7 @@ class HealthPlanRecognizer(ContextualNumberRecognizer):
 
     name = "HealthPlanRecognizer"
     labels = (IdentifierLabel.HEALTH_PLAN_NUMBER,)
-    cased_trigger = _DATA.regex("cased_trigger")
+    cased_triggers = (_DATA.regex("cased_trigger"),)
     context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
     min_digits = int(_DATA.number("min_digits"))
     context_confidence = _DATA.number("context_confidence")

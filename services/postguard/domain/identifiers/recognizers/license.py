@@ -24,7 +24,7 @@ class LicenseNumberRecognizer(ContextualNumberRecognizer):
 
     name = "LicenseNumberRecognizer"
     labels = (IdentifierLabel.LICENSE_NUMBER,)
-    trigger = _DATA.regex("trigger")
+    triggers = (_DATA.regex("trigger_numbers"),)
     context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
     not_followed_by = _DATA.regex("not_followed_by").pattern
     min_digits = int(_DATA.number("min_digits"))

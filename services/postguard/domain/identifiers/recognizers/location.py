@@ -35,8 +35,8 @@ class LocationRecognizer(Recognizer):
 
     name = "LocationRecognizer"
     labels = (IdentifierLabel.LOCATION,)
-    trigger = _DATA.regex("trigger")
-    cased_trigger = _DATA.regex("cased_trigger")
+    triggers = (_DATA.regex("trigger"),)
+    cased_triggers = (_DATA.regex("cased_trigger"), _DATA.regex("cased_trigger_numbers"))
     trigger_keys = ("CITY",)
 
     def cased_phrase_patterns(self) -> Mapping[str, Iterable[str]]:

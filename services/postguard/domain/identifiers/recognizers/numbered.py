@@ -41,9 +41,9 @@ class ContextualNumberRecognizer(Recognizer):
 
     def triggered(self, analysis: Analysis) -> bool:
         """A cue and a digit (for a cue-then-value finding), or a format valid on its own (the
-        subclass's ``trigger`` / ``cased_trigger``)."""
+        subclass's ``triggers`` / ``cased_triggers``)."""
         lower = analysis.lower
-        if _VALUE_TRIGGER.search(lower) is None:
+        if _VALUE_TRIGGER.search(lower) is None:  # the cue search is the dearer one
             return super().triggered(analysis)
         return self._cue_trigger.search(lower) is not None or super().triggered(analysis)
 

@@ -60,7 +60,7 @@ class PersonRecognizer(Recognizer):
 
     name = "PersonRecognizer"
     labels = (IdentifierLabel.PERSON,)
-    trigger = _DATA.regex("trigger")
+    triggers = (_DATA.regex("trigger"),)
     trigger_keys = (*_CUE_KEYS, "CREDIT")
 
     def token_patterns(self) -> Mapping[str, list[TokenPattern]]:

@@ -32,7 +32,7 @@ class PhoneRecognizer(Recognizer):
 
     name = "PhoneRecognizer"
     labels = (IdentifierLabel.PHONE, IdentifierLabel.FAX)
-    trigger = _DATA.regex("trigger")
+    triggers = (_DATA.regex("trigger"),)
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found: list[Finding] = []

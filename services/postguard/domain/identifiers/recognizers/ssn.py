@@ -19,7 +19,7 @@ class SsnRecognizer(Recognizer):
 
     name = "SsnRecognizer"
     labels = (IdentifierLabel.SSN,)
-    trigger = _DATA.regex("trigger")
+    triggers = (_DATA.regex("trigger"),)
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found = []

@@ -19,7 +19,7 @@ class UrlRecognizer(Recognizer):
 
     name = "UrlRecognizer"
     labels = (IdentifierLabel.URL,)
-    trigger = _DATA.regex("trigger")
+    triggers = (_DATA.regex("trigger"),)
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found = []

@@ -22,7 +22,7 @@ class VehicleRecognizer(ContextualNumberRecognizer):
 
     name = "VehicleRecognizer"
     labels = (IdentifierLabel.VEHICLE_ID,)
-    trigger = _DATA.regex("trigger")
+    triggers = (_DATA.regex("trigger"),)
     context: ClassVar[tuple[str, ...]] = _DATA.phrases("context")
     value_pattern = _DATA.regex("value").pattern
     min_digits = int(_DATA.number("min_digits"))
