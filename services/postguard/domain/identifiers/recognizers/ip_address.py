@@ -19,7 +19,7 @@ class IpAddressRecognizer(Recognizer):
 
     name = "IpAddressRecognizer"
     labels = (IdentifierLabel.IP_ADDRESS,)
-    triggers = (_DATA.regex("trigger"),)
+    triggers = (_DATA.regex("trigger"), _DATA.regex("trigger_colons"))
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found = []
