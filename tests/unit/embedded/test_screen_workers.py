@@ -233,6 +233,9 @@ def test_ctrl_c_stops_the_workers_and_exits_130(tmp_path: Path) -> None:
         [*cmd, "--workers", "2", "--batch-size", "8", "--output", str(tmp_path / "out.jsonl")],
         stderr=subprocess.PIPE,
         text=True,
+        # as from a terminal: a test run started in the background (`cmd &`, CI runners) inherits an
+        # ignored SIGINT, and the CLI rightly keeps an inherited ignore
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while len(children := _children(proc.pid)) < 2 and time.monotonic() < deadline:
