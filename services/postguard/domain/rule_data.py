@@ -51,7 +51,7 @@ words, token patterns pass spaCy's pattern schema.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -235,9 +235,8 @@ def _parse_phrases(reader: YamlReader, data: RuleData, name: str, node: yaml.Nod
     data.phrase_case[name] = sensitive
 
 
-def _parse_regex(reader: YamlReader, data: RuleData, name: str, node: yaml.Node, fields: dict) -> None:
-    value = _require(reader, node, fields, "pattern", name)
-    pattern = reader.string(value, f"pattern of {name!r}")
+def _regex_flags(reader: YamlReader, fields: dict, name: str) -> int:
+    """The entry's ``flags`` (names from Python's ``re``) or-ed together; an unknown name is an error."""
     flags = 0
     for flag in reader.strings(fields["flags"], f"flags of {name!r}") if "flags" in fields else ():
         if flag not in _FLAGS:
@@ -245,6 +244,13 @@ def _parse_regex(reader: YamlReader, data: RuleData, name: str, node: yaml.Node,
                 fields["flags"], f"unknown regex flag {flag!r} (expected one of {sorted(_FLAGS)})"
             )
         flags |= _FLAGS[flag]
+    return flags
+
+
+def _parse_regex(reader: YamlReader, data: RuleData, name: str, node: yaml.Node, fields: dict) -> None:
+    value = _require(reader, node, fields, "pattern", name)
+    pattern = reader.string(value, f"pattern of {name!r}")
+    flags = _regex_flags(reader, fields, name)
     try:
         compiled = re.compile(pattern, flags)
     except re.error as exc:
@@ -285,13 +291,7 @@ def _parse_template(reader: YamlReader, data: RuleData, name: str, node: yaml.No
     for slot in slots:
         if "{" + slot + "}" not in pattern:
             raise reader.error(value, f"template {name!r} has no {{{slot}}} in its pattern")
-    flags = 0
-    for flag in reader.strings(fields["flags"], f"flags of {name!r}") if "flags" in fields else ():
-        if flag not in _FLAGS:
-            raise reader.error(
-                fields["flags"], f"unknown regex flag {flag!r} (expected one of {sorted(_FLAGS)})"
-            )
-        flags |= _FLAGS[flag]
+    flags = _regex_flags(reader, fields, name)
     example = _example(reader, node, fields, name)
     where = f"{reader.source}:{node.start_mark.line + 1}"
     data.templates_by_name[name] = RegexTemplate(name, pattern, flags, tuple(slots), example, where)
@@ -360,3 +360,55 @@ def parse_registry(text: str, source: str, known: Iterable[str]) -> list[str]:
         if reader.boolean(fields["enabled"], f"enabled of {name!r}") if "enabled" in fields else True:
             enabled.append(name)
     return enabled
+
+
+LIST_REFERENCE = "$"
+"""A one-item ``IN``/``NOT_IN`` list whose item is ``$name`` stands for the word list ``name``."""
+_SET_OPERATORS = ("IN", "NOT_IN")
+
+
+def list_references(patterns: Sequence[Sequence[dict[str, Any]]]) -> set[str]:
+    """The list names (without ``$``) that token ``patterns`` refer to."""
+    return {
+        name
+        for pattern in patterns
+        for token in pattern
+        for value in token.values()
+        if (name := _list_reference(value)) is not None
+    }
+
+
+def expand_list_references(
+    patterns: Sequence[Sequence[dict[str, Any]]], lists: Mapping[str, Sequence[str]]
+) -> list[list[dict[str, Any]]]:
+    """Token ``patterns`` with every ``{IN: [$name]}`` / ``{NOT_IN: [$name]}`` replaced by
+    ``lists[name]``: one list is written once and reused by many patterns. An unknown name raises."""
+    out = []
+    for pattern in patterns:
+        tokens = []
+        for token in pattern:
+            expanded = {}
+            for attr, value in token.items():
+                name = _list_reference(value)
+                if name is not None:
+                    if name not in lists:
+                        raise KeyError(f"token pattern refers to an unknown list ${name}")
+                    ((operator, _),) = value.items()
+                    value = {operator: list(lists[name])}
+                expanded[attr] = value
+            tokens.append(expanded)
+        out.append(tokens)
+    return out
+
+
+def _list_reference(value: Any) -> str | None:
+    """``name`` when ``value`` is ``{IN: [$name]}`` or ``{NOT_IN: [$name]}``, else None."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    ((operator, items),) = value.items()
+    if operator not in _SET_OPERATORS or not isinstance(items, list) or len(items) != 1:
+        return None
+    item = items[0]
+    if isinstance(item, str) and item.startswith(LIST_REFERENCE) and len(item) > 1:
+        return item[len(LIST_REFERENCE) :]
+    return None

@@ -6,10 +6,7 @@ loads them once at import under the names the recognizers and the registry impor
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
-from postguard.domain.rule_data import RuleData, load_package_rule_data
+from postguard.domain.rule_data import RuleData, expand_list_references, load_package_rule_data
 
 DATA_PACKAGE = "postguard.domain.identifiers.data"
 LEXICONS: RuleData = load_package_rule_data(DATA_PACKAGE, "lexicons.yaml")
@@ -43,33 +40,5 @@ def rule_file(filename: str) -> RuleData:
     return load_package_rule_data(DATA_PACKAGE, filename)
 
 
-def expand_patterns(
-    patterns: Sequence[Sequence[dict[str, Any]]], lists: Mapping[str, Sequence[str]]
-) -> list[list[dict[str, Any]]]:
-    """Token patterns with every ``{IN: [$name]}`` / ``{NOT_IN: [$name]}`` replaced by ``lists[name]``
-    (the same ``$name`` syntax as the content rules' files); an unknown name raises ``KeyError``."""
-    out = []
-    for pattern in patterns:
-        tokens = []
-        for token in pattern:
-            expanded = {}
-            for attr, value in token.items():
-                name = _reference(value)
-                if name is not None:
-                    ((operator, _),) = value.items()
-                    value = {operator: list(lists[name])}
-                expanded[attr] = value
-            tokens.append(expanded)
-        out.append(tokens)
-    return out
-
-
-def _reference(value: Any) -> str | None:
-    """``name`` when ``value`` is ``{IN: [$name]}`` or ``{NOT_IN: [$name]}``, else None."""
-    if not isinstance(value, dict) or len(value) != 1:
-        return None
-    ((operator, items),) = value.items()
-    if operator not in ("IN", "NOT_IN") or not isinstance(items, list) or len(items) != 1:
-        return None
-    item = items[0]
-    return item[1:] if isinstance(item, str) and item.startswith("$") and len(item) > 1 else None
+expand_patterns = expand_list_references
+"""Token patterns with ``{IN: [$name]}`` references filled in (the content rules' syntax)."""
