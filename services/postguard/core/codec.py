@@ -91,6 +91,7 @@ def finding_to_proto(finding: Finding) -> finding_pb2.Finding:
         suggestion=finding.suggestion,
         attachment_id=finding.attachment_id,
         field=finding.field,
+        attributes=dict(finding.attributes),
     )
 
 
@@ -111,6 +112,7 @@ def finding_from_proto(msg: finding_pb2.Finding) -> Finding:
         suggestion=msg.suggestion,
         attachment_id=msg.attachment_id,
         field=msg.field,
+        attributes=tuple(sorted(msg.attributes.items())),
     )
 
 

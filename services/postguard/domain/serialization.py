@@ -8,7 +8,7 @@ from postguard.domain.types import Decision, Finding
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
-    """A finding as JSON; ``attachment_id`` and ``field`` appear only for attachment findings."""
+    """A finding as JSON; ``attachment_id``/``field`` for attachment findings, ``attributes`` when set."""
     out: dict[str, Any] = {
         "category": str(finding.category),
         "label": finding.label,
@@ -23,6 +23,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         out["attachment_id"] = finding.attachment_id
     if finding.field:
         out["field"] = finding.field
+    if finding.attributes:
+        out["attributes"] = dict(finding.attributes)
     return out
 
 

@@ -111,7 +111,10 @@ class Finding:
     """One problem in a post: ``text[start:end]`` is the span it covers.
 
     When ``attachment_id`` is set the finding is about that attachment and ``start``/``end`` index the
-    value of ``field`` ("alt_text" or "metadata:<tag>"), not ``post.text``.
+    value of ``field`` ("alt_text" or "metadata:<tag>"), not ``post.text``. ``attributes`` are named
+    facts about the finding that are not text of the post: a name's ``role`` (patient, staff, public),
+    the calendar ``resolved_date`` a relative date points to, a link's ``link_kind``, a number's
+    ``region``. Sorted (name, value) pairs, so a finding stays hashable.
     """
 
     category: Category
@@ -124,6 +127,11 @@ class Finding:
     suggestion: str = ""
     attachment_id: str = ""
     field: str = ""
+    attributes: tuple[tuple[str, str], ...] = ()
+
+    def attribute(self, name: str, default: str = "") -> str:
+        """The value of attribute ``name`` (``default`` when the finding has none)."""
+        return dict(self.attributes).get(name, default)
 
     @property
     def span(self) -> tuple[int, int]:
