@@ -55,8 +55,9 @@ lint: install ## ruff and the import-boundary check (domain has no transport cod
 	$(VENV)/bin/ruff format --check services tests training
 	$(VENV)/bin/lint-imports
 
-eval: install ## Precision / recall per label on the labelled post set
+eval: install $(BENCH_STAMP) ## P/R per label: gold (full report), hold-out and public test sets, beside Presidio
 	$(VENV)/bin/postguard eval data/gold/posts.jsonl
+	$(PY) -m training.eval_compare --data $(TRAINING_DATA) $(EVAL_COMPARE_ARGS)
 
 bench: install $(BENCH_DEPS) ## PostGuard vs Presidio vs the tokenizer floor (one pinned core), --workers, RSS, the stack
 	$(PY) benchmarks/bench_compare.py $(BENCH_COMPARE_ARGS)

@@ -31,14 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from postguard.devtools.presidio_reference import presidio_analyzer, presidio_missing
+
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "services" / "postguard" / "models"
 NER_MODEL = MODELS / "ner"
 TEXTCAT_MODEL = MODELS / "textcat"
 BATCH = 64
 """Posts per batch for every batched system (PostGuard screen_batch, nlp.pipe, BatchAnalyzerEngine)."""
-NER_TO_PRESIDIO = {"PERSON": "PERSON", "LOCATION": "LOCATION", "FACILITY": "LOCATION", "ORG": "ORGANIZATION"}
-"""PostGuard's NER labels -> Presidio entity names, so Presidio's SpacyRecognizer reports all four."""
 MIN_CPU_SECONDS = 0.5
 """A timed pass shorter than this is repeated (see ``_timed``)."""
 REFERENCE = "presidio-ner-batch"
@@ -140,47 +140,6 @@ def build_pg_models(posts: list[dict]) -> Run:
     return _build_postguard(posts, models=True)
 
 
-def _offline_tldextract() -> None:
-    """Presidio's EmailRecognizer calls ``tldextract.extract``, which fetches the public suffix list on
-    first use; make it use the snapshot tldextract ships instead (no network, no cache directory)."""
-    import tldextract
-    import tldextract.tldextract as tld_module
-
-    tld_module.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
-def presidio_analyzer(*, ner: bool) -> Any:
-    """A Presidio ``AnalyzerEngine``: its predefined recognizers, plus PostGuard's NER if ``ner``.
-
-    With ``ner`` the NLP engine is a ``SpacyNlpEngine`` on the shipped NER directory (a path, so
-    Presidio never tries to download ``en_core_web_lg``), with a label mapping for its
-    ``SpacyRecognizer``. Without it the NLP engine is ``spacy.blank("en")`` (tokens only, which the
-    pattern recognizers' context words need) and the ``SpacyRecognizer`` is removed.
-    """
-    import spacy
-    from presidio_analyzer import AnalyzerEngine
-    from presidio_analyzer.nlp_engine import NlpEngineProvider, SpacyNlpEngine
-
-    _offline_tldextract()
-    if ner:
-        config = {
-            "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": str(NER_MODEL)}],
-            "ner_model_configuration": {"model_to_presidio_entity_mapping": NER_TO_PRESIDIO},
-        }
-        nlp_engine = NlpEngineProvider(nlp_configuration=config).create_engine()
-    else:
-        nlp_engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": "blank:en"}])
-        nlp_engine.nlp = {"en": spacy.blank("en")}  # loaded: AnalyzerEngine will not call load()
-    analyzer = AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=["en"])
-    names = {type(r).__name__ for r in analyzer.registry.recognizers}
-    if not ner:
-        analyzer.registry.remove_recognizer("SpacyRecognizer")
-    elif "SpacyRecognizer" not in names:
-        raise SystemExit("bench_compare: Presidio loaded no SpacyRecognizer for PostGuard's NER")
-    return analyzer
-
-
 def _entities(results: list[list[Any]]) -> Counter:
     return Counter(r.entity_type for per_post in results for r in per_post)
 
@@ -257,15 +216,6 @@ def pin(core: int | None) -> str:
         why = f"cannot pin to CPU {core} ({exc.strerror}); allowed: {allowed}"
         raise SystemExit(f"bench_compare: {why}") from None
     return f"pinned to CPU {core} (affinity {sorted(os.sched_getaffinity(0))})"
-
-
-def presidio_missing() -> str | None:
-    """Why Presidio cannot run here, or None."""
-    try:
-        import presidio_analyzer  # noqa: F401
-    except ImportError:
-        return "presidio-analyzer is not installed: pip install -e '.[bench]' (or run `make bench`)"
-    return None
 
 
 def _timed(m: Measured, lo: int, hi: int) -> tuple[float, float, Counter]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from postguard.domain.evaluation import EvalReport, GoldPost, evaluate, gold_from_mapping
 from postguard.domain.pipeline import ScreeningPipeline, run_stage
-from postguard.domain.types import Finding, StageName
+from postguard.domain.types import Finding, StageName, Verdict
 from postguard.domain.validation import PostValidationError
 
 
@@ -39,17 +39,25 @@ def load_gold(lines: Iterable[str]) -> GoldLoad:
 def run_evaluation(
     pipeline: ScreeningPipeline, gold: list[GoldPost], batch_size: int = 64
 ) -> tuple[EvalReport, float]:
-    """Screen every gold post; return the report and the screening rate (posts/s).
+    """Screen every gold post; return the report and the screening rate (posts/s)."""
+    started = time.perf_counter()
+    findings, verdicts = predict(pipeline, gold, batch_size)
+    elapsed = time.perf_counter() - started
+    return evaluate(gold, findings, verdicts), len(gold) / elapsed if elapsed > 0 else 0.0
+
+
+def predict(
+    pipeline: ScreeningPipeline, gold: Sequence[GoldPost], batch_size: int = 64
+) -> tuple[list[list[Finding]], list[Verdict]]:
+    """The findings and verdict of every gold post, in order.
 
     Predicted findings are the detectors' own findings that reach their label's policy confidence bar
     (what can influence a decision); verdicts come from the policy engine as in ``postguard screen``.
     """
     findings: list[list[Finding]] = []
-    verdicts = []
-    started = time.perf_counter()
+    verdicts: list[Verdict] = []
     for i in range(0, len(gold), batch_size):
-        batch = gold[i : i + batch_size]
-        posts = [g.post for g in batch]
+        posts = [g.post for g in gold[i : i + batch_size]]
         id_results = run_stage(StageName.IDENTIFIER_DETECTION, pipeline.identifiers.detect_batch, posts)
         ad_results = run_stage(StageName.ADVICE_CLASSIFICATION, pipeline.advice.classify_batch, posts)
         for post, id_res, ad_res in zip(posts, id_results, ad_results, strict=True):
@@ -63,5 +71,4 @@ def run_evaluation(
                     if f.confidence >= policy.rule_for(f.category, f.label).min_confidence
                 ]
             )
-    elapsed = time.perf_counter() - started
-    return evaluate(gold, findings, verdicts), len(gold) / elapsed if elapsed > 0 else 0.0
+    return findings, verdicts
