@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from postguard.domain.policy.consent import post_date
 from postguard.domain.policy.registry import Action, Policy, Rule
 from postguard.domain.types import (
     Category,
@@ -112,7 +113,15 @@ class _Hit:
     relaxed: bool = False
 
 
-def _age_value(text: str) -> int | None:
+def _age_value(finding: Finding, text: str) -> float | None:
+    """The age in years: the finding's ``years`` attribute (set by the age recognizer, any wording),
+    else the first number in its text."""
+    years = finding.attribute("years")
+    if years:
+        try:
+            return float(years)
+        except ValueError:
+            pass
     match = _NUMBER.search(text)
     return int(match.group()) if match else None
 
@@ -180,12 +189,16 @@ class PolicyEngine:
         incomplete = tuple(str(s) for s in expected_stages if s not in reported or not reported[s].ok)
         findings = [f for r in reported.values() if r.ok for f in r.findings]
 
-        hits = [hit for f in findings if (hit := self._judge(post, f, policy)) is not None]
+        refusal = policy.consent_refusal(post.consent_reference, post_date(post.created_at))
+        consented = bool(post.consent_reference.strip()) and refusal is None
+        hits = [hit for f in findings if (hit := self._judge(post, f, policy, consented)) is not None]
         verdicts: list[Verdict] = []
         reasons: list[tuple[float, str]] = []
         if incomplete:
             verdicts.append(Verdict.REVIEW)
             reasons.extend((9, _incomplete_reason(stage, reported.get(stage))) for stage in incomplete)
+        if refusal is not None:
+            reasons.append((0.1, f"consent: the post's consent reference was not applied - {refusal}"))
 
         shown: dict[int, _Hit] = {}
         for category in (Category.IDENTIFIER, Category.CONTENT):
@@ -222,10 +235,10 @@ class PolicyEngine:
     # -- steps ---------------------------------------------------------------------------------------
 
     @staticmethod
-    def _judge(post: Post, finding: Finding, policy: Policy) -> _Hit | None:
+    def _judge(post: Post, finding: Finding, policy: Policy, consented: bool) -> _Hit | None:
         """The action the policy takes on one finding, or None when it does not count at all."""
         try:
-            rule = policy.rule_for(finding.category, finding.label)
+            rule = policy.rule_for_finding(finding)
         except ValueError:  # an unknown category: hold it (fail closed) rather than drop it
             rule = Rule(policy.default_action, policy.min_confidence)
         if finding.confidence < rule.min_confidence:
@@ -240,11 +253,15 @@ class PolicyEngine:
             if span and span.strip().lower() in policy.public_contacts:
                 return None
         hit = _Hit(finding, rule.action, rule)
-        if post.consent_reference.strip() and finding.label in policy.consent_relaxes:
+        if consented and finding.label in policy.consent_relaxes:
             hit.relaxed = True
             if hit.action.severity > policy.consent_to.severity:
                 hit.action = policy.consent_to
-        if finding.label == _L.AGE and (age := _age_value(span)) is not None and age > policy.age_over:
+        if (
+            finding.label == _L.AGE
+            and (age := _age_value(finding, span)) is not None
+            and age > policy.age_over
+        ):
             hit.over_age = True
             hit.action = _stricter(hit.action, policy.age_over_action)
         return hit
@@ -302,7 +319,9 @@ class PolicyEngine:
         reasons: list[tuple[float, str]],
         shown: dict[int, _Hit],
     ) -> None:
-        counted = [h for h in hits if h.finding.category == Category.IDENTIFIER and not h.relaxed]
+        counted = [
+            h for h in hits if h.finding.category == Category.IDENTIFIER and not h.relaxed and h.rule.counts
+        ]
         kinds = sorted({h.finding.label for h in counted})
         named_action: Action | None = None
         esc = policy.person_with_other_identifier

@@ -7,15 +7,18 @@ A policy file is parsed into a YAML node tree first so every error can name the 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from postguard.domain.types import Category, ContentLabel, IdentifierLabel, Verdict
+from postguard.domain.policy.consent import ConsentRules
+from postguard.domain.types import Category, ContentLabel, Finding, IdentifierLabel, Verdict
 from postguard.domain.yaml_reader import YamlReader
 
 
@@ -55,12 +58,28 @@ _ACTIONS = ", ".join(a.value for a in Action)
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """How one label is treated: its action, the confidence below which it is ignored, texts."""
+    """How one label (or one kind of it) is treated: its action, the confidence below which it is
+    ignored, texts, and whether it counts toward the re-identification escalations."""
 
     action: Action
     min_confidence: float
     reason: str = ""
     fix: str = ""
+    counts: bool = True
+
+
+KIND_ATTRIBUTE: Mapping[str, str] = {
+    IdentifierLabel.PERSON: "role",
+    IdentifierLabel.URL: "link_kind",
+    IdentifierLabel.FACILITY: "kind",
+}
+"""The finding attribute a label's kind rules read (``person_roles`` for PERSON, ``identifier_kinds``)."""
+KINDS: Mapping[str, tuple[str, ...]] = {
+    IdentifierLabel.PERSON: ("patient", "relative", "staff", "public", "account", "unknown"),
+    IdentifierLabel.URL: ("reference", "person", "shortened", "record", "other"),
+    IdentifierLabel.FACILITY: ("bed", "room", "ward", "unit", "named"),
+}
+"""The values each kind attribute may take (what the recognizers emit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +107,9 @@ class Policy:
     institution_names_action: Action = Action.REVIEW
     consent_relaxes: frozenset[str] = frozenset()
     consent_to: Action = Action.REDACT
+    consent: ConsentRules = field(default_factory=ConsentRules)
+    kind_rules: Mapping[tuple[str, str], Rule] = field(default_factory=dict)
+    """Rules by (label, kind) from ``identifier_kinds`` and ``person_roles``; unlisted kinds: the label's."""
     distinct_identifiers: Escalation | None = Escalation(Action.REVIEW, 2)
     person_with_other_identifier: Escalation | None = Escalation(Action.BLOCK)
     allowed_url_domains: tuple[str, ...] = ()
@@ -105,8 +127,26 @@ class Policy:
                 rule.min_confidence,
                 rule.reason,
                 rule.fix,
+                rule.counts,
             )
         return rule
+
+    def rule_for_finding(self, finding: Finding) -> Rule:
+        """The rule for one finding: its kind's rule (``role``, ``link_kind``, ``kind`` attribute) when
+        the policy has one, else its label's. A finding without the attribute gets the label's rule."""
+        attribute = KIND_ATTRIBUTE.get(finding.label) if finding.category == Category.IDENTIFIER else None
+        kind = finding.attribute(attribute) if attribute else ""
+        rule = self.kind_rules.get((finding.label, kind)) if kind else None
+        if rule is None:
+            return self.rule_for(finding.category, finding.label)
+        if finding.label == IdentifierLabel.FACILITY and kind == "named" and self.forbid_institution_names:
+            stricter = max(rule.action, self.institution_names_action, key=lambda a: a.severity)
+            rule = replace(rule, action=stricter)
+        return rule
+
+    def consent_refusal(self, reference: str, on: date) -> str | None:
+        """Why a post's consent reference does not count under this policy (None when it counts)."""
+        return self.consent.refusal(reference, on)
 
 
 # -- parsing ------------------------------------------------------------------------------------------
@@ -114,9 +154,11 @@ class Policy:
 _REQUIRED_KEYS = {"policy_id", "version", "institutions"}
 _SETTING_KEYS = {"description", "default_action", "min_confidence", "forbid_institution_names"}
 _SECTION_KEYS = {"identifiers", "content", "age", "institution_names_action", "consent", "escalation"}
+_KIND_KEYS = {"identifier_kinds", "person_roles"}
 _LIST_KEYS = {"allowed_url_domains", "public_contacts"}
-_TOP_KEYS = _REQUIRED_KEYS | _SETTING_KEYS | _SECTION_KEYS | _LIST_KEYS
-_RULE_KEYS = {"action", "min_confidence", "reason", "fix"}
+_TOP_KEYS = _REQUIRED_KEYS | _SETTING_KEYS | _SECTION_KEYS | _KIND_KEYS | _LIST_KEYS
+_RULE_KEYS = {"action", "min_confidence", "reason", "fix", "counts"}
+_CONSENT_KEYS = {"relaxes", "to", "reference_pattern", "references", "references_file"}
 
 
 class _Doc(YamlReader):
@@ -154,22 +196,66 @@ def _rules(
     for label, rule_node in doc.mapping(node, section).items():
         key_node = next(k for k, v in node.value if v is rule_node)
         check(key_node, label)
-        if isinstance(rule_node, yaml.ScalarNode):  # shorthand  DATE: redact
-            out[(category, label)] = Rule(doc.action(rule_node, f"label {label}"), default_min)
-            continue
-        fields = doc.mapping(rule_node, f"the rule for {label}", _RULE_KEYS)
-        if "action" not in fields:
-            raise doc.error(rule_node, f"the rule for {label} has no action (expected one of {_ACTIONS})")
-        out[(category, label)] = Rule(
-            action=doc.action(fields["action"], f"label {label}"),
-            min_confidence=(
-                doc.number(fields["min_confidence"], f"min_confidence of {label}", 0, 1)
-                if "min_confidence" in fields
-                else default_min
-            ),
-            reason=doc.string(fields["reason"], f"reason of {label}") if "reason" in fields else "",
-            fix=doc.string(fields["fix"], f"fix of {label}") if "fix" in fields else "",
-        )
+        out[(category, label)] = _rule(doc, rule_node, label, Rule(Action.REVIEW, default_min))
+    return out
+
+
+def _rule(doc: _Doc, node: yaml.Node, what: str, base: Rule, *, kind: bool = False) -> Rule:
+    """One rule: ``redact`` or ``{action, min_confidence, reason, fix, counts}``; unset fields from
+    ``base``. A kind rule whose action is ``ignore`` does not count toward escalation unless it says so."""
+    named = what if kind else f"label {what}"
+    if isinstance(node, yaml.ScalarNode):  # shorthand  DATE: redact
+        action = doc.action(node, named)
+        return replace(base, action=action, counts=base.counts and not (kind and action is Action.IGNORE))
+    fields = doc.mapping(node, f"the rule for {what}", _RULE_KEYS)
+    if "action" not in fields:
+        raise doc.error(node, f"the rule for {what} has no action (expected one of {_ACTIONS})")
+    action = doc.action(fields["action"], named)
+    counts = base.counts and not (kind and action is Action.IGNORE)
+    return Rule(
+        action=action,
+        min_confidence=(
+            doc.number(fields["min_confidence"], f"min_confidence of {what}", 0, 1)
+            if "min_confidence" in fields
+            else base.min_confidence
+        ),
+        reason=doc.string(fields["reason"], f"reason of {what}") if "reason" in fields else base.reason,
+        fix=doc.string(fields["fix"], f"fix of {what}") if "fix" in fields else base.fix,
+        counts=doc.boolean(fields["counts"], f"counts of {what}") if "counts" in fields else counts,
+    )
+
+
+def _kind_rules(
+    doc: _Doc, top: dict[str, yaml.Node], rules: Mapping[tuple[Category, str], Rule], policy_rule: Rule
+) -> dict[tuple[str, str], Rule]:
+    """``identifier_kinds: {FACILITY: {bed: redact}, URL: {...}}`` and ``person_roles: {staff: ignore}``."""
+    sections: list[tuple[str, yaml.Node, str]] = []
+    if "identifier_kinds" in top:
+        node = top["identifier_kinds"]
+        labels = sorted(set(KINDS) - {IdentifierLabel.PERSON})
+        for label, kinds_node in doc.mapping(node, "identifier_kinds").items():
+            key_node = next(k for k, v in node.value if v is kinds_node)
+            if label == IdentifierLabel.PERSON:
+                raise doc.error(key_node, "PERSON kinds are roles: put them in person_roles")
+            if label not in labels:
+                raise doc.error(
+                    key_node,
+                    f"identifier_kinds: label {label!r} has no kinds (expected one of {', '.join(labels)})",
+                )
+            sections.append((label, kinds_node, f"identifier_kinds.{label}"))
+    if "person_roles" in top:
+        sections.append((IdentifierLabel.PERSON, top["person_roles"], "person_roles"))
+    out: dict[tuple[str, str], Rule] = {}
+    for label, node, what in sections:
+        base = rules.get((Category.IDENTIFIER, label), policy_rule)
+        known = KINDS[label]
+        for kind, rule_node in doc.mapping(node, what).items():
+            if kind not in known:
+                key_node = next(k for k, v in node.value if v is rule_node)
+                raise doc.error(
+                    key_node, f"unknown kind {kind!r} in {what} (expected one of {', '.join(known)})"
+                )
+            out[(label, kind)] = _rule(doc, rule_node, f"{what}.{kind}", base, kind=True)
     return out
 
 
@@ -208,6 +294,8 @@ def parse_policy(text: str, source_name: str) -> Policy:
         rules |= _rules(doc, top["content"], Category.CONTENT, content_labels, min_conf)
 
     kwargs = _options(doc, top, id_labels + content_labels)
+    default_action = kwargs.get("default_action", Action.REVIEW)
+    kwargs["kind_rules"] = _kind_rules(doc, top, rules, Rule(default_action, min_conf))
     return Policy(
         policy_id=doc.string(top["policy_id"], "policy_id"),
         version=doc.string(top["version"], "version"),
@@ -242,13 +330,78 @@ def _options(doc: _Doc, top: dict[str, yaml.Node], labels: list[str]) -> dict[st
             top["institution_names_action"], "institution_names_action"
         )
     if "consent" in top:
-        consent = doc.mapping(top["consent"], "consent", {"relaxes", "to"})
-        check = _label_checker(doc, labels, "consent")
-        if "relaxes" in consent:
-            kwargs["consent_relaxes"] = frozenset(doc.strings(consent["relaxes"], "consent.relaxes", check))
-        if "to" in consent:
-            kwargs["consent_to"] = doc.action(consent["to"], "consent.to")
+        kwargs |= _consent(doc, top["consent"], labels)
     return kwargs | _escalations(doc, top) | _allow_lists(doc, top)
+
+
+def _consent(doc: _Doc, node: yaml.Node, labels: list[str]) -> dict[str, Any]:
+    """``consent: {relaxes, to, reference_pattern, references, references_file}``."""
+    consent = doc.mapping(node, "consent", _CONSENT_KEYS)
+    check = _label_checker(doc, labels, "consent")
+    kwargs: dict[str, Any] = {}
+    if "relaxes" in consent:
+        kwargs["consent_relaxes"] = frozenset(doc.strings(consent["relaxes"], "consent.relaxes", check))
+    if "to" in consent:
+        kwargs["consent_to"] = doc.action(consent["to"], "consent.to")
+    pattern = None
+    if "reference_pattern" in consent:
+        text = doc.string(consent["reference_pattern"], "consent.reference_pattern")
+        try:
+            pattern = re.compile(text)
+        except re.error as exc:
+            raise doc.error(consent["reference_pattern"], f"consent.reference_pattern: {exc}") from None
+    references: dict[str, date | None] | None = None
+    if "references" in consent:
+        references = _consent_list(doc, consent["references"])
+    if "references_file" in consent:
+        listed = _consent_file(doc, consent["references_file"])
+        references = listed if references is None else references | listed
+    kwargs["consent"] = ConsentRules(pattern=pattern, references=references)
+    return kwargs
+
+
+def _consent_list(doc: _Doc, node: yaml.Node) -> dict[str, date | None]:
+    """``references: [MC-2025-0012, {reference: MC-2024-0193, expires: 2026-06-30}]``."""
+    if not isinstance(node, yaml.SequenceNode):
+        raise doc.error(node, "consent.references must be a list")
+    out: dict[str, date | None] = {}
+    for item in node.value:
+        if isinstance(item, yaml.ScalarNode):
+            out[doc.string(item, "an item of consent.references").strip().upper()] = None
+            continue
+        fields = doc.mapping(item, "an item of consent.references", {"reference", "expires"})
+        if "reference" not in fields:
+            raise doc.error(item, "an item of consent.references has no reference")
+        expires = None
+        if "expires" in fields:
+            expires = doc.scalar(fields["expires"], "consent expires")
+            if not isinstance(expires, date):
+                raise doc.error(
+                    fields["expires"], f"consent expires must be a date YYYY-MM-DD, got {expires!r}"
+                )
+        out[doc.string(fields["reference"], "consent reference").strip().upper()] = expires
+    return out
+
+
+def _consent_file(doc: _Doc, node: yaml.Node) -> dict[str, date | None]:
+    """A text file beside the policy: one ``reference[,YYYY-MM-DD]`` a line, ``#`` comments."""
+    name = doc.string(node, "consent.references_file")
+    path = Path(name) if Path(name).is_absolute() else Path(doc.source).parent / name
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise doc.error(node, f"consent.references_file cannot be read ({exc.strerror})") from None
+    out: dict[str, date | None] = {}
+    for number, raw in enumerate(lines, start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        reference, _, expires = (part.strip() for part in line.partition(","))
+        try:
+            out[reference.upper()] = date.fromisoformat(expires) if expires else None
+        except ValueError:
+            raise PolicyError(f"{path}:{number}: expiry must be a date YYYY-MM-DD") from None
+    return out
 
 
 def _escalations(doc: _Doc, top: dict[str, yaml.Node]) -> dict[str, Any]:
