@@ -168,6 +168,8 @@ def decision_to_proto(decision: Decision) -> decision_pb2.Decision:
         incomplete_stages=list(decision.incomplete_stages),
         version=decision.version,
         provisional=decision.provisional,
+        reidentification_risk=decision.reidentification_risk,
+        risk_details=list(decision.risk_details),
     )
 
 
@@ -190,6 +192,8 @@ def decision_from_proto(msg: decision_pb2.Decision) -> Decision:
         decided_at=msg.decided_at,
         version=msg.version or 1,
         provisional=msg.provisional,
+        reidentification_risk=msg.reidentification_risk,
+        risk_details=tuple(msg.risk_details),
     )
 
 

@@ -43,4 +43,5 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "decided_at": decision.decided_at,
         "version": decision.version,
         "provisional": decision.provisional,
+        "reidentification": {"risk": decision.reidentification_risk, "details": list(decision.risk_details)},
     }

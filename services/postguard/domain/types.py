@@ -170,6 +170,10 @@ class Decision:
     decided_at: str = ""
     version: int = 1
     provisional: bool = False
+    reidentification_risk: float = 0.0
+    """0-1: how easily a reader could tell who the patient is from the post's details combined."""
+    risk_details: tuple[str, ...] = ()
+    """The details behind ``reidentification_risk``, strongest first ("place: postcode (0.40)"); no text."""
 
     @property
     def identity(self) -> tuple[str, str, str]:

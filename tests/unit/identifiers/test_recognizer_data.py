@@ -24,6 +24,7 @@ READERS = {
     "lexicons.yaml": [IDENTIFIERS / "lexicons.py"],
     "attachments.yaml": [IDENTIFIERS / "attachments.py"],
     "ner_adapter.yaml": [IDENTIFIERS.parent / "models.py"],
+    "reidentification.yaml": [IDENTIFIERS.parent / "reidentification.py"],
 }
 """The module(s) that read each file; a recognizer's file is read by the recognizer module of that name."""
 
