@@ -54,7 +54,6 @@ PRESIDIO_SYNTH_MAP = {
     "DOMAIN_NAME": "URL",
 }
 """Presidio synthetic-PII entity types -> PostGuard labels (the others are neutral spans)."""
-NON_PATIENT_ROLES = frozenset({"staff", "public", "account"})
 
 
 @dataclass
@@ -161,13 +160,15 @@ def load_sets(names: Sequence[str], data: Path) -> list[EvalSet]:
 
 
 def acted_on(finding: Finding, policy: Any) -> bool:
-    """Would the policy act on this identifier finding? (Names of staff, public figures and the account
-    itself are reported with their role and ignored by the shipped policy.)"""
+    """Would the policy act on this identifier finding? A finding under its rule's confidence bar, or
+    whose kind the policy ignores (names of staff and public figures, reference links), is not a
+    prediction; a label-wide ``ignore`` (FACILITY naming the institution) still is, as before kinds."""
     if finding.category is not Category.IDENTIFIER or not finding.in_text:
         return False
-    if finding.attribute("role") in NON_PATIENT_ROLES:
+    rule = policy.rule_for_finding(finding)
+    if rule != policy.rule_for(finding.category, finding.label) and rule.action == "ignore":
         return False
-    return finding.confidence >= policy.rule_for(finding.category, finding.label).min_confidence
+    return finding.confidence >= rule.min_confidence
 
 
 def postguard_predictions(sets: Sequence[EvalSet], *, models: bool) -> dict[str, tuple[list, list]]:
