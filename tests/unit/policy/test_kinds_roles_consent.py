@@ -327,3 +327,19 @@ def test_references_file_errors_name_that_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "p.yaml").write_text(BASE + "consent: {references_file: consents.txt}\n", encoding="utf-8")
     with pytest.raises(PolicyError, match=r"consents\.txt:3: expiry must be a date"):
         PolicyRegistry.load(tmp_path)
+
+
+def test_own_domains_may_name_a_page_on_a_social_network() -> None:
+    policy = parse_policy(
+        BASE + "allowed_url_domains: [example-health.org, instagram.com/examplehealth]\n", "d.yaml"
+    )
+    text = (
+        "See instagram.com/examplehealth/ and instagram.com/examplehealthfan and www.example-health.org/jobs"
+    )
+    ids = [
+        found(text, "instagram.com/examplehealth/", "URL", link_kind="person"),
+        found(text, "www.example-health.org/jobs", "URL", link_kind="other"),
+    ]
+    assert decide(text, ids, policy).verdict == Verdict.ALLOW
+    fan = [found(text, "instagram.com/examplehealthfan", "URL", link_kind="person")]
+    assert decide(text, fan, policy).verdict == Verdict.REVIEW

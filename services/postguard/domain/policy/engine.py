@@ -127,12 +127,22 @@ def _age_value(finding: Finding, text: str) -> float | None:
 
 
 def _url_allowed(span: str, domains: Sequence[str]) -> bool:
+    """Is the link on one of the policy's own domains? An entry matches its host and subdomains; an
+    entry with a path ("facebook.com/demohospital") also needs the link's path to start with it."""
     candidate = span if "://" in span else f"http://{span}"
     try:
-        host = (urlsplit(candidate).hostname or "").lower()
+        parts = urlsplit(candidate)
+        host = (parts.hostname or "").lower()
     except ValueError:
         return False
-    return bool(host) and any(host == d or host.endswith("." + d) for d in domains)
+    path = parts.path.lower().rstrip("/") + "/"
+    for entry in domains:
+        domain, slash, prefix = entry.partition("/")
+        if not (host == domain or host.endswith("." + domain)):
+            continue
+        if not slash or path.startswith(f"/{prefix.rstrip('/')}/"):
+            return True
+    return False
 
 
 def redact(text: str, spans: Sequence[tuple[int, int, str]]) -> str:
