@@ -78,13 +78,13 @@ def test_a_facility_without_kind_keeps_the_label_rule() -> None:
     assert d.verdict == Verdict.ALLOW and d.redacted_text == text
 
 
-def test_riverside_forbids_naming_but_a_bed_is_redacted_not_held() -> None:
+def test_riverside_holds_beds_and_names_alike() -> None:
     text = "Thank you Riverside Clinic staff; bed 14 has a new monitor"
     named = found(text, "Riverside Clinic", "FACILITY", kind="named")
     bed = found(text, "bed 14", "FACILITY", kind="bed")
     assert decide(text, [named], policy=RIVERSIDE).verdict == Verdict.REVIEW
     d = decide(text, [bed], policy=RIVERSIDE)
-    assert d.verdict == Verdict.ALLOW_WITH_CHANGES and "bed 14" not in d.redacted_text
+    assert d.verdict == Verdict.REVIEW and "bed 14" not in d.redacted_text
 
 
 # -- URL by link_kind ---------------------------------------------------------------------------------
