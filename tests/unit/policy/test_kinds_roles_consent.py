@@ -343,3 +343,15 @@ def test_own_domains_may_name_a_page_on_a_social_network() -> None:
     assert decide(text, ids, policy).verdict == Verdict.ALLOW
     fan = [found(text, "instagram.com/examplehealthfan", "URL", link_kind="person")]
     assert decide(text, fan, policy).verdict == Verdict.REVIEW
+
+
+def test_reasons_and_fixes_speak_of_the_kind() -> None:
+    text = "Our girl in cot 7 has a page instagram.com/little.lottie.fights"
+    cot = found(text, "cot 7", "FACILITY", kind="bed")
+    link = found(text, "instagram.com/little.lottie.fights", "URL", link_kind="person")
+    d = decide(text, [cot, link])
+    assert any(r.startswith("FACILITY: post gives a bed, cot or cubicle") for r in d.reasons), d.reasons
+    assert any(r.startswith("URL: post links to a person's page") for r in d.reasons), d.reasons
+    by_label = {f.label: f for f in d.findings}
+    assert by_label["FACILITY"].suggestion == "Remove the bed number and its unit."
+    assert "lottie" not in " ".join(d.reasons)

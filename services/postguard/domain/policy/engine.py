@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from postguard.domain.policy.consent import post_date
-from postguard.domain.policy.registry import Action, Policy, Rule
+from postguard.domain.policy.registry import KIND_ATTRIBUTE, Action, Policy, Rule
 from postguard.domain.types import (
     Category,
     Decision,
@@ -84,6 +84,28 @@ LABEL_TEXTS: dict[str, tuple[str, str]] = {
     "MISSING_DISCLAIMER": (
         "gives health information without saying it is not medical advice",
         "Add a line such as: 'General information, not medical advice - talk to your own clinician.'",
+    ),
+}
+KIND_TEXTS: dict[tuple[str, str], tuple[str, str]] = {
+    # (label, kind attribute): texts that replace the label's when the finding is of that kind
+    (_L.FACILITY, "bed"): (
+        "gives a bed, cot or cubicle that places a patient",
+        "Remove the bed number and its unit.",
+    ),
+    (_L.FACILITY, "room"): ("gives a room or bay that places a patient", "Remove the room or bay number."),
+    (_L.FACILITY, "ward"): ("names the ward a patient is on", "Remove the ward name or number."),
+    (_L.FACILITY, "unit"): ("names the unit or floor a patient is on", "Remove the unit or floor."),
+    (_L.URL, "person"): (
+        "links to a person's page (a profile, fundraiser, obituary or personal page)",
+        "Remove the link, or post only an approved story with signed media consent.",
+    ),
+    (_L.URL, "record"): (
+        "links to a shared file or a record",
+        "Remove the link; records and scans stay in the EHR.",
+    ),
+    (_L.URL, "shortened"): (
+        "has a shortened link whose destination cannot be checked",
+        "Use the full link so its destination can be checked.",
     ),
 }
 _CONSEQUENCE = {
@@ -284,11 +306,11 @@ class PolicyEngine:
         reasons: list[tuple[float, str]],
         shown: dict[int, _Hit],
     ) -> None:
-        description = group[0].rule.reason or LABEL_TEXTS.get(label, (f"has a {label} finding", ""))[0]
         for action in (Action.BLOCK, Action.REVIEW, Action.REDACT):
             acted = [h for h in group if h.action is action]
             if not acted:
                 continue
+            description = acted[0].rule.reason or _texts(acted[0].finding)[0]
             verdicts.append(action.verdict)
             for h in acted:
                 shown[id(h)] = h
@@ -366,12 +388,20 @@ class PolicyEngine:
     @staticmethod
     def _explained(hit: _Hit) -> Finding:
         """The finding with a reason and a suggested fix filled in from the policy where missing."""
-        description, fix = LABEL_TEXTS.get(hit.finding.label, (f"has a {hit.finding.label} finding", ""))
+        description, fix = _texts(hit.finding)
         return replace(
             hit.finding,
             reason=hit.finding.reason or hit.rule.reason or f"The post {description}.",
             suggestion=hit.finding.suggestion or hit.rule.fix or fix,
         )
+
+
+def _texts(finding: Finding) -> tuple[str, str]:
+    """What the finding means to a clinician and its fix: its kind's texts, else its label's."""
+    attribute = KIND_ATTRIBUTE.get(finding.label)
+    kind = finding.attribute(attribute) if attribute else ""
+    texts = KIND_TEXTS.get((finding.label, kind)) if kind else None
+    return texts or LABEL_TEXTS.get(finding.label, (f"has a {finding.label} finding", ""))
 
 
 _ATTACHMENT_FIX = ", strip the attachment's metadata or edit its alt text"
