@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from postguard.domain.engine.tokens import Tokens, docs_for, tokenizer_signature
+from postguard.domain.identifiers.lexicons import MONTHS, WEEKDAYS
 from postguard.domain.rule_data import load_package_rule_data
 from postguard.domain.text_guard import guarded_doc
 from postguard.domain.types import Category, ContentLabel, Finding, IdentifierLabel
@@ -27,6 +28,10 @@ HEALTH_FACILITY = _NER_DATA.regex("health_facility")
 """An ORG span is only reported when it names a place of care (companies and bands are not identifiers)."""
 BROAD_PLACES = _NER_DATA.words("broad_places") | frozenset(_NER_DATA.phrases("broad_place_names"))
 """HIPAA Safe Harbor only asks to remove geography smaller than a state: states and countries are fine."""
+NOT_PERSON_WORDS = _NER_DATA.words("not_person_words") | frozenset(MONTHS) | frozenset(WEEKDAYS)
+"""A model PERSON made only of these (drug names, departments, holidays, months) is dropped."""
+EPONYM_HEADS = _NER_DATA.words("eponym_heads")
+"""Nouns after (or ending) a capitalised word that make it a condition or device, not a person."""
 _REASONS = {
     IdentifierLabel.PERSON: (
         "A personal name can identify a patient",
@@ -162,6 +167,21 @@ class SpacyNerModel:
             )
         return [[f for ent in doc.ents if (f := self._finding(ent)) is not None] for doc in docs]
 
+    @staticmethod
+    def _ordinary_words(ent: Any) -> bool:
+        """A PERSON entity that is a hashtag, a condition or device named like a person, or only drug
+        names, departments, holidays, months and the like."""
+        doc = ent.doc
+        if ent.start > 0 and doc[ent.start - 1].text == "#":
+            return True
+        words = [t.lower_ for t in ent if t.is_alpha]
+        if words and words[-1] in EPONYM_HEADS:
+            return True  # "Insulin pump"
+        after = doc[ent.end : ent.end + 2]
+        if any(t.lower_ in EPONYM_HEADS for t in after if t.is_alpha or t.lower_ != "'s"):
+            return True  # "Harlequin ichthyosis", "Bell's palsy"
+        return ent.text.startswith("#") or all(w in NOT_PERSON_WORDS for w in words)
+
     def _finding(self, ent: Any) -> Finding | None:
         text = ent.text
         if not any(c.isalpha() for c in text) or text.startswith("@"):
@@ -179,6 +199,8 @@ class SpacyNerModel:
             return None
         if label is IdentifierLabel.PERSON and text.isupper() and len(text) <= 4:
             return None  # short all-caps tokens in clinical posts are abbreviations (ECMO, CK, GI), not names
+        if label is IdentifierLabel.PERSON and self._ordinary_words(ent):
+            return None  # "Zofran", "#NursesWeek", "March": capitalised words, not names
         reason, suggestion = _REASONS[label]
         return Finding(
             category=Category.IDENTIFIER,

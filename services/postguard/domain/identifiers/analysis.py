@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from spacy.attrs import IDX
 from spacy.tokens import Doc, Span
 
+from postguard.domain.identifiers.roles import NOT_PATIENT_ROLES
 from postguard.domain.types import Finding
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
@@ -58,6 +59,8 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     credited: list[tuple[int, int]] = field(default_factory=list)
     """Character spans naming people credited in the post (colleagues, handles): not patients."""
+    role_cues: dict[str, tuple[list[int], list[int], list[str]]] = field(default_factory=dict)
+    """The role cues of the post per role (``roles``: built on first use)."""
     _sent_starts: list[int] | None = None
     _token_starts: list[int] | None = None
 
@@ -137,7 +140,8 @@ class Analysis:
 
     def about_care(self, start: int, end: int) -> bool:
         """Is ``[start, end)`` tied to patient care: a care word within 15 tokens in its sentence, or an
-        age, patient name or room / bed found earlier in the same sentence (a floor alone is not)?"""
+        age, patient name (not a colleague's, see ``roles``) or room / bed found earlier in the same
+        sentence (a floor alone is not)?"""
         if self.near(CARE_KEY, start, end, tokens=15):
             return True
         # "a care finding f with s_lo <= f.start and f.end <= s_hi": among the care findings starting at
@@ -158,7 +162,9 @@ class Analysis:
             care = sorted(
                 (f.start, f.end)
                 for f in self.findings
-                if f.label in _CARE_LABELS and f.confidence >= (0.85 if f.label == "FACILITY" else 0.7)
+                if f.label in _CARE_LABELS
+                and f.confidence >= (0.85 if f.label == "FACILITY" else 0.7)
+                and f.attribute("role") not in NOT_PATIENT_ROLES
             )
             min_ends = list(itertools.accumulate((e for _, e in reversed(care)), min))[::-1]
             self._care_index = (state, [s for s, _ in care], min_ends)
@@ -170,7 +176,12 @@ class Analysis:
             return True
         state = self._findings_state()
         if self._care_anywhere is None or self._care_anywhere[0] != state:
-            found = any(f.confidence >= 0.7 and f.label in ("AGE", "PERSON") for f in self.findings)
+            found = any(
+                f.confidence >= 0.7
+                and f.label in ("AGE", "PERSON")
+                and f.attribute("role") not in NOT_PATIENT_ROLES
+                for f in self.findings
+            )
             self._care_anywhere = (state, found)
         return self._care_anywhere[1]
 

@@ -13,7 +13,7 @@ from postguard.domain.identifiers.merge import merge_findings
 from postguard.domain.identifiers.messages import reason_for, suggestion_for
 from postguard.domain.identifiers.recognizers.location import residence_cue
 from postguard.domain.identifiers.registry import RecognizerRegistry
-from postguard.domain.spans import FixedSpans
+from postguard.domain.identifiers.roles import patient_side, with_role
 from postguard.domain.text_guard import check_budget, load_of, stage_texts
 from postguard.domain.types import Category, Finding, IdentifierLabel, Post
 
@@ -35,8 +35,9 @@ class IdentifierDetector:
     findings of ``ner_model`` when one is given (one ``find_entities`` call per batch).
 
     The model finds names and places; the rules' context decides what they mean for a patient: a model
-    PERSON inside a credited colleague ("thanks to Dr. Patel") is dropped, and a model LOCATION with
-    nothing tying it to a patient ("presenting in Chicago") is kept below the usual 0.5 threshold.
+    PERSON gets its role like a rule name ("thanks to Dr. Patel": staff, see ``roles``), and a model
+    LOCATION with nothing tying it to a patient ("presenting in Chicago") is kept below the usual 0.5
+    threshold.
     """
 
     name = "identifier-detection"
@@ -78,12 +79,11 @@ class IdentifierDetector:
         ner = self._entities(texts, tokens if reuse else None)
         results = []
         for text, (analysis, rule_findings), model_findings in zip(texts, analysed, ner, strict=True):
-            credited = FixedSpans(analysis.credited)
-            patient_details = any(f.label in _PATIENT_DETAILS for f in rule_findings)
+            patient_details = any(f.label in _PATIENT_DETAILS and patient_side(f) for f in rule_findings)
             accepted = [
-                _in_context(f, analysis, patient_details)
+                with_role(_in_context(f, analysis, patient_details), analysis)
                 for f in (_normalise(m, len(text)) for m in model_findings)
-                if f is not None and not _credited(f, credited)
+                if f is not None
             ]
             results.append(merge_findings([*rule_findings, *accepted]))
         return results
@@ -130,8 +130,3 @@ def _in_context(finding: Finding, analysis: Analysis, patient_details: bool) -> 
     ):
         return finding
     return replace(finding, confidence=UNTIED_PLACE_CONFIDENCE)
-
-
-def _credited(finding: Finding, credited: FixedSpans) -> bool:
-    """A model PERSON inside a credited span ("thanks to Dr. Patel") is a colleague, not a patient."""
-    return finding.label == IdentifierLabel.PERSON and credited.contains(finding.start, finding.end)

@@ -18,13 +18,16 @@ _RANK: dict[str, int] = {
     IdentifierLabel.LOCATION: 2, IdentifierLabel.PERSON: 1,
 }  # fmt: skip
 _LINKS = frozenset({IdentifierLabel.URL, IdentifierLabel.EMAIL})
+_PATIENT_SIDE_ROLES = frozenset({"patient", "relative"})
+"""A name both a patient's and (by another finding) a colleague's is kept as the patient's."""
 # Post-level signals that coexist with whatever they overlap.
 _UNRANKED = frozenset({IdentifierLabel.QUASI_IDENTIFIER})
 
 
 def collapse_same_label(findings: Iterable[Finding]) -> list[Finding]:
     """Overlapping findings of one label become one: the union span, the most confident finding's
-    detector / reason / suggestion and its confidence."""
+    detector / reason / suggestion / attributes and its confidence (among names, a patient's or a
+    relative's role wins over a more confident finding's other role)."""
     by_label: dict[str, list[Finding]] = {}
     for f in findings:
         by_label.setdefault(f.label, []).append(f)
@@ -34,13 +37,19 @@ def collapse_same_label(findings: Iterable[Finding]) -> list[Finding]:
         current = group[0]
         for f in group[1:]:
             if f.start < current.end:
-                best = f if f.confidence > current.confidence else current
+                best = f if _weight(f) > _weight(current) else current
                 current = replace(best, start=min(current.start, f.start), end=max(current.end, f.end))
             else:
                 merged.append(current)
                 current = f
         merged.append(current)
     return merged
+
+
+def _weight(finding: Finding) -> tuple[bool, float]:
+    """Which of two overlapping same-label findings describes the union: patient side first, then
+    confidence."""
+    return finding.attribute("role") in _PATIENT_SIDE_ROLES, finding.confidence
 
 
 def resolve_conflicts(findings: Sequence[Finding]) -> list[Finding]:

@@ -1,18 +1,23 @@
-"""Patient and family names from context ("my patient X", "Mrs. X", "her daughter Anna").
+"""Names of people in a post, each with a role ("my patient X", "Mrs. X", "her daughter Anna",
+"Dr. Patel", "@handle"; see ``roles``).
 
-Without a trained NER model only names with a patient/family cue are found; names of credited
-clinicians ("Dr. Patel", "thanks to Anna Lee", "@handle") are recorded on the analysis as credited so
-that neither the rules nor the NER seam report them as patients.
+Rules find names after a cue: patient and family cues, lay honorifics (also in lower case: "mrs
+patel"), given names from ``first_names.yaml`` before an age or a care word ("maya, 4, in PICU"),
+clinician titles and credits ("Dr. Patel", "thanks to Anna Lee") and @handles (attribute
+``("form", "handle")``). Every name gets a ``role`` attribute: colleagues, public figures and the account
+are reported too, so that reviewers and the policy see them; credited spans are still recorded on the
+analysis.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Span
 
-from postguard.domain.identifiers.analysis import Analysis
+from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
 from postguard.domain.identifiers.lexicons import (
     CLINICIAN_TITLES,
     CREDIT_CUES,
@@ -25,10 +30,12 @@ from postguard.domain.identifiers.lexicons import (
     rule_file,
 )
 from postguard.domain.identifiers.recognizer import Recognizer, TokenPattern
+from postguard.domain.identifiers.roles import AGE_AFTER, HANDLE_FORM, with_role
 from postguard.domain.spans import FixedSpans
 from postguard.domain.types import Finding, IdentifierLabel
 
 _DATA = rule_file("person.yaml")
+_NAMES = rule_file("first_names.yaml")
 _HANDLE = _DATA.regex("handle")
 _NOT_NAME = sorted(
     NOT_NAMES
@@ -38,7 +45,14 @@ _NOT_NAME = sorted(
     | set(HONORIFICS)
     | set(PATIENT_ROLES)
     | set(RELATIVES)
+    | _DATA.words("not_name_extra")
 )
+_NOT_NAME_SET = frozenset(_NOT_NAME)
+_NOT_NAME_OR_CUE = _NOT_NAME_SET | {w for cue in CREDIT_CUES for w in cue.split()}
+"""Capitalised words of a cue match that are not the name ("Kudos to Anna Lee": Anna Lee)."""
+_WORD_NAMES = _NAMES.words("word_names") - _NOT_NAME_SET
+"""Given names that are also English words: names only when capitalised ("Grace", not "grace")."""
+_GIVEN = sorted((_NAMES.words("first_names") | _WORD_NAMES) - _NOT_NAME_SET)
 _PATTERN_LISTS: dict[str, list[str]] = {
     "honorifics": list(HONORIFICS),
     "patient_roles": list(PATIENT_ROLES),
@@ -46,17 +60,30 @@ _PATTERN_LISTS: dict[str, list[str]] = {
     "clinician_titles": list(CLINICIAN_TITLES),
     "titles": [*CLINICIAN_TITLES, *HONORIFICS],
     "not_name": _NOT_NAME,
+    "given": _GIVEN,
+    "pet_words": sorted(_DATA.words("pet_words")),
+    "care_places": sorted(_DATA.words("care_places")),
+    "care_verbs": sorted(_DATA.words("care_verbs")),
 }
 """What each ``$name`` in person.yaml's token patterns stands for."""
-_CUE_KEYS = ("HONORIFIC", "ROLE", "RELATIVE", "NAMED", "IN_BED", "CLINICIAN")
+_CUE_KEYS = tuple(name.upper() for name in _DATA.patterns_by_name if name != "credit_tail")
+"""The cue patterns of person.yaml (each a matcher key); CREDIT is built from lexicons' credit cues."""
 
-# Cue patterns whose names survive in a Title Case headline, and each cue's confidence.
-_HEADLINE_SAFE = frozenset({"HONORIFIC"})
-_CONFIDENCE = {"HONORIFIC": 0.85, "ROLE": 0.85, "RELATIVE": 0.8, "NAMED": 0.75, "IN_BED": 0.7}
+# Cue patterns whose names survive in a Title Case headline; each cue's confidence (person.yaml numbers).
+_HEADLINE_SAFE = frozenset(
+    {"HONORIFIC", "HONORIFIC_LOWER", "PET_NAME", "GIVEN_AGE", "GIVEN_CARE", "CLINICIAN", "CREDIT"}
+)
+_CONFIDENCE = {key: _DATA.number(f"{key.lower()}_confidence") for key in (*_CUE_KEYS, "CREDIT")}
+_HANDLE_CONFIDENCE = _DATA.number("handle_confidence")
+# Where the name is inside each cue match: the first token, the last, or the capitalised words.
+_FIRST_TOKEN = frozenset({"GIVEN_AGE", "CAPITAL_AGE", "GIVEN_CARE"})
+_LAST_TOKEN = frozenset({"PET_NAME"})
+_LAY_HONORIFIC = frozenset({"HONORIFIC", "HONORIFIC_LOWER"})
+_HONORIFIC_SET = frozenset(HONORIFICS)
 
 
 class PersonRecognizer(Recognizer):
-    """PERSON findings for names with a patient or family cue; credits colleagues instead."""
+    """PERSON findings for names after a cue, each with its role (``roles``)."""
 
     name = "PersonRecognizer"
     labels = (IdentifierLabel.PERSON,)
@@ -73,36 +100,61 @@ class PersonRecognizer(Recognizer):
         credited = analysis.credited
         for key in ("CLINICIAN", "CREDIT"):
             credited.extend((s.start_char, s.end_char) for s in self.spans(analysis, key))
-        if "@" in analysis.text:
-            credited.extend(m.span() for m in _HANDLE.finditer(analysis.text))
+        handles = list(_HANDLE.finditer(analysis.text)) if "@" in analysis.text else []
+        credited.extend(m.span() for m in handles)
         credits = FixedSpans(credited)  # bisection: a post of a thousand credits stays linear
-        found = []
-        for key, cue_confidence in _CONFIDENCE.items():
-            for span in self.spans(analysis, key):
-                start, end = self._name_span(span, key)
-                if start is None or (key == "IN_BED" and analysis.sentence_bounds(start, end)[0] == start):
-                    continue
-                unsafe = key not in _HEADLINE_SAFE or span[0].lower_ == "miss"  # "Can Miss Injuries"
-                if unsafe and analysis.headline(start, end):
-                    continue  # "Ebola Patient Dies": capitals in a headline are not names
-                confidence = cue_confidence
-                if credits.contains(start, end):
-                    if key != "HONORIFIC":
-                        continue
-                    confidence = 0.4  # "thanks to Mr. Lopez for sharing his story" may still be a patient
-                found.append(self.finding(IdentifierLabel.PERSON, start, end, confidence))
+        found = [f for key in _CONFIDENCE for f in self._cued(analysis, key, credits)]
+        for m in handles:
+            handle = self.finding(IdentifierLabel.PERSON, m.start(), m.end(), _HANDLE_CONFIDENCE)
+            handle = replace(handle, attributes=(HANDLE_FORM,))
+            found.append(with_role(handle, analysis, "handle"))
         return found
+
+    def _cued(self, analysis: Analysis, key: str, credits: FixedSpans) -> list[Finding]:
+        """The names inside the ``key`` cue matches, each with its role."""
+        found = []
+        for span in self.spans(analysis, key):
+            start, end = self._name_span(span, key)
+            if start is None or not self._plausible(analysis, span, key, start, end):
+                continue
+            if key == "CREDIT" and any(t.lower_ in _HONORIFIC_SET for t in span):
+                continue  # "thanks to Mr. Lopez": the honorific cue decides (may be a patient)
+            confidence = _CONFIDENCE[key]
+            if key in _LAY_HONORIFIC and credits.contains(start, end):
+                confidence = 0.4  # "thanks to Mr. Lopez for sharing his story" may still be a patient
+            finding = self.finding(IdentifierLabel.PERSON, start, end, confidence)
+            found.append(with_role(finding, analysis, "honorific" if key in _LAY_HONORIFIC else ""))
+        return found
+
+    @staticmethod
+    def _plausible(analysis: Analysis, span: Span, key: str, start: int, end: int) -> bool:
+        """Context checks a cue match needs beyond its pattern."""
+        if key == "IN_BED" and analysis.sentence_bounds(start, end)[0] == start:
+            return False
+        if key in _FIRST_TOKEN or key in _LAST_TOKEN:
+            token = span[0] if key in _FIRST_TOKEN else span[-1]
+            if token.is_lower and token.lower_ in _WORD_NAMES:
+                return False  # "grace, 2 ..." / "little hope": a word, not a name
+            if key in ("GIVEN_AGE", "CAPITAL_AGE") and not AGE_AFTER.match(analysis.text, end):
+                return False
+            if key == "CAPITAL_AGE" and not analysis.near(CARE_KEY, start, end, tokens=15):
+                return False
+        unsafe = key not in _HEADLINE_SAFE or span[0].lower_ == "miss"  # "Can Miss Injuries"
+        return not (unsafe and analysis.headline(start, end))  # "Ebola Patient Dies": not names
 
     @staticmethod
     def _name_span(span: Span, key: str) -> tuple[int | None, int]:
         """Character span of the name tokens inside a cue match (None when there are none)."""
         if key == "IN_BED":
             tokens = list(span[:-2])  # "<Name> in bed"
+        elif key in _FIRST_TOKEN:
+            tokens = [span[0]]
+        elif key in _LAST_TOKEN:
+            tokens = [span[-1]]
+        elif key == "HONORIFIC_LOWER":
+            tokens = [t for t in span[1:] if t.is_alpha]
         else:
-            tokens = [t for t in span if t.is_title and t.is_alpha and t.lower_ not in _NOT_NAME_SET]
+            tokens = [t for t in span if t.is_title and t.is_alpha and t.lower_ not in _NOT_NAME_OR_CUE]
         if not tokens:
             return None, 0
         return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
-
-
-_NOT_NAME_SET = frozenset(_NOT_NAME)

@@ -1,0 +1,272 @@
+"""Whose name is it: the role of every PERSON mention (patient, relative, staff, public, account, unknown).
+
+Decided from the post, in this order (cue words in ``data/roles.yaml``):
+
+1. a cue attached to the name: a title or job word before it ("Dr.", "charge nurse") or a credential
+   after it ("RN") makes it staff; a public title ("Minister") or an attribution ("according to",
+   "et al.") public; "her daughter" a relative; "my patient", "little", "in bed", an age after it a
+   patient; "I'm", "my name is" or a sign-off line ending the post the account's own;
+2. the sentence: a patient-care word (lexicons' care words other than staff work, beds, diagnoses)
+   makes it a patient's, even when the sentence also credits it ("a name both credited and in care
+   context: patient wins"); otherwise the nearest credit or news cue makes it staff or public;
+3. otherwise ``unknown`` (a handle with no cue: ``public``).
+
+The role goes in the finding's ``role`` attribute and its cue (a rule word, never post text) in the
+reason. ``patient``, ``relative`` and ``unknown`` names behave as before: they are patient details.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from postguard.domain.identifiers.lexicons import CARE_ACRONYMS, HONORIFICS, rule_file
+from postguard.domain.types import Finding, IdentifierLabel
+
+if TYPE_CHECKING:
+    from postguard.domain.identifiers.analysis import Analysis
+
+PATIENT = "patient"
+RELATIVE = "relative"
+STAFF = "staff"
+PUBLIC = "public"
+ACCOUNT = "account"
+UNKNOWN = "unknown"
+ROLES = (PATIENT, RELATIVE, STAFF, PUBLIC, ACCOUNT, UNKNOWN)
+NOT_PATIENT_ROLES = frozenset({STAFF, PUBLIC, ACCOUNT})
+"""Roles whose names are not patient details (the policy decides what each gets)."""
+HANDLE_FORM = ("form", "handle")
+
+_DATA = rule_file("roles.yaml")
+_CARE_ACRONYMS = frozenset(CARE_ACRONYMS)
+_STAFF_WORK = frozenset(_DATA.phrases("staff_work"))
+_STAFF_CUES = frozenset(_DATA.phrases("staff_cues"))
+_UNSURE = 0.4
+"""Confidence of a lay-honorific name in a credit ("thanks to Mr. Lopez"): kept, below the usual 0.5."""
+_REASONS = {
+    PATIENT: "A patient's name identifies them",
+    RELATIVE: "A relative's name can identify the patient",
+    STAFF: "A colleague's name, not a patient's: your policy decides whether colleagues may be named",
+    PUBLIC: "A public figure's, author's or organisation's name, not a patient's",
+    ACCOUNT: "The account's own name, not a patient's",
+    UNKNOWN: "A name in a case post can identify the patient or their family",
+}
+
+
+def _alternation(items: Iterable[str]) -> str:
+    """One flat alternation of the phrases, longest first, a space standing for any run of spaces."""
+    ordered = sorted(set(items), key=lambda s: (-len(s), s))
+    return "|".join(re.escape(item).replace(r"\ ", r"[ \t]+") for item in ordered)
+
+
+def _before(name: str) -> re.Pattern[str]:
+    """A cue of list ``name`` ending the text (only spaces and , : - ( between it and the name)."""
+    return re.compile(rf"(?<![\w'’])(?:{_alternation(_DATA.phrases(name))})[ \t,:(\-–]*$")
+
+
+def _after(name: str, separators: str = r"[ \t,:(\-–]*") -> re.Pattern[str]:
+    """A cue of list ``name`` starting the text (after the separators)."""
+    return re.compile(rf"{separators}(?:{_alternation(_DATA.phrases(name))})(?![\w])")
+
+
+def _anywhere(name: str) -> re.Pattern[str]:
+    """Any cue of list ``name`` as whole words."""
+    return re.compile(rf"(?<![\w'’])(?:{_alternation(_DATA.phrases(name))})(?![\w])")
+
+
+_STAFF_TITLE = _before("staff_titles")
+_PUBLIC_TITLE = _before("public_titles")
+# Attached cues (the longest match wins among those that match).
+_ATTACHED_BEFORE = (
+    (STAFF, _STAFF_TITLE),
+    (PUBLIC, _PUBLIC_TITLE),
+    (RELATIVE, _before("relative_before")),
+    (PATIENT, _before("patient_before")),
+    (STAFF, _before("staff_before")),
+    (ACCOUNT, _before("account_before")),
+    (PUBLIC, _before("public_before")),
+)
+_STRONG_BEFORE = 4
+"""The first four attached-before cues (titles, relatives, patient words) beat any cue after the name."""
+_ATTACHED_AFTER = (
+    (STAFF, _after("staff_postnominals", r"[ \t]*,?[ \t]*")),
+    (RELATIVE, _after("relative_after", r"[ \t]*,[ \t]*")),
+    (PUBLIC, _after("public_after", r"[ \t]*")),
+    (PATIENT, _after("patient_after")),
+)
+AGE_AFTER = _DATA.regex("age_after")
+"""An age right after a name ("Maya, 4,"): matched at the name's end."""
+_HONORIFIC_BEFORE = re.compile(rf"(?<![\w])(?:{_alternation(HONORIFICS)})\.?[ \t]*$")
+_SIGN_OFF = re.compile(
+    rf"(?:^|\n)[ \t]*(?:{_alternation(_DATA.phrases('sign_offs'))})[ \t]*[,!.]?[ \t]*\n?[ \t]*$"
+)
+_SIGNATURE_DASH = _DATA.regex("signature_dash")
+_QUOTE = _DATA.regex("quote_mark")
+_QUOTE_DASH = _DATA.regex("quote_dash")
+_SENTENCE_CUES = {
+    PATIENT: _anywhere("patient_cues"),
+    STAFF: _anywhere("staff_cues"),
+    PUBLIC: _anywhere("public_cues"),
+}
+_WINDOW = 48
+
+
+def _phrase(text: str) -> str:
+    """A matched cue as its rule phrase (lower case, single spaces, no separators)."""
+    return " ".join(text.strip(" \t,:(-–").split())
+
+
+def _attached(analysis: Analysis, start: int, end: int) -> tuple[str, str] | None:
+    """The role and cue of a cue touching the name (before or after it, in its sentence)."""
+    s_lo, s_hi = analysis.sentence_bounds(start, end)
+    before = analysis.lower[max(s_lo, start - _WINDOW) : start]
+    honorific = _HONORIFIC_BEFORE.search(before)
+    if honorific:  # "the family of Mrs Ode": look past the honorific
+        before = before[: honorific.start()]
+    best: tuple[int, str, str, int] | None = None
+    for strength, (role, pattern) in enumerate(_ATTACHED_BEFORE):
+        m = pattern.search(before)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), role, _phrase(m.group()), strength)
+    if best is not None and best[3] < _STRONG_BEFORE:
+        return best[1], best[2]
+    after = analysis.lower[end : min(s_hi, end + _WINDOW)]
+    decided = _attached_after(after)
+    if decided is not None and (best is None or decided[0] == PATIENT):
+        return decided  # an age or a bed right after the name beats "I'm" / "by" before it
+    return (best[1], best[2]) if best is not None else None
+
+
+def _attached_after(after: str) -> tuple[str, str] | None:
+    """The role and cue of a cue starting right after the name."""
+    if AGE_AFTER.match(after):
+        return PATIENT, "an age"
+    for role, pattern in _ATTACHED_AFTER:
+        m = pattern.match(after)
+        if m:
+            return role, _phrase(m.group())
+    return None
+
+
+def _signature(analysis: Analysis, start: int, end: int) -> tuple[str, str] | None:
+    """A name alone on the post's last line after a dash or a sign-off: the account's own (a quoted
+    line before it makes it the quote's author)."""
+    tail = analysis.text[end:]
+    if tail.strip(" \t\r\n.!") and not _after_is_credentials(analysis, end):
+        return None
+    head = analysis.lower[max(0, start - _WINDOW) : start]
+    if _QUOTE_DASH.search(head):
+        return PUBLIC, "a quote's author"
+    if _SIGNATURE_DASH.search(head):
+        if _QUOTE.search(analysis.text, 0, start):
+            return PUBLIC, "a quote's author"
+        return ACCOUNT, "a signature line"
+    if _SIGN_OFF.search(head):
+        return ACCOUNT, "a sign-off"
+    return None
+
+
+def _after_is_credentials(analysis: Analysis, end: int) -> bool:
+    m = _ATTACHED_AFTER[0][1].match(analysis.lower, end)
+    return bool(m) and not analysis.text[m.end() :].strip(" \t\r\n.,!")
+
+
+def _cue_index(analysis: Analysis, role: str) -> tuple[list[int], list[int], list[str]]:
+    """Starts, ends and phrases of one role's sentence cues in the post (built once per post)."""
+    cached = analysis.role_cues.get(role)
+    if cached is None:
+        cues = [
+            (m.start(), m.end(), _phrase(m.group())) for m in _SENTENCE_CUES[role].finditer(analysis.lower)
+        ]
+        if role == PATIENT:
+            cues.extend(_care_cues(analysis))
+            cues.sort()
+        cached = ([c[0] for c in cues], [c[1] for c in cues], [c[2] for c in cues])
+        analysis.role_cues[role] = cached
+    return cached
+
+
+def _care_cues(analysis: Analysis) -> list[tuple[int, int, str]]:
+    """The shared care words that are about a patient (not staff work, not a unit's acronym alone)."""
+    from postguard.domain.identifiers.analysis import CARE_KEY
+
+    out = []
+    for span in analysis.spans(CARE_KEY):
+        phrase = " ".join(t.lower_ for t in span)
+        if phrase not in _STAFF_WORK and span.text not in _CARE_ACRONYMS:
+            out.append((span.start_char, span.end_char, phrase))
+    return out
+
+
+def _nearest(analysis: Analysis, role: str, start: int, end: int) -> tuple[int, str] | None:
+    """Distance and phrase of the nearest ``role`` cue in the sentence of ``[start, end)``."""
+    starts, ends, phrases = _cue_index(analysis, role)
+    if not starts:
+        return None
+    s_lo, s_hi = analysis.sentence_bounds(start, end)
+    best: tuple[int, str] | None = None
+    i = bisect.bisect_left(starts, start)
+    if i > 0 and starts[i - 1] >= s_lo and ends[i - 1] <= start:  # the last cue before the name
+        best = (start - ends[i - 1], phrases[i - 1])
+    j = bisect.bisect_left(starts, end)
+    if j < len(starts) and ends[j] <= s_hi and (best is None or starts[j] - end < best[0]):
+        best = (starts[j] - end, phrases[j])
+    return best
+
+
+def _in_sentence(analysis: Analysis, start: int, end: int) -> tuple[str, str] | None:
+    """Patient care in the sentence wins; else the nearest credit or news cue."""
+    care = _nearest(analysis, PATIENT, start, end)
+    if care is not None:
+        return PATIENT, care[1]
+    if any(f.confidence >= 0.7 for f in analysis.findings_in_sentence(("AGE",), start, end)):
+        return PATIENT, "an age"
+    staff, public = _nearest(analysis, STAFF, start, end), _nearest(analysis, PUBLIC, start, end)
+    if staff is not None and (public is None or staff[0] <= public[0]):
+        return STAFF, staff[1]
+    if public is not None:
+        return PUBLIC, public[1]
+    return None
+
+
+def role_of(analysis: Analysis, start: int, end: int, *, handle: bool = False) -> tuple[str, str]:
+    """The role of the name at ``[start, end)`` and the cue (rule words) that decided it."""
+    start, end = _past_own_title(analysis, start, end)
+    decided = _attached(analysis, start, end) or _signature(analysis, start, end)
+    decided = decided or _in_sentence(analysis, start, end)
+    if decided is not None:
+        return decided
+    return (PUBLIC, "a handle with no patient cue") if handle else (UNKNOWN, "no cue")
+
+
+def _past_own_title(analysis: Analysis, start: int, end: int) -> tuple[int, int]:
+    """A model span that starts with its own title ("Dr. Patel"): read the title as a cue before it."""
+    head = analysis.lower[start:end].split(maxsplit=1)
+    if len(head) == 2 and any(p.search(head[0] + " ") for p in (_STAFF_TITLE, _PUBLIC_TITLE)):
+        return start + analysis.lower[start:end].index(head[1]), end
+    return start, end
+
+
+def with_role(finding: Finding, analysis: Analysis, hint: str = "") -> Finding:
+    """``finding`` (a PERSON) with its ``role`` attribute and the cue in its reason. ``hint``:
+    "honorific" when the name follows a lay honorific ("Mr. Lopez": a sentence credit alone does not
+    make it a colleague's), "handle" for an @handle."""
+    if finding.label != IdentifierLabel.PERSON or finding.attribute("role"):
+        return finding
+    role, cue = role_of(analysis, finding.start, finding.end, handle=hint == "handle")
+    confidence = finding.confidence
+    honorific = hint == "honorific" or _HONORIFIC_BEFORE.search(analysis.before(finding.start, 8))
+    if honorific and role == STAFF and cue in _STAFF_CUES:
+        # "thanks to Mr. Lopez for sharing his story": credited, yet perhaps a patient (kept, not sure)
+        role, cue, confidence = UNKNOWN, "an honorific in a credit", min(confidence, _UNSURE)
+    attributes = tuple(sorted({*finding.attributes, ("role", role)}))
+    reason = f"{_REASONS[role]} (name near '{cue}')" if cue != "no cue" else finding.reason or _REASONS[role]
+    return replace(finding, attributes=attributes, reason=reason, confidence=confidence)
+
+
+def patient_side(finding: Finding) -> bool:
+    """Is ``finding`` a patient detail: not a PERSON, or a name whose role is not staff/public/account?"""
+    return finding.label != IdentifierLabel.PERSON or finding.attribute("role") not in NOT_PATIENT_ROLES
