@@ -355,3 +355,24 @@ def test_reasons_and_fixes_speak_of_the_kind() -> None:
     by_label = {f.label: f for f in d.findings}
     assert by_label["FACILITY"].suggestion == "Remove the bed number and its unit."
     assert "lottie" not in " ".join(d.reasons)
+
+
+def test_a_link_carrying_a_patient_name_from_the_post_points_at_that_person() -> None:
+    text = (
+        "Little Ava Kowalczyk went home today! Her story: https://news.example.co.uk/2025/ava-kowalczyk-home"
+    )
+    link = "https://news.example.co.uk/2025/ava-kowalczyk-home"
+    person = found(text, "Ava Kowalczyk", "PERSON", role="patient")
+    for kind, confidence in (("reference", 0.2), ("other", 0.6)):
+        d = decide(text, [person, found(text, link, "URL", confidence, link_kind=kind)])
+        assert d.verdict == Verdict.BLOCK  # a named patient plus her link
+        assert "kowalczyk" not in d.redacted_text.lower()
+        assert [f.attribute("link_kind") for f in d.findings if f.label == "URL"] == ["person"]
+
+
+def test_a_staff_name_in_a_news_link_keeps_the_link_a_reference() -> None:
+    policy = parse_policy(BASE + "person_roles: {staff: ignore}\n", "r.yaml")
+    text = "Congratulations Dr Priya Nair, interviewed at https://news.example.org/priya-nair-award"
+    person = found(text, "Priya Nair", "PERSON", role="staff")
+    link = found(text, "https://news.example.org/priya-nair-award", "URL", 0.2, link_kind="reference")
+    assert decide(text, [person, link], policy).verdict == Verdict.ALLOW

@@ -114,6 +114,7 @@ _CONSEQUENCE = {
     Action.BLOCK: "cannot be posted",
 }
 _NUMBER = re.compile(r"\d{1,3}")
+_NAME_PART = re.compile(r"[^\W\d_]{3,}")
 
 
 def _now_rfc3339() -> str:
@@ -219,7 +220,7 @@ class PolicyEngine:
             if previous is None or (previous.ok and not result.ok):
                 reported[str(result.stage)] = result
         incomplete = tuple(str(s) for s in expected_stages if s not in reported or not reported[s].ok)
-        findings = [f for r in reported.values() if r.ok for f in r.findings]
+        findings = _names_in_links(post, [f for r in reported.values() if r.ok for f in r.findings], policy)
 
         refusal = policy.consent_refusal(post.consent_reference, post_date(post.created_at))
         consented = bool(post.consent_reference.strip()) and refusal is None
@@ -394,6 +395,28 @@ class PolicyEngine:
             reason=hit.finding.reason or hit.rule.reason or f"The post {description}.",
             suggestion=hit.finding.suggestion or hit.rule.fix or fix,
         )
+
+
+def _names_in_links(post: Post, findings: list[Finding], policy: Policy) -> list[Finding]:
+    """Links whose address carries a name the post gives for a patient or relative (a PERSON finding the
+    policy acts on: ".../news/ava-kowalczyk-home" beside "Ava Kowalczyk") point at that person: their
+    link_kind becomes ``person``, whatever the site, so the link is held and redacted with the name."""
+    names = {
+        part
+        for f in findings
+        if f.label == _L.PERSON and f.in_text and policy.rule_for_finding(f).action is not Action.IGNORE
+        for part in _NAME_PART.findall(post.text[f.start : f.end].lower())
+    }
+    if not names:
+        return findings
+    out = []
+    for f in findings:
+        linked = f.label == _L.URL and f.in_text and f.attribute("link_kind") not in ("person", "record")
+        if linked and names & set(_NAME_PART.findall(post.text[f.start : f.end].lower())):
+            kinds = tuple(sorted({**dict(f.attributes), "link_kind": "person"}.items()))
+            f = replace(f, confidence=max(f.confidence, 0.9), attributes=kinds)
+        out.append(f)
+    return out
 
 
 def _texts(finding: Finding) -> tuple[str, str]:
