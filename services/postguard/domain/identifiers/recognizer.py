@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from postguard.domain.identifiers.analysis import Analysis
@@ -90,8 +92,10 @@ class Recognizer(ABC):
         *,
         reason: str | None = None,
         suggestion: str | None = None,
+        attributes: Iterable[tuple[str, str]] = (),
     ) -> Finding:
-        """A finding from this recognizer with the label's standard reason and suggestion."""
+        """A finding from this recognizer with the label's standard reason and suggestion; ``attributes``
+        are (name, value) facts that are not post text ("region", "scheme"), stored sorted."""
         return Finding(
             category=Category.IDENTIFIER,
             label=str(label),
@@ -101,4 +105,29 @@ class Recognizer(ABC):
             detector=self.name,
             reason=reason or reason_for(label),
             suggestion=suggestion or suggestion_for(label),
+            attributes=tuple(sorted((str(k), str(v)) for k, v in attributes)),
         )
+
+
+def inherit_attributes(findings: list[Finding]) -> list[Finding]:
+    """Findings without attributes take those of an overlapping finding of the same label that has them
+    (a cue-then-value match over a validated number: whichever is kept when they merge keeps the facts).
+    The findings with attributes are expected not to overlap one another (one recognizer's validated
+    formats); a bisection per finding, so thousands of numbers stay cheap."""
+    known = sorted((f for f in findings if f.attributes), key=lambda f: f.start)
+    if not known:
+        return findings
+    starts = [f.start for f in known]
+    out = []
+    for f in findings:
+        i = bisect.bisect_left(starts, f.end) - 1  # the last known finding starting before f ends
+        donor = known[i] if i >= 0 and not f.attributes else None
+        if (
+            donor is not None
+            and donor.label == f.label
+            and donor.end > f.start
+            and f.in_text == donor.in_text
+        ):
+            f = replace(f, attributes=donor.attributes)
+        out.append(f)
+    return out

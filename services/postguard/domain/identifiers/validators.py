@@ -5,6 +5,10 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from stdnum.ca import bc_phn, sin
+from stdnum.gb import nhs
+from stdnum.in_ import aadhaar
+
 _NON_DIGIT = re.compile(r"\D")
 
 
@@ -109,3 +113,44 @@ def ip_valid(candidate: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def nhs_valid(number: str) -> bool:
+    """UK NHS number (England, Wales, Isle of Man): 10 digits, mod-11 check digit (python-stdnum)."""
+    return nhs.is_valid(digits_of(number))
+
+
+def aadhaar_valid(number: str) -> bool:
+    """Indian Aadhaar: 12 digits not starting with 0 or 1, Verhoeff check digit (python-stdnum)."""
+    return aadhaar.is_valid(digits_of(number))
+
+
+def sin_valid(number: str) -> bool:
+    """Canadian Social Insurance Number: 9 digits, Luhn, first digit not 0 or 8 (python-stdnum)."""
+    return sin.is_valid(digits_of(number))
+
+
+def bc_phn_valid(number: str) -> bool:
+    """British Columbia Personal Health Number: 10 digits starting with 9, mod-11 check (python-stdnum)."""
+    return bc_phn.is_valid(digits_of(number))
+
+
+def ohip_valid(number: str) -> bool:
+    """Ontario health number: 10 digits (the version code letters aside) passing the Luhn check digit of
+    the Ministry of Health's health card validation specification."""
+    digits = digits_of(number)
+    return len(digits) == 10 and digits[0] != "0" and luhn_valid(digits)
+
+
+_MEDICARE_AU_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9)
+
+
+def medicare_au_valid(number: str) -> bool:
+    """Australian Medicare card number: 10 digits (plus an optional 11th, the individual reference
+    number); the first digit 2-6, the ninth the weighted sum (1 3 7 9 1 3 7 9) of the first eight mod 10,
+    the tenth (issue number) not 0."""
+    digits = digits_of(number)
+    if len(digits) not in (10, 11) or digits[0] not in "23456" or digits[9] == "0":
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], _MEDICARE_AU_WEIGHTS, strict=True))
+    return total % 10 == int(digits[8])
