@@ -224,3 +224,9 @@ def test_existing_attributes_are_kept_and_other_labels_and_attachments_are_skipp
     out = resolve_dates([date, age, on_image], text, "2026-12-30T10:00:00+00:00", "GB")
     assert out[0].attributes == (("region", "GB"), ("resolved_date", "2026-12-26"))
     assert out[1] == age and out[2] == on_image
+
+
+def test_several_named_days_in_one_post_each_with_its_own_prefix() -> None:
+    text = "St. Andrew's Day she was admitted to the ward; discharged the day after Boxing Day. Patient fine."
+    spans = {span for label, span in labelled(text) if label == "DATE"}
+    assert spans == {"St. Andrew's Day", "the day after Boxing Day"}

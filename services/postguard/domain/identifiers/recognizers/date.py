@@ -139,7 +139,22 @@ def _name_regex(name: str) -> tuple[str, str]:
     return regex, max(literals, key=len)
 
 
+def _first_words(name: str) -> set[str]:
+    """The lower-case words (runs of letters and digits) a match of the name's regex can start with."""
+    first = name.split(" ")[0]
+    if first == "saint":
+        return {"saint", "st"}
+    if first == "labor":
+        return {"labor", "labour"}
+    return {first, first[:-1]} if first.endswith("s") and len(first) > 3 else {first}
+
+
 _NAME_REGEXES = [_name_regex(name) for name in sorted(NAMED_DAYS, key=len, reverse=True)]
+_NAME_FIRST_WORDS = frozenset(word for name in NAMED_DAYS for word in _first_words(name))
+_WORD = re.compile(r"[a-z0-9]+")
+_NAME_REACH = (48, 80)
+"""How far before a named day's first word its offset or preposition may start, and after it the
+name may end (the longest name is under 50 characters)."""
 _COUNT_WORDS = sorted((w for w, n in NUMBER_WORDS.items() if 0 < n <= 20), key=len, reverse=True)
 _SLOTS = {
     "month": r"(?:" + "|".join(sorted((m.capitalize() for m in MONTHS), key=len, reverse=True)) + r")\.?",
@@ -178,7 +193,8 @@ _RELATIVE_PHRASES = tuple(dict.fromkeys((*RELATIVE_TIME, *RELATIVE_RULES)))
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, _pattern(kind)) for kind in _DATA.phrases("kinds")
 )
-PATTERNS: Mapping[str, re.Pattern[str]] = dict(_PATTERNS)
+NAMED_DAY = _pattern("named_day")
+PATTERNS: Mapping[str, re.Pattern[str]] = {**dict(_PATTERNS), "named_day": NAMED_DAY}
 """The date patterns by kind (read by ``date_resolution``)."""
 RELATIVE = _DATA.template("relative", relative_time=_alternation(_RELATIVE_PHRASES))
 _ANCHOR = _DATA.regex("anchor")
@@ -205,6 +221,8 @@ _CASED_TRIGGER = _DATA.template(
     "cased_trigger", month_word=_SLOTS["month_word"], weekday_word=_SLOTS["weekday_word"]
 )
 _EXPLICIT = {"iso", "numeric", "slash", "month_day", "day_month"}
+_NEEDS = {"ago": "ago", "weekday": "day"}
+"""A piece of lower-case text every match of the kind holds: without it the kind is not run."""
 _OCCASIONS = {"named_day", "weekday"}
 """Kinds that may name a staff or public occasion ("the Christmas party", "Tuesday's quiz")."""
 
@@ -220,8 +238,12 @@ class DateRecognizer(Recognizer):
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found = []
         candidates = [
-            (kind, m.start(), m.end(), m) for kind, p in _PATTERNS for m in p.finditer(analysis.text)
+            (kind, m.start(), m.end(), m)
+            for kind, p in _PATTERNS
+            if _NEEDS.get(kind, "") in analysis.lower
+            for m in p.finditer(analysis.text)
         ]
+        candidates += [("named_day", m.start(), m.end(), m) for m in _named_day_matches(analysis)]
         candidates += [("relative", m.start(), m.end(), m) for m in RELATIVE.finditer(analysis.text)]
         for kind, start, end, m in candidates:
             if not self._candidate(analysis, kind, m):
@@ -283,6 +305,23 @@ class DateRecognizer(Recognizer):
     def _event(analysis: Analysis, start: int, end: int) -> bool:
         """An observance or event word next to the date ("Heart Day is Sept 29", "webinar on 3/4")."""
         return bool(_EVENT.search(analysis.window(start, end, before=30, after=25)))
+
+
+def _named_day_matches(analysis: Analysis) -> list[re.Match[str]]:
+    """Matches of the named-day pattern, tried only where a named day's first word is (one scan of
+    the words instead of the whole alternation of names at every position)."""
+    if _NAME_FIRST_WORDS.isdisjoint(_WORD.findall(analysis.lower)):
+        return []
+    text, found, last_end = analysis.text, [], -1
+    for word in _WORD.finditer(analysis.lower):
+        if word.start() < last_end or word.group() not in _NAME_FIRST_WORDS:
+            continue
+        lo, hi = max(0, word.start() - _NAME_REACH[0]), min(len(text), word.start() + _NAME_REACH[1])
+        m = next((m for m in NAMED_DAY.finditer(text, lo, hi) if m.start("name") == word.start()), None)
+        if m is not None:
+            found.append(m)
+            last_end = m.end()
+    return found
 
 
 def _valid(groups: Mapping[str, str | None], kind: str) -> bool:
