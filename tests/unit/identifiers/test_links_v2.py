@@ -49,6 +49,13 @@ pytestmark = pytest.mark.unit
         ("https://priyas-recovery.wordpress.com/2025/03/day-12", "person"),
         ("https://univ.example.edu/~hchen/", "person"),
         ("https://clinic.example.org/people/dr-amara-obi", "person"),
+        # a reference body's own account is a reference, not a person
+        ("https://x.com/NEJM", "reference"),
+        ("https://twitter.com/CDCgov/status/1800000000000000001", "reference"),
+        ("instagram.com/bbcnews", "reference"),
+        ("https://x.com/US_FDA", "reference"),
+        ("https://www.facebook.com/TheBMJ", "reference"),
+        ("https://x.com/bmjnurse_ellie", "person"),
         # shortened: unknown destination
         ("https://bit.ly/4kQ9zRt", "shortened"),
         ("https://t.co/Zk3PqL0w", "shortened"),

@@ -52,6 +52,15 @@ PROFILES = DomainSet(_DATA.words("profile_domains"))
 PERSONAL_HOSTS = DomainSet(_DATA.words("personal_page_hosts"))
 FILE_SHARES = DomainSet(_DATA.words("file_share_domains"))
 RESERVED_PATHS: frozenset[str] = _DATA.words("profile_reserved_paths")
+ORG_SUFFIXES: frozenset[str] = _DATA.words("org_handle_suffixes")
+_ORG_NAMES: frozenset[str] = frozenset(
+    label
+    for name in REFERENCE_LISTS
+    for domain in _DATA.words(name)
+    if len(label := "".join(c for c in domain.split(".")[0] if c.isalpha())) >= 3
+    and label not in ("www", "gov", "mil", "news")
+)
+"""The first labels of the reference domains (cdc, nejm, bbc, nice): the names their accounts carry."""
 CONFIDENCE: dict[str, float] = {
     "reference": _DATA.number("reference_confidence"),
     "shortened": _DATA.number("shortened_confidence"),
@@ -70,6 +79,27 @@ def profile_path(host: str, path: str) -> bool:
     if not first:
         return False
     return first.startswith("@") or first.lower() not in RESERVED_PATHS
+
+
+def account_name(path: str) -> str:
+    """The account a profile path names (``/@Some_Body/status/1`` -> ``somebody``), letters only."""
+    first = next((part for part in path.split("/") if part), "")
+    return "".join(c for c in first.lower() if c.isalpha())
+
+
+def organisation_account(path: str) -> bool:
+    """Is the account a reference body's own (x.com/CDCgov, instagram.com/nhsengland, x.com/US_FDA): its
+    name is a reference domain's name, alone or with a usual ending or prefix (gov, news, uk, us...)?"""
+    name = account_name(path)
+    names = {name, name.removeprefix("the")}
+    if names & _ORG_NAMES:
+        return True
+    return any(
+        (n.startswith(org) and n[len(org) :] in ORG_SUFFIXES)
+        or (n.endswith(org) and n[: -len(org)] in ORG_SUFFIXES)
+        for n in names
+        for org in _ORG_NAMES
+    )
 
 
 def personal_subdomain(host: str) -> bool:
