@@ -376,3 +376,13 @@ def test_a_staff_name_in_a_news_link_keeps_the_link_a_reference() -> None:
     person = found(text, "Priya Nair", "PERSON", role="staff")
     link = found(text, "https://news.example.org/priya-nair-award", "URL", 0.2, link_kind="reference")
     assert decide(text, [person, link], policy).verdict == Verdict.ALLOW
+
+
+def test_a_label_rule_may_leave_the_escalation_count() -> None:
+    policy = parse_policy(
+        BASE.replace("  FACILITY: ignore\n", "  FACILITY: {action: ignore, counts: false}\n"), "c.yaml"
+    )
+    text = "Lovely send-off at Harbourview Infirmary this afternoon"
+    ids = [found(text, "Harbourview Infirmary", "FACILITY"), found(text, "this afternoon", "DATE")]
+    assert decide(text, ids, policy).verdict == Verdict.ALLOW_WITH_CHANGES
+    assert decide(text, ids, parse_policy(BASE, "b.yaml")).verdict == Verdict.REVIEW
