@@ -100,9 +100,8 @@ _ATTACHED_AFTER = (
 AGE_AFTER = _DATA.regex("age_after")
 """An age right after a name ("Maya, 4,"): matched at the name's end."""
 _HONORIFIC_BEFORE = re.compile(rf"(?<![\w])(?:{_alternation(HONORIFICS)})\.?[ \t]*$")
-_SIGN_OFF = re.compile(
-    rf"(?:^|\n)[ \t]*(?:{_alternation(_DATA.phrases('sign_offs'))})[ \t]*[,!.]?[ \t]*\n?[ \t]*$"
-)
+_SIGN_OFFS = _alternation(_DATA.phrases("sign_offs"))
+_SIGN_OFF = re.compile(rf"(?:^|\n)[ \t]*(?:{_SIGN_OFFS})[ \t]*[,!.]?[ \t]*\n?[ \t]*$")
 _SIGNATURE_DASH = _DATA.regex("signature_dash")
 _QUOTE = _DATA.regex("quote_mark")
 _QUOTE_DASH = _DATA.regex("quote_dash")

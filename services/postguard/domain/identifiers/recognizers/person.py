@@ -66,14 +66,27 @@ _PATTERN_LISTS: dict[str, list[str]] = {
     "care_verbs": sorted(_DATA.words("care_verbs")),
 }
 """What each ``$name`` in person.yaml's token patterns stands for."""
-_CUE_KEYS = tuple(name.upper() for name in _DATA.patterns_by_name if name != "credit_tail")
-"""The cue patterns of person.yaml (each a matcher key); CREDIT is built from lexicons' credit cues."""
-
 # Cue patterns whose names survive in a Title Case headline; each cue's confidence (person.yaml numbers).
 _HEADLINE_SAFE = frozenset(
     {"HONORIFIC", "HONORIFIC_LOWER", "PET_NAME", "GIVEN_AGE", "GIVEN_CARE", "CLINICIAN", "CREDIT"}
 )
-_CONFIDENCE = {key: _DATA.number(f"{key.lower()}_confidence") for key in (*_CUE_KEYS, "CREDIT")}
+_CONFIDENCE = {
+    "HONORIFIC": _DATA.number("honorific_confidence"),
+    "HONORIFIC_LOWER": _DATA.number("honorific_lower_confidence"),
+    "ROLE": _DATA.number("role_confidence"),
+    "PET_NAME": _DATA.number("pet_name_confidence"),
+    "RELATIVE": _DATA.number("relative_confidence"),
+    "GIVEN_AGE": _DATA.number("given_age_confidence"),
+    "CAPITAL_AGE": _DATA.number("capital_age_confidence"),
+    "GIVEN_CARE": _DATA.number("given_care_confidence"),
+    "NAMED": _DATA.number("named_confidence"),
+    "IN_BED": _DATA.number("in_bed_confidence"),
+    "CLINICIAN": _DATA.number("clinician_confidence"),
+    "CREDIT": _DATA.number("credit_confidence"),
+}
+"""Each cue pattern's matcher key (person.yaml's patterns, upper case; CREDIT is built from lexicons'
+credit cues) and the confidence of the names it finds."""
+_CUE_KEYS = tuple(key for key in _CONFIDENCE if key != "CREDIT")
 _HANDLE_CONFIDENCE = _DATA.number("handle_confidence")
 # Where the name is inside each cue match: the first token, the last, or the capitalised words.
 _FIRST_TOKEN = frozenset({"GIVEN_AGE", "CAPITAL_AGE", "GIVEN_CARE"})
