@@ -230,3 +230,18 @@ def test_several_named_days_in_one_post_each_with_its_own_prefix() -> None:
     text = "St. Andrew's Day she was admitted to the ward; discharged the day after Boxing Day. Patient fine."
     spans = {span for label, span in labelled(text) if label == "DATE"}
     assert spans == {"St. Andrew's Day", "the day after Boxing Day"}
+
+
+@pytest.mark.parametrize(
+    ("text", "dated"),
+    [
+        ("Today we celebrate our ward nurses with cake.", False),
+        ("Interviews for ICU nurses are next Tuesday, apply now.", False),
+        ("A&E is always busiest over Christmas: use 111 if you can.", False),
+        ("On Boxing Day our volunteers brought gifts to the children's ward.", False),
+        ("She was happy today to go home from the ward.", True),
+        ("Admitted on Christmas Day, the patient got gifts from the nurses.", True),  # a care verb first
+    ],
+)
+def test_occasion_words_in_the_sentence(text: str, dated: bool) -> None:
+    assert any(f.label == "DATE" for f in findings(text)) is dated

@@ -223,8 +223,10 @@ _CASED_TRIGGER = _DATA.template(
 _EXPLICIT = {"iso", "numeric", "slash", "month_day", "day_month"}
 _NEEDS = {"ago": "ago", "weekday": "day"}
 """A piece of lower-case text every match of the kind holds: without it the kind is not run."""
-_OCCASIONS = {"named_day", "weekday"}
-"""Kinds that may name a staff or public occasion ("the Christmas party", "Tuesday's quiz")."""
+_OCCASION_REACH = {"named_day": (200, 200), "weekday": (30, 25), "relative": (30, 25)}
+"""Kinds that may name a staff or public occasion ("the Christmas party", "Tuesday's quiz", "today we
+celebrate") and how far (characters, within the sentence) occasion words are looked for: a named
+day's whole sentence ("On Boxing Day, volunteers brought gifts to the ward")."""
 
 
 class DateRecognizer(Recognizer):
@@ -258,7 +260,7 @@ class DateRecognizer(Recognizer):
                 care, confidence = True, 0.8
             if not care or (not anchored and self._event(analysis, start, end)):
                 continue
-            if kind in _OCCASIONS and self._occasion(analysis, start, end):
+            if kind in _OCCASION_REACH and not anchored and self._occasion(analysis, kind, start, end):
                 continue
             found.append(self.finding(IdentifierLabel.DATE, start, end, confidence))
         return found
@@ -276,15 +278,15 @@ class DateRecognizer(Recognizer):
         return True
 
     @staticmethod
-    def _occasion(analysis: Analysis, start: int, end: int) -> bool:
+    def _occasion(analysis: Analysis, kind: str, start: int, end: int) -> bool:
         """A staff or public occasion or a habit, not a patient's day: "the Christmas party", "Happy
         Diwali", "every Tuesday"."""
+        if _NAMED_EVENT.search(analysis.window(start, end, *_OCCASION_REACH[kind])):
+            return True
+        if kind == "relative":  # "she was happy today": a greeting or a habit names a day, not "today"
+            return False
         before = analysis.text[analysis.sentence_bounds(start, end)[0] : start][-30:]
-        return bool(
-            _GREETING.search(before)
-            or _HABITUAL.search(before)
-            or _NAMED_EVENT.search(analysis.window(start, end, before=30, after=25))
-        )
+        return bool(_GREETING.search(before) or _HABITUAL.search(before))
 
     @staticmethod
     def _not_a_date(analysis: Analysis, start: int, end: int, m: re.Match[str]) -> bool:
