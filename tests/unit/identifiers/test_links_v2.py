@@ -49,6 +49,9 @@ pytestmark = pytest.mark.unit
         ("https://priyas-recovery.wordpress.com/2025/03/day-12", "person"),
         ("https://univ.example.edu/~hchen/", "person"),
         ("https://clinic.example.org/people/dr-amara-obi", "person"),
+        ("https://wa.me/447700900456", "person"),
+        ("paypal.me/HelpTheMorrisons", "person"),
+        ("https://venmo.com/u/Dana-Reyes-4", "person"),
         # a reference body's own account is a reference, not a person
         ("https://x.com/NEJM", "reference"),
         ("https://twitter.com/CDCgov/status/1800000000000000001", "reference"),
