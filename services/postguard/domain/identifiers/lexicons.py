@@ -6,6 +6,10 @@ loads them once at import under the names the recognizers and the registry impor
 
 from __future__ import annotations
 
+import re
+from functools import cache
+from importlib import resources
+
 from postguard.domain.rule_data import RuleData, expand_list_references, load_package_rule_data
 
 DATA_PACKAGE = "postguard.domain.identifiers.data"
@@ -29,10 +33,34 @@ NOT_NAMES: frozenset[str] = LEXICONS.words("not_names")
 """Capitalised words that are not names even after "patient" or "Mrs." (sentence words, time words)."""
 US_CITIES: tuple[str, ...] = LEXICONS.phrases("us_cities")
 US_STATES: tuple[str, ...] = LEXICONS.phrases("us_states")
+PLACE_STOP_NAMES: frozenset[str] = LEXICONS.words("place_stop_names")
+"""Gazetteer places that are also first names, months, weekdays or stop words (generated)."""
+PLACE_STOP_WORDS: frozenset[str] = LEXICONS.words("place_stop_words")
+"""Gazetteer places that are also English dictionary words (generated)."""
 RARE_CONDITIONS: tuple[str, ...] = LEXICONS.phrases("rare_conditions")
 """Rare conditions and unusual circumstances that make a case memorable (quasi-identifiers)."""
 SEX_TERMS: tuple[str, ...] = LEXICONS.phrases("sex_terms")
 RELATIVE_TIME: tuple[str, ...] = LEXICONS.phrases("relative_time")
+
+
+GAZETTEER_FILE = "gazetteer.txt"
+_GAZETTEER_LINE = re.compile(r"^([^\t#\n][^\t\n]*)\t([A-Z,]+)\t(\d+)$", re.MULTILINE)
+"""Cities, towns and districts from GeoNames (CC BY 4.0), built by ``devtools/build_gazetteer.py``."""
+
+
+@cache
+def place_gazetteer() -> dict[str, tuple[str, int]]:
+    """Place name as written -> (comma-separated country codes, digits of its largest population).
+
+    The generated GeoNames gazetteer plus ``us_cities`` (US places of at least 6 digits: the team's list
+    of cities worth naming). Loaded once, on first use (about 60,000 names)."""
+    text = resources.files(DATA_PACKAGE).joinpath(GAZETTEER_FILE).read_text(encoding="utf-8")
+    places = {name: (countries, int(size)) for name, countries, size in _GAZETTEER_LINE.findall(text)}
+    for city in US_CITIES:
+        name = "The" + city[3:] if city.startswith("the ") else city
+        countries, size = places.get(name, ("", 0))
+        places[name] = (",".join(sorted({*countries.split(","), "US"} - {""})), max(size, 6))
+    return places
 
 
 def rule_file(filename: str) -> RuleData:

@@ -1,28 +1,66 @@
-"""Places smaller than a state: street addresses, ZIP codes with address context, cities, counties.
+"""Places smaller than a state: street addresses, ZIP codes with address context, cities, towns, districts.
 
-State names alone are not identifiers. A city from the gazetteer counts when a residence cue
-("from", "lives in") introduces it, or when the sentence is about care; a conference city is not.
+State names alone are not identifiers. A place from the gazetteer (GeoNames cities, towns and districts,
+see ``devtools/build_gazetteer.py``) counts when a residence cue ("from", "lives in") introduces it, or
+when its sentence is about care; never in an event or travel sentence ("presenting in Denver") or as
+the institution's own site ("our Leeds campus"). Names that are also ordinary words or first names (the
+generated stop-list: "Reading", "Victoria") need a strong residence cue or, for dictionary words, a
+capitalised mention after a place word in a care sentence.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from typing import NamedTuple
 
-from postguard.domain.identifiers.analysis import Analysis
-from postguard.domain.identifiers.lexicons import NOT_NAMES, US_CITIES, US_STATES, rule_file
+from spacy.tokens import Doc
+
+from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
+from postguard.domain.identifiers.lexicons import (
+    NOT_NAMES,
+    PLACE_STOP_NAMES,
+    PLACE_STOP_WORDS,
+    US_STATES,
+    place_gazetteer,
+    rule_file,
+)
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.types import Finding, IdentifierLabel
 
 _DATA = rule_file("location.yaml")
+_STOP_NAMES = PLACE_STOP_NAMES
+"""Places that are also first names, months, weekdays or stop words: only after a strong residence cue."""
+_STOP_WORDS = PLACE_STOP_WORDS
+"""Places that are also dictionary words: a strong cue, or capitalised after a place word about care."""
 _STATES = "|".join(sorted((re.escape(s) for s in US_STATES), key=len, reverse=True))
-_STREET = _DATA.template("street", states=_STATES)
+_TYPES = "|".join(sorted((re.escape(t) for t in _DATA.phrases("street_types")), key=len, reverse=True))
+_STREET = _DATA.template("street", states=_STATES, types=_TYPES)
+_ADDRESS_CUED = _DATA.template("address_cued", types=_TYPES)
 _ZIP_CUED = _DATA.template("zip_cued", states=_STATES)
+_CROSS = _DATA.regex("cross_street")
 _BOX = _DATA.regex("po_box")
 _COUNTY = _DATA.regex("county")
 _RESIDENCE = _DATA.regex("residence")
+_STRONG = _DATA.regex("strong_residence")
+_PLACE_CUE = _DATA.regex("place_cue")
+_NOT_BEFORE = _DATA.regex("not_residence_before")
+_INSTITUTION_AFTER = _DATA.regex("institution_after")
+_SITE_AFTER = _DATA.regex("site_after")
+_EVENT = _DATA.regex("event_sentence")
 _UNKNOWN_PLACE = _DATA.regex("unknown_place")
 _STATE_SET = frozenset(s.lower() for s in US_STATES)
+_CARE_LABELS = frozenset({IdentifierLabel.AGE, IdentifierLabel.PERSON, IdentifierLabel.FACILITY})
+_FIRST_WORD = re.compile(r"[A-Za-z]+")
+_FIRST_WORDS = re.compile(r"^[A-Za-z]+", re.MULTILINE)
+_NEXT_CAPITAL = re.compile(r" ([A-Z][a-z]+)\b")
+_MAX_TOKENS = 8
+"""Tokens in the longest gazetteer name tried ("Stoke - on - Trent" is five)."""
+_NAMESAKE_CITY_SIZE = 6
+"""A city of 100,000 or more named like a person ("Charlotte", "Austin") counts as a dictionary-word
+place does (capitalised after a place word in a care sentence); a smaller one only after a strong cue."""
+_LOWER_MIN_SIZE = 4
+"""A lower-case mention ("lives in salford") is looked up among places of at least 1,000 people."""
 
 
 def residence_cue(analysis: Analysis, start: int) -> bool:
@@ -30,44 +68,164 @@ def residence_cue(analysis: Analysis, start: int) -> bool:
     return bool(_RESIDENCE.search(analysis.before(start, 30)))
 
 
+class PlaceMatch(NamedTuple):
+    """A gazetteer name found in a post: character span, the name as the gazetteer has it, and whether
+    the post wrote it that way (else in lower case)."""
+
+    start: int
+    end: int
+    name: str
+    cased: bool
+
+
+class Gazetteer:
+    """Place names looked up at token boundaries, longest first: as written, or in lower case for
+    names that are not on the stop-list."""
+
+    def __init__(self, places: Mapping[str, tuple[str, int]]) -> None:
+        self.places = places
+        stop = _STOP_NAMES | _STOP_WORDS
+        self.lower = {
+            lower: name
+            for name, (_, size) in places.items()
+            if size >= _LOWER_MIN_SIZE and (lower := name.lower()) not in stop
+        }
+        self.first = frozenset(_FIRST_WORDS.findall("\n".join(places)))
+        self.first_lower = frozenset(_FIRST_WORDS.findall("\n".join(self.lower)))
+
+    def find(self, doc: Doc) -> list[PlaceMatch]:
+        """Non-overlapping gazetteer names in ``doc``, left to right."""
+        found: list[PlaceMatch] = []
+        i, n = 0, len(doc)
+        while i < n:
+            head = _FIRST_WORD.match(doc[i].text)
+            word = head.group() if head else ""
+            hit = self._longest(doc, i, n) if word in self.first or word in self.first_lower else None
+            if hit is None:
+                i += 1
+                continue
+            found.append(hit[1])
+            i = hit[0]
+        return found
+
+    def _longest(self, doc: Doc, i: int, n: int) -> tuple[int, PlaceMatch] | None:
+        text, start = doc.text, doc[i].idx
+        for j in range(min(n, i + _MAX_TOKENS), i, -1):
+            last = doc[j - 1]
+            end = last.idx + len(last.text)
+            raw = text[start:end]
+            if "\n" in raw:
+                continue
+            key = " ".join(raw.split())
+            if key.startswith("the "):
+                key = "The" + key[3:]
+            if key in self.places:
+                return j, PlaceMatch(start, end, key, True)
+            if key.islower() and len(key) > 3 and key in self.lower:
+                return j, PlaceMatch(start, end, self.lower[key], False)
+        return None
+
+
+GAZETTEER = Gazetteer(place_gazetteer())
+
+
+def _name_part(analysis: Analysis, place: PlaceMatch) -> bool:
+    """Is the place part of a longer proper name ("Victoria Beckham") or the name of an organisation,
+    event or the institution's own site ("our Leeds campus", "Boston Marathon"; a site or team word
+    after it, unless the sentence is about care: "a Houston hospital" then says where the patient was)?"""
+    if _NOT_BEFORE.search(analysis.text, max(0, place.start - 12), place.start):
+        return True
+    after = analysis.text[place.end : place.end + 40]
+    if _INSTITUTION_AFTER.match(after):
+        return True
+    if _SITE_AFTER.match(after) and not analysis.about_care(place.start, place.end):
+        return True
+    following = _NEXT_CAPITAL.match(after)
+    return bool(
+        following
+        and following.group(1) not in GAZETTEER.places
+        and following.group(1).lower() not in _STATE_SET
+        and following.group(1).lower() not in NOT_NAMES
+    )
+
+
+def place_confidence(analysis: Analysis, place: PlaceMatch) -> float | None:
+    """How surely a gazetteer name is where a patient lives or comes from (None: not at all)."""
+    if _name_part(analysis, place):
+        return None
+    before = analysis.before(place.start, 30)
+    if _STRONG.search(before):
+        return 0.8
+    s_lo, s_hi = analysis.sentence_bounds(place.start, place.end)
+    if _EVENT.search(analysis.text, s_lo, s_hi) or analysis.headline(place.start, place.end):
+        return None
+    key = place.name.lower()
+    residence = bool(_RESIDENCE.search(before))
+    if not place.cased:
+        return 0.7 if residence and analysis.post_about_care() else None
+    if key in _STOP_NAMES and GAZETTEER.places[place.name][1] < _NAMESAKE_CITY_SIZE:
+        return None
+    care = analysis.about_care(place.start, place.end)
+    if key in _STOP_WORDS or key in _STOP_NAMES:
+        inside = place.start > s_lo  # a sentence's first word is capitalised anyway
+        return 0.6 if inside and care and (residence or _PLACE_CUE.search(before)) else None
+    if residence and (care or analysis.post_about_care()):
+        return 0.8
+    return 0.6 if care else None
+
+
 class LocationRecognizer(Recognizer):
-    """LOCATION findings for addresses, cued ZIP codes, counties and cities."""
+    """LOCATION findings for addresses, cued ZIP codes, counties, cities, towns and districts."""
 
     name = "LocationRecognizer"
     labels = (IdentifierLabel.LOCATION,)
     triggers = (_DATA.regex("trigger"),)
     cased_triggers = (_DATA.regex("cased_trigger"), _DATA.regex("cased_trigger_numbers"))
-    trigger_keys = ("CITY",)
+    _cue_trigger = _DATA.regex("place_cue_trigger")
+    """Gazetteer places need a residence cue (this, in the lower-cased text) or care context."""
 
-    def cased_phrase_patterns(self) -> Mapping[str, Iterable[str]]:
-        return {"CITY": US_CITIES}
+    def triggered(self, analysis: Analysis) -> bool:
+        """The triggers, or what a gazetteer place needs: a cue word, a care word or a care finding."""
+        return (
+            super().triggered(analysis)
+            or self._cue_trigger.search(analysis.lower) is not None
+            or bool(analysis.spans(CARE_KEY))
+            or any(f.label in _CARE_LABELS for f in analysis.findings)
+        )
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
-        text = analysis.text
-        found = [
-            self.finding(IdentifierLabel.LOCATION, m.start(), m.end(), 0.9) for m in _STREET.finditer(text)
-        ]
-        found += [
-            self.finding(IdentifierLabel.LOCATION, m.start("zip"), m.end("zip"), 0.85)
-            for m in _ZIP_CUED.finditer(text)
-        ]
-        found += [
-            self.finding(IdentifierLabel.LOCATION, m.start(), m.end(), 0.8) for m in _COUNTY.finditer(text)
-        ]
-        found += [
-            self.finding(IdentifierLabel.LOCATION, m.start(), m.end(), 0.85) for m in _BOX.finditer(text)
-        ]
-        for m in _UNKNOWN_PLACE.finditer(text):
+        found = self._addresses(analysis)
+        for m in _UNKNOWN_PLACE.finditer(analysis.text):
             place = m.group("place")
             if place.lower() not in _STATE_SET and place.split()[0].lower() not in NOT_NAMES:
                 found.append(self.finding(IdentifierLabel.LOCATION, m.start("place"), m.end("place"), 0.6))
-        for span in self.spans(analysis, "CITY"):
-            start, end = span.start_char, span.end_char
-            if residence_cue(analysis, start):
-                confidence = 0.8
-            elif analysis.about_care(start, end):
-                confidence = 0.6
-            else:
+        taken = [(f.start, f.end) for f in (*analysis.findings, *found)]
+        for place in GAZETTEER.find(analysis.doc):
+            if any(s < place.end and place.start < e for s, e in taken):
+                continue
+            confidence = place_confidence(analysis, place)
+            if confidence is not None:
+                found.append(self.finding(IdentifierLabel.LOCATION, place.start, place.end, confidence))
+        return found
+
+    def _addresses(self, analysis: Analysis) -> list[Finding]:
+        """Street addresses, cued ZIP codes, counties and PO boxes (an address in an event sentence
+        that is not about care is a venue, not a patient's)."""
+        text = analysis.text
+        spans = [(m.start(), m.end(), 0.9) for m in _STREET.finditer(text)]
+        spans += [(m.start(), m.end(), 0.85) for m in _CROSS.finditer(text)]
+        spans += [(m.start("addr"), m.end("addr"), 0.85) for m in _ADDRESS_CUED.finditer(text)]
+        spans += [(m.start("zip"), m.end("zip"), 0.85) for m in _ZIP_CUED.finditer(text)]
+        spans += [(m.start(), m.end(), 0.85) for m in _BOX.finditer(text)]
+        found: list[Finding] = []
+        for start, end, confidence in spans:
+            if any(f.start < end and start < f.end for f in found):
+                continue  # a cued address the street regex found too
+            s_lo, s_hi = analysis.sentence_bounds(start, end)
+            if _EVENT.search(text, s_lo, s_hi) and not analysis.about_care(start, end):
                 continue
             found.append(self.finding(IdentifierLabel.LOCATION, start, end, confidence))
+        found += [
+            self.finding(IdentifierLabel.LOCATION, m.start(), m.end(), 0.8) for m in _COUNTY.finditer(text)
+        ]
         return found
