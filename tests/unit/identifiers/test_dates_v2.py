@@ -43,6 +43,7 @@ pytestmark = pytest.mark.unit
         ("Admitted to the ward in the early hours.", "in the early hours"),
         ("Patient on the ward since the 3rd.", "since the 3rd"),
         ("A patient came to resus eleven days ago after a fall.", "eleven days ago"),
+        ("The patient was intubated on 14/11 in ITU.", "14/11"),  # day first after a care verb
     ],
 )
 def test_named_days_weekdays_and_relative_dates_in_care_are_dates(text: str, span: str) -> None:
@@ -60,6 +61,7 @@ def test_named_days_weekdays_and_relative_dates_in_care_are_dates(text: str, spa
         "Our clinics are closed on Boxing Day.",
         "Halloween safety tips for parents of young patients.",
         "We are here 24/7 for our patients.",
+        "Our ICU team has been seen 24/7 by every patient's family.",  # a care verb, still no date
         "Shifts run 9 to 5 on the day unit.",
         "Join the 5k run for the hospice on Sunday.",
         "Week 3 of the campaign and the patients love it.",

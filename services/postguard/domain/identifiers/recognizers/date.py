@@ -204,6 +204,7 @@ _GREETING = _DATA.regex("named_day_greeting")
 _HABITUAL = _DATA.regex("habitual_before")
 _NAMED_NOT_AFTER = _DATA.regex("named_day_not_after")
 _ORDINAL_NOT_AFTER = _DATA.regex("ordinal_not_after")
+_NOT_A_DATE = _DATA.regex("not_a_date")
 _FRACTION_UNIT = _DATA.regex("fraction_unit")
 _SCORE_BEFORE = _DATA.regex("score_before")
 _SCORE_AFTER = _DATA.regex("score_after")
@@ -248,9 +249,9 @@ class DateRecognizer(Recognizer):
         candidates += [("named_day", m.start(), m.end(), m) for m in _named_day_matches(analysis)]
         candidates += [("relative", m.start(), m.end(), m) for m in RELATIVE.finditer(analysis.text)]
         for kind, start, end, m in candidates:
-            if not self._candidate(analysis, kind, m):
-                continue
             anchored = bool(_ANCHOR.search(analysis.before(start, 40)))
+            if not self._candidate(analysis, kind, m, anchored):
+                continue
             if kind == "slash" and not anchored and self._not_a_date(analysis, start, end, m):
                 continue
             confidence = 0.9 if kind in _EXPLICIT else 0.75
@@ -266,11 +267,13 @@ class DateRecognizer(Recognizer):
         return found
 
     @staticmethod
-    def _candidate(analysis: Analysis, kind: str, m: re.Match[str]) -> bool:
-        """Is the match a date at all: a valid day and month, a named day that is not part of a name
-        ("Children's Day Unit"), a day of the month that is not another ordinal ("the 5th floor")?"""
+    def _candidate(analysis: Analysis, kind: str, m: re.Match[str], anchored: bool) -> bool:
+        """Is the match a date at all: a valid day and month (day first too after a care verb:
+        "intubated on 14/11"), a named day that is not part of a name ("Children's Day Unit"), a day
+        of the month that is not another ordinal ("the 5th floor")?"""
         if kind in _EXPLICIT:
-            return _valid(m.groupdict(), kind)
+            day_first = kind == "numeric" or anchored
+            return _valid(m.groupdict(), kind, day_first=day_first) and not _NOT_A_DATE.match(m.group())
         if kind == "named_day":
             return not _NAMED_NOT_AFTER.match(analysis.after(m.end(), 20))
         if kind == "ordinal_day":
@@ -326,8 +329,8 @@ def _named_day_matches(analysis: Analysis) -> list[re.Match[str]]:
     return found
 
 
-def _valid(groups: Mapping[str, str | None], kind: str) -> bool:
-    """Month 1-12 and a day that exists in it (either day/month order for numeric dates)."""
+def _valid(groups: Mapping[str, str | None], kind: str, *, day_first: bool = False) -> bool:
+    """Month 1-12 and a day that exists in it (either order when ``day_first``)."""
     day = int(groups["d"] or 0)
     if groups.get("mon"):
         month = MONTHS[groups["mon"].rstrip(".").lower()]
@@ -336,8 +339,8 @@ def _valid(groups: Mapping[str, str | None], kind: str) -> bool:
     year = groups.get("y")
     if year is not None and year.isdigit() and len(year) == 4 and not 1900 <= int(year) <= 2100:
         return False
-    # day-first ("25/12/2024") only when a year makes it a date; "24/7" is a phrase, not a date
-    return _exists(month, day) or (kind == "numeric" and _exists(day, month))
+    # day-first ("25/12/2024") only when a year or a care verb makes it a date; "24/7" is a phrase
+    return _exists(month, day) or (day_first and _exists(day, month))
 
 
 def _exists(month: int, day: int) -> bool:
