@@ -56,7 +56,9 @@ def link_kind(value: str) -> str:
         return "reference"
     if _QUERY_ID.search(path):
         return "record"
-    if links.profile_path(host, path.split("?", 1)[0]) or links.personal_subdomain(host):
+    if links.profile_path(host, path.split("?", 1)[0]):
+        return "reference" if links.organisation_account(path) else "person"
+    if links.personal_subdomain(host):
         return "person"
     if _PERSON_PATH.search(path):
         return "person"
