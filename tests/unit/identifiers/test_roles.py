@@ -86,6 +86,9 @@ def test_rule_names_get_their_role(text: str, expected: set[tuple[str, str]]) ->
         ("Long night but we got there.\n— Bronagh", "Bronagh", "account"),
         ("Cheers,\nFionnuala", "Fionnuala", "account"),
         ('"Care is a verb, not a feeling." — Ottoline Marsh', "Ottoline Marsh", "public"),
+        ("Meet Aisling Walsh, our new clinical nurse specialist", "Aisling Walsh", "staff"),
+        ("Happy birthday to our ward clerk Bernadette!", "Bernadette", "staff"),
+        ("her son Michael, a paramedic, came in with her", "Michael", "relative"),
         ("Grateful for Jordan Miles, who taught us so much", "Jordan Miles", "unknown"),
         # credited and in care: the patient wins
         ("Thank you Tobias for letting us care for you on the oncology ward", "Tobias", "patient"),
@@ -213,3 +216,22 @@ def test_the_role_files_are_read_by_their_modules() -> None:
             name for name in entry_names(data) if f'"{name}"' not in source and f"'{name}'" not in source
         ]
         assert unread == [], (filename, unread)
+
+
+def test_the_role_regexes_have_no_backtracking_hazard() -> None:
+    from postguard.domain.identifiers import roles
+    from regex_shape import hazards
+
+    patterns = [v for v in vars(roles).values() if isinstance(v, re.Pattern)]
+    patterns += [p for _, p in (*roles._ATTACHED_BEFORE, *roles._ATTACHED_AFTER)]
+    patterns += list(roles._SENTENCE_CUES.values())
+    assert len(patterns) > 15
+    assert {p.pattern: hazards(p) for p in patterns if hazards(p)} == {}
+
+
+def test_a_post_of_many_names_and_cues_stays_linear_in_work() -> None:
+    # thousands of names and cues in one sentence: each name reads a bounded window and bisects the cues
+    text = " ".join(["thanks to Dr. Quill and my patient Ottilie in bed 3 with sepsis,"] * 400)
+    found = [f for f in findings(text) if f.label == "PERSON"]
+    assert {f.attribute("role") for f in found} == {"staff", "patient"}
+    assert len(found) == 800

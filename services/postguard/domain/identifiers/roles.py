@@ -91,8 +91,11 @@ _ATTACHED_BEFORE = (
 )
 _STRONG_BEFORE = 4
 """The first four attached-before cues (titles, relatives, patient words) beat any cue after the name."""
+_APPOSITIVE = r"[ \t]*,[ \t]*(?:(?:our|my|the|a|an)[ \t]+)?(?:new[ \t]+)?(?:[a-z]+[ \t]+){0,2}"
+"""Between a name and a job title in apposition ("Aisling, our new clinical nurse specialist")."""
 _ATTACHED_AFTER = (
-    (STAFF, _after("staff_postnominals", r"[ \t]*,?[ \t]*")),
+    (STAFF, _after("staff_postnominals", r"[ \t]*(?:,[ \t]*)?")),
+    (STAFF, _after("staff_titles", _APPOSITIVE)),
     (RELATIVE, _after("relative_after", r"[ \t]*,[ \t]*")),
     (PUBLIC, _after("public_after", r"[ \t]*")),
     (PATIENT, _after("patient_after")),
@@ -101,7 +104,7 @@ AGE_AFTER = _DATA.regex("age_after")
 """An age right after a name ("Maya, 4,"): matched at the name's end."""
 _HONORIFIC_BEFORE = re.compile(rf"(?<![\w])(?:{_alternation(HONORIFICS)})\.?[ \t]*$")
 _SIGN_OFFS = _alternation(_DATA.phrases("sign_offs"))
-_SIGN_OFF = re.compile(rf"(?:^|\n)[ \t]*(?:{_SIGN_OFFS})[ \t]*[,!.]?[ \t]*\n?[ \t]*$")
+_SIGN_OFF = re.compile(rf"(?:^|\n)[ \t]*(?:{_SIGN_OFFS})[ \t]*(?:[,!.][ \t]*)?(?:\n[ \t]*)?$")
 _SIGNATURE_DASH = _DATA.regex("signature_dash")
 _QUOTE = _DATA.regex("quote_mark")
 _QUOTE_DASH = _DATA.regex("quote_dash")
