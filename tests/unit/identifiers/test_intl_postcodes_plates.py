@@ -67,6 +67,7 @@ def test_postcodes_with_context(text: str, code: str, region: str) -> None:
         "Vitamin B12 levels and HbA1c of 48 mmol",
         "Dose 250000 units over 24 hours",
         "Fiscal year FY25 plan",
+        "Dial-in 0330 088 5830, PIN 123456",
     ],
 )
 def test_bare_numbers_and_codes_are_not_postcodes(text: str) -> None:
