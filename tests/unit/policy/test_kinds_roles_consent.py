@@ -190,14 +190,16 @@ def case_findings() -> list[Finding]:
     return [found(CASE, "61-year-old", "AGE"), found(CASE, "Ashby", "LOCATION"), found(CASE, "March", "DATE")]
 
 
-@pytest.mark.parametrize("reference", ["MC-2025-00417", "CR/2024/0017#2", "consent-2023-881"])
+@pytest.mark.parametrize("reference", ["MC-2025-00417", "CR/2024/0017#2", "consent-2023-881", "20250417"])
 def test_default_policy_accepts_well_formed_references(reference: str) -> None:
     d = decide(CASE, case_findings(), consent_reference=reference)
     assert d.verdict == Verdict.ALLOW_WITH_CHANGES
     assert not any(r.startswith("consent:") for r in d.reasons)
 
 
-@pytest.mark.parametrize("reference", ["none", "n/a", "-", "N/A", "tbd", "xxxx", "qwertyuiop", "0"])
+@pytest.mark.parametrize(
+    "reference", ["none", "n/a", "-", "N/A", "tbd", "xxxx", "qwertyuiop", "0", "12", "abc123x"]
+)
 def test_default_policy_refuses_placeholders_and_random_strings(reference: str) -> None:
     d = decide(CASE, case_findings(), consent_reference=reference)
     assert d.verdict == Verdict.REVIEW  # nothing relaxed: the case details escalate
