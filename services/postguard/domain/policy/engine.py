@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from postguard.domain.policy.consent import post_date
 from postguard.domain.policy.registry import KIND_ATTRIBUTE, Action, Policy, Rule
+from postguard.domain.reidentification import ReidentificationRisk, reidentification_risk
 from postguard.domain.types import (
     Category,
     Decision,
@@ -239,17 +240,11 @@ class PolicyEngine:
                 group = [h for h in hits if h.finding.category == category and h.finding.label == label]
                 self._label_reasons(label, group, verdicts, reasons, shown)
         self._escalations(post, hits, policy, verdicts, reasons, shown)
+        risk = self._risk(hits, policy, verdicts, reasons)
 
         verdict = Verdict.most_severe(verdicts)
         shown_findings = tuple(sorted((self._explained(h) for h in shown.values()), key=_finding_order))
-        # attachment findings index alt text or metadata, not post.text: their fix is in the suggestion
-        redactions = [
-            (h.finding.start, h.finding.end, h.finding.label)
-            for h in hits
-            if h.finding.category == Category.IDENTIFIER
-            and h.action is not Action.IGNORE
-            and h.finding.in_text
-        ]
+        redactions = _redactions(hits)
         return Decision(
             post_id=post.post_id,
             institution_id=post.institution_id,
@@ -263,6 +258,8 @@ class PolicyEngine:
             text_sha256=post.text_sha256,
             incomplete_stages=incomplete,
             decided_at=_now_rfc3339(),
+            reidentification_risk=risk.score,
+            risk_details=risk.details,
         )
 
     # -- steps ---------------------------------------------------------------------------------------
@@ -387,6 +384,29 @@ class PolicyEngine:
             )
 
     @staticmethod
+    def _risk(
+        hits: list[_Hit], policy: Policy, verdicts: list[Verdict], reasons: list[tuple[float, str]]
+    ) -> ReidentificationRisk:
+        """The post's re-identification risk from the details that count, and its escalation."""
+        risk = reidentification_risk(
+            h.finding for h in hits if h.finding.category == Category.IDENTIFIER and h.rule.counts
+        )
+        esc = policy.reidentification_risk
+        if esc is not None and esc.action is not Action.IGNORE and risk.score >= esc.at_least:
+            if Verdict.most_severe(verdicts).severity >= esc.action.verdict.severity:
+                return risk  # already held as strictly: the details are in the decision's risk_details
+            verdicts.append(esc.action.verdict)
+            drivers = ", ".join(d.rsplit(" (", 1)[0] for d in risk.details[:3])
+            reasons.append(
+                (
+                    esc.action.severity + 0.4,
+                    f"re-identification risk {risk.score:.2f} (at least {esc.at_least:.2f}): {drivers} "
+                    f"- {_CONSEQUENCE.get(esc.action, 'noted')}",
+                )
+            )
+        return risk
+
+    @staticmethod
     def _explained(hit: _Hit) -> Finding:
         """The finding with a reason and a suggested fix filled in from the policy where missing."""
         description, fix = _texts(hit.finding)
@@ -452,6 +472,16 @@ def _finding_order(finding: Finding) -> tuple:
         finding.end,
         finding.label,
     )
+
+
+def _redactions(hits: list[_Hit]) -> list[tuple[int, int, str]]:
+    """The post-text spans to replace: identifiers the policy acts on. Attachment findings index alt
+    text or metadata, not post.text: their fix is in the suggestion."""
+    return [
+        (h.finding.start, h.finding.end, h.finding.label)
+        for h in hits
+        if h.finding.category == Category.IDENTIFIER and h.action is not Action.IGNORE and h.finding.in_text
+    ]
 
 
 def _is_identifier(group: list[_Hit]) -> bool:

@@ -91,6 +91,14 @@ class Escalation:
 
 
 @dataclass(frozen=True, slots=True)
+class RiskEscalation:
+    """Hold a post whose re-identification risk (0-1, ``domain.reidentification``) reaches ``at_least``."""
+
+    action: Action
+    at_least: float = 0.6
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """One institution policy, validated. Label rules are keyed by (category, label)."""
 
@@ -112,6 +120,7 @@ class Policy:
     """Rules by (label, kind) from ``identifier_kinds`` and ``person_roles``; unlisted kinds: the label's."""
     distinct_identifiers: Escalation | None = Escalation(Action.REVIEW, 2)
     person_with_other_identifier: Escalation | None = Escalation(Action.BLOCK)
+    reidentification_risk: RiskEscalation | None = None
     allowed_url_domains: tuple[str, ...] = ()
     public_contacts: frozenset[str] = frozenset()
     source: str = "<memory>"
@@ -408,7 +417,9 @@ def _escalations(doc: _Doc, top: dict[str, yaml.Node]) -> dict[str, Any]:
     if "escalation" not in top:
         return {}
     esc = doc.mapping(
-        top["escalation"], "escalation", {"distinct_identifiers", "person_with_other_identifier"}
+        top["escalation"],
+        "escalation",
+        {"distinct_identifiers", "person_with_other_identifier", "reidentification_risk"},
     )
     kwargs: dict[str, Any] = {}
     if "distinct_identifiers" in esc:
@@ -419,7 +430,20 @@ def _escalations(doc: _Doc, top: dict[str, yaml.Node]) -> dict[str, Any]:
         kwargs["person_with_other_identifier"] = _escalation(
             doc, esc["person_with_other_identifier"], "person_with_other_identifier", False
         )
+    if "reidentification_risk" in esc:
+        kwargs["reidentification_risk"] = _risk_escalation(doc, esc["reidentification_risk"])
     return kwargs
+
+
+def _risk_escalation(doc: _Doc, node: yaml.Node) -> RiskEscalation | None:
+    name = "reidentification_risk"
+    if isinstance(node, yaml.ScalarNode) and doc.scalar(node, name) in (None, False):
+        return None
+    fields = doc.mapping(node, f"escalation {name}", {"action", "at_least"})
+    if "action" not in fields or "at_least" not in fields:
+        raise doc.error(node, f"escalation {name} needs action and at_least (a risk from 0 to 1)")
+    at_least = doc.number(fields["at_least"], f"at_least of {name}", 0.01, 1.0)
+    return RiskEscalation(doc.action(fields["action"], f"escalation {name}"), float(at_least))
 
 
 def _allow_lists(doc: _Doc, top: dict[str, yaml.Node]) -> dict[str, Any]:
