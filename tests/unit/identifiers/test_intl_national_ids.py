@@ -49,6 +49,7 @@ def test_a_valid_nhs_number_is_a_health_number_never_a_phone(digits: str) -> Non
     for text, number in (
         (f"NHS number {_spaced(digits, 3, 3, 4)} on her wristband", _spaced(digits, 3, 3, 4)),
         (f"nhs no: {digits} checked at handover", digits),
+        (f"Her NHS {digits} was on the wrong form", digits),
         (f"Bloods for {_spaced(digits, 3, 3, 4)} are back", _spaced(digits, 3, 3, 4)),
     ):
         assert _ids(text) == [("HEALTH_PLAN_NUMBER", number, "GB", "nhs")], text

@@ -70,6 +70,8 @@ def test_organisation_numbers_get_the_low_toll_free_confidence(text: str) -> Non
 def test_a_bare_national_digit_run_needs_a_phone_cue() -> None:
     assert _phones("Reference 07825123456 on the form") == []
     assert [v for _, v, *_ in _phones("Call 07825123456 tonight")] == ["07825123456"]
+    assert _phones("Batch 9845012345 was recalled") == []
+    assert _phones("Contact his wife on 9820123456 (mobile)")[0][1:3] == ("9820123456", "IN")
 
 
 @pytest.mark.parametrize(

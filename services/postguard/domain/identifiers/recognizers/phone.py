@@ -66,21 +66,22 @@ def _grouping(text: str) -> list[int]:
     return [len(g) for g in _GROUPS.findall(text)]
 
 
-def _national_score(raw: str, number: PhoneNumber) -> tuple[bool, bool] | None:
-    """(written in the region's own grouping, valid) for a national-format candidate, or None when it is
+def _national_score(raw: str, number: PhoneNumber) -> tuple[bool, bool, bool] | None:
+    """(written in the region's own grouping, valid, a person's kind of number: not freephone, premium...)
+    for a national-format candidate (the best reading wins across regions), or None when it is
     no phone number of the region: valid with the trunk prefix 0, or in the region's grouping and either
     valid or dialled with the trunk 0 (possible but unallocated, such as ranges kept for drama). A valid
-    number grouped otherwise needs ``min_regrouped_digits`` ('0207 946 0321', not the ZIP+4 '02139-4307')."""
+    number grouped otherwise needs ``min_regrouped_digits`` ('0207 946 0321', not the ZIP+4 '02139-4307');
+    a bare run of digits counts only with a phone cue (``_finding``)."""
     valid = phonenumbers.is_valid_number(number)
     trunk = raw.lstrip("(").startswith("0")
     national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
     if not trunk:
         national = national.lstrip("(").removeprefix("0")
     as_written = _grouping(raw) == _grouping(national)
-    if (as_written and (valid or trunk)) or (
-        valid and trunk and len(digits_of(raw)) >= _MIN_REGROUPED_DIGITS
-    ):
-        return as_written, valid
+    regrouped = valid and (trunk or raw.isdigit()) and len(digits_of(raw)) >= _MIN_REGROUPED_DIGITS
+    if (as_written and (valid or trunk)) or regrouped:
+        return as_written, valid, phonenumbers.number_type(number) not in _ORGANISATION_TYPES
     return None
 
 
@@ -136,18 +137,17 @@ class PhoneRecognizer(Recognizer):
                         at = shape.start() + match.start
                         candidates.append((score, -rank, at, at + len(raw), region, match.number))
         found = []
-        for (_, valid), _, start, end, region, number in sorted(
+        for (_, valid, personal), _, start, end, region, number in sorted(
             candidates, key=lambda c: (c[0], c[1]), reverse=True
         ):
             if not taken.add_if_free(start, end):
                 continue
-            organisation = phonenumbers.number_type(number) in _ORGANISATION_TYPES
             found += self._finding(
                 analysis,
                 start,
                 end,
                 bare=analysis.text[start:end].isdigit(),
-                toll_free=organisation,
+                toll_free=not personal,
                 confidence=None if valid else _UNVALIDATED_CONFIDENCE,
                 region=(phonenumbers.region_code_for_number(number) or region) if valid else region,
             )
