@@ -47,6 +47,8 @@ def places(text: str) -> list[str]:
         ("Admitted an elderly man from St. Albans with a chest infection.", "St. Albans"),
         ("Night shift: a farmer from Moose Jaw came in with frostbite.", "Moose Jaw"),
         ("Her nan lives in Kalgoorlie and flew over for the surgery.", "Kalgoorlie"),
+        ("a lad from stockport brought in by his mates at 2am", "stockport"),
+        ("Transferred from a Houston hospital to our ICU last night.", "Houston"),
         ("Treated a runner who collapsed at the Denver marathon with heat stroke.", "Denver"),
     ],
 )
@@ -70,6 +72,9 @@ def test_a_gazetteer_place_with_a_residence_cue_or_care_context_is_found(text: s
         "Victoria Beckham visited the children's charity event.",
         "Poster presentation in Denver went well, thanks to the unit for the data.",
         "Hope everyone on the ward had a restful weekend.",
+        "Thanks to the Perth paramedics who ran our simulation day.",
+        "Staff from our Hyderabad office volunteered at the blood drive.",
+        "Inverness fun run for the neonatal unit this Sunday, sign up at reception.",
     ],
 )
 def test_events_the_institutions_own_site_and_ordinary_words_are_not_places(text: str) -> None:
@@ -125,3 +130,11 @@ def test_the_build_script_filters_names_and_finds_ordinary_words() -> None:
     assert build_gazetteer.spellings("St Ives") == ("St Ives", "St. Ives")
     ordinary = frozenset({"deal", "hope"})
     assert build_gazetteer.stop_list(["Deal", "Hope Valley", "Leeds"], ordinary) == ["deal"]
+
+
+def test_a_strong_residence_cue_gives_the_gazetteer_place_its_higher_confidence() -> None:
+    text = "Our patient lives in Ipswich and was discharged home today."
+    _, findings = registry().analyze_texts([text])[0]
+    assert [(text[f.start : f.end], f.confidence) for f in findings if f.label == "LOCATION"] == [
+        ("Ipswich", 0.8)
+    ]

@@ -55,7 +55,11 @@ def place_gazetteer() -> dict[str, tuple[str, int]]:
     The generated GeoNames gazetteer plus ``us_cities`` (US places of at least 6 digits: the team's list
     of cities worth naming). Loaded once, on first use (about 60,000 names)."""
     text = resources.files(DATA_PACKAGE).joinpath(GAZETTEER_FILE).read_text(encoding="utf-8")
-    places = {name: (countries, int(size)) for name, countries, size in _GAZETTEER_LINE.findall(text)}
+    shared: dict[tuple[str, str], tuple[str, int]] = {}  # one value object per (countries, size)
+    places = {
+        name: shared.setdefault((countries, size), (countries, int(size)))
+        for name, countries, size in _GAZETTEER_LINE.findall(text)
+    }
     for city in US_CITIES:
         name = "The" + city[3:] if city.startswith("the ") else city
         countries, size = places.get(name, ("", 0))

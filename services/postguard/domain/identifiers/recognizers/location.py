@@ -19,8 +19,11 @@ from spacy.tokens import Doc
 from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
 from postguard.domain.identifiers.lexicons import (
     NOT_NAMES,
+    PATIENT_ROLES,
     PLACE_STOP_NAMES,
     PLACE_STOP_WORDS,
+    RELATIVES,
+    SEX_TERMS,
     US_STATES,
     place_gazetteer,
     rule_file,
@@ -34,6 +37,10 @@ _STOP_NAMES = PLACE_STOP_NAMES
 _STOP_WORDS = PLACE_STOP_WORDS
 """Places that are also dictionary words: a strong cue, or capitalised after a place word about care."""
 _STATES = "|".join(sorted((re.escape(s) for s in US_STATES), key=len, reverse=True))
+_PEOPLE = (*SEX_TERMS, *PATIENT_ROLES, *RELATIVES, *_DATA.phrases("people_words"))
+_PERSON_FROM = _DATA.template(
+    "person_from", people="|".join(sorted({re.escape(p) for p in _PEOPLE}, key=len, reverse=True))
+)
 _TYPES = "|".join(sorted((re.escape(t) for t in _DATA.phrases("street_types")), key=len, reverse=True))
 _STREET = _DATA.template("street", states=_STATES, types=_TYPES)
 _ADDRESS_CUED = _DATA.template("address_cued", types=_TYPES)
@@ -84,14 +91,18 @@ class Gazetteer:
 
     def __init__(self, places: Mapping[str, tuple[str, int]]) -> None:
         self.places = places
-        stop = _STOP_NAMES | _STOP_WORDS
-        self.lower = {
-            lower: name
-            for name, (_, size) in places.items()
-            if size >= _LOWER_MIN_SIZE and (lower := name.lower()) not in stop
-        }
         self.first = frozenset(_FIRST_WORDS.findall("\n".join(places)))
-        self.first_lower = frozenset(_FIRST_WORDS.findall("\n".join(self.lower)))
+        self.first_lower = frozenset(word.lower() for word in self.first)
+
+    def lower_case(self, key: str) -> str | None:
+        """The gazetteer name a lower-case mention stands for ("salford", "new delhi"), if it is a place
+        of at least 1,000 people and not on the stop-list."""
+        if key in _STOP_NAMES or key in _STOP_WORDS:
+            return None
+        for name in (key.title(), key.capitalize()):
+            if name in self.places and self.places[name][1] >= _LOWER_MIN_SIZE:
+                return name
+        return None
 
     def find(self, doc: Doc) -> list[PlaceMatch]:
         """Non-overlapping gazetteer names in ``doc``, left to right."""
@@ -121,8 +132,9 @@ class Gazetteer:
                 key = "The" + key[3:]
             if key in self.places:
                 return j, PlaceMatch(start, end, key, True)
-            if key.islower() and len(key) > 3 and key in self.lower:
-                return j, PlaceMatch(start, end, self.lower[key], False)
+            name = self.lower_case(key) if key.islower() and len(key) > 3 else None
+            if name is not None:
+                return j, PlaceMatch(start, end, name, False)
         return None
 
 
@@ -169,7 +181,7 @@ def place_confidence(analysis: Analysis, place: PlaceMatch) -> float | None:
     if key in _STOP_WORDS or key in _STOP_NAMES:
         inside = place.start > s_lo  # a sentence's first word is capitalised anyway
         return 0.6 if inside and care and (residence or _PLACE_CUE.search(before)) else None
-    if residence and (care or analysis.post_about_care()):
+    if residence and (care or analysis.post_about_care() or _PERSON_FROM.search(before)):
         return 0.8
     return 0.6 if care else None
 
@@ -195,10 +207,6 @@ class LocationRecognizer(Recognizer):
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found = self._addresses(analysis)
-        for m in _UNKNOWN_PLACE.finditer(analysis.text):
-            place = m.group("place")
-            if place.lower() not in _STATE_SET and place.split()[0].lower() not in NOT_NAMES:
-                found.append(self.finding(IdentifierLabel.LOCATION, m.start("place"), m.end("place"), 0.6))
         taken = [(f.start, f.end) for f in (*analysis.findings, *found)]
         for place in GAZETTEER.find(analysis.doc):
             if any(s < place.end and place.start < e for s, e in taken):
@@ -206,6 +214,13 @@ class LocationRecognizer(Recognizer):
             confidence = place_confidence(analysis, place)
             if confidence is not None:
                 found.append(self.finding(IdentifierLabel.LOCATION, place.start, place.end, confidence))
+                taken.append((place.start, place.end))
+        for m in _UNKNOWN_PLACE.finditer(analysis.text):
+            place, start, end = m.group("place"), m.start("place"), m.end("place")
+            if any(s < end and start < e for s, e in taken):
+                continue  # a gazetteer place said so already
+            if place.lower() not in _STATE_SET and place.split()[0].lower() not in NOT_NAMES:
+                found.append(self.finding(IdentifierLabel.LOCATION, start, end, 0.6))
         return found
 
     def _addresses(self, analysis: Analysis) -> list[Finding]:
