@@ -45,6 +45,8 @@ def _ages(text: str) -> list[tuple[str, str]]:
         ("A 101 year old came in after a fall.", "101 year old", "101"),
         ("Our centenarian patient went home.", "centenarian", "100"),
         ("A 45yo with chest pain in the ED.", "45yo", "45"),
+        ("45/M with fever and cough in the ED.", "45/M", "45"),
+        ("Pt F/72, known diabetic, admitted with DKA.", "F/72", "72"),
     ],
 )
 def test_ages_however_written_carry_their_years(text: str, span: str, years: str) -> None:
@@ -82,6 +84,8 @@ def test_every_age_over_89_escalates(text: str) -> None:
         "Our aged care facility has openings for nurses.",
         "The clinic saw 30 M and 25 F patients last year.",
         "Run the infusion at 20 ml/hr for the patient.",
+        "Give the patient 60 mg/M2 of the drug.",
+        "The ward ratio was 12/M staff per shift.",
     ],
 )
 def test_doses_times_counts_and_populations_are_not_ages(text: str) -> None:

@@ -61,6 +61,8 @@ _SEX_SPACED_BEFORE = _DATA.regex("sex_spaced_before")
 _PERSON_APPOSITION = _DATA.regex("person_apposition")
 _UNIT_YEARS = {"d": 1 / 365.25, "w": 7 / 365.25, "m": 1 / 12}
 """Years per day, week and month (keyed by the unit's first letter)."""
+_LOOSE_SEX = {"sex_loose", "sex_slash"}
+"""Age-and-sex shorthand without a clinical cue: kept only in a care sentence (``_loose_sex``)."""
 _POPULATION_KINDS = {"aged", "aged_words", "aged_units", "years", "words", "short"}
 
 
@@ -97,7 +99,7 @@ class AgeRecognizer(Recognizer):
                 if kind in _POPULATION_KINDS and self._population(analysis, m.start(), m.end()):
                     continue
                 age = _age(kind, m)
-                if age is None or (kind == "sex_loose" and not self._loose_sex(analysis, m)):
+                if age is None or (kind in _LOOSE_SEX and not self._loose_sex(analysis, m)):
                     continue
                 start, end = m.span(_group(kind, m))
                 if not _overlaps(found, start, end):  # one age per span: "(72M)" is "sex", not also "72M"
@@ -138,7 +140,7 @@ class AgeRecognizer(Recognizer):
         before = analysis.text[analysis.sentence_bounds(m.start(), m.end())[0] : m.start()][-25:]
         if _SEX_NOT_BEFORE.search(before):
             return False
-        if m.group("space") and not _SEX_SPACED_BEFORE.search(before):
+        if m.groupdict().get("space") and not _SEX_SPACED_BEFORE.search(before):
             return False
         return analysis.about_care(m.start(), m.end())
 
@@ -181,6 +183,9 @@ def _age(kind: str, m: re.Match[str]) -> float | None:
         return value if value and value < 125 else None
     if kind == "sex" and m.group("p"):
         return int(m.group("p"))
+    if kind == "sex_slash":
+        n = int(m.group("n") or m.group("m"))
+        return n if 0 < n < 125 else None
     if kind == "at" and m.group("m"):
         n = int(m.group("m"))
         return n if 25 <= n < 125 else None  # "at 10 he left" is a time, "at 101 she" an age
