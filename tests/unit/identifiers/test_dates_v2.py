@@ -164,6 +164,8 @@ def test_names_are_folded_and_ordinary_phrases_left_out() -> None:
         ("since the 2nd", "2026-12-03", "US", ("2026-12-02", None)),
         ("3/4/2026", "2026-06-01", "GB", ("2026-04-03", None)),  # day first
         ("3/4/2026", "2026-06-01", "US", ("2026-03-04", None)),
+        ("3/4/2026", "2026-06-01", "uk", ("2026-04-03", None)),  # any case; UK is GB
+        ("3/4/2026", "2026-06-01", "", ("2026-03-04", None)),  # no region: the first calendar (US)
         ("25/12/2025", "2026-06-01", "US", ("2025-12-25", None)),  # only one reading
         ("2026-03-04", "2026-06-01", "GB", ("2026-03-04", None)),  # ISO is never day first
         ("12/28", "2027-01-05", "US", ("2026-12-28", None)),  # no year: not well after the post

@@ -48,7 +48,6 @@ def resolve_dates(
     posted = _posted(created_at)
     if posted is None:
         return list(findings)
-    region = _REGION_ALIASES.get(region.upper(), region.upper()) or HOLIDAY_COUNTRIES[0]
     out = []
     for finding in findings:
         resolved = None
@@ -80,7 +79,9 @@ def _posted(created_at: str) -> dt.date | None:
 
 
 def resolve_span(span: str, posted: dt.date, region: str = "US") -> Resolved | None:
-    """The date a date expression points to, seen from a post made on ``posted`` (None: unresolved)."""
+    """The date a date expression points to, seen from a post made on ``posted`` (None: unresolved).
+    ``region``: an ISO country code ("GB", "in"; "UK" is read as GB), the calendar and date order."""
+    region = _REGION_ALIASES.get(region.upper(), region.upper()) or HOLIDAY_COUNTRIES[0]
     resolvers: tuple[Callable[[str, dt.date, str], Resolved | None], ...] = (
         _named_day,
         _relative,
