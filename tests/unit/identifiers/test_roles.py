@@ -89,6 +89,7 @@ def test_rule_names_get_their_role(text: str, expected: set[tuple[str, str]]) ->
         ("Meet Aisling Walsh, our new clinical nurse specialist", "Aisling Walsh", "staff"),
         ("Happy birthday to our ward clerk Bernadette!", "Bernadette", "staff"),
         ("her son Michael, a paramedic, came in with her", "Michael", "relative"),
+        ("Join Femi Adebayo and the renal team, we're hiring", "Femi Adebayo", "staff"),
         ("Grateful for Jordan Miles, who taught us so much", "Jordan Miles", "unknown"),
         # credited and in care: the patient wins
         ("Thank you Tobias for letting us care for you on the oncology ward", "Tobias", "patient"),
