@@ -127,6 +127,8 @@ class PhoneRecognizer(Recognizer):
         written in wins, then a region where it is valid, then the file's order."""
         candidates = []
         for shape in _NATIONAL_SHAPE.finditer(analysis.text):  # the matcher only reads these stretches
+            if len(digits_of(shape.group())) < _MIN_NATIONAL_DIGITS or taken.overlaps(*shape.span()):
+                continue  # too short for any number it may hold, or a North American / +country one
             for rank, region in enumerate(_NATIONAL_REGIONS):
                 for match in PhoneNumberMatcher(shape.group(), region, leniency=Leniency.POSSIBLE):
                     raw = match.raw_string
