@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 FOCUS_COUNTRIES = ("US", "CA", "GB", "IE", "IN", "AU")
-FIRST_NAME_LOCALES = ("en_US", "en_GB", "en_IN", "en_IE", "en_NZ", "en_PH")
+FIRST_NAME_LOCALES = ("en_US", "en_GB", "en_IN", "en_IE", "en_NZ")
 _NAME = re.compile(r"[A-Z][A-Za-z.'\-]*(?: [A-Za-z][A-Za-z.'\-]*){0,3}")
 """An ASCII place name as posts write it: a capital first, up to four words."""
 _LOWER_WORDS = frozenset({"of", "on", "upon", "the", "le", "la", "de", "del", "da", "in", "by", "and"})
@@ -104,17 +104,29 @@ def dictionary_words(path: Path | None) -> frozenset[str]:
     return frozenset(w for w in lines if w.isalpha() and w.islower())
 
 
-def first_names() -> frozenset[str]:
-    """Lower-cased first names of Faker's English person providers."""
+def person_names() -> frozenset[str]:
+    """Lower-cased first names and surnames of Faker's English person providers."""
     names: set[str] = set()
     for locale in FIRST_NAME_LOCALES:
         try:
             provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         except ImportError:
             continue
-        for attribute in ("first_names", "first_names_male", "first_names_female"):
+        for attribute in ("first_names", "first_names_male", "first_names_female", "last_names"):
             names.update(n.lower() for n in getattr(provider, attribute, ()))
     return frozenset(names)
+
+
+def holiday_words() -> frozenset[str]:
+    """Lower-cased words of the public-holiday names of the focus countries (the holidays library):
+    "Christmas", "Easter", "Diwali" are towns somewhere too."""
+    import holidays
+
+    words: set[str] = set()
+    for country in FOCUS_COUNTRIES:
+        for name in holidays.country_holidays(country, years=range(2024, 2028)).values():
+            words.update(w.lower() for w in re.findall(r"[A-Za-z]+", name))
+    return frozenset(words)
 
 
 def calendar_and_stop_words() -> frozenset[str]:
@@ -185,10 +197,12 @@ def write_stop_list(names: list[str], words: list[str], path: Path, dictionary: 
         + _entry(
             "place_stop_names",
             names,
-            "Gazetteer place names (lower-cased, one word) that are also first names, months, weekdays or"
-            " English stop words: a place only after a strong residence cue ('lives in'), never after"
-            " 'from' or from care context alone.",
-            "spaCy's English stop words, the lexicons' months and weekdays, Faker's English first names",
+            "Gazetteer place names (lower-cased, one word) that are also first names, surnames, months,"
+            " weekdays, holiday words or English stop words: a place only after a strong residence cue"
+            " ('lives in'); a city of 100,000 or more also when capitalised after a place word in a care"
+            " sentence.",
+            "spaCy's English stop words, the lexicons' months and weekdays, Faker's English first names and"
+            " surnames, the holidays library's holiday names for US, CA, GB, IE, IN, AU",
             "she lives in " + ("victoria" if "victoria" in names else names[0]) + " now",
         )
         + _entry(
@@ -229,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     gazetteer = args.out / "gazetteer.txt"
     write_gazetteer(places, gazetteer, header)
     dictionary = dictionary_words(args.dictionary)
-    names = stop_list(places, first_names() | calendar_and_stop_words())
+    names = stop_list(places, person_names() | holiday_words() | calendar_and_stop_words())
     words = stop_list(places, dictionary, frozenset(names))
     source = f"{args.dictionary} (Debian wamerican)" if dictionary else "no dictionary"
     write_stop_list(names, words, args.out / "lexicons.yaml", source)
