@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from postguard.domain.identifiers.messages import AGE_OVER_89_REASON
-from postguard.domain.identifiers.recognizers.age import number_value, years_text
+from postguard.domain.identifiers.recognizers.age import AgeRecognizer, number_value, years_text
+from postguard.domain.types import Category, Finding
 
 sys.path.insert(0, str(Path(__file__).parent))
-from identifier_support import findings
+from identifier_support import detector, findings
 
 pytestmark = pytest.mark.unit
 
@@ -118,3 +119,18 @@ def test_number_words_and_years_text() -> None:
 )
 def test_an_age_in_apposition_after_a_name_found_earlier(text: str, span: str) -> None:
     assert (span, span) in _ages(text)
+
+
+@pytest.mark.parametrize(
+    ("role", "aged"), [("patient", True), ("relative", True), ("staff", False), ("public", False)]
+)
+def test_an_age_after_a_name_depends_on_whose_name_it_is(role: str, aged: bool) -> None:
+    text = "Thank you Ngozi Eze, 52, from the ward."
+    (analysis, _), *_ = detector().registry.analyze_with_tokens([text], tables=False)[0]
+    start = text.index("Ngozi")
+    name = Finding(
+        Category.IDENTIFIER, "PERSON", start, start + 9, 0.85, "t", "r", attributes=(("role", role),)
+    )
+    analysis.findings[:] = [name]
+    ages = [text[f.start : f.end] for f in AgeRecognizer().analyze(analysis)]
+    assert ages == (["52"] if aged else [])

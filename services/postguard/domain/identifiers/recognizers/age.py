@@ -11,6 +11,7 @@ from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
 from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.messages import AGE_OVER_89_REASON
 from postguard.domain.identifiers.recognizer import Recognizer
+from postguard.domain.identifiers.roles import NOT_PATIENT_ROLES
 from postguard.domain.types import Finding, IdentifierLabel
 
 _DATA = rule_file("age.yaml")
@@ -123,10 +124,11 @@ class AgeRecognizer(Recognizer):
 
     @staticmethod
     def _after_names(analysis: Analysis) -> list[tuple[int, int, int]]:
-        """(start, end, age) of a number in apposition right after a name found earlier ("Aarav, 6,")."""
+        """(start, end, age) of a number in apposition right after a patient-side name found earlier
+        ("Aarav, 6,"; not a colleague's or a public figure's)."""
         found = []
         for f in analysis.findings:
-            if f.label != IdentifierLabel.PERSON or not f.in_text:
+            if f.label != IdentifierLabel.PERSON or not f.in_text or f.attribute("role") in NOT_PATIENT_ROLES:
                 continue
             m = _PERSON_APPOSITION.match(analysis.text, f.end, f.end + 20)
             if m and 0 < int(m.group("n")) < 125:
