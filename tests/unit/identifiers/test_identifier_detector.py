@@ -127,11 +127,13 @@ def test_more_specific_rule_label_beats_ner_label() -> None:
     assert ("LOCATION", "Tra") in got  # a non-overlapping model finding is kept
 
 
-def test_ner_person_inside_credited_colleague_is_dropped() -> None:
+def test_ner_person_inside_credited_colleague_is_a_colleague() -> None:
     text = "Thanks to Dr. Patel for the great talk!"
     ner = FakeNer({text: [_finding("PERSON", *_span(text, "Patel"), 0.99)]})
     det = IdentifierDetector(ner_model=ner, registry=detector().registry)
-    assert det.detect(post(text)) == []
+    (found,) = det.detect(post(text))
+    assert (found.label, text[found.start : found.end]) == ("PERSON", "Patel")
+    assert found.attribute("role") == "staff"
 
 
 def test_ner_spans_are_clamped_and_empty_ones_dropped() -> None:

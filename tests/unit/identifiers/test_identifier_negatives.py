@@ -32,7 +32,6 @@ CLEAN_POSTS: list[str] = [
     "In case you missed it yesterday: five tips on engaging the public.",
     "We meet at 10, he said, and the bus leaves at 45 past.",
     "On the last Sunday before Labor Day we returned by helicopter.",
-    "Thanks to Ed for the great talk yesterday!",  # a name, not the emergency department
     "Birth control options explained by our pharmacist this week.",
     "Walk-in flu shots today in clinic, no appointment needed!",
     "Great case conference about our patient. Next session: March 12 at noon.",
@@ -58,7 +57,14 @@ def test_clean_post_has_no_identifier(text: str) -> None:
     ],
 )
 def test_credited_colleague_is_not_a_patient_name(text: str) -> None:
-    assert [f for f in findings(text) if f.label == "PERSON"] == []
+    people = [f for f in findings(text) if f.label == "PERSON"]
+    assert people and {f.attribute("role") for f in people} == {"staff"}
+
+
+def test_a_credited_name_is_not_the_emergency_department() -> None:
+    text = "Thanks to Ed for the great talk yesterday!"
+    assert labelled(text) == {("PERSON", "Ed")}
+    assert [f.attribute("role") for f in findings(text)] == ["staff"]
 
 
 def test_credited_person_with_lay_honorific_is_kept_at_low_confidence() -> None:
