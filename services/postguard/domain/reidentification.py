@@ -10,6 +10,7 @@ The details never quote the post: they name the kind and the label only.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -87,9 +88,15 @@ def _place_detail(finding: Finding) -> tuple[str, str, float] | None:
 
 
 def _time_detail(finding: Finding) -> tuple[str, str, float]:
-    precision = finding.attribute("precision")
-    if precision in ("month", "season", "year"):
-        return ("time", precision, _WEIGHTS.number("time_coarse"))
+    """A day, unless the date resolved to a range longer than a week (a month, a season)."""
+    start, until = finding.attribute("resolved_date"), finding.attribute("resolved_until")
+    if start and until:
+        try:
+            days = (dt.date.fromisoformat(until) - dt.date.fromisoformat(start)).days
+        except ValueError:
+            days = 0
+        if days > 7:
+            return ("time", "month or longer", _WEIGHTS.number("time_coarse"))
     return ("time", "day", _WEIGHTS.number("time_day"))
 
 

@@ -41,3 +41,15 @@ def test_numbers_inside_a_link_belong_to_the_link() -> None:
         [_f("URL", 0, 40, 0.6), _f("ACCOUNT_NUMBER", 20, 37, 0.9), _f("PHONE", 45, 57, 0.9)]
     )
     assert [f.label for f in merged] == ["URL", "PHONE"]
+
+
+def test_a_merged_finding_keeps_the_facts_only_the_less_confident_one_had():
+    from postguard.domain.identifiers.merge import collapse_same_label
+
+    rule = Finding(
+        Category.IDENTIFIER, "FACILITY", 10, 15, 0.8, "FacilityRecognizer", "", attributes=(("kind", "bed"),)
+    )
+    ner = Finding(Category.IDENTIFIER, "FACILITY", 8, 15, 0.97, "ner", "")
+    (merged,) = collapse_same_label([rule, ner])
+    assert (merged.start, merged.end, merged.detector) == (8, 15, "ner")
+    assert merged.attribute("kind") == "bed"

@@ -9,6 +9,7 @@ from typing import Protocol
 from postguard.domain.engine.tokens import ReusesTokens, SharedTokens, Tokens
 from postguard.domain.identifiers.analysis import Analysis
 from postguard.domain.identifiers.attachments import attachment_findings
+from postguard.domain.identifiers.date_resolution import resolve_dates
 from postguard.domain.identifiers.merge import merge_findings
 from postguard.domain.identifiers.messages import reason_for, suggestion_for
 from postguard.domain.identifiers.recognizers.location import residence_cue
@@ -60,7 +61,10 @@ class IdentifierDetector:
         Raises ``TooComplexError`` before any work when a post is over the screening budget (its text
         and attachment texts together, see ``text_guard``)."""
         check_budget([load_of(stage_texts(self.name, p)) for p in posts])
-        in_text = self._detect([p.text for p in posts], shared)
+        in_text = [
+            resolve_dates(found, post.text, post.created_at, post_region(post))
+            for found, post in zip(self._detect([p.text for p in posts], shared), posts, strict=True)
+        ]
         on_attachments = attachment_findings(posts, self.detect_texts)
         return [[*a, *b] for a, b in zip(in_text, on_attachments, strict=True)]
 
@@ -99,6 +103,13 @@ class IdentifierDetector:
         if len(ner) != len(texts):
             raise ValueError(f"NER model returned {len(ner)} results for {len(texts)} texts")
         return ner
+
+
+def post_region(post: Post) -> str:
+    """The country a post's relative dates and day-first dates are read in: the platform's
+    ``metadata["region"]`` (ISO 3166 alpha-2, e.g. "GB"), else "US"."""
+    region = post.metadata.get("region", "").strip().upper()
+    return region if len(region) == 2 and region.isalpha() else "US"
 
 
 def _normalise(finding: Finding, length: int) -> Finding | None:

@@ -26,8 +26,8 @@ _UNRANKED = frozenset({IdentifierLabel.QUASI_IDENTIFIER})
 
 def collapse_same_label(findings: Iterable[Finding]) -> list[Finding]:
     """Overlapping findings of one label become one: the union span, the most confident finding's
-    detector / reason / suggestion / attributes and its confidence (among names, a patient's or a
-    relative's role wins over a more confident finding's other role)."""
+    detector / reason / suggestion and its confidence, its attributes over the other's (among names, a
+    patient's or a relative's role wins over a more confident finding's other role)."""
     by_label: dict[str, list[Finding]] = {}
     for f in findings:
         by_label.setdefault(f.label, []).append(f)
@@ -37,8 +37,11 @@ def collapse_same_label(findings: Iterable[Finding]) -> list[Finding]:
         current = group[0]
         for f in group[1:]:
             if f.start < current.end:
-                best = f if _weight(f) > _weight(current) else current
-                current = replace(best, start=min(current.start, f.start), end=max(current.end, f.end))
+                best, other = (f, current) if _weight(f) > _weight(current) else (current, f)
+                # facts the winner lacks (a rule's bed ``kind`` under a more confident NER span) stay
+                facts = tuple(sorted((dict(other.attributes) | dict(best.attributes)).items()))
+                start, end = min(current.start, f.start), max(current.end, f.end)
+                current = replace(best, start=start, end=end, attributes=facts)
             else:
                 merged.append(current)
                 current = f
