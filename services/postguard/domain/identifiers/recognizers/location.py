@@ -14,8 +14,6 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from spacy.tokens import Doc
-
 from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
 from postguard.domain.identifiers.lexicons import (
     NOT_NAMES,
@@ -58,11 +56,13 @@ _EVENT = _DATA.regex("event_sentence")
 _UNKNOWN_PLACE = _DATA.regex("unknown_place")
 _STATE_SET = frozenset(s.lower() for s in US_STATES)
 _CARE_LABELS = frozenset({IdentifierLabel.AGE, IdentifierLabel.PERSON, IdentifierLabel.FACILITY})
-_FIRST_WORD = re.compile(r"[A-Za-z]+")
+_CAPITAL_WORD = re.compile(r"(?<![A-Za-z0-9'])[A-Z][A-Za-z]*")
+_CHUNK = re.compile(r"[A-Za-z][A-Za-z.'\-]*(?:[ \t][A-Za-z][A-Za-z.'\-]*){0,5}")
+"""Up to six words from a word start: the longest gazetteer name tried ("Stoke-on-Trent" is one)."""
+_RUN_END = re.compile(r"[A-Za-z](?![A-Za-z])")
+_LOWER_CUE = _DATA.regex("lower_place_cue")
 _FIRST_WORDS = re.compile(r"^[A-Za-z]+", re.MULTILINE)
 _NEXT_CAPITAL = re.compile(r" ([A-Z][a-z]+)\b")
-_MAX_TOKENS = 8
-"""Tokens in the longest gazetteer name tried ("Stoke - on - Trent" is five)."""
 _NAMESAKE_CITY_SIZE = 6
 """A city of 100,000 or more named like a person ("Charlotte", "Austin") counts as a dictionary-word
 place does (capitalised after a place word in a care sentence); a smaller one only after a strong cue."""
@@ -86,8 +86,8 @@ class PlaceMatch(NamedTuple):
 
 
 class Gazetteer:
-    """Place names looked up at token boundaries, longest first: as written, or in lower case for
-    names that are not on the stop-list."""
+    """Place names looked up at word boundaries, longest first: as written, or in lower case (after a
+    residence cue) for names that are not on the stop-list."""
 
     def __init__(self, places: Mapping[str, tuple[str, int]]) -> None:
         self.places = places
@@ -104,37 +104,50 @@ class Gazetteer:
                 return name
         return None
 
-    def find(self, doc: Doc) -> list[PlaceMatch]:
-        """Non-overlapping gazetteer names in ``doc``, left to right."""
+    def find(self, text: str, lower: str) -> list[PlaceMatch]:
+        """Non-overlapping gazetteer names in ``text`` (``lower`` is its lower-cased copy), left to
+        right: capitalised ones anywhere, lower-case ones right after a residence cue."""
         found: list[PlaceMatch] = []
-        i, n = 0, len(doc)
-        while i < n:
-            head = _FIRST_WORD.match(doc[i].text)
-            word = head.group() if head else ""
-            hit = self._longest(doc, i, n) if word in self.first or word in self.first_lower else None
-            if hit is None:
-                i += 1
+        taken = 0
+        for m in _CAPITAL_WORD.finditer(text):
+            the = lower.startswith("the ", m.start() - 4) and m.start() >= 4
+            if m.start() < taken or not (m.group() in self.first or the):
                 continue
-            found.append(hit[1])
-            i = hit[0]
-        return found
+            hit = self._longest(text, m.start(), cased=True, the=the)
+            if hit is not None:
+                found.append(hit)
+                taken = hit.end
+        for m in _LOWER_CUE.finditer(lower):
+            start = m.end()
+            if (
+                start < len(text)
+                and text[start].islower()
+                and not any(p.start <= start < p.end for p in found)
+            ):
+                hit = self._longest(text, start, cased=False, the=False)
+                found += [hit] if hit is not None else []
+        return sorted(found)
 
-    def _longest(self, doc: Doc, i: int, n: int) -> tuple[int, PlaceMatch] | None:
-        text, start = doc.text, doc[i].idx
-        for j in range(min(n, i + _MAX_TOKENS), i, -1):
-            last = doc[j - 1]
-            end = last.idx + len(last.text)
-            raw = text[start:end]
-            if "\n" in raw:
+    def _longest(self, text: str, start: int, *, cased: bool, the: bool) -> PlaceMatch | None:
+        """The longest gazetteer name starting at ``start`` (with a "the" before it, when ``the``)."""
+        chunk = _CHUNK.match(text, start)
+        if chunk is None:
+            return None
+        raw = chunk.group()
+        ends = []
+        for run in _RUN_END.finditer(raw):
+            ends += [run.end(), run.end() + 1] if raw.startswith(".", run.end()) else [run.end()]
+        for end in reversed(ends):
+            key = " ".join(raw[:end].split())
+            if not cased:
+                name = self.lower_case(key) if len(key) > 3 else None
+                if name is not None:
+                    return PlaceMatch(start, start + end, name, False)
                 continue
-            key = " ".join(raw.split())
-            if key.startswith("the "):
-                key = "The" + key[3:]
+            if the and "The " + key in self.places:
+                return PlaceMatch(start - 4, start + end, "The " + key, True)
             if key in self.places:
-                return j, PlaceMatch(start, end, key, True)
-            name = self.lower_case(key) if key.islower() and len(key) > 3 else None
-            if name is not None:
-                return j, PlaceMatch(start, end, name, False)
+                return PlaceMatch(start, start + end, key, True)
         return None
 
 
@@ -208,7 +221,7 @@ class LocationRecognizer(Recognizer):
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found = self._addresses(analysis)
         taken = [(f.start, f.end) for f in (*analysis.findings, *found)]
-        for place in GAZETTEER.find(analysis.doc):
+        for place in GAZETTEER.find(analysis.text, analysis.lower):
             if any(s < place.end and place.start < e for s, e in taken):
                 continue
             confidence = place_confidence(analysis, place)
