@@ -19,6 +19,7 @@ from postguard.domain.identifiers.recognizers.location import LocationRecognizer
 from postguard.domain.identifiers.recognizers.medical_record import MedicalRecordRecognizer
 from postguard.domain.identifiers.recognizers.person import PersonRecognizer
 from postguard.domain.identifiers.recognizers.phone import PhoneRecognizer
+from postguard.domain.identifiers.recognizers.postcode import PostcodeRecognizer
 from postguard.domain.identifiers.recognizers.quasi import QuasiIdentifierRecognizer
 from postguard.domain.identifiers.recognizers.ssn import SsnRecognizer
 from postguard.domain.identifiers.recognizers.url import UrlRecognizer
@@ -39,6 +40,7 @@ _CLASSES: tuple[type[Recognizer], ...] = (
     MedicalRecordRecognizer,
     PersonRecognizer,
     PhoneRecognizer,
+    PostcodeRecognizer,
     QuasiIdentifierRecognizer,
     SsnRecognizer,
     UrlRecognizer,
