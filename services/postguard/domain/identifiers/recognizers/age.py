@@ -12,6 +12,7 @@ from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.messages import AGE_OVER_89_REASON
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.identifiers.roles import NOT_PATIENT_ROLES
+from postguard.domain.spans import DisjointSpans
 from postguard.domain.types import Finding, IdentifierLabel
 
 _DATA = rule_file("age.yaml")
@@ -95,6 +96,7 @@ class AgeRecognizer(Recognizer):
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found: list[Finding] = []
+        taken = DisjointSpans()  # one age per span ("(72M)" is "sex", not also "72M"), by bisection
         for kind, pattern in _PATTERNS:
             for m in pattern.finditer(analysis.text):
                 if kind in _POPULATION_KINDS and self._population(analysis, m.start(), m.end()):
@@ -103,10 +105,10 @@ class AgeRecognizer(Recognizer):
                 if age is None or (kind in _LOOSE_SEX and not self._loose_sex(analysis, m)):
                     continue
                 start, end = m.span(_group(kind, m))
-                if not _overlaps(found, start, end):  # one age per span: "(72M)" is "sex", not also "72M"
+                if taken.add_if_free(start, end):
                     found.append(self._finding(analysis, kind, start, end, age))
         for start, end, age in self._after_names(analysis):
-            if not _overlaps(found, start, end):
+            if taken.add_if_free(start, end):
                 found.append(self._finding(analysis, "apposition", start, end, age))
         return found
 
@@ -153,10 +155,6 @@ class AgeRecognizer(Recognizer):
             _POPULATION_BEFORE.search(analysis.before(start, 25))
             or _POPULATION_AFTER.match(analysis.after(end, 20))
         )
-
-
-def _overlaps(found: list[Finding], start: int, end: int) -> bool:
-    return any(f.start < end and start < f.end for f in found)
 
 
 def _group(kind: str, m: re.Match[str]) -> int | str:
