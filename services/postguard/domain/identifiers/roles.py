@@ -9,7 +9,10 @@ Decided from the post, in this order (cue words in ``data/roles.yaml``):
 2. the sentence: a patient-care word (lexicons' care words other than staff work, beds, diagnoses)
    makes it a patient's, even when the sentence also credits it ("a name both credited and in care
    context: patient wins"); otherwise the nearest credit or news cue makes it staff or public;
-3. otherwise ``unknown`` (a handle with no cue: ``public``).
+3. otherwise ``unknown`` (a handle with no cue: ``public``). An unknown name in a post with no patient
+   care anywhere (no care or patient word, no clinical detail such as an age or a bed, no patient name
+   found by a cue) is kept at a confidence under the usual 0.5 bar: "coffee with Sarah before the
+   conference" is not a case post.
 
 The role goes in the finding's ``role`` attribute and its cue (a rule word, never post text) in the
 reason. ``patient``, ``relative`` and ``unknown`` names behave as before: they are patient details.
@@ -46,6 +49,11 @@ _STAFF_WORK = frozenset(_DATA.phrases("staff_work"))
 _STAFF_CUES = frozenset(_DATA.phrases("staff_cues"))
 _UNSURE = 0.4
 """Confidence of a lay-honorific name in a credit ("thanks to Mr. Lopez"): kept, below the usual 0.5."""
+_NO_CARE = _DATA.number("no_care_confidence")
+_CLINICAL_DETAIL = _DATA.regex("clinical_detail")
+_CARE_LABELS = frozenset(w.upper() for w in _DATA.words("care_labels"))
+_CARE_KINDS = frozenset(_DATA.words("care_kinds"))
+_NO_CARE_CUE = "no care in the post"
 _REASONS = {
     PATIENT: "A patient's name identifies them",
     RELATIVE: "A relative's name can identify the patient",
@@ -54,6 +62,7 @@ _REASONS = {
     ACCOUNT: "The account's own name, not a patient's",
     UNKNOWN: "A name in a case post can identify the patient or their family",
 }
+_NO_CARE_REASON = "A name with no role cue in a post with no patient care: probably not a patient's"
 
 
 def _alternation(items: Iterable[str]) -> str:
@@ -78,6 +87,8 @@ def _anywhere(name: str) -> re.Pattern[str]:
 
 
 _STAFF_TITLE = _before("staff_titles")
+_JOB_AFTER = _after("staff_titles", r"[ \t]+")
+"""A staff title right after a care word ("ward manager", "theatre nurse")."""
 _PUBLIC_TITLE = _before("public_titles")
 # Attached cues (the longest match wins among those that match).
 _ATTACHED_BEFORE = (
@@ -198,8 +209,11 @@ def _care_cues(analysis: Analysis) -> list[tuple[int, int, str]]:
     out = []
     for span in analysis.spans(CARE_KEY):
         phrase = " ".join(t.lower_ for t in span)
-        if phrase not in _STAFF_WORK and span.text not in _CARE_ACRONYMS:
-            out.append((span.start_char, span.end_char, phrase))
+        if phrase in _STAFF_WORK or span.text in _CARE_ACRONYMS:
+            continue
+        if _JOB_AFTER.match(analysis.lower, span.end_char):
+            continue  # "ward manager", "theatre nurse": a job title, not a patient's care
+        out.append((span.start_char, span.end_char, phrase))
     return out
 
 
@@ -252,6 +266,30 @@ def _past_own_title(analysis: Analysis, start: int, end: int) -> tuple[int, int]
     return start, end
 
 
+def post_has_care(analysis: Analysis) -> bool:
+    """Does the post hold a patient-care signal anywhere: a patient cue or care word (not staff work), a
+    clinical detail in the text (an age, a bed number) or a clinical finding already made (an age, a
+    bed, a record number, a patient's or relative's name)?"""
+    cached = analysis.role_cues.get(_NO_CARE_CUE)  # ([findings count], [answer], []): findings only grow
+    if cached is not None and cached[0][0] == len(analysis.findings):
+        return bool(cached[1][0])
+    found = bool(_cue_index(analysis, PATIENT)[0]) or bool(_CLINICAL_DETAIL.search(analysis.lower))
+    found = found or any(_clinical(f) for f in analysis.findings)
+    analysis.role_cues[_NO_CARE_CUE] = ([len(analysis.findings)], [int(found)], [])
+    return found
+
+
+def _clinical(finding: Finding) -> bool:
+    """Is ``finding`` a patient-care detail (not a colleague's name, not a named hospital)?"""
+    if finding.confidence < 0.5:
+        return False
+    if finding.label == IdentifierLabel.PERSON:
+        return finding.attribute("role") in (PATIENT, RELATIVE)
+    if finding.label == IdentifierLabel.FACILITY:
+        return finding.attribute("kind") in _CARE_KINDS
+    return finding.label in _CARE_LABELS
+
+
 def with_role(finding: Finding, analysis: Analysis, hint: str = "") -> Finding:
     """``finding`` (a PERSON) with its ``role`` attribute and the cue in its reason. ``hint``:
     "honorific" when the name follows a lay honorific ("Mr. Lopez": a sentence credit alone does not
@@ -266,6 +304,8 @@ def with_role(finding: Finding, analysis: Analysis, hint: str = "") -> Finding:
         role, cue, confidence = UNKNOWN, "an honorific in a credit", min(confidence, _UNSURE)
     attributes = tuple(sorted({*finding.attributes, ("role", role)}))
     reason = f"{_REASONS[role]} (name near '{cue}')" if cue != "no cue" else finding.reason or _REASONS[role]
+    if cue == "no cue" and not post_has_care(analysis):
+        confidence, reason = min(confidence, _NO_CARE), _NO_CARE_REASON
     return replace(finding, attributes=attributes, reason=reason, confidence=confidence)
 
 

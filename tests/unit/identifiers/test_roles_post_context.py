@@ -1,0 +1,61 @@
+"""A name with no role cue is a patient-side name only in a post about patient care (``roles``):
+elsewhere it is kept under the policy bar. The team's own examples (varied names and phrasing)."""
+
+from __future__ import annotations
+
+import pytest
+from identifier_support import detector, post
+from postguard.domain.identifiers.roles import UNKNOWN
+from test_roles import with_ner
+
+pytestmark = pytest.mark.unit
+
+NO_CARE = 0.35
+
+
+def names(text: str, *ner: str) -> dict[str, tuple[str, float]]:
+    """``{name: (role, confidence)}`` of the PERSON findings (``ner``: names the fake model tags)."""
+    found = (with_ner(*ner) if ner else detector()).detect(post(text))
+    return {text[f.start : f.end]: (f.attribute("role"), f.confidence) for f in found if f.label == "PERSON"}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Brunch with Ingrid and the girls after nights, bliss.", "Ingrid"),
+        ("Rewatching the Lakshya Sen final from last year, what a player.", "Lakshya Sen"),
+        ("Ms Whitcombe from payroll is running the pension clinic on Thursday.", "Whitcombe"),
+        ("Bongani made the best jollof for our potluck.", "Bongani"),
+    ],
+)
+def test_an_unknown_name_in_a_post_without_care_is_kept_under_the_bar(text: str, name: str) -> None:
+    role, confidence = names(text, name)[name]
+    assert role == UNKNOWN and confidence == NO_CARE
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a care word elsewhere in the post, an age, a bed number, a diagnosis word, a patient's stay
+        ("Thinking of Ingrid today. The ward was so quiet after she was discharged.", "Ingrid"),
+        ("Remembering Caoimhe tonight. She was 9 years old.", "Caoimhe"),
+        ("Thinking about Mr. Oyelaran. Bed 14 feels empty now.", "Oyelaran"),
+        ("Grateful for Henrike, who smiled through every round of chemo.", "Henrike"),
+        ("We will miss Tavita, who taught us so much during her stay.", "Tavita"),
+    ],
+)
+def test_an_unknown_name_in_a_care_post_stays_a_patient_side_name(text: str, name: str) -> None:
+    role, confidence = names(text, name)[name]
+    assert role != "staff" and role != "public" and confidence >= 0.5
+
+
+def test_a_finding_elsewhere_in_the_post_makes_it_a_care_post() -> None:
+    # the rules find an age with no care word: the model's name keeps its confidence
+    text = "Thinking of Rohan. Only 4 yo and so brave."
+    assert names(text, "Rohan")["Rohan"][1] == 0.8
+
+
+def test_a_care_word_in_a_job_title_is_not_a_patient_cue() -> None:
+    text = "Congratulations to Ilse Brandt on her promotion to ward manager!"
+    role, _ = names(text, "Ilse Brandt")["Ilse Brandt"]
+    assert role == "staff"
