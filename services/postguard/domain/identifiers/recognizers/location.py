@@ -10,6 +10,7 @@ capitalised mention after a place word in a care sentence.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 from typing import NamedTuple
@@ -75,6 +76,24 @@ def residence_cue(analysis: Analysis, start: int) -> bool:
     return bool(_RESIDENCE.search(analysis.before(start, 30)))
 
 
+class Covered:
+    """Characters already taken by a finding: overlap questions cost the span's length, not the number
+    of findings (a hostile post can hold thousands)."""
+
+    def __init__(self, length: int) -> None:
+        self.chars = bytearray(length)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Is any character of ``[start, end)`` taken?"""
+        return self.chars.find(1, max(start, 0), end) != -1
+
+    def add(self, start: int, end: int) -> None:
+        """Take ``[start, end)``."""
+        start, end = max(start, 0), min(end, len(self.chars))
+        if start < end:
+            self.chars[start:end] = b"\x01" * (end - start)
+
+
 class PlaceMatch(NamedTuple):
     """A gazetteer name found in a post: character span, the name as the gazetteer has it, and whether
     the post wrote it that way (else in lower case)."""
@@ -108,6 +127,7 @@ class Gazetteer:
         """Non-overlapping gazetteer names in ``text`` (``lower`` is its lower-cased copy), left to
         right: capitalised ones anywhere, lower-case ones right after a residence cue."""
         found: list[PlaceMatch] = []
+        covered = Covered(len(text))
         taken = 0
         for m in _CAPITAL_WORD.finditer(text):
             the = lower.startswith("the ", m.start() - 4) and m.start() >= 4
@@ -116,16 +136,15 @@ class Gazetteer:
             hit = self._longest(text, m.start(), cased=True, the=the)
             if hit is not None:
                 found.append(hit)
+                covered.add(hit.start, hit.end)
                 taken = hit.end
         for m in _LOWER_CUE.finditer(lower):
             start = m.end()
-            if (
-                start < len(text)
-                and text[start].islower()
-                and not any(p.start <= start < p.end for p in found)
-            ):
+            if start < len(text) and text[start].islower() and not covered.overlaps(start, start + 1):
                 hit = self._longest(text, start, cased=False, the=False)
-                found += [hit] if hit is not None else []
+                if hit is not None:
+                    found.append(hit)
+                    covered.add(hit.start, hit.end)
         return sorted(found)
 
     def _longest(self, text: str, start: int, *, cased: bool, the: bool) -> PlaceMatch | None:
@@ -174,15 +193,24 @@ def _name_part(analysis: Analysis, place: PlaceMatch) -> bool:
     )
 
 
-def place_confidence(analysis: Analysis, place: PlaceMatch) -> float | None:
-    """How surely a gazetteer name is where a patient lives or comes from (None: not at all)."""
+def event_sentence(analysis: Analysis, events: list[int], start: int, end: int) -> bool:
+    """Does the sentence holding ``[start, end)`` have an event or travel word (``events``: where
+    the event words start in the post, in order; found once per post, so many places stay linear)?"""
+    s_lo, s_hi = analysis.sentence_bounds(start, end)
+    i = bisect.bisect_left(events, s_lo)
+    return i < len(events) and events[i] < s_hi
+
+
+def place_confidence(analysis: Analysis, place: PlaceMatch, events: list[int]) -> float | None:
+    """How surely a gazetteer name is where a patient lives or comes from (None: not at all).
+    ``events``: the starts of the post's event words (see :func:`event_sentence`)."""
     if _name_part(analysis, place):
         return None
     before = analysis.before(place.start, 30)
     if _STRONG.search(before):
         return 0.8
-    s_lo, s_hi = analysis.sentence_bounds(place.start, place.end)
-    if _EVENT.search(analysis.text, s_lo, s_hi) or analysis.headline(place.start, place.end):
+    s_lo = analysis.sentence_bounds(place.start, place.end)[0]
+    if event_sentence(analysis, events, place.start, place.end) or analysis.headline(place.start, place.end):
         return None
     key = place.name.lower()
     residence = bool(_RESIDENCE.search(before))
@@ -219,24 +247,27 @@ class LocationRecognizer(Recognizer):
         )
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
-        found = self._addresses(analysis)
-        taken = [(f.start, f.end) for f in (*analysis.findings, *found)]
+        events = [m.start() for m in _EVENT.finditer(analysis.text)]
+        found = self._addresses(analysis, events)
+        taken = Covered(len(analysis.text))
+        for f in (*analysis.findings, *found):
+            taken.add(f.start, f.end)
         for place in GAZETTEER.find(analysis.text, analysis.lower):
-            if any(s < place.end and place.start < e for s, e in taken):
+            if taken.overlaps(place.start, place.end):
                 continue
-            confidence = place_confidence(analysis, place)
+            confidence = place_confidence(analysis, place, events)
             if confidence is not None:
                 found.append(self.finding(IdentifierLabel.LOCATION, place.start, place.end, confidence))
-                taken.append((place.start, place.end))
+                taken.add(place.start, place.end)
         for m in _UNKNOWN_PLACE.finditer(analysis.text):
             place, start, end = m.group("place"), m.start("place"), m.end("place")
-            if any(s < end and start < e for s, e in taken):
+            if taken.overlaps(start, end):
                 continue  # a gazetteer place said so already
             if place.lower() not in _STATE_SET and place.split()[0].lower() not in NOT_NAMES:
                 found.append(self.finding(IdentifierLabel.LOCATION, start, end, 0.6))
         return found
 
-    def _addresses(self, analysis: Analysis) -> list[Finding]:
+    def _addresses(self, analysis: Analysis, events: list[int]) -> list[Finding]:
         """Street addresses, cued ZIP codes, counties and PO boxes (an address in an event sentence
         that is not about care is a venue, not a patient's)."""
         text = analysis.text
@@ -246,13 +277,14 @@ class LocationRecognizer(Recognizer):
         spans += [(m.start("zip"), m.end("zip"), 0.85) for m in _ZIP_CUED.finditer(text)]
         spans += [(m.start(), m.end(), 0.85) for m in _BOX.finditer(text)]
         found: list[Finding] = []
+        covered = Covered(len(text))
         for start, end, confidence in spans:
-            if any(f.start < end and start < f.end for f in found):
+            if covered.overlaps(start, end):
                 continue  # a cued address the street regex found too
-            s_lo, s_hi = analysis.sentence_bounds(start, end)
-            if _EVENT.search(text, s_lo, s_hi) and not analysis.about_care(start, end):
+            if event_sentence(analysis, events, start, end) and not analysis.about_care(start, end):
                 continue
             found.append(self.finding(IdentifierLabel.LOCATION, start, end, confidence))
+            covered.add(start, end)
         found += [
             self.finding(IdentifierLabel.LOCATION, m.start(), m.end(), 0.8) for m in _COUNTY.finditer(text)
         ]
