@@ -53,6 +53,7 @@ _NO_CARE = _DATA.number("no_care_confidence")
 _CLINICAL_DETAIL = _DATA.regex("clinical_detail")
 _CARE_LABELS = frozenset(w.upper() for w in _DATA.words("care_labels"))
 _CARE_KINDS = frozenset(_DATA.words("care_kinds"))
+_STORY_WORDS = _DATA.words("story_words")
 _NO_CARE_CUE = "no care in the post"
 _REASONS = {
     PATIENT: "A patient's name identifies them",
@@ -86,6 +87,7 @@ def _anywhere(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'’])(?:{_alternation(_DATA.phrases(name))})(?![\w])")
 
 
+_STORY = re.compile(rf"(?<![\w'’])(?:{_alternation(_STORY_WORDS)})(?![\w])")
 _STAFF_TITLE = _before("staff_titles")
 _JOB_AFTER = _after("staff_titles", r"[ \t]+")
 """A staff title right after a care word ("ward manager", "theatre nurse")."""
@@ -274,6 +276,7 @@ def post_has_care(analysis: Analysis) -> bool:
     if cached is not None and cached[0][0] == len(analysis.findings):
         return bool(cached[1][0])
     found = bool(_cue_index(analysis, PATIENT)[0]) or bool(_CLINICAL_DETAIL.search(analysis.lower))
+    found = found or bool(_STORY.search(analysis.lower))
     found = found or any(_clinical(f) for f in analysis.findings)
     analysis.role_cues[_NO_CARE_CUE] = ([len(analysis.findings)], [int(found)], [])
     return found
@@ -304,7 +307,8 @@ def with_role(finding: Finding, analysis: Analysis, hint: str = "") -> Finding:
         role, cue, confidence = UNKNOWN, "an honorific in a credit", min(confidence, _UNSURE)
     attributes = tuple(sorted({*finding.attributes, ("role", role)}))
     reason = f"{_REASONS[role]} (name near '{cue}')" if cue != "no cue" else finding.reason or _REASONS[role]
-    if cue == "no cue" and not post_has_care(analysis):
+    if cue == "no cue" and not honorific and not post_has_care(analysis):
+        # a lay honorific is how staff write a patient's name ("Mrs Lane"): it stays a patient-side name
         confidence, reason = min(confidence, _NO_CARE), _NO_CARE_REASON
     return replace(finding, attributes=attributes, reason=reason, confidence=confidence)
 
