@@ -268,6 +268,19 @@ def _past_own_title(analysis: Analysis, start: int, end: int) -> tuple[int, int]
     return start, end
 
 
+def care_in_sentence(analysis: Analysis, start: int, end: int) -> bool:
+    """Is there a patient-care cue (a patient word, a care word that is not staff work) in the sentence
+    of ``[start, end)``, outside the span itself?"""
+    starts, ends, _ = _cue_index(analysis, PATIENT)
+    s_lo, s_hi = analysis.sentence_bounds(start, end)
+    j = bisect.bisect_left(starts, s_lo)
+    while j < len(starts) and starts[j] < s_hi:  # cues inside the span are rare: a short walk
+        if ends[j] <= s_hi and (ends[j] <= start or starts[j] >= end):
+            return True
+        j += 1
+    return False
+
+
 def post_has_care(analysis: Analysis) -> bool:
     """Does the post hold a patient-care signal anywhere: a patient cue or care word (not staff work), a
     clinical detail in the text (an age, a bed number) or a clinical finding already made (an age, a

@@ -15,27 +15,32 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
 from postguard.domain.identifiers.lexicons import (
     CLINICIAN_TITLES,
     CREDIT_CUES,
     HONORIFICS,
+    MONTHS,
     NOT_NAMES,
     PATIENT_ROLES,
     RELATIVES,
     US_STATES,
+    WEEKDAYS,
     expand_patterns,
     rule_file,
 )
 from postguard.domain.identifiers.recognizer import Recognizer, TokenPattern
-from postguard.domain.identifiers.roles import AGE_AFTER, HANDLE_FORM, with_role
+from postguard.domain.identifiers.roles import AGE_AFTER, HANDLE_FORM, care_in_sentence, with_role
 from postguard.domain.spans import FixedSpans
 from postguard.domain.types import Finding, IdentifierLabel
 
+MONTHS_AND_DAYS = frozenset(MONTHS) | frozenset(WEEKDAYS)
 _DATA = rule_file("person.yaml")
 _NAMES = rule_file("first_names.yaml")
+_NOT_PERSON = rule_file("ner_adapter.yaml").words("not_person_words")
+"""Drug, holiday and staff-post words the NER adapter drops as names: no rule takes them as names either."""
 _HANDLE = _DATA.regex("handle")
 _NOT_NAME = sorted(
     NOT_NAMES
@@ -46,13 +51,17 @@ _NOT_NAME = sorted(
     | set(PATIENT_ROLES)
     | set(RELATIVES)
     | _DATA.words("not_name_extra")
+    | _NOT_PERSON
+    | MONTHS_AND_DAYS
 )
 _NOT_NAME_SET = frozenset(_NOT_NAME)
 _NOT_NAME_OR_CUE = _NOT_NAME_SET | {w for cue in CREDIT_CUES for w in cue.split()}
 """Capitalised words of a cue match that are not the name ("Kudos to Anna Lee": Anna Lee)."""
 _WORD_NAMES = _NAMES.words("word_names") - _NOT_NAME_SET
 """Given names that are also English words: names only when capitalised ("Grace", not "grace")."""
-_GIVEN = sorted((_NAMES.words("first_names") | _WORD_NAMES) - _NOT_NAME_SET)
+_GIVEN_PLAIN = sorted(_NAMES.words("first_names") - _NOT_NAME_SET)
+_GIVEN = sorted({*_GIVEN_PLAIN, *_WORD_NAMES})
+_GIVEN_SET = frozenset(_GIVEN)
 _PATTERN_LISTS: dict[str, list[str]] = {
     "honorifics": list(HONORIFICS),
     "patient_roles": list(PATIENT_ROLES),
@@ -61,6 +70,9 @@ _PATTERN_LISTS: dict[str, list[str]] = {
     "titles": [*CLINICIAN_TITLES, *HONORIFICS],
     "not_name": _NOT_NAME,
     "given": _GIVEN,
+    "given_plain": _GIVEN_PLAIN,
+    "operations": sorted(_DATA.words("operations")),
+    "kin": sorted(_DATA.words("kin_words") | set(RELATIVES)),
     "pet_words": sorted(_DATA.words("pet_words")),
     "care_places": sorted(_DATA.words("care_places")),
     "care_verbs": sorted(_DATA.words("care_verbs")),
@@ -90,9 +102,30 @@ _CUE_KEYS = tuple(key for key in _CONFIDENCE if key != "CREDIT")
 _HANDLE_CONFIDENCE = _DATA.number("handle_confidence")
 # Where the name is inside each cue match: the first token, the last, or the capitalised words.
 _FIRST_TOKEN = frozenset({"GIVEN_AGE", "CAPITAL_AGE", "GIVEN_CARE"})
+_NOT_BEFORE_NAME = _DATA.words("not_before_name")
+_POSSESSIVE = frozenset({"'s", "’s"})
+# GIVEN_CARE's forms beyond a listed given name before a care word, and their confidences
+_BARE_CONFIDENCE = {
+    "name_care": _DATA.number("name_care_confidence"),
+    "possessive": _DATA.number("possessive_confidence"),
+    "alone": _DATA.number("given_in_care_confidence"),
+}
+_SENTENCE_CARE = frozenset({"possessive", "alone"})
+"""Forms that need a patient-care word in the name's sentence (``roles.care_in_sentence``)."""
 _LAST_TOKEN = frozenset({"PET_NAME"})
 _LAY_HONORIFIC = frozenset({"HONORIFIC", "HONORIFIC_LOWER"})
 _HONORIFIC_SET = frozenset(HONORIFICS)
+
+
+def _care_form(span: Span) -> str | None:
+    """Which of GIVEN_CARE's wider forms ``span`` is: "alone" (a given name alone), "possessive"
+    ("Isha's gran"), "name_care" (a word not in the names list before a care verb), or None (a listed
+    given name before a care word: the original cue)."""
+    if len(span) == 1:
+        return "alone"
+    if span[1].lower_ in _POSSESSIVE:
+        return "possessive"
+    return None if span[0].lower_ in _GIVEN_SET else "name_care"
 
 
 class PersonRecognizer(Recognizer):
@@ -133,6 +166,8 @@ class PersonRecognizer(Recognizer):
             if key == "CREDIT" and any(t.lower_ in _HONORIFIC_SET for t in span):
                 continue  # "thanks to Mr. Lopez": the honorific cue decides (may be a patient)
             confidence = _CONFIDENCE[key]
+            if key == "GIVEN_CARE" and (form := _care_form(span)):
+                confidence = _BARE_CONFIDENCE[form]
             if key in _LAY_HONORIFIC and credits.contains(start, end):
                 confidence = 0.4  # "thanks to Mr. Lopez for sharing his story" may still be a patient
             finding = self.finding(IdentifierLabel.PERSON, start, end, confidence)
@@ -152,8 +187,38 @@ class PersonRecognizer(Recognizer):
                 return False
             if key == "CAPITAL_AGE" and not analysis.near(CARE_KEY, start, end, tokens=15):
                 return False
+            if key == "GIVEN_CARE" and not PersonRecognizer._bare_ok(analysis, span, start, end):
+                return False
         unsafe = key not in _HEADLINE_SAFE or span[0].lower_ == "miss"  # "Can Miss Injuries"
         return not (unsafe and analysis.headline(start, end))  # "Ebola Patient Dies": not names
+
+    @staticmethod
+    def _bare_ok(analysis: Analysis, span: Span, start: int, end: int) -> bool:
+        """Checks of GIVEN_CARE's forms beyond a listed name before a care word: care in the sentence
+        for a possessive or a name alone, no Title Case headline for a word not in the names list."""
+        form = _care_form(span)
+        if form is None:
+            return PersonRecognizer._bare(span[0], alone=False)
+        if form in _SENTENCE_CARE and not care_in_sentence(analysis, start, end):
+            return False
+        if span[0].lower_ not in _GIVEN_SET and analysis.headline(start, end):
+            return False  # "Grandma Was Admitted": capitals are no evidence in a headline
+        return PersonRecognizer._bare(span[0], alone=form == "alone")
+
+    @staticmethod
+    def _bare(token: Token, *, alone: bool) -> bool:
+        """Is ``token`` a name on its own: not after a determiner or preposition ("from the Hague was
+        triaged"), not part of a hyphenated or longer proper name ("Stoke-on-Trent", "Moose Jaw")?"""
+        doc, i = token.doc, token.i
+        before = doc[i - 1] if i > 0 else None
+        if before is not None and (before.lower_ in _NOT_BEFORE_NAME or not before.whitespace_):
+            return False
+        if before is not None and before.is_title and before.lower_ not in _GIVEN_SET:
+            return False  # "Moose Jaw": a longer proper name (a given name before is its first name)
+        after = doc[i + 1] if i + 1 < len(doc) else None
+        if alone and after is not None:
+            return not (after.is_title or (not token.whitespace_ and after.text in "-'’"))
+        return True
 
     @staticmethod
     def _name_span(span: Span, key: str) -> tuple[int | None, int]:
@@ -161,11 +226,13 @@ class PersonRecognizer(Recognizer):
         if key == "IN_BED":
             tokens = list(span[:-2])  # "<Name> in bed"
         elif key in _FIRST_TOKEN:
-            tokens = [span[0]]
+            before = span.doc[span.start - 1] if span.start > 0 else None
+            given_first = before is not None and before.is_title and before.lower_ in _GIVEN_SET
+            tokens = [before, span[0]] if given_first and key == "GIVEN_CARE" else [span[0]]
         elif key in _LAST_TOKEN:
             tokens = [span[-1]]
         elif key == "HONORIFIC_LOWER":
-            tokens = [t for t in span[1:] if t.is_alpha]
+            tokens = [t for t in span[1:] if t.text != "."]  # "ms. patel", "Mrs D'Souza"
         else:
             tokens = [t for t in span if t.is_title and t.is_alpha and t.lower_ not in _NOT_NAME_OR_CUE]
         if not tokens:
