@@ -70,3 +70,16 @@ def test_a_care_word_in_a_job_title_is_not_a_patient_cue() -> None:
     text = "Congratulations to Ilse Brandt on her promotion to ward manager!"
     role, _ = names(text, "Ilse Brandt")["Ilse Brandt"]
     assert role == "staff"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        # a credited name that did the care work is a colleague's; one that received care a patient's
+        ("Massive thanks to Oyelowo for helping with a tricky admission at 3am", "Oyelowo", "staff"),
+        ("Kudos to Brigid for covering my bay of septic patients", "Brigid", "staff"),
+        ("Thanks to Hamza for being so calm through every dressing change on the ward", "Hamza", "patient"),
+    ],
+)
+def test_a_work_verb_before_care_makes_a_credited_name_staff(text: str, name: str, role: str) -> None:
+    assert names(text, name)[name][0] == role

@@ -89,6 +89,7 @@ def _anywhere(name: str) -> re.Pattern[str]:
 
 _STORY = re.compile(rf"(?<![\w'’])(?:{_alternation(_STORY_WORDS)})(?![\w])")
 _STAFF_TITLE = _before("staff_titles")
+_WORK_VERB = _anywhere("work_verbs")
 _JOB_AFTER = _after("staff_titles", r"[ \t]+")
 """A staff title right after a care word ("ward manager", "theatre nurse")."""
 _PUBLIC_TITLE = _before("public_titles")
@@ -238,16 +239,29 @@ def _nearest(analysis: Analysis, role: str, start: int, end: int) -> tuple[int, 
 def _in_sentence(analysis: Analysis, start: int, end: int) -> tuple[str, str] | None:
     """Patient care in the sentence wins; else the nearest credit or news cue."""
     care = _nearest(analysis, PATIENT, start, end)
+    staff = _nearest(analysis, STAFF, start, end)
+    if care is not None and staff is not None and _did_the_work(analysis, start, end):
+        return STAFF, staff[1]  # "thanks to Priya for helping with the admission": she did the care
     if care is not None:
         return PATIENT, care[1]
     if any(f.confidence >= 0.7 for f in analysis.findings_in_sentence(("AGE",), start, end)):
         return PATIENT, "an age"
-    staff, public = _nearest(analysis, STAFF, start, end), _nearest(analysis, PUBLIC, start, end)
+    public = _nearest(analysis, PUBLIC, start, end)
     if staff is not None and (public is None or staff[0] <= public[0]):
         return STAFF, staff[1]
     if public is not None:
         return PUBLIC, public[1]
     return None
+
+
+def _did_the_work(analysis: Analysis, start: int, end: int) -> bool:
+    """Does a work verb follow the name before the first patient-care cue after it in its sentence
+    ("for helping with the admission", "for covering my bay")? Then the name did the care work."""
+    starts, _, _ = _cue_index(analysis, PATIENT)
+    s_hi = analysis.sentence_bounds(start, end)[1]
+    i = bisect.bisect_left(starts, end)
+    stop = min(starts[i], s_hi) if i < len(starts) else s_hi
+    return bool(_WORK_VERB.search(analysis.lower, end, stop))
 
 
 def role_of(analysis: Analysis, start: int, end: int, *, handle: bool = False) -> tuple[str, str]:
