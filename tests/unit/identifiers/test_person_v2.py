@@ -38,6 +38,9 @@ def names(text: str) -> dict[str, tuple[str, float]]:
         # a given name alone in a care sentence (names from Faker's Irish, Indian, Nigerian... lists)
         ("We kept Siobhan comfortable all night after her surgery.", "Siobhan"),
         ("Spent the whole shift with Chukwuemeka while we waited for his scan results.", "Chukwuemeka"),
+        # a capitalised name in a cot or a care unit, mid-sentence
+        ("So glad Tavish in cot 3 is feeding well now.", "Tavish"),
+        ("Night two with Oyinkansola in HDU and she is finally settling.", "Oyinkansola"),
         # an international given name written in lower case before an age
         ("paeds tonight: adekunle, 5, with croup", "adekunle"),
     ],
@@ -62,6 +65,8 @@ def test_a_patients_name_is_found_by_the_rules(text: str, name: str) -> None:
         "Night shift: a farmer from Moose Jaw came in with frostbite.",
         "Someone was admitted with a stab wound and nobody knew his name.",
         "Grandad was admitted overnight, please keep him in your thoughts.",
+        "Reflecting on my Life in ICU, ten years on.",
+        "Started her on Jardiance and Ventolin before the ward round.",
     ],
 )
 def test_no_patient_name_in_clean_or_unnamed_text(text: str) -> None:

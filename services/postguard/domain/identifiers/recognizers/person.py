@@ -177,7 +177,10 @@ class PersonRecognizer(Recognizer):
     @staticmethod
     def _plausible(analysis: Analysis, span: Span, key: str, start: int, end: int) -> bool:
         """Context checks a cue match needs beyond its pattern."""
-        if key == "IN_BED" and analysis.sentence_bounds(start, end)[0] == start:
+        if key == "IN_BED" and (
+            analysis.sentence_bounds(start, end)[0] == start
+            or not PersonRecognizer._bare(span[0], alone=False)
+        ):
             return False
         if key in _FIRST_TOKEN or key in _LAST_TOKEN:
             token = span[0] if key in _FIRST_TOKEN else span[-1]
