@@ -198,6 +198,9 @@ PATTERNS: Mapping[str, re.Pattern[str]] = {**dict(_PATTERNS), "named_day": NAMED
 """The date patterns by kind (read by ``date_resolution``)."""
 RELATIVE = _DATA.template("relative", relative_time=_alternation(_RELATIVE_PHRASES))
 _ANCHOR = _DATA.regex("anchor")
+_PERSONAL = _DATA.regex("personal_anchor")
+_RECORD = _DATA.regex("record_field")
+_FIELD_BEFORE = _DATA.regex("field_before")
 _EVENT = _DATA.template("event", event_terms=_alternation(EVENT_TERMS))
 _NAMED_EVENT = _DATA.regex("named_day_event")
 _GREETING = _DATA.regex("named_day_greeting")
@@ -248,8 +251,10 @@ class DateRecognizer(Recognizer):
         ]
         candidates += [("named_day", m.start(), m.end(), m) for m in _named_day_matches(analysis)]
         candidates += [("relative", m.start(), m.end(), m) for m in RELATIVE.finditer(analysis.text)]
+        record = _RECORD.search(analysis.text) is not None
         for kind, start, end, m in candidates:
-            anchored = bool(_ANCHOR.search(analysis.before(start, 40)))
+            before = analysis.before(start, 40)
+            anchored = bool(_ANCHOR.search(before) or _PERSONAL.search(before))
             if not self._candidate(analysis, kind, m, anchored):
                 continue
             if kind == "slash" and not anchored and self._not_a_date(analysis, start, end, m):
@@ -259,6 +264,8 @@ class DateRecognizer(Recognizer):
             if not care and kind in _EXPLICIT and analysis.post_about_care():
                 # "X-ray of the foot ... Taken 03/14/2024.": a full date anywhere in a case post
                 care, confidence = True, 0.8
+            if not care and kind in _EXPLICIT and self._personal(analysis, start, record=record):
+                care, confidence = True, 0.7
             if not care or (not anchored and self._event(analysis, start, end)):
                 continue
             if kind in _OCCASION_REACH and not anchored and self._occasion(analysis, kind, start, end):
@@ -301,6 +308,13 @@ class DateRecognizer(Recognizer):
             or bool(_FRACTION_UNIT.match(after) or _SCORE_AFTER.match(after))
             or bool(_SCORE_BEFORE.search(analysis.before(start, 12)))
         )
+
+    @staticmethod
+    def _personal(analysis: Analysis, start: int, *, record: bool) -> bool:
+        """A full date of one person's life without care words: a field's value in a personal record
+        ("Date: 2021-03-04" next to "Name:"). (A full date in a sentence about "she" or "I" is not
+        enough: staff posts date colleagues' careers that way, "she qualified on 15 July 2001".)"""
+        return record and _FIELD_BEFORE.search(analysis.before(start, 30)) is not None
 
     @staticmethod
     def _care(analysis: Analysis, start: int, end: int) -> bool:

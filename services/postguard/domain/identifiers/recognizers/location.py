@@ -11,6 +11,7 @@ capitalised mention after a place word in a care sentence.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections.abc import Mapping
 from typing import NamedTuple
@@ -45,6 +46,40 @@ _STREET = _DATA.template("street", states=_STATES, types=_TYPES)
 _ADDRESS_CUED = _DATA.template("address_cued", types=_TYPES)
 _ZIP_CUED = _DATA.template("zip_cued", states=_STATES)
 _CROSS = _DATA.regex("cross_street")
+
+
+def _words(name: str, *, lower: bool = False) -> str:
+    """A list's phrases as one regex alternation, longest first (lower-cased for the prefilter)."""
+    items = {p.lower() if lower else p for p in _DATA.phrases(name)}
+    return "|".join(sorted((re.escape(p) for p in items), key=len, reverse=True))
+
+
+_SUFFIXES, _PREFIXES, _TYPE_WORDS = (
+    _words("street_suffixes"),
+    _words("street_prefixes"),
+    _words("street_type_words"),
+)
+_CUES = _words("address_cues")
+_INTERNATIONAL = _DATA.template(
+    "street_international", suffixes=_SUFFIXES, prefixes=_PREFIXES, words=_TYPE_WORDS
+)
+_AFTER_CUE = _DATA.template("address_after_cue", cues=_CUES)
+_STREET_TRIGGER = _DATA.template(
+    "street_trigger",
+    suffixes=_SUFFIXES,
+    prefixes=_words("street_prefixes", lower=True),
+    words=_TYPE_WORDS,
+    cues=_words("address_cues", lower=True),
+)
+_CORNER = _DATA.regex("street_corner")
+_SHIP = _DATA.regex("military_ship")
+_PART = _DATA.regex("address_part")
+_LINE = _DATA.regex("address_line")
+_PLACE_POSTCODE = _DATA.regex("place_postcode")
+_PREFIX = _DATA.regex("address_prefix")
+_MAX_PARTS = 6
+"""At most this many parts (unit, town, state, postcode, country) joined after a street."""
+_STREET_LEVEL = (("granularity", "street"),)
 _BOX = _DATA.regex("po_box")
 _COUNTY = _DATA.regex("county")
 _RESIDENCE = _DATA.regex("residence")
@@ -232,7 +267,7 @@ class LocationRecognizer(Recognizer):
 
     name = "LocationRecognizer"
     labels = (IdentifierLabel.LOCATION,)
-    triggers = (_DATA.regex("trigger"),)
+    triggers = (_DATA.regex("trigger"), _STREET_TRIGGER)
     cased_triggers = (_DATA.regex("cased_trigger"), _DATA.regex("cased_trigger_numbers"))
     _cue_trigger = _DATA.regex("place_cue_trigger")
     """Gazetteer places need a residence cue (this, in the lower-cased text) or care context."""
@@ -255,10 +290,16 @@ class LocationRecognizer(Recognizer):
         for place in GAZETTEER.find(analysis.text, analysis.lower):
             if taken.overlaps(place.start, place.end):
                 continue
+            start, end = place.start, place.end
             confidence = place_confidence(analysis, place, events)
+            code = _PLACE_POSTCODE.match(analysis.text, end)
+            if code is not None and not event_sentence(analysis, events, start, end):
+                confidence = max(confidence or 0.0, 0.8)  # "Leeds LS1 4AP"
+                # the code joins the town unless the postcode recognizer found it already
+                end = end if taken.overlaps(code.end() - 1, code.end()) else code.end()
             if confidence is not None:
-                found.append(self.finding(IdentifierLabel.LOCATION, place.start, place.end, confidence))
-                taken.add(place.start, place.end)
+                found.append(self.finding(IdentifierLabel.LOCATION, start, end, confidence))
+                taken.add(start, end)
         for m in _UNKNOWN_PLACE.finditer(analysis.text):
             place, start, end = m.group("place"), m.start("place"), m.end("place")
             if taken.overlaps(start, end):
@@ -268,24 +309,88 @@ class LocationRecognizer(Recognizer):
         return found
 
     def _addresses(self, analysis: Analysis, events: list[int]) -> list[Finding]:
-        """Street addresses, cued ZIP codes, counties and PO boxes (an address in an event sentence
-        that is not about care is a venue, not a patient's)."""
+        """Street addresses (the whole address: unit, town, state, postcode and country lines after the
+        street), cued ZIP codes, counties and PO boxes. An address needs no care context: it identifies
+        whoever lives there. An address in an event sentence that is not about care is a venue."""
         text = analysis.text
-        spans = [(m.start(), m.end(), 0.9) for m in _STREET.finditer(text)]
-        spans += [(m.start(), m.end(), 0.85) for m in _CROSS.finditer(text)]
-        spans += [(m.start("addr"), m.end("addr"), 0.85) for m in _ADDRESS_CUED.finditer(text)]
-        spans += [(m.start("zip"), m.end("zip"), 0.85) for m in _ZIP_CUED.finditer(text)]
-        spans += [(m.start(), m.end(), 0.85) for m in _BOX.finditer(text)]
         found: list[Finding] = []
         covered = Covered(len(text))
-        for start, end, confidence in spans:
+        for start, end, confidence in _street_spans(text):
+            end = extend_address(text, end)
+            prefix = _PREFIX.search(text, max(0, start - 30), start)
+            start = prefix.start() if prefix is not None else start
             if covered.overlaps(start, end):
                 continue  # a cued address the street regex found too
             if event_sentence(analysis, events, start, end) and not analysis.about_care(start, end):
                 continue
-            found.append(self.finding(IdentifierLabel.LOCATION, start, end, confidence))
+            finding = self.finding(IdentifierLabel.LOCATION, start, end, confidence)
+            found.append(dataclasses.replace(finding, attributes=_STREET_LEVEL))
             covered.add(start, end)
+        for m in _ZIP_CUED.finditer(text):
+            start, end = m.start("zip"), m.end("zip")
+            if not covered.overlaps(start, end):
+                found.append(self.finding(IdentifierLabel.LOCATION, start, end, 0.85))
         found += [
             self.finding(IdentifierLabel.LOCATION, m.start(), m.end(), 0.8) for m in _COUNTY.finditer(text)
         ]
         return found
+
+
+def _street_spans(text: str) -> list[tuple[int, int, float]]:
+    """Street-level address candidates, most specific first: (start, end, confidence)."""
+    spans = [(m.start(), m.end(), 0.9) for m in _STREET.finditer(text)]
+    spans += [(m.start(), m.end(), 0.85) for m in _CROSS.finditer(text)]
+    spans += [(m.start("addr"), m.end("addr"), 0.85) for m in _ADDRESS_CUED.finditer(text)]
+    spans += [(m.start(), m.end(), 0.85) for m in _BOX.finditer(text)]
+    spans += [(m.start(), m.end(), 0.85) for m in _SHIP.finditer(text)]
+    spans += [(m.start(), m.end(), 0.85) for m in _INTERNATIONAL.finditer(text)]
+    spans += [(m.start("addr"), m.end("addr"), 0.8) for m in _CORNER.finditer(text)]
+    spans += [(m.start("addr"), m.end("addr"), 0.8) for m in _AFTER_CUE.finditer(text)]
+    return spans + _address_lines(text)
+
+
+def extend_address(text: str, end: int) -> int:
+    """Where an address that ends its street part at ``end`` really ends: after the unit, town, state,
+    postcode and country parts that follow it on the same line (after commas) or on the next lines."""
+    return _extend(text, end)[0]
+
+
+def _extend(text: str, end: int) -> tuple[int, list[str]]:
+    """:func:`extend_address`, with the kinds of the parts joined ("unit", "code", "state", "place")."""
+    kinds: list[str] = []
+    for _ in range(_MAX_PARTS):
+        m = _PART.match(text, end)
+        if m is None or not _part_ok(text, m, after_code=bool(kinds) and kinds[-1] == "code"):
+            break
+        kinds.append(next(k for k in ("unit", "code", "state", "place") if m.group(k) is not None))
+        end = m.end()
+    return end, kinds
+
+
+def _address_lines(text: str) -> list[tuple[int, int, float]]:
+    """Street lines of addresses in any language: a number-and-words line start that a unit or
+    postcode and at least one more address part follow, to the line's end or on the next lines."""
+    spans = []
+    if "\n" not in text:
+        return spans
+    for m in _LINE.finditer(text):
+        end, kinds = _extend(text, m.end("addr"))
+        at_line_end = end == len(text) or text[end] in "\r\n"
+        if at_line_end and len(kinds) >= 2 and ("unit" in kinds or "code" in kinds):
+            spans.append((m.start("addr"), end, 0.8))
+    return spans
+
+
+def _part_ok(text: str, m: re.Match[str], *, after_code: bool) -> bool:
+    """Is this ``address_part`` match part of the address? A town after a plain space only follows a
+    postcode ("3011 Rotterdam"); a capitalised code is a state only when a postcode follows it."""
+    sep = m.group("sep")
+    if m.group("place") is not None:
+        if "," not in sep and "\n" not in sep and not after_code:
+            return False  # a capitalised word after a plain space is the sentence going on
+        return m.group("place").split()[0].lower() not in NOT_NAMES
+    state = m.group("state")
+    if state is not None and state.lower() not in _STATE_SET:
+        nxt = _PART.match(text, m.end())
+        return nxt is not None and nxt.group("code") is not None
+    return True
