@@ -160,15 +160,10 @@ def load_sets(names: Sequence[str], data: Path) -> list[EvalSet]:
 
 
 def acted_on(finding: Finding, policy: Any) -> bool:
-    """Would the policy act on this identifier finding? A finding under its rule's confidence bar, or
-    whose kind the policy ignores (names of staff and public figures, reference links), is not a
-    prediction; a label-wide ``ignore`` (FACILITY naming the institution) still is, as before kinds."""
-    if finding.category is not Category.IDENTIFIER or not finding.in_text:
-        return False
-    rule = policy.rule_for_finding(finding)
-    if rule != policy.rule_for(finding.category, finding.label) and rule.action == "ignore":
-        return False
-    return finding.confidence >= rule.min_confidence
+    """An identifier finding in the post text that the policy acts on (``embedded.evaluate.acted_on``)."""
+    from postguard.embedded.evaluate import acted_on as policy_acts_on
+
+    return finding.category is Category.IDENTIFIER and finding.in_text and policy_acts_on(finding, policy)
 
 
 def postguard_predictions(sets: Sequence[EvalSet], *, models: bool) -> dict[str, tuple[list, list]]:
@@ -230,17 +225,19 @@ def _pct(x: float | None) -> str:
 
 
 def _row(label: str, support: int, pg: Counts, ref: Counts | None) -> str:
-    cells = f"{label:<22}{support:>8}  {_pct(pg.precision)} {_pct(pg.recall)} {_pct(pg.f1)}"
+    cells = (
+        f"{label:<22}{support:>8}  {_pct(pg.precision)} {_pct(pg.recall)} {_pct(pg.f1)} {pg.tp + pg.fp:>5}"
+    )
     if ref is not None:
-        cells += f"   {_pct(ref.precision)} {_pct(ref.recall)} {_pct(ref.f1)}"
+        cells += f"   {_pct(ref.precision)} {_pct(ref.recall)} {_pct(ref.f1)} {ref.tp + ref.fp:>5}"
     return cells
 
 
 def format_set(s: EvalSet, pg: EvalReport, ref: EvalReport | None, verdicts: Sequence[Verdict]) -> str:
     """One set's side-by-side table."""
-    head = f"{'label':<22}{'support':>8}  {'PG P':>6} {'PG R':>6} {'PG F1':>6}"
+    head = f"{'label':<22}{'support':>8}  {'PG P':>6} {'PG R':>6} {'PG F1':>6} {'pred':>5}"
     if ref is not None:
-        head += f"   {'Pr P':>6} {'Pr R':>6} {'Pr F1':>6}"
+        head += f"   {'Pr P':>6} {'Pr R':>6} {'Pr F1':>6} {'pred':>5}"
     lines = [f"== {s.name}: {len(s.gold)} posts", head, "-" * len(head)]
     for label in sorted(pg.identifiers):
         c = pg.identifiers[label]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from postguard.domain.evaluation import EvalReport, GoldPost, evaluate, gold_from_mapping
 from postguard.domain.pipeline import ScreeningPipeline, run_stage
+from postguard.domain.policy.registry import Policy
 from postguard.domain.types import Finding, StageName, Verdict
 from postguard.domain.validation import PostValidationError
 
@@ -51,8 +52,8 @@ def predict(
 ) -> tuple[list[list[Finding]], list[Verdict]]:
     """The findings and verdict of every gold post, in order.
 
-    Predicted findings are the detectors' own findings that reach their label's policy confidence bar
-    (what can influence a decision); verdicts come from the policy engine as in ``postguard screen``.
+    Predicted findings are the detectors' own findings the policy acts on (``acted_on``: what can
+    influence a decision); verdicts come from the policy engine as in ``postguard screen``.
     """
     findings: list[list[Finding]] = []
     verdicts: list[Verdict] = []
@@ -64,11 +65,15 @@ def predict(
             policy = pipeline.policies.policy_for(post.institution_id)
             decision = pipeline.engine.decide(post, [id_res, ad_res], policy)
             verdicts.append(decision.verdict)
-            findings.append(
-                [
-                    f
-                    for f in (*id_res.findings, *ad_res.findings)
-                    if f.confidence >= policy.rule_for(f.category, f.label).min_confidence
-                ]
-            )
+            findings.append([f for f in (*id_res.findings, *ad_res.findings) if acted_on(f, policy)])
     return findings, verdicts
+
+
+def acted_on(finding: Finding, policy: Policy) -> bool:
+    """Is this finding a prediction? It must reach its rule's confidence bar, and a kind the policy
+    ignores (names of staff and public figures, reference links) is not one; a label-wide ``ignore``
+    (FACILITY naming the institution) still is, as before rules by kind."""
+    rule = policy.rule_for_finding(finding)
+    if rule != policy.rule_for(finding.category, finding.label) and rule.action == "ignore":
+        return False
+    return finding.confidence >= rule.min_confidence
