@@ -25,6 +25,9 @@ TEXTCAT_DETECTOR = "model:textcat"
 
 _NER_DATA = load_package_rule_data("postguard.domain.identifiers.data", "ner_adapter.yaml")
 HEALTH_FACILITY = _NER_DATA.regex("health_facility")
+AGE_AFTER = _NER_DATA.regex("age_after")
+PLACE_PREPOSITIONS = _NER_DATA.words("place_prepositions")
+"""An age in apposition after an entity: a "place" followed by one is a person ("Bronte, 19,")."""
 """An ORG span is only reported when it names a place of care (companies and bands are not identifiers)."""
 BROAD_PLACES = _NER_DATA.words("broad_places") | frozenset(_NER_DATA.phrases("broad_place_names"))
 """HIPAA Safe Harbor only asks to remove geography smaller than a state: states and countries are fine."""
@@ -182,6 +185,13 @@ class SpacyNerModel:
             return True  # "Harlequin ichthyosis", "Bell's palsy"
         return ent.text.startswith("#") or all(w in NOT_PERSON_WORDS for w in words)
 
+    @staticmethod
+    def _aged(ent: Any) -> bool:
+        """An entity followed by an age in apposition and not after a preposition: a person."""
+        if not AGE_AFTER.match(ent.doc.text, ent.end_char):
+            return False
+        return ent.start == 0 or ent.doc[ent.start - 1].lower_ not in PLACE_PREPOSITIONS
+
     def _finding(self, ent: Any) -> Finding | None:
         text = ent.text
         if not any(c.isalpha() for c in text) or text.startswith("@"):
@@ -197,6 +207,8 @@ class SpacyNerModel:
                 return None
         if label is IdentifierLabel.LOCATION and text.lower().strip(" .#") in BROAD_PLACES:
             return None
+        if label is IdentifierLabel.LOCATION and SpacyNerModel._aged(ent):
+            label = IdentifierLabel.PERSON  # "Bronte, 19, came in": places take no age
         if label is IdentifierLabel.PERSON and text.isupper() and len(text) <= 4:
             return None  # short all-caps tokens in clinical posts are abbreviations (ECMO, CK, GI), not names
         if label is IdentifierLabel.PERSON and self._ordinary_words(ent):

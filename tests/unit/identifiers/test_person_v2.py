@@ -81,3 +81,23 @@ def test_a_full_name_before_a_care_verb_keeps_its_given_name() -> None:
 
 def test_a_possessive_without_care_in_its_sentence_is_no_patients_name() -> None:
     assert "Oluwaseun" not in names("Oluwaseun's mum makes the best jollof rice.")
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Marlowe, 19, came in after a crash on the motorway.", "PERSON"),  # places take no age
+        ("Moved from Marlowe, 3 years ago, best decision.", "LOCATION"),  # after a preposition
+        ("Marlowe, 3 years on: still love this job.", "LOCATION"),  # a time, not an age
+    ],
+)
+def test_a_model_place_followed_by_an_age_is_a_name(text: str, label: str) -> None:
+    import spacy
+    from postguard.domain.models import SpacyNerModel
+    from spacy.tokens import Span
+
+    doc = spacy.blank("en")(text)
+    first = next(t.i for t in doc if t.text == "Marlowe")
+    doc.ents = [Span(doc, first, first + 1, label="LOCATION")]
+    finding = SpacyNerModel(spacy.blank("en"), {"LOCATION": 0.6, "PERSON": 0.8})._finding(doc.ents[0])
+    assert finding is not None and finding.label == label

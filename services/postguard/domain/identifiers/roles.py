@@ -323,10 +323,13 @@ def _clinical(finding: Finding) -> bool:
 def with_role(finding: Finding, analysis: Analysis, hint: str = "") -> Finding:
     """``finding`` (a PERSON) with its ``role`` attribute and the cue in its reason. ``hint``:
     "honorific" when the name follows a lay honorific ("Mr. Lopez": a sentence credit alone does not
-    make it a colleague's), "handle" for an @handle."""
+    make it a colleague's), "handle" for an @handle, "care" when the rule found the name before a care
+    verb or phrase ("Jaxon was rushed to theatre": a patient's unless another cue says otherwise)."""
     if finding.label != IdentifierLabel.PERSON or finding.attribute("role"):
         return finding
     role, cue = role_of(analysis, finding.start, finding.end, handle=hint == "handle")
+    if hint == "care" and role == UNKNOWN:  # the rule found the name before a care verb: its cue
+        role, cue = PATIENT, "a care verb after the name"
     confidence = finding.confidence
     honorific = hint == "honorific" or _HONORIFIC_BEFORE.search(analysis.before(finding.start, 8))
     if honorific and role == STAFF and cue in _STAFF_CUES:

@@ -128,6 +128,13 @@ def _care_form(span: Span) -> str | None:
     return None if span[0].lower_ in _GIVEN_SET else "name_care"
 
 
+def _hint(key: str, span: Span) -> str:
+    """What ``roles.with_role`` should know of the cue: a lay honorific, or a care verb after the name."""
+    if key in _LAY_HONORIFIC:
+        return "honorific"
+    return "care" if key == "GIVEN_CARE" and _care_form(span) not in _SENTENCE_CARE else ""
+
+
 class PersonRecognizer(Recognizer):
     """PERSON findings for names after a cue, each with its role (``roles``)."""
 
@@ -171,7 +178,7 @@ class PersonRecognizer(Recognizer):
             if key in _LAY_HONORIFIC and credits.contains(start, end):
                 confidence = 0.4  # "thanks to Mr. Lopez for sharing his story" may still be a patient
             finding = self.finding(IdentifierLabel.PERSON, start, end, confidence)
-            found.append(with_role(finding, analysis, "honorific" if key in _LAY_HONORIFIC else ""))
+            found.append(with_role(finding, analysis, _hint(key, span)))
         return found
 
     @staticmethod
@@ -188,7 +195,9 @@ class PersonRecognizer(Recognizer):
                 return False  # "grace, 2 ..." / "little hope": a word, not a name
             if key in ("GIVEN_AGE", "CAPITAL_AGE") and not AGE_AFTER.match(analysis.text, end):
                 return False
-            if key == "CAPITAL_AGE" and not analysis.near(CARE_KEY, start, end, tokens=15):
+            if key == "CAPITAL_AGE" and not (
+                analysis.near(CARE_KEY, start, end, tokens=15) or care_in_sentence(analysis, start, end)
+            ):
                 return False
             if key == "GIVEN_CARE" and not PersonRecognizer._bare_ok(analysis, span, start, end):
                 return False
