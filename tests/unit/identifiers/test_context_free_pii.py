@@ -141,3 +141,21 @@ def test_a_date_field_of_a_personal_record_counts() -> None:
 )
 def test_career_and_event_dates_are_not_personal_dates(text: str) -> None:
     assert spans(text, "DATE") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The company moved to Swindon in 2019 and doubled its staff.",
+        "Our clinic has relocated to Harrogate for the summer.",
+        "Road closures: the junction of Castle Street and Bridge Road is shut on Sunday.",
+        "New smoking shelters are at the corner of Gate A and the multistorey car park.",
+    ],
+)
+def test_an_organisations_move_and_a_road_junction_in_news_are_not_a_persons_place(text: str) -> None:
+    assert spans(text, "LOCATION") == []
+
+
+def test_a_postcode_after_a_postcode_cue_may_have_any_countrys_shape() -> None:
+    assert spans("ZIP: 4821", "LOCATION") == ["4821"]
+    assert spans("my postal code is 114 32", "LOCATION") == ["114 32"]

@@ -68,7 +68,7 @@ _STREET_TRIGGER = _DATA.template(
     "street_trigger",
     suffixes=_SUFFIXES,
     prefixes=_words("street_prefixes", lower=True),
-    words=_TYPE_WORDS,
+    words=_words("street_type_words", lower=True),
     cues=_words("address_cues", lower=True),
 )
 _CORNER = _DATA.regex("street_corner")
@@ -77,6 +77,7 @@ _PART = _DATA.regex("address_part")
 _LINE = _DATA.regex("address_line")
 _PLACE_POSTCODE = _DATA.regex("place_postcode")
 _PREFIX = _DATA.regex("address_prefix")
+_ORG_MOVED = _DATA.regex("organisation_moved")
 _MAX_PARTS = 6
 """At most this many parts (unit, town, state, postcode, country) joined after a street."""
 _STREET_LEVEL = (("granularity", "street"),)
@@ -239,7 +240,7 @@ def event_sentence(analysis: Analysis, events: list[int], start: int, end: int) 
 def place_confidence(analysis: Analysis, place: PlaceMatch, events: list[int]) -> float | None:
     """How surely a gazetteer name is where a patient lives or comes from (None: not at all).
     ``events``: the starts of the post's event words (see :func:`event_sentence`)."""
-    if _name_part(analysis, place):
+    if _name_part(analysis, place) or _ORG_MOVED.search(analysis.before(place.start, 50)):
         return None
     before = analysis.before(place.start, 30)
     if _STRONG.search(before):
@@ -327,7 +328,8 @@ class LocationRecognizer(Recognizer):
             found.append(dataclasses.replace(finding, attributes=_STREET_LEVEL))
             covered.add(start, end)
         for m in _ZIP_CUED.finditer(text):
-            start, end = m.start("zip"), m.end("zip")
+            group = "zip" if m.group("zip") is not None else "code"
+            start, end = m.start(group), m.end(group)
             if not covered.overlaps(start, end):
                 found.append(self.finding(IdentifierLabel.LOCATION, start, end, 0.85))
         found += [
