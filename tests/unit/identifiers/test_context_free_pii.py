@@ -158,4 +158,5 @@ def test_an_organisations_move_and_a_road_junction_in_news_are_not_a_persons_pla
 
 def test_a_postcode_after_a_postcode_cue_may_have_any_countrys_shape() -> None:
     assert spans("ZIP: 4821", "LOCATION") == ["4821"]
+    assert [f.attribute("granularity") for f in findings("ZIP: 4821", "LOCATION")] == ["postcode"]
     assert spans("my postal code is 114 32", "LOCATION") == ["114 32"]

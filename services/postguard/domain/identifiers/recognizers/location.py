@@ -81,6 +81,7 @@ _ORG_MOVED = _DATA.regex("organisation_moved")
 _MAX_PARTS = 6
 """At most this many parts (unit, town, state, postcode, country) joined after a street."""
 _STREET_LEVEL = (("granularity", "street"),)
+_POSTCODE_LEVEL = (("granularity", "postcode"),)
 _BOX = _DATA.regex("po_box")
 _COUNTY = _DATA.regex("county")
 _RESIDENCE = _DATA.regex("residence")
@@ -331,7 +332,8 @@ class LocationRecognizer(Recognizer):
             group = "zip" if m.group("zip") is not None else "code"
             start, end = m.start(group), m.end(group)
             if not covered.overlaps(start, end):
-                found.append(self.finding(IdentifierLabel.LOCATION, start, end, 0.85))
+                finding = self.finding(IdentifierLabel.LOCATION, start, end, 0.85)
+                found.append(dataclasses.replace(finding, attributes=_POSTCODE_LEVEL))
         found += [
             self.finding(IdentifierLabel.LOCATION, m.start(), m.end(), 0.8) for m in _COUNTY.finditer(text)
         ]
