@@ -83,3 +83,20 @@ def test_a_care_word_in_a_job_title_is_not_a_patient_cue() -> None:
 )
 def test_a_work_verb_before_care_makes_a_credited_name_staff(text: str, name: str, role: str) -> None:
     assert names(text, name)[name][0] == role
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        # a credit whose only care cue is a workplace, a name coordinated with the poster or crediting them
+        ("Big shoutout to Mairead for a brilliant night on the ward", "Mairead", "staff"),
+        ("Welcome back Kemi, ICU was not the same without you!", "Kemi", "staff"),
+        ("Parveen and I admitted seven patients before 2am", "Parveen", "staff"),
+        ("Ruaidhri taught me how to manage a septic patient on my first week", "Ruaidhri", "staff"),
+        # ... but a patient cue beyond the place, or a relative of the name, keeps it a patient's
+        ("Thank you Oskar for letting us care for you on the ward", "Oskar", "patient"),
+        ("Tiegan's dad brought the whole ward doughnuts to say thanks", "Tiegan", "patient"),
+    ],
+)
+def test_workplaces_and_colleague_phrases_decide_a_credited_name(text: str, name: str, role: str) -> None:
+    assert names(text, name)[name][0] == role

@@ -47,6 +47,7 @@ _DATA = rule_file("roles.yaml")
 _CARE_ACRONYMS = frozenset(CARE_ACRONYMS)
 _STAFF_WORK = frozenset(_DATA.phrases("staff_work"))
 _STAFF_CUES = frozenset(_DATA.phrases("staff_cues"))
+_PLACE_CUES = frozenset(_DATA.phrases("place_cues"))
 _UNSURE = 0.4
 """Confidence of a lay-honorific name in a credit ("thanks to Mr. Lopez"): kept, below the usual 0.5."""
 _NO_CARE = _DATA.number("no_care_confidence")
@@ -90,6 +91,7 @@ def _anywhere(name: str) -> re.Pattern[str]:
 _STORY = re.compile(rf"(?<![\w'’])(?:{_alternation(_STORY_WORDS)})(?![\w])")
 _STAFF_TITLE = _before("staff_titles")
 _WORK_VERB = _anywhere("work_verbs")
+_KIN_AFTER = _after("kin_after", "")
 _JOB_AFTER = _after("staff_titles", r"[ \t]+")
 """A staff title right after a care word ("ward manager", "theatre nurse")."""
 _PUBLIC_TITLE = _before("public_titles")
@@ -113,6 +115,7 @@ _ATTACHED_AFTER = (
     (RELATIVE, _after("relative_after", r"[ \t]*,[ \t]*")),
     (PUBLIC, _after("public_after", r"[ \t]*")),
     (PATIENT, _after("patient_after")),
+    (STAFF, _after("staff_after", r"[ \t]*")),
 )
 AGE_AFTER = _DATA.regex("age_after")
 """An age right after a name ("Maya, 4,"): matched at the name's end."""
@@ -242,6 +245,10 @@ def _in_sentence(analysis: Analysis, start: int, end: int) -> tuple[str, str] | 
     staff = _nearest(analysis, STAFF, start, end)
     if care is not None and staff is not None and _did_the_work(analysis, start, end):
         return STAFF, staff[1]  # "thanks to Priya for helping with the admission": she did the care
+    if care is not None and _KIN_AFTER.match(analysis.lower, end):
+        return PATIENT, care[1]  # "Wiremu's dad brought the ward pizza to say thanks"
+    if care is not None and staff is not None and _only_places(analysis, start, end):
+        return STAFF, staff[1]  # "shoutout to Priya for an amazing shift on the ward": a workplace
     if care is not None:
         return PATIENT, care[1]
     if any(f.confidence >= 0.7 for f in analysis.findings_in_sentence(("AGE",), start, end)):
@@ -262,6 +269,22 @@ def _did_the_work(analysis: Analysis, start: int, end: int) -> bool:
     i = bisect.bisect_left(starts, end)
     stop = min(starts[i], s_hi) if i < len(starts) else s_hi
     return bool(_WORK_VERB.search(analysis.lower, end, stop))
+
+
+def _only_places(analysis: Analysis, start: int, end: int) -> bool:
+    """Are the patient-care cues of the sentence of ``[start, end)`` all places staff work in too
+    ("the ward", "ICU")? Answered once per sentence (a post of many names stays linear)."""
+    s_lo, s_hi = analysis.sentence_bounds(start, end)
+    key = f"places {s_lo}"
+    cached = analysis.role_cues.get(key)
+    if cached is None:
+        starts, _, phrases = _cue_index(analysis, PATIENT)
+        j = bisect.bisect_left(starts, s_lo)
+        only = True
+        while only and j < len(starts) and starts[j] < s_hi:
+            only, j = phrases[j] in _PLACE_CUES, j + 1
+        cached = analysis.role_cues[key] = ([int(only)], [], [])
+    return bool(cached[0][0])
 
 
 def role_of(analysis: Analysis, start: int, end: int, *, handle: bool = False) -> tuple[str, str]:
