@@ -100,3 +100,15 @@ def test_a_work_verb_before_care_makes_a_credited_name_staff(text: str, name: st
 )
 def test_workplaces_and_colleague_phrases_decide_a_credited_name(text: str, name: str, role: str) -> None:
     assert names(text, name)[name][0] == role
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        ("Happy retirement Oonagh, 38 years on the children's ward!", "Oonagh", "staff"),  # a career, no age
+        ("Cassius from physio is why half our patients walk out of here", "Cassius", "staff"),
+        ("Ottilie, 38, was admitted with a clot", "Ottilie", "patient"),
+    ],
+)
+def test_years_of_service_are_no_age_and_a_department_is_a_colleague(text: str, name: str, role: str) -> None:
+    assert names(text, name)[name][0] == role
