@@ -173,8 +173,9 @@ def acted_on(finding: Finding, policy: Any) -> bool:
     return finding.category is Category.IDENTIFIER and finding.in_text and policy_acts_on(finding, policy)
 
 
-def postguard_predictions(sets: Sequence[EvalSet], *, models: bool) -> dict[str, tuple[list, list]]:
-    """PostGuard's acted-on identifier findings and verdicts per set."""
+def postguard_predictions(sets: Sequence[EvalSet], *, models: bool) -> dict[str, tuple[list, list, list]]:
+    """Per set: PostGuard's acted-on identifier findings, its verdicts, and every identifier finding the
+    detector reported (whatever its role or confidence: what a reviewer could be shown)."""
     from postguard.embedded.evaluate import predict
     from postguard.embedded.runner import build_pipeline
 
@@ -183,7 +184,11 @@ def postguard_predictions(sets: Sequence[EvalSet], *, models: bool) -> dict[str,
     out = {}
     for s in sets:
         findings, verdicts = predict(pipeline, s.gold)
-        out[s.name] = ([[f for f in fs if acted_on(f, policy)] for fs in findings], verdicts)
+        reported = []
+        for i in range(0, len(s.gold), 64):
+            batch = [g.post for g in s.gold[i : i + 64]]
+            reported += [[f for f in fs if f.in_text] for fs in pipeline.identifiers.detect_batch(batch)]
+        out[s.name] = ([[f for f in fs if acted_on(f, policy)] for fs in findings], verdicts, reported)
     return out
 
 
@@ -269,6 +274,17 @@ def format_set(s: EvalSet, pg: EvalReport, ref: EvalReport | None, verdicts: Seq
     return "\n".join(lines)
 
 
+def _detected_line(detected: EvalReport) -> str:
+    """Recall of everything the detector reported (names of every role, findings under the bar)."""
+    micro = detected.micro(detected.identifiers)
+    parts = [f"micro P {_pct(micro.precision)} R {_pct(micro.recall)}"]
+    for label in ("PERSON", "LOCATION", "DATE"):
+        c = detected.identifiers.get(label)
+        if c is not None and c.support:
+            parts.append(f"{label} R {_pct(c.recall)}")
+    return "PostGuard detector, every finding whatever its role or confidence: " + ", ".join(parts)
+
+
 def print_errors(s: EvalSet, findings: list[list[Finding]], limit: int) -> None:
     """Missed and false spans of one set, with their text (turns the set into dev data)."""
     shown = 0
@@ -320,14 +336,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     ours = postguard_predictions(sets, models=not args.no_models)
     numbers: dict[str, Any] = {}
     for s in sets:
-        pg_findings, verdicts = ours[s.name]
+        pg_findings, verdicts, reported = ours[s.name]
         pg_findings = drop_neutral(pg_findings, s)
         pg = evaluate(s.gold, pg_findings, verdicts)
+        detected = evaluate(s.gold, drop_neutral(reported, s), verdicts)
         ref = None
         if presidio is not None:
             ref = evaluate(s.gold, drop_neutral(presidio[s.name], s), [Verdict.ALLOW] * len(s.gold))
-        print(format_set(s, pg, ref, verdicts) + "\n")
-        numbers[s.name] = {"postguard": pg.to_dict(), "presidio": ref.to_dict() if ref else None}
+        print(format_set(s, pg, ref, verdicts))
+        print(_detected_line(detected) + "\n")
+        numbers[s.name] = {
+            "postguard": pg.to_dict(),
+            "postguard_detected": detected.to_dict(),
+            "presidio": ref.to_dict() if ref else None,
+        }
         if s.verdicts:
             numbers[s.name]["allowed_with_identifier"] = allowed_with_identifier(s, verdicts)
         if args.errors and s.name == args.errors_set:
