@@ -347,20 +347,25 @@ def with_role(finding: Finding, analysis: Analysis, hint: str = "") -> Finding:
     """``finding`` (a PERSON) with its ``role`` attribute and the cue in its reason. ``hint``:
     "honorific" when the name follows a lay honorific ("Mr. Lopez": a sentence credit alone does not
     make it a colleague's), "handle" for an @handle, "care" when the rule found the name before a care
-    verb or phrase ("Jaxon was rushed to theatre": a patient's unless another cue says otherwise)."""
+    verb or phrase ("Jaxon was rushed to theatre": a patient's unless another cue says otherwise), "in
+    bed" before a bed or a cot (the same), "pet name" after a fond word ("old Stanley": kept
+    patient-side without care, as a lay honorific)."""
     if finding.label != IdentifierLabel.PERSON or finding.attribute("role"):
         return finding
     role, cue = role_of(analysis, finding.start, finding.end, handle=hint == "handle")
     if hint == "care" and role == UNKNOWN:  # the rule found the name before a care verb: its cue
         role, cue = PATIENT, "a care verb after the name"
+    if hint == "in bed" and role == UNKNOWN:  # "Dot from bed 9", "Ayla in the cot": a patient's place
+        role, cue = PATIENT, "a bed or cot after the name"
     confidence = finding.confidence
     honorific = hint == "honorific" or _HONORIFIC_BEFORE.search(analysis.before(finding.start, 8))
+    fond = hint == "pet name"  # "little maya", "old Stanley": how staff write of a patient, care or not
     if honorific and role == STAFF and cue in _STAFF_CUES:
         # "thanks to Mr. Lopez for sharing his story": credited, yet perhaps a patient (kept, not sure)
         role, cue, confidence = UNKNOWN, "an honorific in a credit", min(confidence, _UNSURE)
     attributes = tuple(sorted({*finding.attributes, ("role", role)}))
     reason = f"{_REASONS[role]} (name near '{cue}')" if cue != "no cue" else finding.reason or _REASONS[role]
-    if cue == "no cue" and not honorific and not post_has_care(analysis):
+    if cue == "no cue" and not honorific and not fond and not post_has_care(analysis):
         # a lay honorific is how staff write a patient's name ("Mrs Lane"): it stays a patient-side name
         confidence, reason = min(confidence, _NO_CARE), _NO_CARE_REASON
     return replace(finding, attributes=attributes, reason=reason, confidence=confidence)

@@ -11,6 +11,7 @@ analysis.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -53,6 +54,7 @@ _NOT_NAME = sorted(
     | _DATA.words("not_name_extra")
     | _NOT_PERSON
     | MONTHS_AND_DAYS
+    | _DATA.words("more_honorifics")
 )
 _NOT_NAME_SET = frozenset(_NOT_NAME)
 _NOT_NAME_OR_CUE = _NOT_NAME_SET | {w for cue in CREDIT_CUES for w in cue.split()}
@@ -64,6 +66,7 @@ _GIVEN = sorted({*_GIVEN_PLAIN, *_WORD_NAMES})
 _GIVEN_SET = frozenset(_GIVEN)
 _PATTERN_LISTS: dict[str, list[str]] = {
     "honorifics": list(HONORIFICS),
+    "more_honorifics": sorted(_DATA.words("more_honorifics")),
     "patient_roles": list(PATIENT_ROLES),
     "relatives": list(RELATIVES),
     "clinician_titles": list(CLINICIAN_TITLES),
@@ -113,6 +116,8 @@ _BARE_CONFIDENCE = {
 _SENTENCE_CARE = frozenset({"possessive", "alone"})
 """Forms that need a patient-care word in the name's sentence (``roles.care_in_sentence``)."""
 _LAST_TOKEN = frozenset({"PET_NAME"})
+_PATIENT_PLACE = frozenset({"PET_NAME", "IN_BED"})
+_COT_WORDS = frozenset(_DATA.words("cot_words"))
 _LAY_HONORIFIC = frozenset({"HONORIFIC", "HONORIFIC_LOWER"})
 _HONORIFIC_SET = frozenset(HONORIFICS)
 
@@ -132,6 +137,8 @@ def _hint(key: str, span: Span) -> str:
     """What ``roles.with_role`` should know of the cue: a lay honorific, or a care verb after the name."""
     if key in _LAY_HONORIFIC:
         return "honorific"
+    if key in _PATIENT_PLACE:
+        return key.lower().replace("_", " ")  # "pet name", "in bed": cues only a patient's name has
     return "care" if key == "GIVEN_CARE" and _care_form(span) not in _SENTENCE_CARE else ""
 
 
@@ -184,10 +191,7 @@ class PersonRecognizer(Recognizer):
     @staticmethod
     def _plausible(analysis: Analysis, span: Span, key: str, start: int, end: int) -> bool:
         """Context checks a cue match needs beyond its pattern."""
-        if key == "IN_BED" and (
-            analysis.sentence_bounds(start, end)[0] == start
-            or not PersonRecognizer._bare(span[0], alone=False)
-        ):
+        if key == "IN_BED" and not PersonRecognizer._in_bed_ok(analysis, span, start, end):
             return False
         if key in _FIRST_TOKEN or key in _LAST_TOKEN:
             token = span[0] if key in _FIRST_TOKEN else span[-1]
@@ -202,7 +206,19 @@ class PersonRecognizer(Recognizer):
             if key == "GIVEN_CARE" and not PersonRecognizer._bare_ok(analysis, span, start, end):
                 return False
         unsafe = key not in _HEADLINE_SAFE or span[0].lower_ == "miss"  # "Can Miss Injuries"
+        unsafe = unsafe or (key == "PET_NAME" and span[-1].lower_ not in _GIVEN_SET)  # "Patient Dies"
         return not (unsafe and analysis.headline(start, end))  # "Ebola Patient Dies": not names
+
+    @staticmethod
+    def _in_bed_ok(analysis: Analysis, span: Span, start: int, end: int) -> bool:
+        """A name before 'in bed': bare, and at a sentence's start only before a numbered bed or a cot
+        ('Dot from bed 9 went home', 'Ayla in the cot'), not 'Everyone in bed by ten'."""
+        if not PersonRecognizer._bare(span[0], alone=False):
+            return False
+        if analysis.sentence_bounds(start, end)[0] != start:
+            return True
+        after = span.doc[span.end] if span.end < len(span.doc) else None
+        return span[-1].lower_ in _COT_WORDS or (after is not None and after.like_num)
 
     @staticmethod
     def _bare_ok(analysis: Analysis, span: Span, start: int, end: int) -> bool:
@@ -236,7 +252,7 @@ class PersonRecognizer(Recognizer):
     def _name_span(span: Span, key: str) -> tuple[int | None, int]:
         """Character span of the name tokens inside a cue match (None when there are none)."""
         if key == "IN_BED":
-            tokens = list(span[:-2])  # "<Name> in bed"
+            tokens = list(itertools.takewhile(lambda t: not t.is_lower, span))  # "<Name> in (the) bed"
         elif key in _FIRST_TOKEN:
             before = span.doc[span.start - 1] if span.start > 0 else None
             given_first = before is not None and before.is_title and before.lower_ in _GIVEN_SET
