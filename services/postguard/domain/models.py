@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from postguard.domain.engine.tokens import Tokens, docs_for, tokenizer_signature
-from postguard.domain.identifiers.lexicons import MONTHS, WEEKDAYS
+from postguard.domain.identifiers.lexicons import MONTHS, WEEKDAYS, place_gazetteer
 from postguard.domain.rule_data import load_package_rule_data
 from postguard.domain.text_guard import guarded_doc
 from postguard.domain.types import Category, ContentLabel, Finding, IdentifierLabel
@@ -192,6 +192,17 @@ class SpacyNerModel:
             return False
         return ent.start == 0 or ent.doc[ent.start - 1].lower_ not in PLACE_PREPOSITIONS
 
+    @staticmethod
+    def _given_not_place(ent: Any) -> bool:
+        """A model LOCATION that is one capitalised listed given name (first_names.yaml, not a word
+        name) no place in the gazetteer bears, not after a place preposition: the model took an
+        unfamiliar name for a place ("Nayeli's first steps")."""
+        if len(ent) != 1 or not ent[0].is_title or ent[0].lower_ not in _given_names():
+            return False
+        if ent.text in place_gazetteer():
+            return False  # "Florence", "Austin": a place as much as a name
+        return ent.start == 0 or ent.doc[ent.start - 1].lower_ not in PLACE_PREPOSITIONS
+
     def _finding(self, ent: Any) -> Finding | None:
         text = ent.text
         if not any(c.isalpha() for c in text) or text.startswith("@"):
@@ -209,6 +220,8 @@ class SpacyNerModel:
             return None
         if label is IdentifierLabel.LOCATION and SpacyNerModel._aged(ent):
             label = IdentifierLabel.PERSON  # "Bronte, 19, came in": places take no age
+        elif label is IdentifierLabel.LOCATION and SpacyNerModel._given_not_place(ent):
+            label = IdentifierLabel.PERSON  # a listed given name no place is called
         if label is IdentifierLabel.PERSON and text.isupper() and len(text) <= 4:
             return None  # short all-caps tokens in clinical posts are abbreviations (ECMO, CK, GI), not names
         if label is IdentifierLabel.PERSON and self._ordinary_words(ent):
@@ -278,6 +291,14 @@ class SpacyTextCategoryModel:
                     )
                 )
         return out
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    """Listed given names that are not English words (first_names.yaml first_names, lower case)."""
+    return frozenset(
+        load_package_rule_data("postguard.domain.identifiers.data", "first_names.yaml").words("first_names")
+    )
 
 
 def _models_root(models_dir: Path | str | None) -> Path:

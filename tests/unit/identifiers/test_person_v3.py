@@ -51,3 +51,26 @@ def test_no_patient_name(text: str) -> None:
 def test_colleague_from_department_stays_staff() -> None:
     people = _people("thanks to Colm from physio for the help on the ward today")
     assert all(role == "staff" for _, role, _ in people), people
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("tomas the 9 year old from the farm crash is sitting up today", "tomas"),
+        ("Aziz, a 3-month-old, came to us with RSV", "Aziz"),
+        ("long night. Ebo didn't make it after the crash", "Ebo"),
+        ("Ines lost her fight this morning, surrounded by her girls", "Ines"),
+        ("Rhys was blue-lighted in with chest pain at 2am", "Rhys"),
+    ],
+)
+def test_care_phrases_after_a_name(text: str, name: str) -> None:
+    assert _patient_side(text, name), _people(text)
+
+
+def test_a_veteran_of_years_is_no_age() -> None:
+    people = _people("welcome back Aoife, a 20 year veteran of the cardiac team")
+    assert not [p for p in people if p[1] == "patient"], people
+
+
+def test_a_verb_before_an_age_is_no_name() -> None:
+    assert _people("Saw a 45-year-old from Kilbride with a textbook case of shingles") == []

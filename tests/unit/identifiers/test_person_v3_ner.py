@@ -1,0 +1,21 @@
+"""NER adapter v3: a listed given name the model took for a place is a name (no trained model needed)."""
+
+from __future__ import annotations
+
+import spacy
+from postguard.domain.models import SpacyNerModel
+from spacy.tokens import Span
+
+
+def _ent(text: str, start: int) -> Span:
+    doc = spacy.blank("en")(text)
+    return Span(doc, start, start + 1, label="LOCATION")
+
+
+def test_given_name_taken_for_a_place_is_a_name() -> None:
+    assert SpacyNerModel._given_not_place(_ent("Nayeli's first steps after surgery", 0))
+
+
+def test_a_place_that_is_also_a_name_stays_a_place() -> None:
+    assert not SpacyNerModel._given_not_place(_ent("we flew to Florence last week", 3))
+    assert not SpacyNerModel._given_not_place(_ent("she moved to Nayeli last year", 3))
