@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from postguard.domain.engine.tokens import Tokens, docs_for, tokenizer_signature
-from postguard.domain.identifiers.lexicons import MONTHS, WEEKDAYS, place_gazetteer
+from postguard.domain.identifiers.lexicons import HONORIFICS, MONTHS, PATIENT_ROLES, WEEKDAYS, place_gazetteer
 from postguard.domain.rule_data import load_package_rule_data
 from postguard.domain.text_guard import guarded_doc
 from postguard.domain.types import Category, ContentLabel, Finding, IdentifierLabel
@@ -203,6 +203,15 @@ class SpacyNerModel:
             return False  # "Florence", "Austin": a place as much as a name
         return ent.start == 0 or ent.doc[ent.start - 1].lower_ not in PLACE_PREPOSITIONS
 
+    @staticmethod
+    def _after_person_word(ent: Any) -> bool:
+        """A model LOCATION right after a lower-case patient word, fond word or honorific ("baby Oakley",
+        "little Devon", "mrs Kent"): places do not follow those words."""
+        if ent.start == 0 or len(ent) > 2:
+            return False
+        before = ent.doc[ent.start - 1]
+        return not before.is_title and before.lower_ in _person_words()
+
     def _finding(self, ent: Any) -> Finding | None:
         text = ent.text
         if not any(c.isalpha() for c in text) or text.startswith("@"):
@@ -220,8 +229,10 @@ class SpacyNerModel:
             return None
         if label is IdentifierLabel.LOCATION and SpacyNerModel._aged(ent):
             label = IdentifierLabel.PERSON  # "Bronte, 19, came in": places take no age
-        elif label is IdentifierLabel.LOCATION and SpacyNerModel._given_not_place(ent):
-            label = IdentifierLabel.PERSON  # a listed given name no place is called
+        elif label is IdentifierLabel.LOCATION and (
+            SpacyNerModel._given_not_place(ent) or SpacyNerModel._after_person_word(ent)
+        ):
+            label = IdentifierLabel.PERSON  # a listed given name no place is called, "baby Oakley"
         if label is IdentifierLabel.PERSON and text.isupper() and len(text) <= 4:
             return None  # short all-caps tokens in clinical posts are abbreviations (ECMO, CK, GI), not names
         if label is IdentifierLabel.PERSON and self._ordinary_words(ent):
@@ -299,6 +310,13 @@ def _given_names() -> frozenset[str]:
     return frozenset(
         load_package_rule_data("postguard.domain.identifiers.data", "first_names.yaml").words("first_names")
     )
+
+
+@lru_cache(maxsize=1)
+def _person_words() -> frozenset[str]:
+    """Words before a patient's name: lexicons' patient roles and honorifics, person.yaml's fond words."""
+    pet = load_package_rule_data("postguard.domain.identifiers.data", "person.yaml").words("pet_words")
+    return frozenset(PATIENT_ROLES) | frozenset(HONORIFICS) | pet
 
 
 def _models_root(models_dir: Path | str | None) -> Path:

@@ -74,3 +74,7 @@ def test_a_veteran_of_years_is_no_age() -> None:
 
 def test_a_verb_before_an_age_is_no_name() -> None:
     assert _people("Saw a 45-year-old from Kilbride with a textbook case of shingles") == []
+
+
+def test_a_body_part_done_to_a_name() -> None:
+    assert _patient_side("Wilbur had his leg pinned on tuesday and is already up", "Wilbur")

@@ -75,6 +75,7 @@ _PATTERN_LISTS: dict[str, list[str]] = {
     "given": _GIVEN,
     "given_plain": _GIVEN_PLAIN,
     "operations": sorted(_DATA.words("operations")),
+    "done_to": sorted(_DATA.words("done_to")),
     "kin": sorted(_DATA.words("kin_words") | set(RELATIVES)),
     "pet_words": sorted(_DATA.words("pet_words")),
     "care_places": sorted(_DATA.words("care_places")),
