@@ -38,7 +38,7 @@ proto: ## Regenerate the protobuf / gRPC stubs from protos/
 	rm -f $(STUBS_STAMP)
 	$(MAKE) $(STUBS_STAMP)
 
-demo: install ## The main job: screen the bundled sample posts with the embedded pipeline
+demo: install ocr ## The main job: screen the bundled sample posts with the embedded pipeline
 	$(VENV)/bin/postguard screen --input samples/posts.jsonl --format table
 
 test: install $(TEST_DEPS) ## Run every test (unit, real-broker integration, chart, alert rules)
