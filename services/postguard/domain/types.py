@@ -56,6 +56,8 @@ class IdentifierLabel(enum.StrEnum):
     VEHICLE_ID = "VEHICLE_ID"
     DEVICE_ID = "DEVICE_ID"
     QUASI_IDENTIFIER = "QUASI_IDENTIFIER"
+    FACE = "FACE"  # a full-face photograph (HIPAA Safe Harbor identifier (Q)), found in an image's pixels
+    RECORD_IMAGE = "RECORD_IMAGE"  # a picture of a record or screen: its read text is dense with identifiers
 
 
 class ContentLabel(enum.StrEnum):
@@ -77,13 +79,21 @@ PLATFORMS: frozenset[str] = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A media item carried by a post; only its description and extracted metadata are screened."""
+    """A media item carried by a post: its alt text, the metadata the platform extracted and, when the
+    platform sends them, the image's bytes (``content``: JPEG, PNG, WebP, TIFF, HEIC or DICOM), which the
+    image-screening stage reads (burned-in text, metadata in the bytes, faces)."""
 
     attachment_id: str = ""
     media_type: str = ""
     uri: str = ""
     alt_text: str = ""
     metadata: dict[str, str] = field(default_factory=dict)
+    content: bytes = b""
+
+    @property
+    def has_content(self) -> bool:
+        """True when the attachment carries image bytes for the image-screening stage."""
+        return bool(self.content)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +196,19 @@ class StageName(enum.StrEnum):
 
     IDENTIFIER_DETECTION = "identifier-detection"
     ADVICE_CLASSIFICATION = "advice-classification"
+
+
+IMAGE_SCREENING_STAGE = "image-screening"
+"""The third stage: it screens attachment bytes and reports only for posts that carry some."""
+
+
+def expected_stages(post: Post) -> tuple[str, ...]:
+    """The stages whose results a decision on ``post`` needs: both text stages, and image-screening when
+    an attachment carries bytes (a decision without it fails closed as incomplete)."""
+    text_stages = tuple(s.value for s in StageName)
+    if any(a.has_content for a in post.attachments):
+        return (*text_stages, IMAGE_SCREENING_STAGE)
+    return text_stages
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,10 @@ REASONS: dict[str, str] = {
         "A rare condition or unusual circumstance combined with place, time or demographics "
         "can re-identify a patient even without a name"
     ),
+    IdentifierLabel.FACE: f"A full-face photograph identifies a person {_SAFE_HARBOR}",
+    IdentifierLabel.RECORD_IMAGE: (
+        "The picture shows a record or screen: its text carries several of a patient's identifiers"
+    ),
 }
 
 SUGGESTIONS: dict[str, str] = {
@@ -49,6 +53,8 @@ SUGGESTIONS: dict[str, str] = {
     IdentifierLabel.VEHICLE_ID: "Remove the licence plate or vehicle number",
     IdentifierLabel.DEVICE_ID: "Remove the device serial or identifier",
     IdentifierLabel.QUASI_IDENTIFIER: "Generalise the case: drop the place, the timing or the demographics",
+    IdentifierLabel.FACE: "Use a photo without the face, blur it, or record the person's written consent",
+    IdentifierLabel.RECORD_IMAGE: "Do not post pictures of records or screens; describe the case instead",
 }
 
 AGE_OVER_89_REASON = (

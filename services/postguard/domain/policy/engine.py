@@ -62,6 +62,14 @@ LABEL_TEXTS: dict[str, tuple[str, str]] = {
         "describes circumstances unique enough to identify a patient",
         "Generalise the story: drop rare details, places and times.",
     ),
+    _L.FACE: (
+        "shows a person's face",
+        "Crop or blur the face, or attach the person's written media consent.",
+    ),
+    _L.RECORD_IMAGE: (
+        "shows a record or screen full of a patient's details",
+        "Do not post pictures of records or screens.",
+    ),
     "PERSONAL_ADVICE": (
         "gives personal medical advice to an individual",
         "Keep to general information and redirect the person to their own clinician or the official channel.",
@@ -282,6 +290,8 @@ class PolicyEngine:
                 return None
             if span and span.strip().lower() in policy.public_contacts:
                 return None
+        if consented and finding.label in policy.consent_allows:
+            return None
         hit = _Hit(finding, rule.action, rule)
         if consented and finding.label in policy.consent_relaxes:
             hit.relaxed = True

@@ -115,6 +115,8 @@ class Policy:
     institution_names_action: Action = Action.REVIEW
     consent_relaxes: frozenset[str] = frozenset()
     consent_to: Action = Action.REDACT
+    consent_allows: frozenset[str] = frozenset()
+    """Labels a valid consent clears altogether (``consent.allows``): a consented full-face photo."""
     consent: ConsentRules = field(default_factory=ConsentRules)
     kind_rules: Mapping[tuple[str, str], Rule] = field(default_factory=dict)
     """Rules by (label, kind) from ``identifier_kinds`` and ``person_roles``; unlisted kinds: the label's."""
@@ -167,7 +169,7 @@ _KIND_KEYS = {"identifier_kinds", "person_roles"}
 _LIST_KEYS = {"allowed_url_domains", "public_contacts"}
 _TOP_KEYS = _REQUIRED_KEYS | _SETTING_KEYS | _SECTION_KEYS | _KIND_KEYS | _LIST_KEYS
 _RULE_KEYS = {"action", "min_confidence", "reason", "fix", "counts"}
-_CONSENT_KEYS = {"relaxes", "to", "reference_pattern", "references", "references_file"}
+_CONSENT_KEYS = {"relaxes", "to", "allows", "reference_pattern", "references", "references_file"}
 
 
 class _Doc(YamlReader):
@@ -344,7 +346,7 @@ def _options(doc: _Doc, top: dict[str, yaml.Node], labels: list[str]) -> dict[st
 
 
 def _consent(doc: _Doc, node: yaml.Node, labels: list[str]) -> dict[str, Any]:
-    """``consent: {relaxes, to, reference_pattern, references, references_file}``."""
+    """``consent: {relaxes, to, allows, reference_pattern, references, references_file}``."""
     consent = doc.mapping(node, "consent", _CONSENT_KEYS)
     check = _label_checker(doc, labels, "consent")
     kwargs: dict[str, Any] = {}
@@ -352,6 +354,8 @@ def _consent(doc: _Doc, node: yaml.Node, labels: list[str]) -> dict[str, Any]:
         kwargs["consent_relaxes"] = frozenset(doc.strings(consent["relaxes"], "consent.relaxes", check))
     if "to" in consent:
         kwargs["consent_to"] = doc.action(consent["to"], "consent.to")
+    if "allows" in consent:
+        kwargs["consent_allows"] = frozenset(doc.strings(consent["allows"], "consent.allows", check))
     pattern = None
     if "reference_pattern" in consent:
         text = doc.string(consent["reference_pattern"], "consent.reference_pattern")
