@@ -184,6 +184,9 @@ class Decision:
     """0-1: how easily a reader could tell who the patient is from the post's details combined."""
     risk_details: tuple[str, ...] = ()
     """The details behind ``reidentification_risk``, strongest first ("place: postcode (0.40)"); no text."""
+    redacted_attachments: tuple[tuple[str, str], ...] = ()
+    """(attachment_id, reference) of each image's redacted copy (identifying text and faces filled, all
+    metadata stripped), made by image-screening; the platform posts these instead of the originals."""
 
     @property
     def identity(self) -> tuple[str, str, str]:
@@ -223,3 +226,5 @@ class StageResult:
     duration_seconds: float = 0.0
     institution_id: str = ""
     text_sha256: str = ""
+    redacted_attachments: tuple[tuple[str, str], ...] = ()
+    """image-screening only: (attachment_id, reference of its redacted copy) pairs, sorted."""
