@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -224,9 +226,29 @@ def _attachments(raw: Any) -> tuple[Attachment, ...]:
                 uri=_require_str(item, "uri", required=False),
                 alt_text=_require_str(item, "alt_text", required=False),
                 metadata=_str_map(item.get("metadata"), f"attachments[{i}].metadata"),
+                content=_content(item, f"attachments[{i}]"),
             )
         )
     return tuple(out)
+
+
+def _content(item: Mapping[str, Any], name: str) -> bytes:
+    """An attachment's image bytes: ``content`` as bytes (the CLI read its ``path``) or ``content_base64``
+    (JSON payloads); b"" when neither is given."""
+    raw = item.get("content")
+    if raw is not None and not isinstance(raw, bytes | bytearray):
+        raise PostValidationError(f"{name}.content", "must be bytes (in JSON use content_base64 or path)")
+    encoded = item.get("content_base64")
+    if encoded is None:
+        return bytes(raw or b"")
+    if raw is not None:
+        raise PostValidationError(name, "give content or content_base64, not both")
+    if not isinstance(encoded, str):
+        raise PostValidationError(f"{name}.content_base64", "must be a string")
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise PostValidationError(f"{name}.content_base64", "is not valid base64") from None
 
 
 def post_from_mapping(raw: Any, *, max_text_chars: int = MAX_TEXT_CHARS, now: datetime | None = None) -> Post:
