@@ -39,6 +39,7 @@ def post_to_proto(post: Post) -> post_pb2.Post:
                 uri=a.uri,
                 alt_text=a.alt_text,
                 metadata=dict(a.metadata),
+                content=a.content,
             )
             for a in post.attachments
         ],
@@ -66,6 +67,7 @@ def post_from_proto(msg: post_pb2.Post) -> Post:
                 uri=a.uri,
                 alt_text=a.alt_text,
                 metadata=dict(a.metadata),
+                content=bytes(a.content),
             )
             for a in msg.attachments
         ),
@@ -127,6 +129,7 @@ def stage_result_to_proto(result: StageResult) -> finding_pb2.StageResult:
         error=result.error,
         duration_seconds=result.duration_seconds,
         text_sha256=result.text_sha256,
+        redacted_attachments=dict(result.redacted_attachments),
     )
 
 
@@ -145,6 +148,7 @@ def stage_result_from_proto(msg: finding_pb2.StageResult) -> StageResult:
         duration_seconds=msg.duration_seconds,
         institution_id=msg.institution_id,
         text_sha256=msg.text_sha256,
+        redacted_attachments=tuple(sorted(msg.redacted_attachments.items())),
     )
 
 
@@ -170,6 +174,7 @@ def decision_to_proto(decision: Decision) -> decision_pb2.Decision:
         provisional=decision.provisional,
         reidentification_risk=decision.reidentification_risk,
         risk_details=list(decision.risk_details),
+        redacted_attachments=dict(decision.redacted_attachments),
     )
 
 
@@ -194,6 +199,7 @@ def decision_from_proto(msg: decision_pb2.Decision) -> Decision:
         provisional=msg.provisional,
         reidentification_risk=msg.reidentification_risk,
         risk_details=tuple(msg.risk_details),
+        redacted_attachments=tuple(sorted(msg.redacted_attachments.items())),
     )
 
 
