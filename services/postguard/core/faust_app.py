@@ -75,6 +75,11 @@ def create_faust_app(
         # faust waits 3 s after a rebalance by default before processing; a screening queue need not.
         stream_recovery_delay=settings.recovery_delay_seconds,
         stream_wait_empty=False,
+        # Posts carry image bytes (docs/images-transport.md): producers and fetches take records up to the
+        # stream limit (the join-state changelog holds a base64 post); aiokafka's default is 1 MiB.
+        producer_max_request_size=common.stream_max_message_bytes,
+        consumer_max_fetch_size=common.stream_max_message_bytes,
+        stream_buffer_maxsize=settings.stream_buffer_maxsize,
         key_serializer="raw",
         value_serializer="raw",
     )

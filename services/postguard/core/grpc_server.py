@@ -137,6 +137,7 @@ def build_grpc_server(
     bind_address: str = "0.0.0.0",
     tls: ServerTls | None = None,
     health_port: int | None = None,
+    max_message_bytes: int | None = None,
 ) -> GrpcServer:
     """Build a server on ``bind_address:port`` (0 = any free port) with health, reflection and metrics.
 
@@ -146,13 +147,21 @@ def build_grpc_server(
     the port TLS, or mutual TLS with a client CA; its files are checked here (``GrpcTlsError`` names the
     setting and path). Without it the port is plaintext and a warning is logged. ``health_port`` adds a
     plaintext port serving only gRPC health (kubelet probes cannot do TLS); 0 = any free port.
+    ``max_message_bytes`` bounds received and sent messages (gRPC's default receive bound is 4 MiB, too
+    small for a post with images; ``CommonSettings.grpc_max_message_bytes``); None keeps gRPC's defaults.
     """
     names = tuple(service_names)
     credentials = server_credentials(tls) if tls is not None else None
+    options: list[tuple[str, int]] = [("grpc.so_reuseport", 0)]
+    if max_message_bytes is not None:
+        options += [
+            ("grpc.max_receive_message_length", max_message_bytes),
+            ("grpc.max_send_message_length", max_message_bytes),
+        ]
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=f"grpc-{metrics_service}"),
         interceptors=[MetricsInterceptor(metrics_service)],
-        options=[("grpc.so_reuseport", 0)],
+        options=options,
     )
     add_servicers(server)
     health_servicer = health.HealthServicer()

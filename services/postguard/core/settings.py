@@ -8,6 +8,13 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEFAULT_MAX_MESSAGE_BYTES = 16 << 20
+"""16 MiB: a post with up to 12 MiB of images (``MAX_ATTACHMENT_BYTES``) and all its text fits."""
+
+STREAM_MESSAGE_FACTOR = 2
+"""Stream records may be this many times ``max_message_bytes``: policy-decision's join state holds the
+post base64-encoded in JSON (4/3 of it) with the stage results beside it."""
+
 
 class CommonSettings(BaseSettings):
     """Connection and behaviour settings shared by all services, read from ``POSTGUARD_*`` variables."""
@@ -19,6 +26,14 @@ class CommonSettings(BaseSettings):
     )
     topic_partitions: int = Field(3, ge=1, le=1024, description="Partitions for topics PostGuard creates.")
     topic_replication_factor: int = Field(1, ge=1, le=16, description="Replication factor of created topics.")
+    max_message_bytes: int = Field(
+        DEFAULT_MAX_MESSAGE_BYTES,
+        ge=2 << 20,
+        le=256 << 20,
+        description="Largest post, with its image bytes, that travels: gRPC requests to every service, the "
+        "ingest producer and the posts topic's max.message.bytes; stream services' producers, consumers and "
+        "the join-state changelog allow twice this (see docs/images-transport.md).",
+    )
     policy_dir: Path | None = Field(
         None, description="Directory of institution policy YAML files; unset = the shipped defaults."
     )
@@ -105,6 +120,17 @@ class CommonSettings(BaseSettings):
                 "grpcio only verifies client certificates it requires; unset the client CA for "
                 "server-only TLS, or leave POSTGUARD_GRPC_TLS_REQUIRE_CLIENT_CERT unset / true"
             )
+
+    @property
+    def stream_max_message_bytes(self) -> int:
+        """Largest record a stream service produces or fetches (posts, join-state changelog)."""
+        return STREAM_MESSAGE_FACTOR * self.max_message_bytes
+
+    @property
+    def grpc_max_message_bytes(self) -> int:
+        """gRPC's own receive/send bound: a little above ``max_message_bytes``, so ingest's deserializer
+        answers an oversized request with its precise message (sizes and limit) instead of gRPC's."""
+        return self.max_message_bytes + (1 << 20)
 
     @property
     def kafka_uses_tls(self) -> bool:

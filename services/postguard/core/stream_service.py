@@ -11,7 +11,7 @@ import grpc
 
 from postguard.core.grpc_server import GrpcServer, build_grpc_server
 from postguard.core.grpc_tls import load_server_tls, server_tls_from_settings
-from postguard.core.kafka_admin import ensure_topics
+from postguard.core.kafka_admin import ensure_topics, topic_configs
 from postguard.core.kafka_security import kafka_python_options
 from postguard.core.metrics import start_metrics_server
 from postguard.core.settings import CommonSettings
@@ -88,6 +88,7 @@ def run_stream_service(
         replication_factor=common.topic_replication_factor,
         topics=(*ALL_TOPICS, *extra_topics),
         client_options=kafka_python_options(common),
+        topic_configs=topic_configs(common.max_message_bytes),
     )
     server = build_grpc_server(
         settings.grpc_port,
@@ -98,6 +99,7 @@ def run_stream_service(
         bind_address=settings.bind_address,
         tls=tls,
         health_port=common.grpc_health_port,
+        max_message_bytes=common.grpc_max_message_bytes,
     ).start()
     log.info(
         "service starting",

@@ -23,6 +23,13 @@ class StreamServiceSettings(BaseSettings):
     batch_within_seconds: float = Field(
         0.02, gt=0, le=5, description="Longest wait to fill a batch before processing what has arrived."
     )
+    stream_buffer_maxsize: int = Field(
+        4096,
+        ge=1,
+        le=65536,
+        description="Most consumed records buffered per input before fetching pauses (each post may carry up "
+        "to 12 MiB of images: memory is bounded by this times the post size).",
+    )
     grpc_max_workers: int = Field(8, ge=1, le=256, description="gRPC worker threads.")
     grace_seconds: float = Field(5.0, ge=0, le=120, description="Graceful-stop time for in-flight RPCs.")
     lag_interval_seconds: float = Field(

@@ -22,6 +22,9 @@ from typing import Literal
 from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError
 
+from postguard.core.kafka_admin import RECORD_OVERHEAD_BYTES
+from postguard.core.settings import DEFAULT_MAX_MESSAGE_BYTES, STREAM_MESSAGE_FACTOR
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 """The checkout this module lives in (``services/postguard/devtools`` -> repo root)."""
 
@@ -172,6 +175,10 @@ class KafkaBroker:
     ``sasl_users={user: password}`` adds a SASL_PLAINTEXT listener (PLAIN, SCRAM-SHA-256/512 for every
     user). ``tls=BrokerTls(...)`` adds an SSL listener (client certificates per ``tls.client_auth``) and,
     with SASL users, a SASL_SSL listener. The PLAINTEXT listener always stays (inter-broker, probes).
+
+    ``max_message_bytes`` is PostGuard's ``POSTGUARD_MAX_MESSAGE_BYTES``: the broker takes records up to
+    ``STREAM_MESSAGE_FACTOR`` times it (``message.max.bytes``, ``replica.fetch.max.bytes``) so the
+    join-state changelog fits; the posts topic itself is narrowed to the message limit by its topic config.
     """
 
     def __init__(
@@ -191,7 +198,9 @@ class KafkaBroker:
         tls: BrokerTls | None = None,
         ssl_port: int = 0,
         sasl_ssl_port: int = 0,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
+        self.max_message_bytes = max_message_bytes
         self.libs_dir = libs_dir or default_libs_dir()
         self._own_dir = work_dir is None
         self.work_dir = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="postguard-kafka-"))
@@ -243,6 +252,11 @@ class KafkaBroker:
         return f"127.0.0.1:{self.sasl_ssl_port}"
 
     @property
+    def record_limit(self) -> int:
+        """``message.max.bytes``: the largest record batch any topic takes unless its config says less."""
+        return STREAM_MESSAGE_FACTOR * self.max_message_bytes + RECORD_OVERHEAD_BYTES
+
+    @property
     def log_file(self) -> Path:
         return self.work_dir / "broker.log"
 
@@ -286,6 +300,9 @@ class KafkaBroker:
             "num.io.threads": "4",
             "log.retention.hours": "24",
             "auto.create.topics.enable": "true",
+            # Posts carry image bytes (docs/images-transport.md); Kafka's default is about 1 MiB.
+            "message.max.bytes": str(self.record_limit),
+            "replica.fetch.max.bytes": str(self.record_limit),
         }
         if self.sasl_users:
             props.update(self._sasl_properties())

@@ -9,7 +9,9 @@ from kafka import KafkaProducer
 
 from postguard.core import topics
 from postguard.core.codec import encode, encode_key
+from postguard.core.kafka_admin import posts_record_limit
 from postguard.core.kafka_security import connect_kafka
+from postguard.core.settings import DEFAULT_MAX_MESSAGE_BYTES
 from postguard.domain.types import Post
 
 
@@ -22,6 +24,7 @@ class PostPublisher:
         *,
         topic: str = topics.POSTS,
         client_options: Mapping[str, Any] | None = None,
+        max_request_size: int = posts_record_limit(DEFAULT_MAX_MESSAGE_BYTES),
     ) -> None:
         self._topic = topic
         self._producer = connect_kafka(
@@ -34,6 +37,9 @@ class PostPublisher:
             linger_ms=2,
             retries=5,
             max_in_flight_requests_per_connection=5,
+            # A post with images is up to POSTGUARD_MAX_MESSAGE_BYTES (kafka-python's default is 1 MiB).
+            max_request_size=max_request_size,
+            buffer_memory=max(32 << 20, 2 * max_request_size),
         )
 
     def publish(self, post: Post, timeout: float) -> tuple[int, int]:

@@ -112,20 +112,39 @@ def describe_parse_failure(message_class: type[Message], data: bytes) -> str:
     return found.removeprefix("post.")
 
 
+def content_bytes(msg: Message) -> int:
+    """Bytes of attachment image content in a request (a ``Post`` or a message with a ``post`` field)."""
+    post = msg if msg.DESCRIPTOR.name == "Post" else getattr(msg, "post", None)
+    attachments = getattr(post, "attachments", None)
+    return sum(len(a.content) for a in attachments) if attachments is not None else 0
+
+
 def safe_deserializer(
-    message_class: type[Message], max_bytes: int | None = None
+    message_class: type[Message], max_bytes: int | None = None, max_message_bytes: int | None = None
 ) -> Callable[[bytes], Message | BadRequest]:
     """A gRPC request deserializer returning :class:`BadRequest` instead of raising on bad input.
 
-    Requests over ``max_bytes`` are refused before parsing (``too_large``).
+    Without ``max_message_bytes``, requests over ``max_bytes`` are refused before parsing (``too_large``).
+    With it, requests over ``max_message_bytes`` are refused before parsing, and ``max_bytes`` bounds what
+    is left once attachment image bytes are set aside (images may be large, text fields may not).
     """
 
     def deserialize(data: bytes) -> Message | BadRequest:
-        if max_bytes is not None and len(data) > max_bytes:
-            return BadRequest(f"the request is {len(data)} bytes; the limit is {max_bytes}", too_large=True)
+        limit = max_bytes if max_message_bytes is None else max_message_bytes
+        if limit is not None and len(data) > limit:
+            return BadRequest(f"the request is {len(data)} bytes; the limit is {limit}", too_large=True)
         try:
-            return message_class.FromString(data)
+            msg = message_class.FromString(data)
         except DecodeError:
             return BadRequest(describe_parse_failure(message_class, data))
+        if max_message_bytes is not None and max_bytes is not None:
+            images = content_bytes(msg)
+            if len(data) - images > max_bytes:
+                return BadRequest(
+                    f"the request is {len(data)} bytes ({len(data) - images} without attachment content); "
+                    f"the limit is {max_bytes} without attachment content",
+                    too_large=True,
+                )
+        return msg
 
     return deserialize

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from postguard.core.grpc_server import GrpcServer, build_grpc_server, serve_until_signal
 from postguard.core.grpc_tls import ServerTls, load_server_tls, server_tls_from_settings
-from postguard.core.kafka_admin import ensure_topics
+from postguard.core.kafka_admin import ensure_topics, posts_record_limit, topic_configs
 from postguard.core.kafka_security import kafka_python_options
 from postguard.core.logging import configure_logging
 from postguard.core.metrics import start_metrics_server
@@ -72,7 +72,11 @@ def build_service(
     if not follower.caught_up.wait(catch_up_timeout):
         follower.stop()
         raise TimeoutError(f"decisions topic not replayed within {catch_up_timeout:.0f}s")
-    publisher = PostPublisher(common.kafka_bootstrap_servers, client_options=client_options)
+    publisher = PostPublisher(
+        common.kafka_bootstrap_servers,
+        client_options=client_options,
+        max_request_size=posts_record_limit(common.max_message_bytes),
+    )
     servicer = ScreeningServicer(
         retry_after_seconds=settings.retry_after_seconds,
         book=book,
@@ -86,13 +90,14 @@ def build_service(
     )
     server = build_grpc_server(
         settings.grpc_port,
-        add_screening_servicer(servicer, settings.max_request_bytes),
+        add_screening_servicer(servicer, settings.max_request_bytes, common.max_message_bytes),
         [SERVICE_NAME],
         max_workers=settings.max_workers,
         metrics_service=SERVICE,
         bind_address=settings.bind_address,
         tls=tls,
         health_port=common.grpc_health_port,
+        max_message_bytes=common.grpc_max_message_bytes,
     )
     return IngestService(grpc=server, servicer=servicer, follower=follower, publisher=publisher)
 
@@ -155,6 +160,7 @@ def run(argv: list[str] | None = None) -> int:
         common.topic_partitions,
         replication_factor=common.topic_replication_factor,
         client_options=kafka_python_options(common),
+        topic_configs=topic_configs(common.max_message_bytes),
     )
     metrics_port = start_metrics_server(settings.metrics_port, settings.bind_address)
     service = build_service(settings, common)

@@ -249,14 +249,18 @@ class ScreeningServicer:
 
 
 def add_screening_servicer(
-    servicer: ScreeningServicer, max_request_bytes: int
+    servicer: ScreeningServicer, max_request_bytes: int, max_message_bytes: int | None = None
 ) -> Callable[[grpc.Server], None]:
-    """Registers ``servicer`` with deserializers that turn bad bytes into INVALID_ARGUMENT, not INTERNAL."""
+    """Registers ``servicer`` with deserializers that turn bad bytes into INVALID_ARGUMENT, not INTERNAL.
+
+    ``max_request_bytes`` bounds a request apart from its attachments' image bytes; ``max_message_bytes``
+    (``POSTGUARD_MAX_MESSAGE_BYTES``) bounds the whole request (None: ``max_request_bytes`` bounds it all).
+    """
 
     def unary(behavior: Callable[..., Any], request_class: Any, response_class: Any) -> grpc.RpcMethodHandler:
         return grpc.unary_unary_rpc_method_handler(
             behavior,
-            request_deserializer=safe_deserializer(request_class, max_request_bytes),
+            request_deserializer=safe_deserializer(request_class, max_request_bytes, max_message_bytes),
             response_serializer=response_class.SerializeToString,
         )
 

@@ -35,7 +35,11 @@ class IngestSettings(BaseSettings):
         MAX_TEXT_CHARS, ge=1, le=1_000_000, description="Longest accepted post text, in characters."
     )
     max_request_bytes: int = Field(
-        1 << 20, ge=1024, le=64 << 20, description="Largest accepted gRPC request (bytes); bigger ones fail."
+        1 << 20,
+        ge=1024,
+        le=64 << 20,
+        description="Largest accepted gRPC request (bytes) apart from attachment image bytes; bigger ones "
+        "fail. The whole request, images included, is bounded by POSTGUARD_MAX_MESSAGE_BYTES.",
     )
     max_workers: int = Field(
         64, ge=2, le=1024, description="gRPC worker threads (each Screen wait and each stream holds one)."
