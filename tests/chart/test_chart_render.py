@@ -21,7 +21,9 @@ SERVICES = {
     "identifier-detection": (50052, 9102),
     "advice-classification": (50053, 9103),
     "policy-decision": (50054, 9104),
+    "image-screening": (50055, 9105),
 }
+IMAGE = "image-screening"
 CRD_KINDS = {"ServiceMonitor", "PrometheusRule"}
 
 
@@ -95,6 +97,24 @@ def test_deployments_are_hardened_and_probe_grpc_health(default_objects: list) -
         assert container["resources"]["requests"]["memory"]
 
 
+def _settings_classes_of(module_name: str, prefix: str) -> list[type]:
+    """The pydantic settings classes in ``module_name`` that read variables starting with ``prefix``."""
+    import importlib
+
+    from pydantic_settings import BaseSettings
+
+    module = importlib.import_module(module_name)
+    found = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, BaseSettings)
+        and value.model_config.get("env_prefix") == prefix
+    ]
+    assert found, f"{module_name} has no settings class with prefix {prefix}"
+    return found
+
+
 @pytest.mark.parametrize("values_file", CI_VALUES, ids=lambda p: p.name)
 def test_every_env_var_is_a_setting_the_service_reads(values_file: Path) -> None:
     from postguard.advice_classification.settings import AdviceClassificationSettings
@@ -109,6 +129,7 @@ def test_every_env_var_is_a_setting_the_service_reads(values_file: Path) -> None
         "identifier-detection": [IdentifierDetectionSettings],
         "advice-classification": [AdviceClassificationSettings],
         "policy-decision": [PolicyDecisionSettings, ConfigMapWatchSettings],
+        IMAGE: _settings_classes_of("postguard.image_screening.settings", "POSTGUARD_IMAGE_SCREENING_"),
     }
     for service, deployment in by_kind(render(values_file), "Deployment").items():
         known = {"TMPDIR"}
@@ -356,7 +377,14 @@ def test_disabling_a_service_removes_all_its_objects() -> None:
         for o in objects
         if o["metadata"].get("labels", {}).get("app.kubernetes.io/component") == "advice-classification"
     ]
-    assert len(by_kind(objects, "Deployment")) == 3
+    assert len(by_kind(objects, "Deployment")) == len(SERVICES) - 1
+
+
+def test_disabling_image_screening_removes_its_volume_claim_too() -> None:
+    sets = (f"services.{IMAGE}.redacted.volume=pvc", f"services.{IMAGE}.enabled=false")
+    objects = render(None, *sets)
+    assert not [o for o in objects if o["kind"] == "PersistentVolumeClaim"]
+    assert IMAGE not in by_kind(objects, "Deployment")
 
 
 def test_prometheus_operator_objects() -> None:
@@ -438,3 +466,113 @@ def test_chart_packages_with_its_files_and_schema(tmp_path: Path) -> None:
         assert f"postguard/{required}" in names
     assert "postguard/templates/NOTES.txt" in names
     assert not [n for n in names if n.startswith("postguard/ci/")], "CI value sets are not shipped"
+
+
+def test_max_message_bytes_reaches_every_service_as_an_exact_integer() -> None:
+    from postguard.core.settings import CommonSettings
+
+    default = by_kind(render(), "Deployment")
+    assert {env_of(d)["POSTGUARD_MAX_MESSAGE_BYTES"] for d in default.values()} == {"16777216"}
+    assert CommonSettings().max_message_bytes == 16777216, "the chart default is the services' default"
+    # 256 MiB would print as 2.68435456e+08 without the chart's int conversion.
+    raised = by_kind(render(None, "maxMessageBytes=268435456"), "Deployment")
+    assert set(raised) == set(SERVICES)
+    for deployment in raised.values():
+        value = env_of(deployment)["POSTGUARD_MAX_MESSAGE_BYTES"]
+        assert value == "268435456"
+        assert CommonSettings(max_message_bytes=value).max_message_bytes == 256 << 20
+
+
+def test_image_screening_gets_more_resources_and_an_emptydir_for_redacted_copies(
+    default_objects: list,
+) -> None:
+    deployment = by_kind(default_objects, "Deployment")[IMAGE]
+    container = _container(deployment)
+    assert container["resources"] == {
+        "requests": {"cpu": "500m", "memory": "768Mi"},
+        "limits": {"cpu": "2", "memory": "2Gi"},
+    }
+    env = env_of(deployment)
+    assert env["POSTGUARD_IMAGE_SCREENING_REDACTED_DIR"] == "/var/lib/postguard/redacted"
+    mounts = {m["name"]: m for m in container["volumeMounts"]}
+    assert mounts["redacted"]["mountPath"] == "/var/lib/postguard/redacted"
+    assert not mounts["redacted"].get("readOnly"), "the service writes the copies"
+    volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["redacted"] == {"name": "redacted", "emptyDir": {"sizeLimit": "1Gi"}}
+    assert not [o for o in default_objects if o["kind"] == "PersistentVolumeClaim"]
+    for service, other in by_kind(default_objects, "Deployment").items():
+        if service != IMAGE:
+            assert not {k for k in env_of(other) if "REDACTED" in k}, service
+            assert "redacted" not in {v["name"] for v in other["spec"]["template"]["spec"]["volumes"]}
+
+
+def test_image_screening_values_create_a_shared_claim_an_hpa_and_larger_limits() -> None:
+    objects = render(CHART / "ci" / "image-screening-values.yaml")
+    (claim,) = [o for o in objects if o["kind"] == "PersistentVolumeClaim"]
+    assert claim["metadata"]["name"] == "pg-postguard-image-screening-redacted"
+    assert claim["spec"] == {
+        "accessModes": ["ReadWriteMany"],
+        "storageClassName": "shared-nfs",
+        "resources": {"requests": {"storage": "50Gi"}},
+    }
+    deployment = by_kind(objects, "Deployment")[IMAGE]
+    volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["redacted"]["persistentVolumeClaim"] == {"claimName": claim["metadata"]["name"]}
+    assert "replicas" not in deployment["spec"], "the HPA owns the replica count"
+    (hpa,) = by_kind(objects, "HorizontalPodAutoscaler").values()
+    assert hpa["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"]
+    assert hpa["spec"]["maxReplicas"] == 10
+    assert by_kind(objects, "PodDisruptionBudget")[IMAGE]["spec"]["minAvailable"] == "50%"
+    env = env_of(deployment)
+    assert env["POSTGUARD_IMAGE_SCREENING_CONSUMER_GROUP"] == "postguard-image-screening-eu"
+    for other in by_kind(objects, "Deployment").values():
+        assert env_of(other)["POSTGUARD_MAX_MESSAGE_BYTES"] == "33554432"
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["nodeSelector"] == {"workload": "images"}
+    assert pod["containers"][0]["resources"]["limits"]["ephemeral-storage"] == "4Gi"
+
+
+def test_an_existing_claim_is_used_and_none_is_created() -> None:
+    objects = render(
+        None,
+        f"services.{IMAGE}.redacted.volume=pvc",
+        f"services.{IMAGE}.redacted.pvc.existingClaim=media-share",
+        f"services.{IMAGE}.redacted.dir=/srv/redacted",
+    )
+    assert not [o for o in objects if o["kind"] == "PersistentVolumeClaim"]
+    deployment = by_kind(objects, "Deployment")[IMAGE]
+    volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["redacted"]["persistentVolumeClaim"] == {"claimName": "media-share"}
+    mounts = {m["name"]: m["mountPath"] for m in _container(deployment)["volumeMounts"]}
+    assert mounts["redacted"] == "/srv/redacted"
+    assert env_of(deployment)["POSTGUARD_IMAGE_SCREENING_REDACTED_DIR"] == "/srv/redacted"
+    kubernetes_validate.validate(deployment, KUBE_VERSION, strict=True)
+
+
+def test_an_emptydir_without_a_size_limit() -> None:
+    deployment = by_kind(render(None, f"services.{IMAGE}.redacted.sizeLimit="), "Deployment")[IMAGE]
+    volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["redacted"] == {"name": "redacted", "emptyDir": {}}
+
+
+@pytest.mark.parametrize("directory", ["/tmp", "/var/lib/postguard", "/etc/postguard/policies"])
+def test_redacted_dir_must_not_shadow_another_mount(directory: str) -> None:
+    result = run_helm(
+        "template", "pg", str(CHART), "--kube-version", KUBE_VERSION,
+        "--set", f"services.{IMAGE}.redacted.dir={directory}",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert f"services.image-screening.redacted.dir {directory} must not be" in result.stderr
+
+
+def test_notes_name_where_redacted_copies_go(tmp_path: Path) -> None:
+    def notes(name: str, *sets: str) -> str:
+        (tmp_path / name).mkdir()
+        return _render_notes(tmp_path / name, *sets)
+
+    default = notes("default")
+    assert "Redacted image copies: emptyDir at /var/lib/postguard/redacted" in default
+    assert "Largest post with its images: 16777216 bytes" in default
+    shared = notes("pvc", f"services.{IMAGE}.redacted.volume=pvc")
+    assert "Redacted image copies: PersistentVolumeClaim pg-postguard-image-screening-redacted" in shared
+    assert "Redacted image copies" not in notes("off", f"services.{IMAGE}.enabled=false")

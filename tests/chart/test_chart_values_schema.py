@@ -41,6 +41,21 @@ INVALID = [
     ("grpc.tls.healthPort=0", "/grpc/tls/healthPort"),
     ("grpc.tls.enabled=yes", "/grpc/tls/enabled"),
     ("grpc.insecure=true", "insecure"),
+    ("maxMessageBytes=1048576", "/maxMessageBytes"),
+    ("maxMessageBytes=536870912", "/maxMessageBytes"),
+    ("maxMessageBytes=16MiB", "/maxMessageBytes"),
+    ("services.image-screening.redacted.volume=nfs", "/services/image-screening/redacted/volume"),
+    ("services.image-screening.redacted.dir=redacted", "/services/image-screening/redacted/dir"),
+    ("services.image-screening.redacted.dir=/var/lib/postguard/redacted/", "/services/image-screening/redacted/dir"),
+    ("services.image-screening.redacted.sizeLimit=big", "/services/image-screening/redacted/sizeLimit"),
+    ("services.image-screening.redacted.pvc.accessModes[0]=ReadWriteSometimes", "/redacted/pvc/accessModes/0"),
+    ("services.image-screening.redacted.pvc.size=lots", "/services/image-screening/redacted/pvc/size"),
+    (
+        "services.image-screening.redacted.volume=pvc,services.image-screening.redacted.pvc.size=null",
+        "/services/image-screening/redacted/pvc",
+    ),
+    ("services.image-screening.grpcPort=0", "/services/image-screening/grpcPort"),
+    ("services.ingest.redacted.dir=/srv", "/services/ingest"),
     ("auth.mode=kerberos", "/auth/mode"),
     ("auth.mode=token", "/auth/credentialsSecret"),
     ("auth.mode=mtls,auth.credentialsSecret=clients", "/grpc/tls"),
@@ -71,6 +86,14 @@ VALID = [
     "grpc.tls.enabled=true,grpc.tls.secretName=grpc-tls,grpc.tls.clientCASecret=grpc-tls",
     "grpc.tls.enabled=true,grpc.tls.secretName=t,auth.mode=token,auth.credentialsSecret=clients",
     "auth.mode=token,auth.credentialsSecret=clients",
+    "maxMessageBytes=2097152",
+    "maxMessageBytes=268435456",
+    "services.image-screening.enabled=false",
+    "services.image-screening.redacted.volume=pvc",
+    "services.image-screening.redacted.volume=pvc,services.image-screening.redacted.pvc.existingClaim=media",
+    "services.image-screening.redacted.volume=pvc,services.image-screening.redacted.pvc.size=null,"
+    "services.image-screening.redacted.pvc.existingClaim=media",
+    "services.image-screening.redacted.dir=/srv/postguard/redacted",
     "auth.mode=mtls,auth.credentialsSecret=c,grpc.tls.enabled=true,grpc.tls.secretName=t,grpc.tls.clientCASecret=t",
 ]
 
@@ -96,8 +119,13 @@ def test_every_values_key_is_described_in_the_schema_and_the_readme() -> None:
         return [path]
 
     for path in walk(values, ()):
-        if path[:1] == ("services",):
-            # the four blocks are identical; the README documents the block once as services.<name>.*
+        if path[:3] == ("services", "image-screening", "redacted"):
+            # image-screening's own block, documented under its name
+            assert f"`{'.'.join(path)}`" in readme, path
+            schema_node = schema["definitions"]["imageScreeningService"]
+            path = path[2:]
+        elif path[:1] == ("services",):
+            # the five blocks are identical; the README documents the block once as services.<name>.*
             assert f"`services.<name>.{'.'.join(path[2:])}`" in readme, path
             schema_node = schema["definitions"]["service"]
             path = path[2:]
@@ -106,3 +134,18 @@ def test_every_values_key_is_described_in_the_schema_and_the_readme() -> None:
             schema_node = schema
         for key in path[:1]:
             assert key in schema_node["properties"], path
+
+
+def test_image_screening_block_is_the_common_block_plus_redacted() -> None:
+    """Its schema refers to the common definition key by key, so a new common key cannot be forgotten."""
+    schema = json.loads((CHART / "values.schema.json").read_text())
+    common = schema["definitions"]["service"]
+    image = schema["definitions"]["imageScreeningService"]
+    assert image["properties"].keys() == common["properties"].keys() | {"redacted"}
+    for key in common["properties"]:
+        assert image["properties"][key] == {"$ref": f"#/definitions/service/properties/{key}"}, key
+    assert set(image["required"]) == set(common["required"]) | {"redacted"}
+    assert image["additionalProperties"] is False
+    values = yaml.safe_load((CHART / "values.yaml").read_text())["services"]
+    shared = {k for k in values["identifier-detection"]}
+    assert set(values["image-screening"]) == shared | {"redacted"}

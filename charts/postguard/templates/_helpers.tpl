@@ -49,6 +49,12 @@ app.kubernetes.io/component: {{ .service }}
 {{- printf "%s-%s" (include "postguard.fullname" .root) .service | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/* PVC of image-screening's redacted copies: the existing claim, else <fullname>-image-screening-redacted. */}}
+{{- define "postguard.redactedClaimName" -}}
+{{- $pvc := (index .root.Values.services .service).redacted.pvc -}}
+{{- default (printf "%s-redacted" (include "postguard.serviceName" .) | trunc 63 | trimSuffix "-") $pvc.existingClaim -}}
+{{- end -}}
+
 {{- define "postguard.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
 {{- default (include "postguard.fullname" .) .Values.serviceAccount.name -}}
