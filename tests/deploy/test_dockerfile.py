@@ -66,7 +66,72 @@ def test_runtime_stage_runs_as_non_root_with_the_postguard_entrypoint() -> None:
     assert any(k == "HEALTHCHECK" and "postguard-healthcheck" in a for k, a in runtime)
     copies = [a for k, a in runtime if k == "COPY"]
     assert copies == ["--from=build /opt/postguard /opt/postguard"], "only the virtualenv reaches the runtime"
-    assert not any(k == "RUN" and "apt-get install" in a for k, a in runtime)
+
+
+def _runtime_steps() -> list[tuple[str, str]]:
+    steps = instructions()
+    return steps[[a for _, a in steps].index("${PYTHON_IMAGE} AS runtime") :]
+
+
+def _apt_packages(command: str) -> list[str]:
+    """The package arguments of the ``apt-get install`` in one RUN command."""
+    install = command.split("apt-get install", 1)[1].split("&&", 1)[0].split()
+    return [word for word in install if not word.startswith("-")]
+
+
+def test_runtime_installs_only_tesseract_with_english_pinned_and_without_leftovers() -> None:
+    runtime = _runtime_steps()
+    installs = [a for k, a in runtime if k == "RUN" and "apt-get install" in a]
+    assert len(installs) == 1, "one apt layer in the runtime stage"
+    (command,) = installs
+    packages = dict(p.split("=", 1) for p in _apt_packages(command))
+    assert set(packages) == {"tesseract-ocr", "tesseract-ocr-eng"}, "image-screening's OCR only"
+    assert all(packages.values()), "versions pinned"
+    assert "--no-install-recommends" in command
+    assert command.index("apt-get update") < command.index("apt-get install"), "update in the same layer"
+    assert "rm -rf /var/lib/apt/lists/*" in command, "apt lists removed in the same layer"
+    build = instructions()[: len(instructions()) - len(runtime)]
+    assert not [a for k, a in build if k == "RUN" and "apt-get" in a], "the build stage needs no apt"
+
+
+def test_tesseract_pins_are_the_debian_release_the_base_image_uses() -> None:
+    """The base is bookworm; on a bookworm host (CI, `make test` installs tesseract) the pins are the installed
+    versions, so a pin apt cannot satisfy fails here rather than in `docker build`."""
+    os_release = Path("/etc/os-release").read_text()
+    if "VERSION_CODENAME=bookworm" not in os_release:
+        pytest.skip("host is not Debian bookworm: its tesseract versions say nothing about the image")
+    (command,) = [a for k, a in _runtime_steps() if k == "RUN" and "apt-get install" in a]
+    for package, version in (p.split("=", 1) for p in _apt_packages(command)):
+        installed = subprocess.run(
+            ["dpkg-query", "--showformat=${Version}", "--show", package], capture_output=True, text=True
+        )
+        assert installed.returncode == 0, f"{package} is not installed: run `make test` (mk/ocr.mk)"
+        assert installed.stdout == version, (package, installed.stdout, version)
+
+
+def test_runtime_checks_the_image_stack_loads_and_serves_image_screening_ports() -> None:
+    runtime = _runtime_steps()
+    runs = " ".join(a for k, a in runtime if k == "RUN")
+    for check in ("import os, cv2, pillow_heif, pydicom, pytesseract", "haarcascade_frontalface_default.xml",
+                  "'eng' in pytesseract.get_languages(config='')"):  # fmt: skip
+        assert check in runs, check
+    copy = [i for i, (k, a) in enumerate(runtime) if k == "COPY"][0]
+    check = [i for i, (k, a) in enumerate(runtime) if k == "RUN" and "pytesseract" in a][0]
+    assert copy < check, "the check runs on the copied virtualenv"
+    (exposed,) = [a.split() for k, a in runtime if k == "EXPOSE"]
+    assert {"50055", "9105"} <= set(exposed)
+    assert "mkdir -p /var/lib/postguard/redacted" in runs, "the redacted dir exists, owned by the user"
+    assert "chown -R postguard:postguard /var/lib/postguard" in runs
+
+
+def test_the_image_stack_check_passes_here_and_is_not_vacuous() -> None:
+    """The Dockerfile's python check, run in this environment (same packages, Debian tesseract)."""
+    (command,) = [a for k, a in _runtime_steps() if k == "RUN" and "pytesseract" in a]
+    code = command.split('python -c "', 1)[1].rsplit('"', 1)[0]
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+    broken = code.replace("haarcascade_frontalface_default.xml", "haarcascade_missing.xml")
+    result = subprocess.run([sys.executable, "-c", broken], capture_output=True, text=True)
+    assert result.returncode != 0 and "no cascade" in result.stderr
 
 
 def test_no_remote_add_and_stubs_generated_in_the_build() -> None:
