@@ -22,10 +22,21 @@ from dataclasses import dataclass, field
 from postguard.domain.identity import key_of_post, key_of_result, same_content
 from postguard.domain.policy import PolicyEngine, PolicyRegistry
 from postguard.domain.policy.engine import TOO_COMPLEX_ERROR
-from postguard.domain.types import Decision, Post, StageName, StageResult, Verdict
+from postguard.domain.types import (
+    IMAGE_SCREENING_STAGE,
+    Decision,
+    Post,
+    StageName,
+    StageResult,
+    Verdict,
+    expected_stages,
+)
 
 EXPECTED_STAGES: tuple[str, ...] = tuple(s.value for s in StageName)
-"""The stages policy-decision waits for, in a fixed order."""
+"""The stages policy-decision waits for on every post, in a fixed order (the text stages)."""
+
+KNOWN_STAGES: tuple[str, ...] = (*EXPECTED_STAGES, IMAGE_SCREENING_STAGE)
+"""Every stage whose results the join accepts; image-screening only reports on posts with image bytes."""
 
 INCOMPLETE_REASON = "screening incomplete"
 """The reason every fail-closed-on-deadline decision carries (tests and dashboards match on it)."""
@@ -85,14 +96,30 @@ def new_state(key: str, post_id: str, now: float, partition: int = -1) -> JoinSt
     return JoinState(key=key, post_id=post_id, first_seen=now, partition=partition)
 
 
+def stages_for(post: Post | None, expected: Sequence[str] = EXPECTED_STAGES) -> tuple[str, ...]:
+    """The stages a decision on ``post`` waits for: ``expected`` and, when an attachment carries image
+    bytes, image-screening (``types.expected_stages``). Before the post arrives: ``expected``."""
+    if post is None:
+        return tuple(expected)
+    extra = (s for s in expected_stages(post) if s not in EXPECTED_STAGES)
+    return tuple(dict.fromkeys((*expected, *extra)))
+
+
 def missing_stages(state: JoinState, expected: Sequence[str] = EXPECTED_STAGES) -> tuple[str, ...]:
-    """Expected stages that have not reported yet, in ``expected`` order."""
-    return tuple(s for s in expected if s not in state.results)
+    """Stages the post waits for (``stages_for``) that have not reported yet, in order."""
+    return tuple(s for s in stages_for(state.post, expected) if s not in state.results)
 
 
 def is_ready(state: JoinState, expected: Sequence[str] = EXPECTED_STAGES) -> bool:
-    """The post and every expected stage's result are present, and nothing was decided yet."""
+    """The post and every stage it waits for have reported, and nothing was decided yet."""
     return not state.closed and state.post is not None and not missing_stages(state, expected)
+
+
+def _accepts(state: JoinState, stage: str, expected: Sequence[str]) -> bool:
+    """A result of ``stage`` counts: a stage the post waits for (any known stage before the post)."""
+    if state.post is None:
+        return stage in expected or stage in KNOWN_STAGES
+    return stage in stages_for(state.post, expected)
 
 
 def is_overdue(state: JoinState, now: float, deadline_seconds: float) -> bool:
@@ -142,7 +169,7 @@ def add_result(
         if state.decided and result.stage in state.inputs:
             return state, Step.REEMIT
         return state, Step.IGNORE  # for a rejected post, or late for a final decision
-    if result.stage not in expected or result.stage in state.results:
+    if not _accepts(state, result.stage, expected) or result.stage in state.results:
         return state, (Step.REEMIT if state.decided and result.stage in state.inputs else Step.WAIT)
     state = dataclasses.replace(state, results={**state.results, result.stage: result})
     if state.provisional:
@@ -151,8 +178,8 @@ def add_result(
 
 
 def results_in_order(state: JoinState, expected: Sequence[str] = EXPECTED_STAGES) -> list[StageResult]:
-    """The stage results present, in ``expected`` order (what the policy engine is given)."""
-    return [state.results[s] for s in expected if s in state.results]
+    """The results of the stages the post waits for, in ``stages_for`` order (what the engine is given)."""
+    return [state.results[s] for s in stages_for(state.post, expected) if s in state.results]
 
 
 def enforce_fail_closed(
@@ -164,8 +191,8 @@ def enforce_fail_closed(
     and the decision is *provisional* (late results will supersede it).
     A failed stage (``ok=False``): verdict at least REVIEW with a reason naming the stage
     (``TOO_COMPLEX_REASON`` when the stage refused the post as beyond its work budget).
-    Either way the redacted text is dropped: findings are partial, so no text derived from them is
-    safe to publish or to store.
+    Either way the redacted text and the redacted image copies are dropped: findings are partial, so
+    nothing derived from them is safe to publish or to store.
     """
     results = list(results)
     present = {r.stage for r in results}
@@ -188,6 +215,7 @@ def enforce_fail_closed(
         reasons=tuple(reasons),
         incomplete_stages=incomplete,
         redacted_text="",
+        redacted_attachments=(),
         provisional=bool(missing),
     )
 
@@ -196,6 +224,19 @@ def _failure_reason(result: StageResult) -> str:
     if result.error.startswith(TOO_COMPLEX_ERROR):
         return f"{TOO_COMPLEX_REASON} ({result.stage}); a person must review this post"
     return f"{result.stage} failed; a person must review this post"
+
+
+def redacted_copies(results: Iterable[StageResult]) -> tuple[tuple[str, str], ...]:
+    """The redacted image copies an ok image-screening result made (``enforce_fail_closed`` drops them
+    when any stage is missing or failed)."""
+    return tuple(
+        sorted(
+            pair
+            for r in results
+            if r.stage == IMAGE_SCREENING_STAGE and r.ok
+            for pair in r.redacted_attachments
+        )
+    )
 
 
 def decision_fingerprint(decision: Decision) -> str:
@@ -217,6 +258,8 @@ def decision_fingerprint(decision: Decision) -> str:
         "version": decision.version,
         "provisional": decision.provisional,
     }
+    if decision.redacted_attachments:  # only then: the fingerprints of text-only decisions stay as they were
+        body["redacted_attachments"] = [list(pair) for pair in decision.redacted_attachments]
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
 
 
@@ -292,9 +335,11 @@ def decide(
     if state.post is None:
         raise ValueError(f"post {state.post_id!r} cannot be decided before the post itself arrived")
     policy = policies.policy_for(state.post.institution_id)
+    stages = stages_for(state.post, expected)
     results = results_in_order(state, expected)
-    decision = engine.decide(state.post, results, policy, expected)
-    decision = enforce_fail_closed(decision, results, expected)
+    decision = engine.decide(state.post, results, policy, stages)
+    decision = dataclasses.replace(decision, redacted_attachments=redacted_copies(results))
+    decision = enforce_fail_closed(decision, results, stages)
     timings = {**decision.timings, **{r.stage: r.duration_seconds for r in results}}
     version = state.decision.version + 1 if state.decision is not None else 1
     return dataclasses.replace(decision, decided_at=decided_at, timings=timings, version=version)

@@ -45,6 +45,21 @@ MAX_METADATA_KEY_CHARS = 128
 MAX_METADATA_VALUE_CHARS = 2_000
 MAX_METADATA_BYTES = 65_536
 """Largest metadata of one attachment in UTF-8 bytes, tag names and values together."""
+MAX_ATTACHMENT_BYTES = 12 << 20
+"""12 MiB: most image bytes (``Attachment.content``) all attachments of one post carry together. With the
+text fields it keeps a post under ``POSTGUARD_MAX_MESSAGE_BYTES`` (16 MiB); see docs/images-transport.md.
+Larger posts are refused, never truncated."""
+IMAGE_MEDIA_TYPES: dict[str, str] = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "TIFF": "image/tiff",
+    "HEIC": "image/heic",
+    "DICOM": "application/dicom",
+}
+"""Image formats the image-screening stage reads, by the media type their bytes must be declared as."""
+MEDIA_TYPE_ALIASES: dict[str, str] = {"image/jpg": "image/jpeg", "image/heif": "image/heic"}
+"""Declared media types taken as another name of a supported one."""
 MAX_URI_CHARS = 2_048
 MAX_MEDIA_TYPE_CHARS = 127
 _MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*")
@@ -58,6 +73,11 @@ class PostValidationError(ValueError):
     def __init__(self, field_name: str, message: str) -> None:
         super().__init__(f"{field_name}: {message}")
         self.field = field_name
+
+
+class ImageValidationError(PostValidationError):
+    """A post was refused for its image bytes (too large, not a supported image, a type mismatch, a header
+    over the limits). The message names sizes, types and limits only."""
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -190,6 +210,65 @@ def _check_attachment(index: int, attachment: Attachment) -> None:
     )
 
 
+def sniff_media_type(data: bytes) -> str | None:
+    """The media type the bytes are, from their magic bytes (not what the sender declared), or None."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return IMAGE_MEDIA_TYPES["JPEG"]
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return IMAGE_MEDIA_TYPES["PNG"]
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return IMAGE_MEDIA_TYPES["WEBP"]
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return IMAGE_MEDIA_TYPES["TIFF"]
+    if data[4:8] == b"ftyp" and data[8:12] in (b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1"):
+        return IMAGE_MEDIA_TYPES["HEIC"]
+    if data[128:132] == b"DICM":
+        return IMAGE_MEDIA_TYPES["DICOM"]
+    return None
+
+
+def _check_image(index: int, attachment: Attachment) -> None:
+    """An attachment's bytes are a supported image of the type it declares (checked from its header)."""
+    name = f"attachments[{index}]"
+    size = len(attachment.content)
+    sniffed = sniff_media_type(attachment.content)
+    if sniffed is None:
+        supported = ", ".join(IMAGE_MEDIA_TYPES.values())
+        raise ImageValidationError(
+            f"{name}.content", f"{size} bytes are not a supported image (supported: {supported})"
+        )
+    declared = attachment.media_type.lower()
+    declared = MEDIA_TYPE_ALIASES.get(declared, declared)
+    if declared and declared != sniffed:
+        raise ImageValidationError(
+            f"{name}.media_type", f"declares {declared} but the content is {sniffed} ({size} bytes)"
+        )
+
+
+def _check_images(attachments: tuple[Attachment, ...]) -> None:
+    """Image bytes: at most ``MAX_ATTACHMENT_BYTES`` per post, distinct ids, each a supported image."""
+    total = sum(len(a.content) for a in attachments)
+    if total > MAX_ATTACHMENT_BYTES:
+        raise ImageValidationError(
+            "attachments",
+            f"carry {total} bytes of image content; the limit is {MAX_ATTACHMENT_BYTES} bytes "
+            f"({MAX_ATTACHMENT_BYTES >> 20} MiB) per post",
+        )
+    seen: dict[str, int] = {}
+    for index, attachment in enumerate(attachments):
+        if not attachment.has_content:
+            continue
+        if attachment.attachment_id in seen:
+            raise ImageValidationError(
+                f"attachments[{index}].attachment_id",
+                f"is also the id of attachments[{seen[attachment.attachment_id]}]; attachments with content "
+                "need distinct ids (their redacted copies are named by id)",
+            )
+        if attachment.attachment_id:
+            seen[attachment.attachment_id] = index
+        _check_image(index, attachment)
+
+
 def decode_text(data: bytes) -> str:
     """Decode UTF-8 bytes or raise ``PostValidationError`` naming the first bad byte offset."""
     try:
@@ -305,4 +384,5 @@ def validate_post(post: Post, *, max_text_chars: int = MAX_TEXT_CHARS, now: date
         )
     for index, attachment in enumerate(post.attachments):
         _check_attachment(index, attachment)
+    _check_images(post.attachments)
     return post

@@ -37,7 +37,12 @@ from postguard.domain.identity import key_of_post, key_of_result
 from postguard.domain.join import JoinState, Step
 from postguard.domain.policy import PolicyEngine, PolicyRegistry, UnknownInstitutionError
 from postguard.domain.types import Decision, Verdict
-from postguard.domain.validation import MAX_TEXT_CHARS, PostValidationError, validate_post
+from postguard.domain.validation import (
+    MAX_TEXT_CHARS,
+    ImageValidationError,
+    PostValidationError,
+    validate_post,
+)
 from postguard.policy_decision.tables import decode_state, encode_state
 
 log = logging.getLogger(__name__)
@@ -128,6 +133,8 @@ class DecisionJoiner:
             post = validate_post(codec.decode_post(record.value), max_text_chars=self.max_text_chars)
         except codec.DecodeError as exc:
             return [self._deadletter(record, "decode_error", exc)]
+        except ImageValidationError as exc:  # sizes, types and limits only: never image content
+            return [self._deadletter(record, "image_rejected", exc)]
         except PostValidationError as exc:
             return [self._deadletter(record, "validation_error", exc)]
         now = self.clock()
@@ -305,7 +312,7 @@ class DecisionJoiner:
 
     def _failed_policy_decision(self, state: JoinState, now: float) -> Decision:
         assert state.post is not None
-        missing = join.missing_stages(state, self.expected)
+        missing = join.missing_stages(state, self.expected)  # image-screening too, for a post with images
         return Decision(
             post_id=state.post_id,
             institution_id=state.post.institution_id,
