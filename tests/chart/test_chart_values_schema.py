@@ -46,9 +46,15 @@ INVALID = [
     ("maxMessageBytes=16MiB", "/maxMessageBytes"),
     ("services.image-screening.redacted.volume=nfs", "/services/image-screening/redacted/volume"),
     ("services.image-screening.redacted.dir=redacted", "/services/image-screening/redacted/dir"),
-    ("services.image-screening.redacted.dir=/var/lib/postguard/redacted/", "/services/image-screening/redacted/dir"),
+    (
+        "services.image-screening.redacted.dir=/var/lib/postguard/redacted/",
+        "/services/image-screening/redacted/dir",
+    ),
     ("services.image-screening.redacted.sizeLimit=big", "/services/image-screening/redacted/sizeLimit"),
-    ("services.image-screening.redacted.pvc.accessModes[0]=ReadWriteSometimes", "/redacted/pvc/accessModes/0"),
+    (
+        "services.image-screening.redacted.pvc.accessModes[0]=ReadWriteSometimes",
+        "/redacted/pvc/accessModes/0",
+    ),
     ("services.image-screening.redacted.pvc.size=lots", "/services/image-screening/redacted/pvc/size"),
     (
         "services.image-screening.redacted.volume=pvc,services.image-screening.redacted.pvc.size=null",

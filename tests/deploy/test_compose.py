@@ -32,7 +32,30 @@ SERVICES = {
     "identifier-detection": (IdentifierDetectionSettings, 50052, 9102),
     "advice-classification": (AdviceClassificationSettings, 50053, 9103),
     "policy-decision": (PolicyDecisionSettings, 50054, 9104),
+    "image-screening": ("POSTGUARD_IMAGE_SCREENING_", 50055, 9105),
 }
+
+
+def _settings_fields(settings: type | str) -> tuple[str, set[str]]:
+    """(env prefix, variable names) of a service's settings; a prefix string means "find the class in
+    postguard.image_screening.settings" (image-screening's settings class is looked up by its prefix)."""
+    if isinstance(settings, str):
+        import importlib
+
+        from pydantic_settings import BaseSettings
+
+        module = importlib.import_module("postguard.image_screening.settings")
+        classes = [
+            v
+            for v in vars(module).values()
+            if isinstance(v, type)
+            and issubclass(v, BaseSettings)
+            and v.model_config.get("env_prefix") == settings
+        ]
+        assert classes, f"no settings class with prefix {settings}"
+        return settings, {f"{settings}{f.upper()}" for cls in classes for f in cls.model_fields}
+    prefix = settings.model_config["env_prefix"]
+    return prefix, {f"{prefix}{field.upper()}" for field in settings.model_fields}
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +94,7 @@ def test_the_schema_rejects_broken_files(compose: dict, validator: Any, path: tu
     assert list(validator.iter_errors(broken))
 
 
-def test_the_four_services_run_the_postguard_image_with_matching_settings(compose: dict) -> None:
+def test_the_five_services_run_the_postguard_image_with_matching_settings(compose: dict) -> None:
     common = {f"POSTGUARD_{name.upper()}" for name in CommonSettings.model_fields}
     for name, (settings_cls, grpc_port, metrics_port) in SERVICES.items():
         service = compose["services"][name]
@@ -80,10 +103,9 @@ def test_the_four_services_run_the_postguard_image_with_matching_settings(compos
         assert service["read_only"] is True and service["cap_drop"] == ["ALL"]
         assert service["user"] == "10001:10001"
         env = service["environment"]
-        prefix = settings_cls.model_config["env_prefix"]
+        prefix, own = _settings_fields(settings_cls)
         assert env[f"{prefix}GRPC_PORT"] == str(grpc_port)
         assert env[f"{prefix}METRICS_PORT"] == str(metrics_port)
-        own = {f"{prefix}{field.upper()}" for field in settings_cls.model_fields}
         unknown = set(env) - common - own
         assert not unknown, f"{name}: settings nobody reads: {unknown}"
         assert env["POSTGUARD_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
@@ -146,3 +168,28 @@ def test_grafana_provisions_the_dashboard_and_datasource(compose: dict) -> None:
     )
     assert datasource["datasources"][0]["url"] == "http://prometheus:9090"
     assert datasource["datasources"][0]["isDefault"] is True
+
+
+def test_every_service_takes_the_same_message_limit_and_kafka_allows_twice_it(compose: dict) -> None:
+    limits = {compose["services"][name]["environment"]["POSTGUARD_MAX_MESSAGE_BYTES"] for name in SERVICES}
+    assert limits == {"16777216"}, "one limit for every service"
+    (limit,) = limits
+    assert CommonSettings(max_message_bytes=limit).max_message_bytes == 16 << 20
+    broker = int(compose["services"]["kafka"]["environment"]["KAFKA_MESSAGE_MAX_BYTES"])
+    assert broker == 2 * int(limit), "stream services' internal records may be twice the post limit"
+
+
+def test_image_screening_writes_redacted_copies_to_a_named_volume(compose: dict) -> None:
+    service = compose["services"]["image-screening"]
+    directory = service["environment"]["POSTGUARD_IMAGE_SCREENING_REDACTED_DIR"]
+    assert directory == "/var/lib/postguard/redacted"
+    (volume,) = [v for v in service["volumes"] if v.split(":")[1] == directory]
+    name = volume.split(":")[0]
+    assert name in compose["volumes"], "a named volume, so another service can mount the copies"
+    assert not volume.endswith(":ro"), "the service writes there under a read-only root"
+    # Docker copies the image's ownership of an existing mount point into a new named volume.
+    runs = (ROOT / "Dockerfile").read_text()
+    assert (
+        "mkdir -p /var/lib/postguard/redacted" in runs
+        and "chown -R postguard:postguard /var/lib/postguard" in runs
+    )

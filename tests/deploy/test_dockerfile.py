@@ -95,8 +95,8 @@ def test_runtime_installs_only_tesseract_with_english_pinned_and_without_leftove
 
 
 def test_tesseract_pins_are_the_debian_release_the_base_image_uses() -> None:
-    """The base is bookworm; on a bookworm host (CI, `make test` installs tesseract) the pins are the installed
-    versions, so a pin apt cannot satisfy fails here rather than in `docker build`."""
+    """The base is bookworm; on a bookworm host (CI; `make test` installs tesseract) the pins are the
+    installed versions, so a pin apt cannot satisfy fails here rather than in `docker build`."""
     os_release = Path("/etc/os-release").read_text()
     if "VERSION_CODENAME=bookworm" not in os_release:
         pytest.skip("host is not Debian bookworm: its tesseract versions say nothing about the image")
@@ -115,8 +115,8 @@ def test_runtime_checks_the_image_stack_loads_and_serves_image_screening_ports()
     for check in ("import os, cv2, pillow_heif, pydicom, pytesseract", "haarcascade_frontalface_default.xml",
                   "'eng' in pytesseract.get_languages(config='')"):  # fmt: skip
         assert check in runs, check
-    copy = [i for i, (k, a) in enumerate(runtime) if k == "COPY"][0]
-    check = [i for i, (k, a) in enumerate(runtime) if k == "RUN" and "pytesseract" in a][0]
+    copy = next(i for i, (k, _) in enumerate(runtime) if k == "COPY")
+    check = next(i for i, (k, a) in enumerate(runtime) if k == "RUN" and "pytesseract" in a)
     assert copy < check, "the check runs on the copied virtualenv"
     (exposed,) = [a.split() for k, a in runtime if k == "EXPOSE"]
     assert {"50055", "9105"} <= set(exposed)
