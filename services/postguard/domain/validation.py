@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from postguard.domain.images.decode import ImageRejected, inspect_image
 from postguard.domain.types import PLATFORMS, Attachment, Post
 
 MAX_TEXT_CHARS = 10_000
@@ -49,17 +50,16 @@ MAX_ATTACHMENT_BYTES = 12 << 20
 """12 MiB: most image bytes (``Attachment.content``) all attachments of one post carry together. With the
 text fields it keeps a post under ``POSTGUARD_MAX_MESSAGE_BYTES`` (16 MiB); see docs/images-transport.md.
 Larger posts are refused, never truncated."""
-IMAGE_MEDIA_TYPES: dict[str, str] = {
-    "JPEG": "image/jpeg",
-    "PNG": "image/png",
-    "WEBP": "image/webp",
-    "TIFF": "image/tiff",
-    "HEIC": "image/heic",
-    "DICOM": "application/dicom",
+MEDIA_TYPE_ALIASES: dict[str, str] = {
+    "image/jpg": "image/jpeg",
+    "image/pjpeg": "image/jpeg",
+    "image/x-png": "image/png",
+    "image/heif": "image/heic",
+    "image/heic-sequence": "image/heic",
+    "image/heif-sequence": "image/heic",
+    "application/dicom+file": "application/dicom",
 }
-"""Image formats the image-screening stage reads, by the media type their bytes must be declared as."""
-MEDIA_TYPE_ALIASES: dict[str, str] = {"image/jpg": "image/jpeg", "image/heif": "image/heic"}
-"""Declared media types taken as another name of a supported one."""
+"""Declared media types taken as another name of a supported one (``decode.SUPPORTED_MEDIA_TYPES``)."""
 MAX_URI_CHARS = 2_048
 MAX_MEDIA_TYPE_CHARS = 127
 _MEDIA_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*")
@@ -210,38 +210,20 @@ def _check_attachment(index: int, attachment: Attachment) -> None:
     )
 
 
-def sniff_media_type(data: bytes) -> str | None:
-    """The media type the bytes are, from their magic bytes (not what the sender declared), or None."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return IMAGE_MEDIA_TYPES["JPEG"]
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return IMAGE_MEDIA_TYPES["PNG"]
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return IMAGE_MEDIA_TYPES["WEBP"]
-    if data[:4] in (b"II*\x00", b"MM\x00*"):
-        return IMAGE_MEDIA_TYPES["TIFF"]
-    if data[4:8] == b"ftyp" and data[8:12] in (b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1"):
-        return IMAGE_MEDIA_TYPES["HEIC"]
-    if data[128:132] == b"DICM":
-        return IMAGE_MEDIA_TYPES["DICOM"]
-    return None
-
-
 def _check_image(index: int, attachment: Attachment) -> None:
-    """An attachment's bytes are a supported image of the type it declares (checked from its header)."""
+    """An attachment's bytes are a supported image, within the header limits (``inspect_image``: bytes,
+    pixels per frame, frames; no pixel decoded), of the media type it declares."""
     name = f"attachments[{index}]"
-    size = len(attachment.content)
-    sniffed = sniff_media_type(attachment.content)
-    if sniffed is None:
-        supported = ", ".join(IMAGE_MEDIA_TYPES.values())
-        raise ImageValidationError(
-            f"{name}.content", f"{size} bytes are not a supported image (supported: {supported})"
-        )
+    try:
+        info = inspect_image(attachment.content)
+    except ImageRejected as exc:  # names sizes, types and limits only
+        raise ImageValidationError(f"{name}.content", str(exc)) from None
     declared = attachment.media_type.lower()
     declared = MEDIA_TYPE_ALIASES.get(declared, declared)
-    if declared and declared != sniffed:
+    if declared and declared != info.media_type:
         raise ImageValidationError(
-            f"{name}.media_type", f"declares {declared} but the content is {sniffed} ({size} bytes)"
+            f"{name}.media_type",
+            f"declares {declared} but the content is {info.media_type} ({len(attachment.content)} bytes)",
         )
 
 

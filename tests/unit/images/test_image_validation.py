@@ -6,6 +6,7 @@ import os
 
 import pytest
 from image_support import (
+    bomb_png,
     chart_image,
     dicom_bytes,
     heic_bytes,
@@ -14,13 +15,13 @@ from image_support import (
     tiff_bytes,
     webp_bytes,
 )
+from postguard.domain.images.decode import inspect_image
 from postguard.domain.types import Attachment, Post
 from postguard.domain.validation import (
     MAX_ATTACHMENT_BYTES,
     ImageValidationError,
     PostValidationError,
     post_from_mapping,
-    sniff_media_type,
     validate_post,
 )
 
@@ -30,9 +31,7 @@ SECRET = "Jane Doe MRN 1234567"
 
 
 def _post(*attachments: Attachment) -> Post:
-    return Post(
-        post_id="p-1", institution_id="demo", platform="x", text="Our ward", attachments=attachments
-    )
+    return Post(post_id="p-1", institution_id="demo", platform="x", text="Our ward", attachments=attachments)
 
 
 def _png() -> bytes:
@@ -57,7 +56,7 @@ def _image(media_type: str, content: bytes, attachment_id: str = "img-1") -> Att
 )
 def test_each_supported_format_is_accepted_and_sniffed(build, media_type: str) -> None:
     content = build()
-    assert sniff_media_type(content) == media_type
+    assert inspect_image(content).media_type == media_type
     post = _post(_image(media_type, content))
     assert validate_post(post) is post
 
@@ -94,7 +93,7 @@ def test_bytes_that_are_no_supported_image_are_refused() -> None:
     with pytest.raises(ImageValidationError) as refused:
         validate_post(_post(_image("image/gif", gif)))
     assert refused.value.field == "attachments[0].content"
-    assert "70 bytes are not a supported image" in str(refused.value)
+    assert str(refused.value) == "attachments[0].content: not a supported image: media type image/gif"
     text_bytes = SECRET.encode()
     with pytest.raises(ImageValidationError) as refused:
         validate_post(_post(_image("image/png", text_bytes)))
@@ -123,6 +122,19 @@ def test_attachments_with_content_need_distinct_ids() -> None:
     validate_post(_post(Attachment(attachment_id="same"), Attachment(attachment_id="same")))
     # Attachments without an id are named by position.
     validate_post(_post(_image("image/png", png, ""), _image("image/png", png, "")))
+
+
+def test_a_header_over_the_pixel_limit_is_refused_before_decoding() -> None:
+    with pytest.raises(ImageValidationError) as refused:
+        validate_post(_post(_image("image/png", bomb_png(30_000, 30_000))))
+    assert refused.value.field == "attachments[0].content"
+    assert "900000000 pixels (30000x30000)" in str(refused.value)
+
+
+def test_truncated_headers_are_refused() -> None:
+    with pytest.raises(ImageValidationError) as refused:
+        validate_post(_post(_image("image/jpeg", b"\xff\xd8\xff\xe0" + bytes(8))))
+    assert "JPEG" in str(refused.value)
 
 
 def test_image_refusals_are_post_validation_errors() -> None:

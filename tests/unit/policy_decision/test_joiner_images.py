@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from image_support import chart_image, png_bytes
+from image_support import chart_image, jpeg_bytes, png_bytes
 from postguard.core import codec, topics
 from postguard.core.records import Inbound
 from postguard.domain import join
@@ -182,7 +182,7 @@ def test_refused_images_are_dead_lettered_with_a_precise_reason(joiner) -> None:
     letter = codec.decode_deadletter(out.value)
     assert letter.reason == "image_rejected"
     assert f"carry {len(too_big)} bytes of image content; the limit is {MAX_ATTACHMENT_BYTES}" in letter.error
-    mismatch = _post(b"\xff\xd8\xff\xe0" + bytes(64), post_id="mismatch")
+    mismatch = _post(jpeg_bytes(chart_image()), post_id="mismatch")
     [out] = joiner.handle(_rec(topics.POSTS, mismatch.post_id, codec.encode(mismatch)))
     letter = codec.decode_deadletter(out.value)
     assert letter.reason == "image_rejected"
