@@ -341,3 +341,83 @@ def dicom_bytes(
     out = io.BytesIO()
     ds.save_as(out, enforce_file_format=True)
     return out.getvalue()
+
+
+XMP_SAMPLE = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"
+    xmlns:exif="http://ns.adobe.com/exif/1.0/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:Iptc4xmpCore="http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/"
+    photoshop:City="{city}" exif:GPSLatitude="{lat}" xmp:CreateDate="{when}">
+   <dc:creator><rdf:Seq><rdf:li>{creator}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{description}</rdf:li></rdf:Alt></dc:description>
+   <Iptc4xmpCore:CreatorContactInfo rdf:parseType="Resource">
+    <Iptc4xmpCore:CiAdrCity>{city}</Iptc4xmpCore:CiAdrCity>
+   </Iptc4xmpCore:CreatorContactInfo>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+"""An XMP packet with a creator (rdf:Seq), a description (rdf:Alt), attribute properties (city, GPS,
+date) and a structure (CreatorContactInfo/CiAdrCity); fill it with ``str.format``."""
+
+
+def xmp_packet(
+    creator: str = "Jane Doe",
+    description: str = "Ward round",
+    city: str = "Springfield",
+    lat: str = "40,42.768N",
+    when: str = "2024-03-05T10:11:12",
+) -> bytes:
+    """``XMP_SAMPLE`` filled in, as UTF-8 bytes."""
+    return XMP_SAMPLE.format(creator=creator, description=description, city=city, lat=lat, when=when).encode()
+
+
+def jpeg_with_xmp(image: Image.Image, packet: bytes) -> bytes:
+    """``image`` as JPEG with an APP1 XMP packet (Pillow writes the segment)."""
+    return jpeg_bytes(image, xmp=packet)
+
+
+def _iptc_dataset(record: int, number: int, value: str) -> bytes:
+    raw = value.encode("utf-8")
+    return bytes([0x1C, record, number]) + struct.pack(">H", len(raw)) + raw
+
+
+def with_iptc(jpeg: bytes, datasets: Sequence[tuple[int, str]]) -> bytes:
+    """``jpeg`` with a Photoshop APP13 segment holding IPTC IIM record-2 ``(dataset number, value)``
+    pairs (a number may repeat, e.g. Keywords 25), inserted right after SOI."""
+    iptc = _iptc_dataset(1, 90, "\x1b%G")  # coded character set: UTF-8
+    iptc += b"".join(_iptc_dataset(2, number, value) for number, value in datasets)
+    if len(iptc) % 2:
+        iptc += b"\x00"
+    resource = b"8BIM" + struct.pack(">H", 0x0404) + b"\x00\x00" + struct.pack(">I", len(iptc)) + iptc
+    payload = b"Photoshop 3.0\x00" + resource
+    segment = b"\xff\xed" + struct.pack(">H", len(payload) + 2) + payload
+    return jpeg[:2] + segment + jpeg[2:]
+
+
+def png_with_text(
+    image: Image.Image,
+    text: dict[str, str] | None = None,
+    itxt: dict[str, str] | None = None,
+    ztxt: dict[str, str] | None = None,
+    exif: Image.Exif | None = None,
+) -> bytes:
+    """``image`` as PNG with tEXt, compressed iTXt and zTXt chunks (keyword -> text) and an eXIf chunk."""
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    for key, value in (text or {}).items():
+        info.add_text(key, value)
+    for key, value in (itxt or {}).items():
+        info.add_itxt(key, value, zip=True)
+    for key, value in (ztxt or {}).items():
+        info.add_text(key, value, zip=True)
+    params: dict[str, object] = {"pnginfo": info}
+    if exif is not None:
+        params["exif"] = exif
+    return png_bytes(image, **params)
