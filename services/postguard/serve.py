@@ -10,6 +10,7 @@ SERVICE_MODULES: dict[str, str] = {
     "identifier-detection": "postguard.identifier_detection.service",
     "advice-classification": "postguard.advice_classification.service",
     "policy-decision": "postguard.policy_decision.service",
+    "image-screening": "postguard.image_screening.service",
 }
 """Deployed service name -> module whose ``run(argv) -> int`` runs it (settings from ``POSTGUARD_*``)."""
 

@@ -1,4 +1,4 @@
-"""The local distributed stack without Docker: a real broker plus the four services as OS processes.
+"""The local distributed stack without Docker: a real broker plus the five services as OS processes.
 
 Used by ``make up`` / ``make down``, the integration tests and ``benchmarks/bench_stack.py``.
 """
@@ -36,6 +36,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("identifier-detection", "POSTGUARD_IDENTIFIER_DETECTION_", 50052, 9102),
     ServiceSpec("advice-classification", "POSTGUARD_ADVICE_CLASSIFICATION_", 50053, 9103),
     ServiceSpec("policy-decision", "POSTGUARD_POLICY_DECISION_", 50054, 9104),
+    ServiceSpec("image-screening", "POSTGUARD_IMAGE_SCREENING_", 50055, 9105),
 )
 SPECS: dict[str, ServiceSpec] = {s.name: s for s in SERVICES}
 
@@ -64,7 +65,7 @@ def grpc_healthy(target: str, timeout: float = 1.0) -> bool:
 
 
 class LocalStack:
-    """The four services as subprocesses of this one, against ``bootstrap_servers``.
+    """The five services as subprocesses of this one, against ``bootstrap_servers``.
 
     ``free_ports=True`` gives every service fresh loopback ports (tests); otherwise the default ports.
     ``env`` adds or overrides settings for every service (e.g. a short policy deadline).
@@ -125,6 +126,11 @@ class LocalStack:
     def log_path(self, name: str) -> Path:
         return self.run_dir / f"{name}.log"
 
+    @property
+    def redacted_dir(self) -> Path:
+        """Where image-screening writes the redacted copies (unless ``env`` says otherwise)."""
+        return Path(self.env.get("POSTGUARD_IMAGE_SCREENING_REDACTED_DIR", self.run_dir / "redacted"))
+
     def service_env(self, name: str) -> dict[str, str]:
         """The environment a service process gets: ``POSTGUARD_*`` connection, ports, overrides."""
         spec = SPECS[self.service_of[name]]
@@ -142,6 +148,8 @@ class LocalStack:
         )
         # The audit store's default is a relative path: keep it with the run's other files.
         env.setdefault("POSTGUARD_POLICY_DECISION_AUDIT_URL", str(self.run_dir / "audit.sqlite3"))
+        # Redacted image copies too (the default is a system path the chart mounts a volume on).
+        env.setdefault("POSTGUARD_IMAGE_SCREENING_REDACTED_DIR", str(self.redacted_dir))
         env.update(self.env)
         if name != spec.name:  # a further replica: its own faust data directory
             env[f"{spec.env_prefix}DATA_DIR"] = str(self.run_dir / name)

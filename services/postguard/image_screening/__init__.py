@@ -1,0 +1,1 @@
+"""image-screening: posts with image bytes in, image findings and redacted copies out (stream)."""
