@@ -39,7 +39,6 @@ class PostPublisher:
             max_in_flight_requests_per_connection=5,
             # A post with images is up to POSTGUARD_MAX_MESSAGE_BYTES (kafka-python's default is 1 MiB).
             max_request_size=max_request_size,
-            buffer_memory=max(32 << 20, 2 * max_request_size),
         )
 
     def publish(self, post: Post, timeout: float) -> tuple[int, int]:
