@@ -57,6 +57,8 @@ _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _XMP_START = re.compile(rb"<x:x[am]pmeta\b")
 _XMP_END = re.compile(rb"</x:x[am]pmeta\s*>")
 _MARKUP = re.compile(r"<[^>]*>")
+_QUOTED = re.compile(r"\"([^\"]*)\"|'([^']*)'")
+_URI = re.compile(r"^[A-Za-z][\w+.-]*:\S*$")
 _PRINTABLE_UN = re.compile(rb"^[\x20-\x7e]*[A-Za-z][\x20-\x7e]*$")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _XMP_PNG_KEYWORD = "XML:com.adobe.xmp"
@@ -211,6 +213,12 @@ def _xmp_fields(node: ET.Element, path: str, prefixes: dict[str, str], depth: in
     return entries
 
 
+def _quoted_text(markup: re.Match[str]) -> str:
+    """What a tag or declaration quotes (attribute values, entity text), namespace URIs dropped."""
+    quoted = (a or b for a, b in _QUOTED.findall(markup.group(0)))
+    return " " + " ".join(q for q in quoted if q and not _URI.match(q)) + " "
+
+
 def _xmp_entries(packet: bytes) -> list[MetadataEntry]:
     """Entries of one XMP packet; a packet that declares a DOCTYPE/entities or does not parse is
     passed on whole (markup dropped) as free text, so its words are still screened."""
@@ -222,7 +230,7 @@ def _xmp_entries(packet: bytes) -> list[MetadataEntry]:
             prefixes.setdefault(uri, prefix)
         root = ET.fromstring(packet)
     except ET.ParseError:
-        entry = _entry("XMP:UnparsedPacket", _MARKUP.sub(" ", _decode_text(packet)))
+        entry = _entry("XMP:UnparsedPacket", _MARKUP.sub(_quoted_text, _decode_text(packet)))
         return [entry] if entry else []
     return [e for d in root.iter(_RDF + "Description") for e in _xmp_fields(d, "", prefixes, 0)]
 
