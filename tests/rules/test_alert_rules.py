@@ -23,6 +23,9 @@ REQUIRED_ALERTS = {
     "PostGuardDetectorDown",
     "PostGuardIncompleteScreeningSpike",
     "PostGuardGrpcErrorRatio",
+    "PostGuardImageScreeningDown",
+    "PostGuardImageScreeningFailing",
+    "PostGuardImageScreeningSlow",
 }
 
 
@@ -48,21 +51,52 @@ def test_promtool_unit_tests_pass() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_promtool_unit_tests_catch_a_broken_threshold(tmp_path: Path) -> None:
-    """The unit tests are not vacuous: loosening one threshold must make them fail."""
-    broken = RULES.read_text().replace(
-        "> 0.05 * sum(rate(postguard_posts_received_total", "> 0.5 * sum(rate(postguard_posts_received_total"
-    )
-    assert broken != RULES.read_text()
+BROKEN_THRESHOLDS = [
+    (
+        "> 0.05 * sum(rate(postguard_posts_received_total",
+        "> 0.5 * sum(rate(postguard_posts_received_total",
+        "PostGuardDeadLetterSpike",
+    ),
+    ('up{job="image-screening"} == 0', 'up{job="image-screening"} == 2', "PostGuardImageScreeningDown"),
+    (
+        "> 0.05 * (sum(rate(postguard_stage_duration_seconds_count",
+        "> 0.2 * (sum(rate(postguard_stage_duration_seconds_count",
+        "PostGuardImageScreeningFailing",
+    ),
+    (
+        "> 0.05 * (sum(rate(postguard_stage_duration_seconds_count",
+        "> 0.01 * (sum(rate(postguard_stage_duration_seconds_count",
+        "PostGuardImageScreeningFailing",
+    ),
+    # p95 of the firing case is about 4.25 s, of the healthy one about 3.75 s: the threshold sits between.
+    ("\n          ) > 4\n", "\n          ) > 4.5\n", "PostGuardImageScreeningSlow"),
+    ("\n          ) > 4\n", "\n          ) > 3.5\n", "PostGuardImageScreeningSlow"),
+]
+
+
+@pytest.mark.parametrize(
+    ("original", "broken_text", "alert"),
+    BROKEN_THRESHOLDS,
+    ids=[f"{alert}:{broken.strip()}" for _, broken, alert in BROKEN_THRESHOLDS],
+)
+def test_promtool_unit_tests_catch_a_broken_threshold(
+    tmp_path: Path, original: str, broken_text: str, alert: str
+) -> None:
+    """The unit tests are not vacuous: moving one threshold either way must make them fail."""
+    text = RULES.read_text()
+    assert text.count(original) == 1, original
+    broken = text.replace(original, broken_text)
     (tmp_path / "rules.yaml").write_text(broken)
     tests = yaml.safe_load(RULE_TESTS.read_text())
     tests["rule_files"] = ["rules.yaml"]
+    # Only the cases of that alert (faster; the others would pass anyway).
+    tests["tests"] = [c for c in tests["tests"] if any(a["alertname"] == alert for a in c["alert_rule_test"])]
     (tmp_path / "tests.yaml").write_text(yaml.safe_dump(tests))
     result = subprocess.run(
         [_promtool(), "test", "rules", str(tmp_path / "tests.yaml")], capture_output=True, text=True
     )
     assert result.returncode != 0
-    assert "PostGuardDeadLetterSpike" in result.stdout + result.stderr
+    assert alert in result.stdout + result.stderr
 
 
 def test_required_alerts_exist_with_runbooks() -> None:

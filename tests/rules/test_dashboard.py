@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from postguard.core import metrics
 
 pytestmark = pytest.mark.rules
 
@@ -25,7 +24,13 @@ REQUIRED_PANELS = {
     "Held for review",
     "gRPC error ratio",
     "Detector errors",
+    "Images screened",
+    "Image screening failures by reason",
+    "Image screening time p50 / p95",
+    "image-screening failed share",
 }
+# Modules that declare metrics: the shared catalogue and image-screening's own three.
+METRIC_MODULES = ("postguard.core.metrics", "postguard.image_screening.agents")
 
 
 def _panels() -> list[dict]:
@@ -33,12 +38,15 @@ def _panels() -> list[dict]:
 
 
 def _catalogue() -> set[str]:
+    import importlib
+
     names = set()
-    for value in vars(metrics).values():
-        describe = getattr(value, "describe", None)
-        if callable(describe) and hasattr(value, "_name"):
-            for family in describe():
-                names.add(family.name)
+    for module in (importlib.import_module(m) for m in METRIC_MODULES):
+        for value in vars(module).values():
+            describe = getattr(value, "describe", None)
+            if callable(describe) and hasattr(value, "_name"):
+                for family in describe():
+                    names.add(family.name)
     return names
 
 
@@ -86,3 +94,22 @@ def test_every_query_parses(tmp_path: Path) -> None:
         [promtool, "check", "rules", str(tmp_path / "q.yaml")], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_images_row_follows_image_screening() -> None:
+    """A row of its own, the stage's series selected by its name, and Services up includes it."""
+    doc = json.loads(DASHBOARD.read_text())
+    titles = [p["title"] for p in doc["panels"]]
+    row = titles.index("Images")
+    assert doc["panels"][row]["type"] == "row"
+    images = [p for p in doc["panels"][row + 1 :] if p["type"] != "row"]
+    assert {p["title"] for p in images} >= {t for t in REQUIRED_PANELS if "mage" in t}
+    exprs = " ".join(t["expr"] for p in images for t in p["targets"])
+    for metric in ("postguard_images_screened_total", "postguard_images_rejected_total",
+                   "postguard_image_screening_seconds_bucket"):  # fmt: skip
+        assert metric in exprs, metric
+    for expr in (t["expr"] for p in images for t in p["targets"]):
+        if "postguard_stage_duration_seconds" in expr or "postguard_detector_errors_total" in expr:
+            assert 'stage="image-screening"' in expr, expr
+    (up,) = [p for p in _panels() if p["title"] == "Services up"]
+    assert "image-screening" in up["targets"][0]["expr"]
