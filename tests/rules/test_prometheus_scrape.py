@@ -63,6 +63,12 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     metrics.SCREEN_LATENCY.observe(0.3)
     metrics.DEADLETTER.labels(service="ingest", reason="validation_error").inc()
     metrics.POLICY_RELOADS.labels(result="ok").inc()
+    from postguard.image_screening import agents as image_metrics
+
+    image_metrics.IMAGES_SCREENED.labels(format="png").inc(3)
+    image_metrics.IMAGE_SECONDS.observe(0.4)
+    image_metrics.IMAGES_REJECTED.labels(reason="timeout").inc()
+    metrics.STAGE_DURATION.labels(stage="image-screening").observe(1.2)
     workdir = tmp_path_factory.mktemp("prometheus")
     config = {
         "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
@@ -104,6 +110,11 @@ def test_postguard_metrics_are_scraped_under_the_catalogue_names(prometheus: str
     assert value('postguard_deadletter_total{reason="validation_error"}') >= 1.0
     assert value('postguard_stage_duration_seconds_count{stage="identifier-detection"}') >= 1.0
     assert value('postguard_screen_latency_seconds_bucket{le="2.5"}') >= 1.0, "the SLO rule's bucket exists"
+    # image-screening's series, under the names its alerts and the Images row query
+    assert value('postguard_images_screened_total{format="png"}') >= 3.0
+    assert value('postguard_images_rejected_total{reason="timeout"}') >= 1.0
+    assert value("postguard_image_screening_seconds_count") >= 1.0
+    assert value('postguard_stage_duration_seconds_bucket{stage="image-screening",le="5.0"}') >= 1.0
 
 
 def test_every_alert_rule_evaluates_without_error(prometheus: str) -> None:
