@@ -59,9 +59,10 @@ eval: install $(BENCH_STAMP) ## P/R per label: gold (full report), hold-out and 
 	$(VENV)/bin/postguard eval data/gold/posts.jsonl
 	$(PY) -m training.eval_compare --data $(TRAINING_DATA) $(EVAL_COMPARE_ARGS)
 
-bench: install $(BENCH_DEPS) ## PostGuard vs Presidio vs the tokenizer floor (one pinned core), --workers, RSS, the stack
+bench: install ocr $(BENCH_DEPS) ## PostGuard vs Presidio vs the tokenizer floor (one pinned core), --workers, RSS, images, the stack
 	$(PY) benchmarks/bench_compare.py $(BENCH_COMPARE_ARGS)
 	$(PY) benchmarks/bench_embedded.py $(BENCH_EMBEDDED_ARGS)
+	$(PY) benchmarks/bench_images.py $(BENCH_IMAGES_ARGS)
 	if [ -f benchmarks/bench_stack.py ]; then CACHE_DIR=$(CACHE_DIR) $(PY) benchmarks/bench_stack.py $(BENCH_STACK_ARGS); fi
 
 lock: $(STAMP) ## Re-pin constraints.txt to the versions now installed in .venv (after changing dependencies)

@@ -4,6 +4,7 @@ BENCH_STAMP := $(VENV)/.bench-installed
 BENCH_COMPARE_ARGS ?=
 BENCH_EMBEDDED_ARGS ?=
 BENCH_STACK_ARGS ?= --posts 1000
+BENCH_IMAGES_ARGS ?=
 
 # What `make bench` needs beyond `install`: the bench extra and, for bench_stack.py, the Kafka jars.
 BENCH_DEPS := $(BENCH_STAMP) kafka-jars

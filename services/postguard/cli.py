@@ -57,7 +57,10 @@ def _build_pipeline(args: argparse.Namespace) -> Any:
     models_dir = args.models_dir or os.environ.get("POSTGUARD_MODELS_DIR") or None
     try:
         return build_pipeline(
-            args.policy_dir, use_models=use_models, models_dir=Path(models_dir) if models_dir else None
+            args.policy_dir,
+            use_models=use_models,
+            models_dir=Path(models_dir) if models_dir else None,
+            redacted_dir=getattr(args, "redacted_dir", None),
         )
     except ModelLoadError as exc:
         raise ModelsError(f"models unavailable: {exc}; {MODELS_FIX}") from None
@@ -110,6 +113,8 @@ def _screen(args: argparse.Namespace) -> int:
         return _usage_error("--workers must be at least 1")
     if args.workers is not None and args.via:
         return _usage_error("--workers only applies to embedded screening, not with --via")
+    if args.redacted_dir is not None and args.via:
+        return _usage_error("--redacted-dir only applies to embedded screening, not with --via")
     try:
         lines = _read_lines(args)
     except (OSError, UnicodeDecodeError) as exc:
@@ -140,6 +145,8 @@ def _screen(args: argparse.Namespace) -> int:
         registry = pipeline.policies
         screen_batch = pipeline_batch(pipeline)
 
+    # attachment paths in the input are read relative to the input file (stdin: the working directory)
+    base_dir = Path(args.input).resolve().parent if args.input not in (None, "-") else Path.cwd()
     count = sum(1 for line in lines if line.strip())
     show_progress = args.progress or (count > PROGRESS_MIN_LINES and sys.stderr.isatty())
     failed = 0
@@ -171,10 +178,16 @@ def _screen(args: argparse.Namespace) -> int:
                 on_line=bar.update if bar else None,
                 warn=(lambda m: bar.write(f"postguard: {m}", file=sys.stderr)) if bar else None,
                 before_fork=flush,
+                base_dir=base_dir,
             )
         else:
             outcomes = screen_lines(
-                lines, screen_batch, registry, batch_size=args.batch_size, on_line=bar.update if bar else None
+                lines,
+                screen_batch,
+                registry,
+                batch_size=args.batch_size,
+                on_line=bar.update if bar else None,
+                base_dir=base_dir,
             )
         seen = []
         if args.format == "table":
@@ -308,6 +321,14 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--post-id", default="cli-1", help="post_id of --text")
     src.add_argument("--consent-reference", default="", help="consent reference of --text")
     screen.add_argument("--output", "-o", default=None, metavar="FILE", help="write here instead of stdout")
+    screen.add_argument(
+        "--redacted-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write the redacted copy of each flagged image here (<sha256>.png|jpg, as the decision's "
+        "redacted_attachments name them)",
+    )
     screen.add_argument("--format", choices=("jsonl", "table"), default="jsonl", help="output format")
     screen.add_argument("--progress", action="store_true", help="always show the progress bar on stderr")
     screen.add_argument("--batch-size", type=int, default=64, help="posts screened together (default 64)")

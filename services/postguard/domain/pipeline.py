@@ -6,14 +6,29 @@ import functools
 import inspect
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from postguard.domain.advice import AdviceClassifier
 from postguard.domain.engine.tokens import SharedTokens
 from postguard.domain.identifiers import IdentifierDetector
+from postguard.domain.images.store import reference_for
 from postguard.domain.policy import PolicyEngine, PolicyRegistry
 from postguard.domain.text_guard import TooComplexError, too_complex
-from postguard.domain.types import Decision, Finding, Post, StageName, StageResult
+from postguard.domain.types import (
+    IMAGE_SCREENING_STAGE,
+    Decision,
+    Finding,
+    Post,
+    StageName,
+    StageResult,
+    expected_stages,
+)
+
+if TYPE_CHECKING:
+    from postguard.domain.images.screen import ImageScreener
+    from postguard.domain.images.store import RedactedStore
 
 BatchStage = Callable[[Sequence[Post]], list[list[Finding]]]
 Budget = Callable[[str, Post], "str | None"]
@@ -81,7 +96,8 @@ def _failed(stage: str, post: Post, error: str, duration: float = 0.0) -> StageR
 
 
 class ScreeningPipeline:
-    """Identifier detection + advice classification + policy decision, in-process."""
+    """Identifier detection + advice classification (+ image screening for posts with image bytes) +
+    policy decision, in-process. Without ``images`` a post with image bytes is held as incomplete."""
 
     def __init__(
         self,
@@ -89,24 +105,29 @@ class ScreeningPipeline:
         advice: AdviceClassifier,
         policies: PolicyRegistry,
         engine: PolicyEngine | None = None,
+        *,
+        images: ImageScreener | None = None,
+        store: RedactedStore | None = None,
     ) -> None:
         self.identifiers = identifiers
         self.advice = advice
         self.policies = policies
         self.engine = engine or PolicyEngine()
+        self.images = images
+        self.store = store
 
     @classmethod
     def default(cls, policy_dir: Path | None = None, *, use_models: bool = True) -> ScreeningPipeline:
         """The shipped configuration: rules plus the trained models when present and ``use_models``."""
+        from postguard.domain.images.screen import ImageScreener
         from postguard.domain.models import load_advice_model, load_ner_model
 
         ner = load_ner_model() if use_models else None
         text_model = load_advice_model() if use_models else None
-        return cls(
-            IdentifierDetector(ner_model=ner),
-            AdviceClassifier(text_model=text_model),
-            PolicyRegistry.load(policy_dir),
-        )
+        identifiers = IdentifierDetector(ner_model=ner)
+        advice = AdviceClassifier(text_model=text_model)
+        images = ImageScreener.default(identifiers, advice)
+        return cls(identifiers, advice, PolicyRegistry.load(policy_dir), images=images)
 
     def screen(self, post: Post) -> Decision:
         """Screen one post. Raises ``UnknownInstitutionError`` before any work for unknown institutions."""
@@ -121,16 +142,41 @@ class ScreeningPipeline:
         classify = _sharing(self.advice.classify_batch, shared)
         id_results = run_stage(StageName.IDENTIFIER_DETECTION, identify, posts)
         ad_results = run_stage(StageName.ADVICE_CLASSIFICATION, classify, posts)
+        image_results = [self.screen_images(post) for post in posts]
         decisions = []
-        for post, policy, id_res, ad_res in zip(posts, policies, id_results, ad_results, strict=True):
+        for post, policy, id_res, ad_res, image_res in zip(
+            posts, policies, id_results, ad_results, image_results, strict=True
+        ):
             started = time.perf_counter()
-            decision = self.engine.decide(post, [id_res, ad_res], policy)
-            decision.timings.update(
-                {
-                    StageName.IDENTIFIER_DETECTION.value: id_res.duration_seconds,
-                    StageName.ADVICE_CLASSIFICATION.value: ad_res.duration_seconds,
-                    "policy-decision": time.perf_counter() - started,
-                }
-            )
+            results = [id_res, ad_res] if image_res is None else [id_res, ad_res, image_res]
+            decision = self.engine.decide(post, results, policy, expected_stages(post))
+            decision.timings.update({r.stage: r.duration_seconds for r in results})
+            decision.timings["policy-decision"] = time.perf_counter() - started
             decisions.append(decision)
         return decisions
+
+    def screen_images(self, post: Post) -> StageResult | None:
+        """The image-screening result for one post with image bytes (None for a text-only post, or when
+        this pipeline has no image screener: the decision then lists the stage as incomplete). One post
+        at a time, so one unreadable image fails only its own post (closed)."""
+        if self.images is None or not any(a.has_content for a in post.attachments):
+            return None
+        screener = self.images
+        redacted: dict[str, tuple[tuple[str, bytes], ...]] = {}
+
+        def stage(batch: Sequence[Post]) -> list[list[Finding]]:
+            reports = screener.screen_posts(batch)
+            redacted.update({p.post_id: r.redacted for p, r in zip(batch, reports, strict=True)})
+            return [list(r.findings) for r in reports]
+
+        result = run_stage(IMAGE_SCREENING_STAGE, stage, [post], budget=screener.refusal)[0]
+        if not result.ok or not redacted.get(post.post_id):
+            return result
+        store = self.store
+        references = tuple(
+            sorted(
+                (aid, store.put(data) if store else reference_for(data))
+                for aid, data in redacted[post.post_id]
+            )
+        )
+        return replace(result, redacted_attachments=references)

@@ -44,4 +44,9 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "version": decision.version,
         "provisional": decision.provisional,
         "reidentification": {"risk": decision.reidentification_risk, "details": list(decision.risk_details)},
+        **(
+            {"redacted_attachments": dict(decision.redacted_attachments)}
+            if decision.redacted_attachments
+            else {}
+        ),
     }

@@ -32,6 +32,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
 from postguard.embedded.runner import (
@@ -79,7 +80,9 @@ def describe_exit(exitcode: int | None) -> str:
     return f"exit status {exitcode}"
 
 
-def _serve(conn: Connection, pipeline: Any, batch_size: int, inherited: list[Connection]) -> None:
+def _serve(
+    conn: Connection, pipeline: Any, batch_size: int, inherited: list[Connection], base_dir: Path | None
+) -> None:
     """Worker main loop: ``(seq, chunk)`` in, ``(seq, outcomes)`` or ``(seq, reason)`` out, until EOF."""
     code = 0
     try:
@@ -97,7 +100,9 @@ def _serve(conn: Connection, pipeline: Any, batch_size: int, inherited: list[Con
                 break
             seq, chunk = message
             try:
-                outcomes = list(screen_numbered(chunk, screen, registry, batch_size=batch_size))
+                outcomes = list(
+                    screen_numbered(chunk, screen, registry, batch_size=batch_size, base_dir=base_dir)
+                )
                 conn.send((seq, outcomes))
             except (EOFError, OSError):
                 break
@@ -123,6 +128,7 @@ class _Pool:
     pipeline: Any
     batch_size: int
     before_fork: Callable[[], None]
+    base_dir: Path | None = None
     workers: list[_Worker] = field(default_factory=list)
 
     def fork(self) -> _Worker:
@@ -133,7 +139,7 @@ class _Pool:
         inherited = [parent_end, *(w.conn for w in self.workers)]
         process = ctx.Process(
             target=_serve,
-            args=(child_end, self.pipeline, self.batch_size, inherited),
+            args=(child_end, self.pipeline, self.batch_size, inherited, self.base_dir),
             name="postguard-screen-worker",
             daemon=True,
         )
@@ -176,16 +182,18 @@ def screen_parallel(
     warn: Callable[[str], None] | None = None,
     before_fork: Callable[[], None] = lambda: None,
     window: int | None = None,
+    base_dir: Path | None = None,
 ) -> Iterator[Outcome]:
     """One ``Outcome`` per numbered line, in order, screened by ``workers`` forked processes.
 
     ``on_line`` is called once per outcome as it is yielded; ``warn`` gets one message per worker
     that died; ``before_fork`` runs before each fork (flush output buffers there); ``window`` bounds
-    the chunks in flight or waiting to be written (default ``2 * workers``).
+    the chunks in flight or waiting to be written (default ``2 * workers``); ``base_dir``: where
+    attachment ``path``s are read from (``runner.parse_line``).
     """
     say = warn or (lambda message: print(f"postguard: {message}", file=sys.stderr))
     limit = max(window or 2 * workers, workers)
-    pool = _Pool(pipeline, batch_size, before_fork)
+    pool = _Pool(pipeline, batch_size, before_fork, base_dir)
     todo = chunks(lines, batch_size)
     done: dict[int, list[Outcome]] = {}
     next_seq = next_out = deaths = 0

@@ -46,8 +46,11 @@ class Outcome:
         return record
 
 
-def parse_line(raw: str | bytes) -> Post:
-    """One JSONL line -> a validated ``Post``; raises ``ValueError`` with a text-free message."""
+def parse_line(raw: str | bytes, base_dir: Path | None = None) -> Post:
+    """One JSONL line -> a validated ``Post``; raises ``ValueError`` with a text-free message.
+
+    An attachment may give its image as ``path`` (a local file; relative paths are read from
+    ``base_dir``, default the working directory) instead of ``content_base64``."""
     if isinstance(raw, bytes):
         try:
             raw = decode_text(raw)
@@ -60,9 +63,42 @@ def parse_line(raw: str | bytes) -> Post:
     except RecursionError:
         raise ValueError("not valid JSON (nested too deeply)") from None
     try:
-        return post_from_mapping(obj)
+        return post_from_mapping(read_attachment_paths(obj, base_dir))
     except PostValidationError as exc:
         raise ValueError(f"invalid post: {exc}") from None
+
+
+def read_attachment_paths(obj: Any, base_dir: Path | None) -> Any:
+    """``obj`` with each attachment's ``path`` replaced by the file's bytes (``content``). Raises
+    ``PostValidationError`` naming the attachment (not the path, which may name a patient) when the file
+    cannot be read or is over the image size limit."""
+    attachments = obj.get("attachments") if isinstance(obj, dict) else None
+    if not isinstance(attachments, list) or not any(isinstance(a, dict) and "path" in a for a in attachments):
+        return obj
+    from postguard.domain.images.decode import ImageLimits
+
+    limit = ImageLimits().max_bytes  # a file over the image stage's own limit is refused unread
+    loaded = []
+    for index, item in enumerate(attachments):
+        if not isinstance(item, dict) or "path" not in item:
+            loaded.append(item)
+            continue
+        name = f"attachments[{index}].path"
+        if "content" in item or "content_base64" in item:
+            raise PostValidationError(name, "give path or content_base64, not both")
+        if not isinstance(item["path"], str) or not item["path"]:
+            raise PostValidationError(name, "must be a file path")
+        path = Path(item["path"])
+        path = path if path.is_absolute() or base_dir is None else base_dir / path
+        try:
+            size = path.stat().st_size
+            if size > limit:
+                raise PostValidationError(name, f"file is {size} bytes; the limit is {limit}")
+            content = path.read_bytes()
+        except OSError as exc:
+            raise PostValidationError(name, f"cannot be read ({type(exc).__name__})") from None
+        loaded.append({**{k: v for k, v in item.items() if k != "path"}, "content": content})
+    return {**obj, "attachments": loaded}
 
 
 def _post_id_of(raw: str | bytes) -> str:
@@ -77,23 +113,32 @@ def _post_id_of(raw: str | bytes) -> str:
 
 
 def build_pipeline(
-    policy_dir: Path | None = None, *, use_models: bool = True, models_dir: Path | None = None
+    policy_dir: Path | None = None,
+    *,
+    use_models: bool = True,
+    models_dir: Path | None = None,
+    redacted_dir: Path | None = None,
 ) -> ScreeningPipeline:
     """The embedded pipeline: rules, plus the trained models in ``models_dir`` (default: shipped).
 
     With ``use_models`` the models are required: ``ModelLoadError`` (naming the path) when either cannot
-    be loaded, never a silent fall-back to rules. ``PolicyError`` for invalid policies.
+    be loaded, never a silent fall-back to rules. ``PolicyError`` for invalid policies. Posts with
+    image bytes are screened by the image stage too; ``redacted_dir`` keeps the redacted copies.
     """
     from postguard.domain.advice import AdviceClassifier
     from postguard.domain.identifiers import IdentifierDetector
+    from postguard.domain.images.screen import ImageScreener
+    from postguard.domain.images.store import DirectoryStore
     from postguard.domain.models import load_advice_model, load_ner_model
 
     policies = PolicyRegistry.load(policy_dir)  # first: a bad policy is reported without loading models
     ner = load_ner_model(models_dir) if use_models else None
     text_model = load_advice_model(models_dir) if use_models else None
-    return ScreeningPipeline(
-        IdentifierDetector(ner_model=ner), AdviceClassifier(text_model=text_model), policies
-    )
+    identifiers = IdentifierDetector(ner_model=ner)
+    advice = AdviceClassifier(text_model=text_model)
+    store = DirectoryStore(redacted_dir) if redacted_dir is not None else None
+    images = ImageScreener.default(identifiers, advice)
+    return ScreeningPipeline(identifiers, advice, policies, images=images, store=store)
 
 
 def pipeline_batch(pipeline: Any) -> ScreenBatch:
@@ -161,13 +206,20 @@ def screen_lines(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_line: Callable[[], None] | None = None,
+    base_dir: Path | None = None,
 ) -> Iterator[Outcome]:
     """Yield one ``Outcome`` per non-blank input line, in order, screening valid posts in batches.
 
-    ``registry`` (when given) turns unknown institutions into per-line errors before any work.
+    ``registry`` (when given) turns unknown institutions into per-line errors before any work;
+    ``base_dir``: where relative attachment paths are read from.
     """
     return screen_numbered(
-        numbered_lines(lines), screen_batch, registry, batch_size=batch_size, on_line=on_line
+        numbered_lines(lines),
+        screen_batch,
+        registry,
+        batch_size=batch_size,
+        on_line=on_line,
+        base_dir=base_dir,
     )
 
 
@@ -178,6 +230,7 @@ def screen_numbered(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_line: Callable[[], None] | None = None,
+    base_dir: Path | None = None,
 ) -> Iterator[Outcome]:
     """``screen_lines`` over already numbered non-blank lines: a batch every ``batch_size`` lines.
 
@@ -204,7 +257,7 @@ def screen_numbered(
 
     for number, raw in lines:
         try:
-            post = parse_line(raw)
+            post = parse_line(raw, base_dir)
             if registry is not None and not registry.knows(post.institution_id):
                 raise ValueError(f"unknown institution {post.institution_id!r}: no policy covers it")
         except ValueError as exc:

@@ -48,6 +48,9 @@ def row(outcome: Outcome) -> str:
         if any(f.category == "IDENTIFIER" and f.in_text for f in d.findings):
             lines.append(_clip(_INDENT + "→ " + d.redacted_text, WIDTH))
         lines.extend(_clip(line, WIDTH) for line in _attachment_lines(d.findings))
+        lines.extend(
+            _clip(_INDENT + f"  redacted copy of {aid}: {ref}", WIDTH) for aid, ref in d.redacted_attachments
+        )
     return "\n".join(lines)
 
 

@@ -268,6 +268,10 @@ class PolicyEngine:
             decided_at=_now_rfc3339(),
             reidentification_risk=risk.score,
             risk_details=risk.details,
+            # redacted image copies: only from a complete screening, like the redacted text
+            redacted_attachments=()
+            if incomplete
+            else tuple(sorted(pair for r in reported.values() if r.ok for pair in r.redacted_attachments)),
         )
 
     # -- steps ---------------------------------------------------------------------------------------
@@ -334,7 +338,7 @@ class PolicyEngine:
                 where = ""
                 if action is Action.REDACT and _is_identifier(group):
                     where = f", replace it by [{label}]" if not all(on_attachment) else ""
-                    where += _ATTACHMENT_FIX if any(on_attachment) else ""
+                    where += _attachment_fix([h.finding for h in ordinary if not h.finding.in_text])
                 reasons.append(
                     (
                         action.severity,
@@ -458,6 +462,18 @@ def _texts(finding: Finding) -> tuple[str, str]:
 
 
 _ATTACHMENT_FIX = ", strip the attachment's metadata or edit its alt text"
+_IMAGE_FIX = ", post the redacted copy of the image (redacted_attachments) instead"
+_PICTURE_FIELDS = ("ocr", "pixels")
+
+
+def _attachment_fix(findings: Sequence[Finding]) -> str:
+    """How to fix identifiers on attachments: the redacted image copy when every one is in the picture
+    (read text or pixels) or its metadata bytes, else strip metadata / edit the alt text."""
+    if not findings:
+        return ""
+    if all(f.field.split(":", 1)[0] in _PICTURE_FIELDS for f in findings):
+        return _IMAGE_FIX
+    return _ATTACHMENT_FIX
 
 
 def attachment_field(post: Post, attachment_id: str, field: str) -> str:

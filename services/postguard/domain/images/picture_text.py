@@ -1,0 +1,168 @@
+"""What text read from a picture means: labels, not prose.
+
+The text recognizers look for the words around a detail that tie it to a patient ("admitted on",
+"my patient"). Text burned into an image has none: a radiograph says ``JANE DOE`` and ``2024-03-05``
+on two lines, a wristband a name and a birth date, a monitor a name over the vitals. Two rules here
+supply the context a picture gives:
+
+- **Calendar dates.** Any complete date (day, month and year: ISO ``2024-03-05``, ``03/14/2024``,
+  ``14.03.24``, ``14 Mar 2024``, ``March 14, 2024``) in a picture is a DATE: in an image a full date is
+  a capture, study, birth or visit date. A lone year or a month and year is not.
+- **Names on a bed board.** On a line that places a patient (a bed, room or bay: "Bed 4 - T. Okafor",
+  "Rm 12: Reyes"), the capitalised words right after the place are a name (a ward whiteboard, a census
+  list, a handover sheet).
+- **Names on clinical pictures.** A name the recognizers found but could not tie to anyone (role
+  ``unknown``, under the usual bar) is raised to ``LABEL_NAME_CONFIDENCE`` when the picture is clinical
+  (a DICOM file, or a greyscale image: radiographs, scans, ultrasound) or when its text carries another
+  patient detail (a date, a record number, a bed). A staff or public name keeps its role.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+from PIL import Image
+
+from postguard.domain.identifiers.messages import reason_for, suggestion_for
+from postguard.domain.types import Category, Finding, IdentifierLabel
+
+LABEL_DATE_DETECTOR = "image-label-date"
+BOARD_NAME_DETECTOR = "image-board-name"
+LABEL_DATE_CONFIDENCE = 0.85
+LABEL_NAME_CONFIDENCE = 0.7
+_PATIENT_DETAILS = frozenset(
+    {
+        IdentifierLabel.DATE,
+        IdentifierLabel.AGE,
+        IdentifierLabel.MEDICAL_RECORD_NUMBER,
+        IdentifierLabel.HEALTH_PLAN_NUMBER,
+        IdentifierLabel.FACILITY,
+    }
+)
+_GREY_TOLERANCE = 6.0
+"""Mean absolute difference between colour channels (0-255) under which a picture counts as greyscale."""
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_SEP = r"[-/.]"
+_DATES = re.compile(
+    rf"(?<![\d/.-])(?:(?P<iy>\d{{4}}){_SEP}(?P<im>\d{{1,2}}){_SEP}(?P<id>\d{{1,2}})"
+    rf"|(?P<a>\d{{1,2}})(?P<s>{_SEP})(?P<b>\d{{1,2}})(?P=s)(?P<y>\d{{4}}|\d{{2}}))(?![\d/.-]?\d)"
+    rf"|\b(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?[ -](?P<m1>{_MONTH})\.?[ -,]*(?P<y1>\d{{4}})"
+    rf"|(?P<m2>{_MONTH})\.?[ -](?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?[ -](?P<y2>\d{{4}}))\b",
+    re.IGNORECASE,
+)
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    if year < 100:
+        year += 2000 if year < 70 else 1900
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return 1900 <= year <= 2100
+
+
+def _is_date(m: re.Match[str]) -> bool:
+    """Whether a candidate is a real calendar date (numeric day/month in either order)."""
+    if m.group("iy"):
+        return _valid(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
+    if m.group("a"):
+        first, second, year = int(m.group("a")), int(m.group("b")), int(m.group("y"))
+        return _valid(year, first, second) or _valid(year, second, first)
+    day, month, year = (
+        (m.group("d1"), m.group("m1"), m.group("y1")) if m.group("d1") else m.group("d2", "m2", "y2")
+    )
+    return _valid(int(year), _MONTHS[month.lower()], int(day))
+
+
+def label_dates(text: str, found: Sequence[Finding]) -> list[Finding]:
+    """DATE findings for the complete calendar dates in ``text`` that ``found`` does not cover yet."""
+    taken = [(f.start, f.end) for f in found if f.label == IdentifierLabel.DATE]
+    dates = []
+    for m in _DATES.finditer(text):
+        if not _is_date(m) or any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        dates.append(
+            Finding(
+                category=Category.IDENTIFIER,
+                label=IdentifierLabel.DATE,
+                start=m.start(),
+                end=m.end(),
+                confidence=LABEL_DATE_CONFIDENCE,
+                detector=LABEL_DATE_DETECTOR,
+                reason=reason_for(IdentifierLabel.DATE),
+                suggestion=suggestion_for(IdentifierLabel.DATE),
+            )
+        )
+    return dates
+
+
+_BOARD_NAME = re.compile(
+    r"[ \t]*[-\u2013\u2014:|,][ \t]*(?P<name>(?:[A-Z][a-z]{0,2}\.[ \t]?){0,2}[A-Z][A-Za-z'\u2019-]{1,30}"
+    r"(?:[ \t][A-Z][A-Za-z'\u2019-]{1,30})?)"
+)
+_PLACING_KINDS = frozenset({"bed", "room", "unit", "ward"})
+_ACRONYM_MAX = 4
+
+
+def board_names(text: str, found: Sequence[Finding]) -> list[Finding]:
+    """PERSON findings for the name written right after a bed or room on the same line."""
+    names = []
+    taken = [(f.start, f.end) for f in found]
+    for place in found:
+        if place.label != IdentifierLabel.FACILITY or place.attribute("kind") not in _PLACING_KINDS:
+            continue
+        m = _BOARD_NAME.match(text, place.end)
+        if m is None or any(s < m.end("name") and m.start("name") < e for s, e in taken):
+            continue
+        if m.group("name").isupper() and len(m.group("name")) <= _ACRONYM_MAX:  # NPO, DNR, ICU: not names
+            continue
+        names.append(
+            Finding(
+                category=Category.IDENTIFIER,
+                label=IdentifierLabel.PERSON,
+                start=m.start("name"),
+                end=m.end("name"),
+                confidence=LABEL_NAME_CONFIDENCE,
+                detector=BOARD_NAME_DETECTOR,
+                reason=reason_for(IdentifierLabel.PERSON),
+                suggestion=suggestion_for(IdentifierLabel.PERSON),
+                attributes=(("role", "patient"),),
+            )
+        )
+    return names
+
+
+def is_clinical(image: Image.Image, image_format: str) -> bool:
+    """A DICOM file, or a picture whose colour channels agree (greyscale: radiographs, scans)."""
+    if image_format == "DICOM" or image.mode in ("L", "LA", "I", "I;16", "F", "1"):
+        return True
+    small = np.asarray(image.convert("RGB").resize((64, 64)), dtype=np.float32)
+    spread = np.abs(small[..., 0] - small[..., 1]) + np.abs(small[..., 1] - small[..., 2])
+    return float(spread.mean()) / 2 < _GREY_TOLERANCE
+
+
+def as_picture_text(found: Sequence[Finding], text: str, clinical: bool) -> list[Finding]:
+    """``found`` (the text recognizers' findings on a picture's text) with label dates added and
+    unattributed names raised on clinical pictures or next to another patient detail."""
+    findings = [*found, *label_dates(text, found)]
+    findings += board_names(text, findings)
+    has_detail = any(f.label in _PATIENT_DETAILS and f.confidence >= 0.5 for f in findings)
+    if not (clinical or has_detail):
+        return findings
+    return [
+        replace(f, confidence=LABEL_NAME_CONFIDENCE)
+        if f.label == IdentifierLabel.PERSON
+        and f.attribute("role", "unknown") == "unknown"
+        and f.confidence < LABEL_NAME_CONFIDENCE
+        else f
+        for f in findings
+    ]
