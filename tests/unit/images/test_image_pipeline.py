@@ -14,10 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import image_support as S
+import image_support as images
 import pytest
 from PIL import Image
-
 from postguard.domain.images.decode import decode_image
 from postguard.domain.images.metadata import read_metadata
 from postguard.domain.images.ocr import TesseractOcr
@@ -60,7 +59,7 @@ def redacted_copy(pipeline: ScreeningPipeline, decision) -> bytes:
 
 
 def test_radiograph_with_burned_in_name_and_date_is_held_and_the_copy_covers_them(pipeline) -> None:
-    decision = pipeline.screen(image_post(S.radiograph_png([NAME, DATE])))
+    decision = pipeline.screen(image_post(images.radiograph_png([NAME, DATE])))
     assert decision.verdict in (Verdict.REVIEW, Verdict.BLOCK)
     read = {f.label: f for f in decision.findings if f.field == "ocr"}
     assert {"PERSON", "DATE"} <= set(read)
@@ -74,7 +73,7 @@ def test_radiograph_with_burned_in_name_and_date_is_held_and_the_copy_covers_the
 
 
 def test_photo_with_gps_exif_is_flagged_by_tag_and_the_copy_has_no_metadata(pipeline) -> None:
-    data = S.photo_jpeg_with_gps(41.8781, -87.6298)
+    data = images.photo_jpeg_with_gps(41.8781, -87.6298)
     decision = pipeline.screen(image_post(data))
     tags = {f.field for f in decision.findings if f.label == "LOCATION"}
     assert any("GPS" in tag for tag in tags)
@@ -86,7 +85,8 @@ def test_photo_with_gps_exif_is_flagged_by_tag_and_the_copy_has_no_metadata(pipe
 
 
 def test_dicom_with_patient_name_and_burned_in_annotation(pipeline) -> None:
-    data = S.dicom_bytes("KOWALCZYK^MARTA", "MRN4410021", burned_in_lines=["KOWALCZYK MARTA", "2024-03-05"])
+    burned_in = ["KOWALCZYK MARTA", "2024-03-05"]
+    data = images.dicom_bytes("KOWALCZYK^MARTA", "MRN4410021", burned_in_lines=burned_in)
     decision = pipeline.screen(image_post(data))
     assert decision.verdict is Verdict.BLOCK  # a named patient plus other identifiers
     fields = {(f.label, f.field) for f in decision.findings}
@@ -98,7 +98,7 @@ def test_dicom_with_patient_name_and_burned_in_annotation(pipeline) -> None:
 
 
 def test_whiteboard_of_beds_and_names(pipeline) -> None:
-    data = S.whiteboard_png(["Bed 4 - T. Okafor", "Bed 5 - Reyes", "Bed 6 - Lindqvist"])
+    data = images.whiteboard_png(["Bed 4 - T. Okafor", "Bed 5 - Reyes", "Bed 6 - Lindqvist"])
     decision = pipeline.screen(image_post(data))
     labels = [f.label for f in decision.findings if f.field == "ocr"]
     assert labels.count("FACILITY") >= 2  # the bed numbers
@@ -106,16 +106,16 @@ def test_whiteboard_of_beds_and_names(pipeline) -> None:
 
 
 def test_face_photo_is_held_unless_the_post_carries_a_valid_consent(pipeline) -> None:
-    decision = pipeline.screen(image_post(S.face_jpeg()))
+    decision = pipeline.screen(image_post(images.face_jpeg()))
     faces = [f for f in decision.findings if f.label == "FACE"]
     assert decision.verdict is Verdict.REVIEW and len(faces) == 1 and faces[0].field == "pixels"
-    consented = pipeline.screen(image_post(S.face_jpeg(), consent_reference="MC-2025-00417"))
+    consented = pipeline.screen(image_post(images.face_jpeg(), consent_reference="MC-2025-00417"))
     assert consented.verdict is Verdict.ALLOW
-    refused = pipeline.screen(image_post(S.face_jpeg(), consent_reference="n/a"))
+    refused = pipeline.screen(image_post(images.face_jpeg(), consent_reference="n/a"))
     assert refused.verdict is Verdict.REVIEW
 
 
-@pytest.mark.parametrize("build", [S.chart_png, S.landscape_jpeg], ids=["chart", "landscape"])
+@pytest.mark.parametrize("build", [images.chart_png, images.landscape_jpeg], ids=["chart", "landscape"])
 def test_clean_pictures_pass(pipeline, build) -> None:
     decision = pipeline.screen(image_post(build()))
     assert decision.verdict is Verdict.ALLOW, decision.reasons
@@ -124,22 +124,23 @@ def test_clean_pictures_pass(pipeline, build) -> None:
 
 def test_without_an_image_screener_a_post_with_images_is_held_as_incomplete(pipeline) -> None:
     text_only = ScreeningPipeline(pipeline.identifiers, pipeline.advice, pipeline.policies)
-    decision = text_only.screen(image_post(S.chart_png()))
+    decision = text_only.screen(image_post(images.chart_png()))
     assert decision.verdict is Verdict.REVIEW
     assert decision.incomplete_stages == (IMAGE_SCREENING_STAGE,)
-    assert text_only.screen(Post("t-1", "demo-hospital", "x", "Flu clinic opens Monday.")).verdict is Verdict.ALLOW
+    text_post = Post("t-1", "demo-hospital", "x", "Flu clinic opens Monday.")
+    assert text_only.screen(text_post).verdict is Verdict.ALLOW
 
 
 def test_an_unreadable_image_fails_only_its_own_post_closed(pipeline) -> None:
-    bad = image_post(S.truncated(S.chart_png(), 0.3), post_id="bad")
-    good = image_post(S.chart_png(), post_id="good")
+    bad = image_post(images.truncated(images.chart_png(), 0.3), post_id="bad")
+    good = image_post(images.chart_png(), post_id="good")
     decisions = pipeline.screen_batch([bad, good])
     assert decisions[0].verdict is Verdict.REVIEW and IMAGE_SCREENING_STAGE in decisions[0].incomplete_stages
     assert decisions[1].verdict is Verdict.ALLOW
 
 
 def test_cli_reads_attachment_paths_and_writes_redacted_copies(tmp_path: Path) -> None:
-    (tmp_path / "xray.png").write_bytes(S.radiograph_png([NAME, DATE]))
+    (tmp_path / "xray.png").write_bytes(images.radiograph_png([NAME, DATE]))
     line = {
         "post_id": "cli-img",
         "institution_id": "demo-hospital",
@@ -173,7 +174,8 @@ def test_cli_refuses_a_missing_attachment_file_without_naming_it(tmp_path: Path)
     }
     (tmp_path / "posts.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
     run = subprocess.run(
-        [sys.executable, "-m", "postguard.cli", "screen", "--input", str(tmp_path / "posts.jsonl"), "--no-models"],
+        [sys.executable, "-m", "postguard.cli", "screen", "--input", str(tmp_path / "posts.jsonl"),
+         "--no-models"],
         capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     assert run.returncode == 1
