@@ -315,3 +315,18 @@ def test_the_declared_type_is_not_trusted_only_magic_bytes() -> None:
     assert sniff_format(png) == "PNG" and sniff_format(img.jpeg_bytes(img.chart_image())) == "JPEG"
     assert sniff_format(img.dicom_bytes(size=(16, 16))) == "DICOM"
     assert sniff_format(b"DICM" + png) is None  # "DICM" counts only at offset 128
+
+
+def test_colour_dicom_keeps_its_colours() -> None:
+    ds = pydicom.dcmread(io.BytesIO(img.dicom_bytes(size=(32, 16))))
+    rgb = np.zeros((16, 32, 3), dtype=np.uint8)
+    rgb[:, :16] = (200, 30, 40)
+    rgb[:, 16:] = (10, 220, 90)
+    ds.SamplesPerPixel, ds.PhotometricInterpretation, ds.PlanarConfiguration = 3, "RGB", 0
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 8, 8, 7
+    del ds.WindowCenter, ds.WindowWidth
+    ds.PixelData = rgb.tobytes()
+    out = io.BytesIO()
+    ds.save_as(out)
+    frame = array(decode_image(out.getvalue()).frames[0])
+    assert tuple(frame[5, 5]) == (200, 30, 40) and tuple(frame[5, 20]) == (10, 220, 90)

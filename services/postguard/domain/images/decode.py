@@ -23,6 +23,8 @@ import re
 import struct
 import warnings
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,6 +110,16 @@ _TRANSPOSE = {
     8: Image.Transpose.ROTATE_90,
 }
 _WHITE = (255, 255, 255, 255)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Decoder warnings silenced (they may describe the file's contents), Pillow's bomb warning raised.
+    (``warnings.catch_warnings`` is process-wide: another thread may briefly see these filters.)"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        yield
 
 
 class ImageRejected(ValueError):  # noqa: N818 (the shared API name)
@@ -254,9 +266,7 @@ def _open_pillow(data: bytes, format_name: str, limits: ImageLimits) -> Image.Im
     if Image.MAX_IMAGE_PIXELS is None or limits.max_pixels > Image.MAX_IMAGE_PIXELS:
         Image.MAX_IMAGE_PIXELS = limits.max_pixels
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return Image.open(io.BytesIO(data), formats=[PILLOW_PLUGINS[format_name]])
+        return Image.open(io.BytesIO(data), formats=[PILLOW_PLUGINS[format_name]])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _bomb(data, format_name, exc, limits) from None
     except _DECODE_ERRORS as exc:
@@ -285,8 +295,8 @@ def _pillow_info(image: Image.Image, format_name: str, limits: ImageLimits) -> I
 def _to_rgb(frame: Image.Image) -> Image.Image:
     """RGB copy of a frame: high-bit-depth grey stretched to 8 bits, transparency flattened on white."""
     if frame.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        values = np.asarray(frame, dtype=np.float64)
-        return Image.fromarray(_stretch(values, values.min(), values.max()), mode="L").convert("RGB")
+        values = np.asarray(frame, dtype=np.float32)
+        return Image.fromarray(_stretch(values, values.min(), values.max())).convert("RGB")
     if frame.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in frame.info:
         rgba = frame.convert("RGBA")
         return Image.alpha_composite(Image.new("RGBA", rgba.size, _WHITE), rgba).convert("RGB")
@@ -314,9 +324,7 @@ def _pillow_frames(image: Image.Image, info: ImageInfo) -> tuple[Image.Image, ..
 
 def _read_dicom(data: bytes, header_only: bool) -> Dataset:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pydicom's warnings may quote element values
-            return dcmread(io.BytesIO(data), stop_before_pixels=header_only)
+        return dcmread(io.BytesIO(data), stop_before_pixels=header_only)
     except _DECODE_ERRORS as exc:
         raise _corrupt("DICOM", exc) from None
 
@@ -340,8 +348,8 @@ def _dicom_info(ds: Dataset, limits: ImageLimits) -> ImageInfo:
 
 def _stretch(values: np.ndarray, low: float, high: float) -> np.ndarray:
     """``values`` mapped linearly from [low, high] to 0..255 (clipped), as uint8."""
-    scale = 255.0 / max(float(high) - float(low), 1e-9)
-    return np.clip((values.astype(np.float64) - float(low)) * scale, 0, 255).astype(np.uint8)
+    scale = np.float32(255.0 / max(float(high) - float(low), 1e-9))
+    return np.clip((values.astype(np.float32) - np.float32(low)) * scale, 0, 255).astype(np.uint8)
 
 
 def _first(value: object) -> float:
@@ -350,8 +358,8 @@ def _first(value: object) -> float:
 
 
 def _grey_to_8bit(ds: Dataset, pixels: np.ndarray) -> np.ndarray:
-    """Modality rescale (slope/intercept or LUT), then the first VOI window (or VOI LUT, or the full
-    range), to 0..255; MONOCHROME1 (white = low values) inverted."""
+    """One frame: modality rescale (slope/intercept or LUT), then the first VOI window (or VOI LUT, or
+    the frame's full range), to 0..255; MONOCHROME1 (white = low values) inverted."""
     values = apply_modality_lut(pixels, ds)
     center, width = ds.get("WindowCenter"), ds.get("WindowWidth")
     if center is not None and width is not None and _first(width) > 0:
@@ -382,20 +390,18 @@ def _dicom_frames(ds: Dataset, info: ImageInfo) -> tuple[Image.Image, ...]:
         raise ImageRejected("DICOM has no pixel data")
     syntax = str(ds.file_meta.get("TransferSyntaxUID", "unknown"))
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            pixels = ds.pixel_array
-            if info.frames == 1:
-                pixels = pixels[np.newaxis]
-            palette = ds.get("PhotometricInterpretation") == "PALETTE COLOR"
-            colour = palette or int(ds.get("SamplesPerPixel") or 1) == 3
-            out = _colour_to_8bit(ds, pixels) if colour else _grey_to_8bit(ds, pixels)
+        pixels = ds.pixel_array
+        if info.frames == 1:
+            pixels = pixels[np.newaxis]
+        palette = ds.get("PhotometricInterpretation") == "PALETTE COLOR"
+        colour = palette or int(ds.get("SamplesPerPixel") or 1) == 3
+        convert = _colour_to_8bit if colour else _grey_to_8bit
+        out = [convert(ds, frame) for frame in pixels]  # frame by frame: one float copy at a time
     except (NotImplementedError, RuntimeError, ImportError):
         raise ImageRejected(f"DICOM transfer syntax {syntax} cannot be decoded here") from None
     except _DECODE_ERRORS as exc:
         raise _corrupt("DICOM", exc) from None
-    mode = "RGB" if colour else "L"
-    return tuple(Image.fromarray(np.ascontiguousarray(frame), mode=mode).convert("RGB") for frame in out)
+    return tuple(Image.fromarray(np.ascontiguousarray(frame)).convert("RGB") for frame in out)
 
 
 # -- the API --------------------------------------------------------------------------------------------
@@ -405,22 +411,24 @@ def inspect_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> ImageInf
     """Format, size and frame count from the header alone, refusing oversize, unsupported, corrupt
     headers and decompression bombs (raises ``ImageRejected``). Cheap: no pixel is decoded."""
     found = _checked_format(data, limits)
-    if found == "DICOM":
-        return _dicom_info(_read_dicom(data, header_only=True), limits)
-    with _open_pillow(data, found, limits) as image:
-        return _pillow_info(image, found, limits)
+    with _quiet():
+        if found == "DICOM":
+            return _dicom_info(_read_dicom(data, header_only=True), limits)
+        with _open_pillow(data, found, limits) as image:
+            return _pillow_info(image, found, limits)
 
 
 def decode_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> DecodedImage:
     """Every frame of ``data`` in RGB, after the checks of ``inspect_image`` (raises ``ImageRejected``;
     truncated or corrupt pixel data too)."""
     found = _checked_format(data, limits)
-    if found == "DICOM":
-        ds = _read_dicom(data, header_only=False)
-        info = _dicom_info(ds, limits)
-        frames = _dicom_frames(ds, info)
-    else:
-        with _open_pillow(data, found, limits) as image:
-            info = _pillow_info(image, found, limits)
-            frames = _pillow_frames(image, info)
+    with _quiet():
+        if found == "DICOM":
+            ds = _read_dicom(data, header_only=False)
+            info = _dicom_info(ds, limits)
+            frames = _dicom_frames(ds, info)
+        else:
+            with _open_pillow(data, found, limits) as image:
+                info = _pillow_info(image, found, limits)
+                frames = _pillow_frames(image, info)
     return DecodedImage(info.format, info.media_type, frames, frames[0].width, frames[0].height)
