@@ -8,9 +8,12 @@ Redacted copies are written to the store and only their references travel on the
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import dataclasses
+import hashlib
 import logging
+import os
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -73,12 +76,22 @@ class ImageScreeningStage(DetectionStage):
     """The image-screening stream stage: decode + validate, screen posts with image bytes, keep copies."""
 
     def __init__(
-        self, screener: ImageScreener, store: RedactedStore, *, timeout_seconds: float = 120.0
+        self,
+        screener: ImageScreener,
+        store: RedactedStore,
+        *,
+        timeout_seconds: float = 120.0,
+        remember: int = 1024,
     ) -> None:
         super().__init__(STAGE, screener.screen_batch)
         self.screener = screener
         self.store = store
         self.timeout_seconds = timeout_seconds
+        self.remember = remember
+        # Results of the last ``remember`` posts screened ok, by content: a post seen again (policy-decision
+        # re-drives a post whose result is late, a re-delivery after a rebalance) is answered from here
+        # instead of being OCR'd again, so re-drives cannot pile seconds of work onto a lagging stage.
+        self._done: collections.OrderedDict[tuple[str, ...], StageResult] = collections.OrderedDict()
 
     def screenable(self, records: Sequence[Inbound]) -> list[tuple[Inbound, Post]]:
         """The valid posts that carry image bytes (the others get no result from this stage)."""
@@ -96,6 +109,20 @@ class ImageScreeningStage(DetectionStage):
         return results
 
     def screen_one(self, post: Post) -> StageResult:
+        """Screen one post's images within ``timeout_seconds`` (or answer a post screened before)."""
+        key = _content_key(post)
+        known = self._done.get(key)
+        if known is not None:
+            self._done.move_to_end(key)
+            return dataclasses.replace(known, post_id=post.post_id)
+        result = self._screen(post)
+        if result.ok and self.remember > 0:
+            self._done[key] = result
+            while len(self._done) > self.remember:
+                self._done.popitem(last=False)
+        return result
+
+    def _screen(self, post: Post) -> StageResult:
         """Screen one post's images within ``timeout_seconds``; store the redacted copies."""
         redacted: list[tuple[str, bytes]] = []
 
@@ -139,6 +166,12 @@ class ImageScreeningStage(DetectionStage):
         log.error("image screening failed", extra={"post_id": result.post_id, "error": result.error})
 
 
+def _content_key(post: Post) -> tuple[str, ...]:
+    """What a result is a function of: the post's identity and text, and every attachment's bytes."""
+    images = (f"{a.attachment_id}:{hashlib.sha256(a.content).hexdigest()}" for a in post.attachments)
+    return (post.institution_id, post.post_id, post.text_sha256, *images)
+
+
 def _failed(post: Post, error: str, started: float) -> StageResult:
     return StageResult(
         post.post_id,
@@ -158,6 +191,22 @@ def build_screener(common: CommonSettings) -> ImageScreener:
     from postguard.identifier_detection.agents import build_detector
 
     return ImageScreener.default(build_detector(common), build_classifier(common))
+
+
+def require_redacted_dir(settings: ImageScreeningSettings) -> None:
+    """The redacted-copy directory exists and is writable, or start-up stops (status 78)."""
+    directory = settings.redacted_dir
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        writable = os.access(directory, os.W_OK | os.X_OK)
+    except OSError:
+        writable = False
+    if not writable:
+        log.error(
+            "the redacted-copy directory is not writable; set POSTGUARD_IMAGE_SCREENING_REDACTED_DIR",
+            extra={"path": str(directory), "exit_code": EXIT_MODELS_UNAVAILABLE},
+        )
+        raise SystemExit(EXIT_MODELS_UNAVAILABLE)
 
 
 def require_ocr(screener: ImageScreener) -> None:

@@ -25,6 +25,7 @@ def run(argv: list[str] | None = None) -> int:
     common = CommonSettings()
     settings = ImageScreeningSettings()
     configure_logging(common.log_level, service=SERVICE)
+    agents.require_redacted_dir(settings)
     stage = agents.default_stage(common, settings)
     agents.require_ocr(stage.screener)
     app = create_app(settings, common, stage)

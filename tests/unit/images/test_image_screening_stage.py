@@ -142,3 +142,24 @@ def test_invalid_posts_are_skipped_not_screened(tmp_path) -> None:
     bad = Post("bad", "demo", "x", "text", attachments=(Attachment("a", "image/jpeg", content=PNG),))
     assert stage.process([_record(bad, 1)]) == []
     assert screener.seen == []
+
+
+def test_a_post_seen_again_is_answered_without_screening_it_again(tmp_path) -> None:
+    screener = FakeScreener()
+    stage = ImageScreeningStage(screener, DirectoryStore(tmp_path))
+    first = stage.detect([_post("again")])
+    second = stage.detect([_post("again")])
+    assert screener.seen == [["again"]]
+    assert first == second and second[0].redacted_attachments
+    other = Post("again", "demo", "x", "Other text", attachments=_post("again").attachments)
+    stage.detect([other])  # other text: other content, screened afresh
+    assert screener.seen == [["again"], ["again"]]
+
+
+def test_failures_are_not_remembered(tmp_path) -> None:
+    screener = FakeScreener(fail=True)
+    stage = ImageScreeningStage(screener, DirectoryStore(tmp_path))
+    stage.detect([_post("retry")])
+    screener.fail = False
+    [result] = stage.detect([_post("retry")])
+    assert result.ok and len(screener.seen) == 2
