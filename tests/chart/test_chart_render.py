@@ -489,8 +489,8 @@ def test_image_screening_gets_more_resources_and_an_emptydir_for_redacted_copies
     deployment = by_kind(default_objects, "Deployment")[IMAGE]
     container = _container(deployment)
     assert container["resources"] == {
-        "requests": {"cpu": "500m", "memory": "768Mi"},
-        "limits": {"cpu": "2", "memory": "2Gi"},
+        "requests": {"cpu": "500m", "memory": "1536Mi"},
+        "limits": {"cpu": "2", "memory": "5Gi"},
     }
     env = env_of(deployment)
     assert env["POSTGUARD_IMAGE_SCREENING_REDACTED_DIR"] == "/var/lib/postguard/redacted"
