@@ -518,6 +518,11 @@ def test_image_screening_values_create_a_shared_claim_an_hpa_and_larger_limits()
     deployment = by_kind(objects, "Deployment")[IMAGE]
     volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
     assert volumes["redacted"]["persistentVolumeClaim"] == {"claimName": claim["metadata"]["name"]}
+    pod_security = deployment["spec"]["template"]["spec"]["securityContext"]
+    assert pod_security["fsGroup"] == 10001, "the claim is writable for the service user"
+    assert pod_security["fsGroupChangePolicy"] == "OnRootMismatch", (
+        "a big claim is not re-owned at each start"
+    )
     assert "replicas" not in deployment["spec"], "the HPA owns the replica count"
     (hpa,) = by_kind(objects, "HorizontalPodAutoscaler").values()
     assert hpa["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"]
