@@ -181,3 +181,13 @@ def test_cli_refuses_a_missing_attachment_file_without_naming_it(tmp_path: Path)
     assert run.returncode == 1
     record = json.loads(run.stdout)
     assert "attachments[0].path" in record["error"] and "Kowalczyk" not in record["error"]
+
+
+def test_screenshot_of_a_record_is_a_record_image(pipeline) -> None:
+    screen = images.text_image(
+        ["Patient: Okafor, Tobenna", "DOB: 1957-02-11", "MRN 4471203", "Bed 12 - Ward 7B"], size=(760, 260)
+    )
+    decision = pipeline.screen(image_post(images.png_bytes(screen)))
+    records = [f for f in decision.findings if f.label == "RECORD_IMAGE"]
+    assert len(records) == 1 and records[0].field == "ocr" and records[0].attribute("box")
+    assert decision.verdict is Verdict.BLOCK
