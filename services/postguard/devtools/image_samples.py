@@ -235,7 +235,8 @@ def landscape(seed: int = 0, size: tuple[int, int] = (1200, 800)) -> Image.Image
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
 
-def _skimage(name: str) -> Image.Image:
+def skimage_photo(name: str) -> Image.Image:
+    """A photo bundled with scikit-image (test-only dependency), as RGB."""
     import skimage.data  # test-only dependency: bundled public-domain sample photos
 
     return Image.fromarray(getattr(skimage.data, name)()).convert("RGB")
@@ -243,7 +244,7 @@ def _skimage(name: str) -> Image.Image:
 
 def astronaut() -> Image.Image:
     """skimage.data.astronaut(): Eileen Collins, NASA portrait (public domain), one frontal face."""
-    return _skimage("astronaut")
+    return skimage_photo("astronaut")
 
 
 def _variants(base: Image.Image, name: str) -> list[FaceSample]:
@@ -310,7 +311,7 @@ NONFACE_MORE = ("hubble_deep_field", "immunohistochemistry", "grass", "brick", "
 def nonface_samples() -> list[FaceSample]:
     """Images without a face: scikit-image photos (not ``camera``: it shows a man), charts, landscapes,
     radiographs, whiteboards, monitors, wristbands, a 12 MP photo, and LFW's non-face crops."""
-    out = [FaceSample(name, _skimage(name), False) for name in NONFACE_PHOTOS + NONFACE_MORE]
+    out = [FaceSample(name, skimage_photo(name), False) for name in NONFACE_PHOTOS + NONFACE_MORE]
     for seed in range(3):
         out.append(FaceSample(f"chart-{seed}", chart(seed), False))
         out.append(FaceSample(f"landscape-{seed}", landscape(seed), False))
