@@ -11,6 +11,9 @@ supply the context a picture gives:
 - **Names on a bed board.** On a line that places a patient (a bed, room or bay: "Bed 4 - T. Okafor",
   "Rm 12: Reyes"), the capitalised words right after the place are a name (a ward whiteboard, a census
   list, a handover sheet).
+- **Patient-name lines on clinical pictures.** Scanners and PACS print the patient as ``SURNAME, GIVEN``,
+  ``SURNAME^GIVEN`` (DICOM's person-name form) or ``SURNAME GIVEN`` in capitals on a line of its own; on a
+  clinical picture such a line whose given name is a listed given name (first_names.yaml) is a PERSON.
 - **Names on clinical pictures.** A name the recognizers found but could not tie to anyone (role
   ``unknown``, under the usual bar) is raised to ``LABEL_NAME_CONFIDENCE`` when the picture is clinical
   (a DICOM file, or a greyscale image: radiographs, scans, ultrasound) or when its text carries another
@@ -24,15 +27,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 from PIL import Image
 
 from postguard.domain.identifiers.messages import reason_for, suggestion_for
+from postguard.domain.rule_data import load_package_rule_data
 from postguard.domain.types import Category, Finding, IdentifierLabel
 
 LABEL_DATE_DETECTOR = "image-label-date"
 BOARD_NAME_DETECTOR = "image-board-name"
+NAME_LINE_DETECTOR = "image-name-line"
 LABEL_DATE_CONFIDENCE = 0.85
 LABEL_NAME_CONFIDENCE = 0.7
 _PATIENT_DETAILS = frozenset(
@@ -125,20 +131,51 @@ def board_names(text: str, found: Sequence[Finding]) -> list[Finding]:
             continue
         if m.group("name").isupper() and len(m.group("name")) <= _ACRONYM_MAX:  # NPO, DNR, ICU: not names
             continue
-        names.append(
-            Finding(
-                category=Category.IDENTIFIER,
-                label=IdentifierLabel.PERSON,
-                start=m.start("name"),
-                end=m.end("name"),
-                confidence=LABEL_NAME_CONFIDENCE,
-                detector=BOARD_NAME_DETECTOR,
-                reason=reason_for(IdentifierLabel.PERSON),
-                suggestion=suggestion_for(IdentifierLabel.PERSON),
-                attributes=(("role", "patient"),),
-            )
-        )
+        names.append(_person(m.start("name"), m.end("name"), BOARD_NAME_DETECTOR))
     return names
+
+
+_NAME_LINE = re.compile(
+    r"^[ \t]*(?P<name>(?P<surname>[A-Z][A-Za-z'\u2019-]{1,30})(?P<sep>[ \t]*[,^][ \t]*|[ \t]+)"
+    r"(?P<given>[A-Z][A-Za-z'\u2019-]{1,30})(?:[ \t^]+[A-Z][A-Za-z.]{0,30})?)[ \t]*$",
+    re.MULTILINE,
+)
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    """Listed given names, lower case (identifiers/data/first_names.yaml)."""
+    data = load_package_rule_data("postguard.domain.identifiers.data", "first_names.yaml")
+    return frozenset(data.words("first_names")) | frozenset(data.words("word_names"))
+
+
+def name_lines(text: str, found: Sequence[Finding]) -> list[Finding]:
+    """PERSON findings for ``SURNAME, GIVEN`` / ``SURNAME^GIVEN`` lines with a listed given name."""
+    taken = [(f.start, f.end) for f in found]
+    names = []
+    for m in _NAME_LINE.finditer(text):
+        if m.group("given").lower() not in _given_names():
+            continue
+        if not m.group("sep").strip() and not m.group("name").isupper():  # "SURNAME GIVEN", capitals only
+            continue
+        if any(s < m.end("name") and m.start("name") < e for s, e in taken):
+            continue
+        names.append(_person(m.start("name"), m.end("name"), NAME_LINE_DETECTOR))
+    return names
+
+
+def _person(start: int, end: int, detector: str) -> Finding:
+    return Finding(
+        category=Category.IDENTIFIER,
+        label=IdentifierLabel.PERSON,
+        start=start,
+        end=end,
+        confidence=LABEL_NAME_CONFIDENCE,
+        detector=detector,
+        reason=reason_for(IdentifierLabel.PERSON),
+        suggestion=suggestion_for(IdentifierLabel.PERSON),
+        attributes=(("role", "patient"),),
+    )
 
 
 def is_clinical(image: Image.Image, image_format: str) -> bool:
@@ -155,6 +192,8 @@ def as_picture_text(found: Sequence[Finding], text: str, clinical: bool) -> list
     unattributed names raised on clinical pictures or next to another patient detail."""
     findings = [*found, *label_dates(text, found)]
     findings += board_names(text, findings)
+    if clinical:
+        findings += name_lines(text, findings)
     has_detail = any(f.label in _PATIENT_DETAILS and f.confidence >= 0.5 for f in findings)
     if not (clinical or has_detail):
         return findings

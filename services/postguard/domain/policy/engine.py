@@ -7,7 +7,7 @@ post text (they reach audit logs); they name labels and counts.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -143,6 +143,8 @@ class _Hit:
     rule: Rule
     over_age: bool = False
     relaxed: bool = False
+    stripped: bool = False
+    """In an attached image's own metadata: the redacted copy drops it (not counted for re-identification)."""
 
 
 def _age_value(finding: Finding, text: str) -> float | None:
@@ -268,10 +270,7 @@ class PolicyEngine:
             decided_at=_now_rfc3339(),
             reidentification_risk=risk.score,
             risk_details=risk.details,
-            # redacted image copies: only from a complete screening, like the redacted text
-            redacted_attachments=()
-            if incomplete
-            else tuple(sorted(pair for r in reported.values() if r.ok for pair in r.redacted_attachments)),
+            redacted_attachments=() if incomplete else _redacted_copies(reported.values(), hits),
         )
 
     # -- steps ---------------------------------------------------------------------------------------
@@ -297,6 +296,9 @@ class PolicyEngine:
         if consented and finding.label in policy.consent_allows:
             return None
         hit = _Hit(finding, rule.action, rule)
+        if finding.category == Category.IDENTIFIER and in_image_metadata(post, finding):
+            hit.action, hit.stripped = policy.image_metadata_action, True
+            return hit
         if consented and finding.label in policy.consent_relaxes:
             hit.relaxed = True
             if hit.action.severity > policy.consent_to.severity:
@@ -338,7 +340,7 @@ class PolicyEngine:
                 where = ""
                 if action is Action.REDACT and _is_identifier(group):
                     where = f", replace it by [{label}]" if not all(on_attachment) else ""
-                    where += _attachment_fix([h.finding for h in ordinary if not h.finding.in_text])
+                    where += _attachment_fix([h for h in ordinary if not h.finding.in_text])
                 reasons.append(
                     (
                         action.severity,
@@ -364,7 +366,9 @@ class PolicyEngine:
         shown: dict[int, _Hit],
     ) -> None:
         counted = [
-            h for h in hits if h.finding.category == Category.IDENTIFIER and not h.relaxed and h.rule.counts
+            h
+            for h in hits
+            if h.finding.category == Category.IDENTIFIER and not (h.relaxed or h.stripped) and h.rule.counts
         ]
         kinds = sorted({h.finding.label for h in counted})
         named_action: Action | None = None
@@ -403,7 +407,9 @@ class PolicyEngine:
     ) -> ReidentificationRisk:
         """The post's re-identification risk from the details that count, and its escalation."""
         risk = reidentification_risk(
-            h.finding for h in hits if h.finding.category == Category.IDENTIFIER and h.rule.counts
+            h.finding
+            for h in hits
+            if h.finding.category == Category.IDENTIFIER and h.rule.counts and not h.stripped
         )
         esc = policy.reidentification_risk
         if esc is not None and esc.action is not Action.IGNORE and risk.score >= esc.at_least:
@@ -466,14 +472,35 @@ _IMAGE_FIX = ", post the redacted copy of the image (redacted_attachments) inste
 _PICTURE_FIELDS = ("ocr", "pixels")
 
 
-def _attachment_fix(findings: Sequence[Finding]) -> str:
+def _attachment_fix(hits: Sequence[_Hit]) -> str:
     """How to fix identifiers on attachments: the redacted image copy when every one is in the picture
     (read text or pixels) or its metadata bytes, else strip metadata / edit the alt text."""
-    if not findings:
+    if not hits:
         return ""
-    if all(f.field.split(":", 1)[0] in _PICTURE_FIELDS for f in findings):
+    if all(h.stripped or h.finding.field.split(":", 1)[0] in _PICTURE_FIELDS for h in hits):
         return _IMAGE_FIX
     return _ATTACHMENT_FIX
+
+
+def _redacted_copies(results: Iterable[StageResult], hits: Sequence[_Hit]) -> tuple[tuple[str, str], ...]:
+    """The image stage's redacted copies of the attachments the policy acts on (none for an image whose
+    findings it ignores); only from a complete screening, like the redacted text."""
+    acted = {
+        h.finding.attachment_id for h in hits if h.action is not Action.IGNORE and h.finding.attachment_id
+    }
+    return tuple(sorted(pair for r in results if r.ok for pair in r.redacted_attachments if pair[0] in acted))
+
+
+def in_image_metadata(post: Post, finding: Finding) -> bool:
+    """Whether ``finding`` is on metadata the image stage read from an attachment's bytes (not on a tag
+    the platform sent in ``Attachment.metadata``): the redacted copy of that image carries none."""
+    if not finding.field.startswith("metadata:"):
+        return False
+    tag = finding.field.removeprefix("metadata:")
+    for index, attachment in enumerate(post.attachments):
+        if (attachment.attachment_id or f"attachment[{index}]") == finding.attachment_id:
+            return attachment.has_content and tag not in attachment.metadata
+    return False
 
 
 def attachment_field(post: Post, attachment_id: str, field: str) -> str:

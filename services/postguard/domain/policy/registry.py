@@ -113,6 +113,10 @@ class Policy:
     age_over_action: Action = Action.REVIEW
     forbid_institution_names: bool = False
     institution_names_action: Action = Action.REVIEW
+    image_metadata_action: Action = Action.REDACT
+    """What an identifier in an attached image's own metadata (EXIF, XMP, IPTC, DICOM header, read from
+    the bytes) draws: the redacted copy drops all metadata, so by default ALLOW_WITH_CHANGES, and such
+    details do not count toward re-identification (the copy posted does not carry them)."""
     consent_relaxes: frozenset[str] = frozenset()
     consent_to: Action = Action.REDACT
     consent_allows: frozenset[str] = frozenset()
@@ -163,7 +167,13 @@ class Policy:
 # -- parsing ------------------------------------------------------------------------------------------
 
 _REQUIRED_KEYS = {"policy_id", "version", "institutions"}
-_SETTING_KEYS = {"description", "default_action", "min_confidence", "forbid_institution_names"}
+_SETTING_KEYS = {
+    "description",
+    "default_action",
+    "min_confidence",
+    "forbid_institution_names",
+    "image_metadata_action",
+}
 _SECTION_KEYS = {"identifiers", "content", "age", "institution_names_action", "consent", "escalation"}
 _KIND_KEYS = {"identifier_kinds", "person_roles"}
 _LIST_KEYS = {"allowed_url_domains", "public_contacts"}
@@ -336,6 +346,8 @@ def _options(doc: _Doc, top: dict[str, yaml.Node], labels: list[str]) -> dict[st
         kwargs["forbid_institution_names"] = doc.boolean(
             top["forbid_institution_names"], "forbid_institution_names"
         )
+    if "image_metadata_action" in top:
+        kwargs["image_metadata_action"] = doc.action(top["image_metadata_action"], "image_metadata_action")
     if "institution_names_action" in top:
         kwargs["institution_names_action"] = doc.action(
             top["institution_names_action"], "institution_names_action"
