@@ -2,7 +2,7 @@
 """Container health check: asks the local gRPC health service whether this PostGuard service is SERVING.
 
 Installed in the image as ``postguard-healthcheck``. Usage: ``postguard-healthcheck [PORT]``; without a port
-it uses $POSTGUARD_HEALTHCHECK_PORT, else tries the four services' default gRPC ports (a container runs
+it uses $POSTGUARD_HEALTHCHECK_PORT, else tries the five services' default gRPC ports (a container runs
 exactly one service). Exit 0 = serving, 1 = not serving or unreachable. Kubernetes uses native ``grpc``
 probes instead.
 """
@@ -15,7 +15,7 @@ import sys
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-DEFAULT_PORTS = (50051, 50052, 50053, 50054)
+DEFAULT_PORTS = (50051, 50052, 50053, 50054, 50055)
 
 
 def serving(port: int, timeout: float = 3.0) -> bool:
