@@ -40,6 +40,7 @@ proto: ## Regenerate the protobuf / gRPC stubs from protos/
 
 demo: install ocr ## The main job: screen the bundled sample posts with the embedded pipeline
 	$(VENV)/bin/postguard screen --input samples/posts.jsonl --format table
+	$(VENV)/bin/postguard screen --input samples/image-posts.jsonl --format table --redacted-dir build/redacted
 
 test: install $(TEST_DEPS) ## Run every test (unit, real-broker integration, chart, alert rules)
 	$(PY) -m pytest $(PYTEST_ARGS)
