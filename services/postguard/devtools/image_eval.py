@@ -46,7 +46,7 @@ def matched(drawn: Sequence[str], read: Sequence[str]) -> tuple[int, int, list[s
 
 def eval_ocr(ocr: TesseractOcr, per_set: int, sets: Sequence[str], misses: bool) -> None:
     """Print one row per set: images, words drawn, words read, recall, extra words, seconds per image."""
-    print(f"{'set':<12} {'images':>6} {'drawn':>6} {'read':>6} {'recall':>7} {'extra':>6} {'s/image':>8}")
+    print(f"{'set':<17} {'images':>6} {'drawn':>6} {'read':>6} {'recall':>7} {'extra':>6} {'s/image':>8}")
     total_drawn = total_read = 0
     for name in sets:
         samples = ocr_samples(per_set, (name,))
@@ -64,8 +64,8 @@ def eval_ocr(ocr: TesseractOcr, per_set: int, sets: Sequence[str], misses: bool)
         total_drawn += drawn
         total_read += read
         recall = read / drawn
-        print(f"{name:<12} {len(samples):>6} {drawn:>6} {read:>6} {recall:>7.3f} {extra:>6} {seconds:>8.2f}")
-    print(f"{'all':<12} {'':>6} {total_drawn:>6} {total_read:>6} {total_read / total_drawn:>7.3f}")
+        print(f"{name:<17} {len(samples):>6} {drawn:>6} {read:>6} {recall:>7.3f} {extra:>6} {seconds:>8.2f}")
+    print(f"{'all':<17} {'':>6} {total_drawn:>6} {total_read:>6} {total_read / total_drawn:>7.3f}")
 
 
 def eval_faces(detector: FaceDetector, misses: bool) -> None:

@@ -5,9 +5,10 @@ photos (test-only dependency), so the evaluation needs no network and no real pa
 dates and record numbers are invented. Each OCR sample carries the words drawn on it; each face sample
 says whether it shows a face.
 
-Sets: ``radiograph`` (white burned-in text on a dark noisy body shape), ``whiteboard`` (dark rows on an
-off-white board, slightly rotated and blurred), ``wristband`` (a small label with a barcode), ``monitor``
-(coloured text on black with waveforms), ``photo12mp`` (a 4000x3000 textured photo with a small caption).
+Sets: ``radiograph`` (white burned-in text on a dark noisy body shape; ``small_radiograph``: 512 px),
+``whiteboard`` (dark rows on an off-white board, slightly rotated and blurred), ``wristband`` (a small
+label with a barcode), ``monitor`` (coloured text on black with waveforms), ``photo12mp`` (a 4000x3000
+textured photo with a small caption).
 """
 
 from __future__ import annotations
@@ -194,8 +195,15 @@ def photo12mp(seed: int = 0) -> OcrSample:
     return OcrSample("photo12mp", image, caption)
 
 
+def small_radiograph(seed: int = 0) -> OcrSample:
+    """A 512x512 radiograph: burned-in text 14 px high (the OCR upscales small frames)."""
+    sample = radiograph(seed, (512, 512))
+    return OcrSample("small_radiograph", sample.image, sample.lines)
+
+
 OCR_SETS: dict[str, Callable[[int], OcrSample]] = {
     "radiograph": radiograph,
+    "small_radiograph": small_radiograph,
     "whiteboard": whiteboard,
     "wristband": wristband,
     "monitor": monitor,

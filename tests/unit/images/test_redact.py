@@ -16,6 +16,7 @@ from postguard.domain.images.geometry import (
     pad,
     parse_box_attr,
     scale,
+    share,
     union,
 )
 from postguard.domain.images.redact import encode_without_metadata, redact_image
@@ -128,6 +129,8 @@ def test_box_helpers() -> None:
     assert scale((3, 3, 3, 3), 0.5) == (1, 1, 2, 2)  # outer edges rounded outwards: still covers
     assert overlap((0, 0, 10, 10), (5, 0, 10, 10)) == pytest.approx(1 / 3)
     assert overlap((0, 0, 10, 10), (10, 0, 10, 10)) == 0.0
+    assert share((0, 0, 10, 10), (8, 0, 4, 10)) == pytest.approx(0.5)
+    assert share((0, 0, 10, 10), (2, 2, 3, 3)) == 1.0 and share((0, 0, 1, 1), (5, 5, 1, 1)) == 0.0
     assert contains((0, 0, 10, 10), (2, 2, 3, 3)) and not contains((0, 0, 10, 10), (8, 8, 3, 3))
 
 

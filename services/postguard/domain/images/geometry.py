@@ -53,6 +53,16 @@ def overlap(a: Box, b: Box) -> float:
     return inter / (a[2] * a[3] + b[2] * b[3] - inter)
 
 
+def share(a: Box, b: Box) -> float:
+    """The intersection of two boxes as a share of the smaller one (1 when one lies inside the other)."""
+    width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    smaller = min(a[2] * a[3], b[2] * b[3])
+    if width <= 0 or height <= 0 or smaller <= 0:
+        return 0.0
+    return width * height / smaller
+
+
 def contains(outer: Box, inner: Box) -> bool:
     """True when ``inner`` lies entirely inside ``outer``."""
     return (

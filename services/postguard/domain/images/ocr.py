@@ -25,7 +25,7 @@ import numpy as np
 import pytesseract
 from PIL import Image, ImageOps
 
-from postguard.domain.images.geometry import Box, overlap, scale, union
+from postguard.domain.images.geometry import Box, overlap, scale, share, union
 from postguard.domain.rule_data import RuleData, load_rule_data
 
 _SETTINGS: RuleData = load_rule_data(Path(__file__).parent / "data" / "ocr.yaml")
@@ -245,16 +245,26 @@ def _mostly_dark(grey: Image.Image) -> bool:
 
 
 def merge_words(kept: list[OcrWord], new: list[OcrWord]) -> list[OcrWord]:
-    """``kept`` plus ``new``; where a new word overlaps kept ones, the reading with more confident
-    characters (confidence x length) stays, so "CHEST" read in one pass beats "EST" read in another."""
-    out = list(kept)
+    """``kept`` (earlier passes) plus ``new`` (one more pass); where a new word covers kept ones, the
+    reading with more confident characters (confidence x length) stays, so "CHEST" read in one pass
+    beats "EST" read in another. Words of the same pass are never compared with each other."""
+    dropped: set[int] = set()
+    added: list[OcrWord] = []
     for word in new:
-        clashes = {i for i, old in enumerate(out) if overlap(old.box, word.box) > 0.3}
+        clashes = {i for i, old in enumerate(kept) if i not in dropped and _same_place(old, word)}
         if not clashes:
-            out.append(word)
-        elif _weight(word) > sum(_weight(out[i]) for i in clashes):
-            out = [old for i, old in enumerate(out) if i not in clashes] + [word]
-    return out
+            added.append(word)
+        elif _weight(word) > sum(_weight(kept[i]) for i in clashes):
+            dropped |= clashes
+            added.append(word)
+    return [word for i, word in enumerate(kept) if i not in dropped] + added
+
+
+def _same_place(a: OcrWord, b: OcrWord) -> bool:
+    """Two passes read the same ink: the boxes overlap well, the smaller lies mostly in the larger, or
+    they touch and say the same thing."""
+    common = share(a.box, b.box)
+    return overlap(a.box, b.box) > 0.3 or common >= 0.5 or (common > 0 and a.text.lower() == b.text.lower())
 
 
 def _weight(word: OcrWord) -> float:
