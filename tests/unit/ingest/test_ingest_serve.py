@@ -18,10 +18,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def test_serve_accepts_the_four_services() -> None:
+def test_serve_accepts_the_five_services() -> None:
     assert sorted(serve.SERVICE_MODULES) == [
         "advice-classification",
         "identifier-detection",
+        "image-screening",
         "ingest",
         "policy-decision",
     ]
