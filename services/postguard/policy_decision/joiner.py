@@ -36,7 +36,7 @@ from postguard.domain import join
 from postguard.domain.identity import key_of_post, key_of_result
 from postguard.domain.join import JoinState, Step
 from postguard.domain.policy import PolicyEngine, PolicyRegistry, UnknownInstitutionError
-from postguard.domain.types import Decision, Verdict
+from postguard.domain.types import IMAGE_SCREENING_STAGE, Decision, Verdict
 from postguard.domain.validation import (
     MAX_TEXT_CHARS,
     ImageValidationError,
@@ -80,6 +80,7 @@ class DecisionJoiner:
         max_text_chars: int = MAX_TEXT_CHARS,
         redrive_seconds: float = 30.0,
         max_redrives: int = 3,
+        image_deadline_seconds: float | None = None,
     ) -> None:
         self.redrive_seconds = redrive_seconds
         self.max_redrives = max_redrives
@@ -88,13 +89,17 @@ class DecisionJoiner:
         self.table = table
         self.deadlines_topic = deadlines_topic
         self.deadline_seconds = deadline_seconds
+        # Posts with image bytes wait for OCR (seconds per image): they may get a longer deadline.
+        self.image_deadline_seconds = (
+            deadline_seconds if image_deadline_seconds is None else image_deadline_seconds
+        )
         self.retention_seconds = retention_seconds
         self.audit = audit
         self.clock = clock
         self.expected = tuple(expected)
         self.max_text_chars = max_text_chars
         # In-memory index of the table (by state key) so the timer never has to decode every state.
-        self._open: dict[str, float] = {}  # post present, undecided: key -> first_seen
+        self._open: dict[str, float] = {}  # post present, undecided: key -> when its deadline passes
         self._orphans: dict[str, float] = {}  # results whose post has not arrived: key -> first_seen
         self._closed: collections.deque[tuple[float, str]] = collections.deque()  # (closed_at, key)
         self._closed_keys: set[str] = set()
@@ -171,7 +176,7 @@ class DecisionJoiner:
             del self.table[key]
             self._forget(key)
             return []
-        if join.is_overdue(state, now, self.deadline_seconds):
+        if join.is_overdue(state, now, self.deadline_for(state)):
             return self._decide(state, now)
         if join.needs_redrive(state, now, self.redrive_seconds, self.max_redrives):
             return self._redrive(state, now)
@@ -197,9 +202,7 @@ class DecisionJoiner:
         ``max(1 s, deadline)`` so a lost tick is retried without flooding the topic."""
         now = self.clock() if now is None else now
         resend = max(1.0, self.deadline_seconds)
-        out = [
-            post_id for post_id, first_seen in self._open.items() if now - first_seen >= self.deadline_seconds
-        ]
+        out = [post_id for post_id, deadline in self._open.items() if now >= deadline]
         out += [pid for pid, first in self._orphans.items() if now - first >= self.retention_seconds]
         for closed_at, post_id in self._closed:
             if now - closed_at < self.retention_seconds:
@@ -211,6 +214,13 @@ class DecisionJoiner:
         for pid in due:
             self._ticked[pid] = now
         return due
+
+    def deadline_for(self, state: JoinState) -> float:
+        """Seconds after first sight a post may wait for its stages: ``image_deadline_seconds`` when it
+        waits for image-screening, else ``deadline_seconds``."""
+        if IMAGE_SCREENING_STAGE in join.stages_for(state.post, self.expected):
+            return self.image_deadline_seconds
+        return self.deadline_seconds
 
     def tick(self, key: str) -> Outgoing:
         """The record the timer produces for the state ``key``, on the partition that state lives on."""
@@ -396,7 +406,7 @@ class DecisionJoiner:
                 self._closed.append((state.closed_at, key))
         elif state.post is not None:
             self._orphans.pop(key, None)
-            self._open[key] = state.first_seen
+            self._open[key] = state.first_seen + self.deadline_for(state)
         else:
             self._orphans[key] = state.first_seen
 

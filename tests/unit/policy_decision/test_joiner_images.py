@@ -187,3 +187,43 @@ def test_refused_images_are_dead_lettered_with_a_precise_reason(joiner) -> None:
     letter = codec.decode_deadletter(out.value)
     assert letter.reason == "image_rejected"
     assert "declares image/png but the content is image/jpeg" in letter.error
+
+
+def test_posts_with_images_may_get_a_longer_deadline(clock) -> None:
+    joiner = DecisionJoiner(
+        PolicyRegistry.load(None),
+        {},
+        deadlines_topic=TICKS,
+        deadline_seconds=5.0,
+        image_deadline_seconds=60.0,
+        retention_seconds=3600.0,
+        clock=clock,
+    )
+    with_image = _post()
+    text_only = Post("text-only", with_image.institution_id, "x", "Bake sale on Friday!")
+    for post in (with_image, text_only):
+        joiner.handle(_rec(topics.POSTS, post.post_id, codec.encode(post)))
+    clock.now += 6.0
+    assert joiner.due() == [join.key_of_post(text_only)]
+    tick = joiner.tick(join.key_of_post(text_only))
+    [held] = _decisions(joiner.handle(Inbound(TICKS, 0, 1, tick.key, tick.value)))
+    assert held.post_id == "text-only" and held.provisional
+    # A tick for the image post before its own deadline decides nothing.
+    tick = joiner.tick(join.key_of_post(with_image))
+    assert joiner.handle(Inbound(TICKS, 0, 2, tick.key, tick.value)) == []
+    clock.now += 55.0
+    assert join.key_of_post(with_image) in joiner.due()  # (the text post is due for its re-drive too)
+    tick = joiner.tick(join.key_of_post(with_image))
+    [decision] = _decisions(joiner.handle(Inbound(TICKS, 0, 3, tick.key, tick.value)))
+    assert decision.verdict == Verdict.REVIEW and set(decision.incomplete_stages) == {
+        ID,
+        AD,
+        IMAGE_SCREENING_STAGE,
+    }
+
+
+def test_without_an_image_deadline_every_post_has_the_same_one(joiner, clock) -> None:
+    post = _post()
+    joiner.handle(_rec(topics.POSTS, post.post_id, codec.encode(post)))
+    clock.now += 5.0
+    assert joiner.due() == [join.key_of_post(post)]
