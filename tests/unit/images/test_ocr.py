@@ -10,7 +10,14 @@ from image_support import TEXT_SIZE, landscape_image, radiograph_image
 from PIL import Image, ImageDraw
 from postguard.devtools.image_samples import font, monitor, wristband
 from postguard.domain.images.geometry import Box, overlap, union
-from postguard.domain.images.ocr import OcrText, OcrUnavailable, OcrWord, TesseractOcr, group_lines
+from postguard.domain.images.ocr import (
+    OcrText,
+    OcrUnavailable,
+    OcrWord,
+    TesseractOcr,
+    group_lines,
+    merge_words,
+)
 from postguard.domain.images.redact import redact_image
 
 pytestmark = pytest.mark.unit
@@ -104,6 +111,23 @@ def test_lines_join_words_and_offsets_index_the_text() -> None:
 def test_words_far_apart_on_one_row_are_separate_lines() -> None:
     words = [word("HR", (10, 10, 30, 12)), word("72", (500, 10, 20, 12))]
     assert OcrText.from_lines(group_lines(words)).text == "HR\n72"
+
+
+def test_passes_merge_to_the_more_confident_reading_of_the_same_ink() -> None:
+    def texts(words: list[OcrWord]) -> list[str]:
+        return [w.text for w in words]
+
+    split = [OcrWord("PA", (0, 0, 26, 15), 0.95), OcrWord("ERECT", (33, 0, 67, 15), 0.95)]
+    assert texts(merge_words([OcrWord("PAERECT", (0, 0, 100, 15), 0.91)], split)) == ["PA", "ERECT"]
+    assert texts(merge_words([OcrWord("EST", (30, 0, 40, 15), 0.96)], [word("CHEST", (0, 0, 70, 15))])) == [
+        "CHEST"
+    ]
+    shifted = [word("B", (52, 1, 10, 10)), word("C", (100, 0, 10, 10))]
+    assert texts(merge_words([word("A", (0, 0, 10, 10)), word("B", (50, 0, 10, 10))], shifted)) == [
+        "A",
+        "B",
+        "C",
+    ]
 
 
 def test_a_missing_tesseract_binary_is_ocr_unavailable(tmp_path: Path) -> None:

@@ -1,11 +1,14 @@
 """Text burned into pixels, read with Tesseract: words, their boxes and confidences, grouped into lines.
 
-``TesseractOcr.read`` prepares the frame (grayscale; small images upscaled, very large ones downscaled,
-boxes mapped back to the original pixels), reads it with ``pytesseract.image_to_data`` and, when the
-frame is mostly dark (white-on-black radiograph or monitor text), also reads the inverted frame and keeps
-the more confident word wherever the two passes overlap. Words are then grouped into lines by position,
-so ``OcrText.text`` can go through the text detectors and ``boxes_for`` maps a finding's character span
-back to pixels. The settings and the measurements behind them: docs/images-engines.md.
+``TesseractOcr.read`` prepares the frame (grayscale; frames over 3000 px reduced to 2000 px, boxes
+mapped back to the original pixels) and reads it with ``pytesseract.image_to_data`` (``--psm 11``,
+sparse text) in two passes: the plain frame, and its strokes -- light strokes lifted by a white top-hat
+when the frame is mostly dark (radiograph overlays, monitors), dark strokes by a black top-hat
+otherwise (text over sky, grass or photo texture, which Tesseract's global threshold turns black). A
+large photo is read from its two stroke passes only. Barcode-like runs of bars are painted out first
+(they garble the label text beside them). Where passes read the same ink, the more confident reading
+stays. Words are grouped into lines by position, so ``OcrText.text`` can go through the text detectors
+and ``boxes_for`` maps a finding's character span back to pixels. Measurements: docs/images-engines.md.
 
 Tesseract missing, crashing or slower than ``timeout_seconds`` raises ``OcrUnavailable``: the image
 stage fails closed rather than passing an unread image. Error messages name sizes and settings only.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +103,8 @@ class TesseractOcr:
         page_mode: int = int(_SETTINGS.number("page_mode")),
         passes: str = "auto",
     ) -> None:
-        """``passes``: "auto" (the measured choice of frame versions), "all" (every version) or "plain"."""
+        """``timeout_seconds`` bounds a whole ``read`` (all passes). ``passes``: "auto" (the measured
+        choice of frame versions), "all" (every version) or "plain" (the frame alone)."""
         if passes not in {"auto", "all", "plain"}:
             raise ValueError(f"unknown passes setting ({len(passes)} characters)")
         self.lang = lang
@@ -111,25 +116,38 @@ class TesseractOcr:
 
     def read(self, image: Image.Image) -> OcrText:
         """Every word read from ``image`` (boxes in its pixels), grouped into lines; raises OcrUnavailable."""
+        deadline = time.monotonic() + self.timeout_seconds  # one budget for all passes of the frame
         grey, factor = prepare(image)
         words: list[OcrWord] = []
-        for frame in self._passes(grey, factor):
-            words = merge_words(words, self._words(mask_barcodes(frame), factor))
+        for frame, scale_of_pass in self._passes(grey, factor):
+            words = merge_words(words, self._words(mask_barcodes(frame), scale_of_pass, deadline))
         return OcrText.from_lines(group_lines(words))
 
-    def _passes(self, grey: Image.Image, factor: float) -> list[Image.Image]:
-        """The versions of the frame Tesseract reads (measured in docs/images-engines.md)."""
+    def _passes(self, grey: Image.Image, factor: float) -> list[tuple[Image.Image, float]]:
+        """The versions of the frame Tesseract reads, each with its scale to the original (measured in
+        docs/images-engines.md): plain and strokes; strokes only for a large photo (its texture makes
+        the plain pass slow and noisy); a small frame also at twice the size (small text)."""
         if self.passes == "plain":
-            return [grey]
+            return [(grey, factor)]
         if self.passes == "all":
-            return [grey, strokes(grey, light=True), strokes(grey, light=False)]
-        if factor < 1.0:  # a large photo: its texture makes the plain pass slow and noisy
-            return [strokes(grey, light=False), strokes(grey, light=True)]
-        return [grey, strokes(grey, light=_mostly_dark(grey))]
+            both = [strokes(grey, light=True), strokes(grey, light=False)]
+            return [(grey, factor)] + [(frame, factor) for frame in both]
+        dark = _mostly_dark(grey)
+        if factor < 1.0:
+            return [(strokes(grey, light=False), factor), (strokes(grey, light=True), factor)]
+        out = [(grey, factor), (strokes(grey, light=dark), factor)]
+        if max(grey.size) < _SETTINGS.number("upscale_below_px"):
+            up = _SETTINGS.number("upscale_factor")
+            large = grey.resize((round(grey.width * up), round(grey.height * up)), Image.Resampling.BICUBIC)
+            out.append((strokes(large, light=dark), factor * up))
+        return out
 
-    def _words(self, frame: Image.Image, factor: float) -> list[OcrWord]:
+    def _words(self, frame: Image.Image, factor: float, deadline: float) -> list[OcrWord]:
         """One Tesseract pass: the confident words, boxes scaled back by ``1 / factor``."""
-        data = self._image_to_data(frame)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise OcrUnavailable(f"tesseract timed out after {self.timeout_seconds:g} s")
+        data = self._image_to_data(frame, remaining)
         out = []
         for text, conf, left, top, width, height in zip(
             data["text"], data["conf"], data["left"], data["top"], data["width"], data["height"], strict=True
@@ -141,7 +159,7 @@ class TesseractOcr:
             out.append(OcrWord(text.strip(), box, round(confidence, 3)))
         return out
 
-    def _image_to_data(self, frame: Image.Image) -> dict[str, Any]:
+    def _image_to_data(self, frame: Image.Image, timeout: float) -> dict[str, Any]:
         """pytesseract.image_to_data with this instance's binary, language, page mode and timeout."""
         config = f"--psm {self.page_mode}"
         with _CALL_LOCK:
@@ -152,7 +170,7 @@ class TesseractOcr:
                     frame,
                     lang=self.lang,
                     config=config,
-                    timeout=self.timeout_seconds,
+                    timeout=timeout,
                     output_type=pytesseract.Output.DICT,
                 )
             except pytesseract.TesseractNotFoundError as exc:
@@ -170,17 +188,14 @@ class TesseractOcr:
 
 
 def prepare(image: Image.Image) -> tuple[Image.Image, float]:
-    """The frame in grayscale, resized for Tesseract, and the factor applied (resized = original * f)."""
+    """The frame in grayscale, reduced when very large, and the factor applied (resized = original * f)."""
     grey = image.convert("L")
     longest = max(grey.size)
     factor = 1.0
     if longest > _SETTINGS.number("downscale_above_px"):
         factor = _SETTINGS.number("downscale_to_px") / longest
-    elif longest < _SETTINGS.number("upscale_below_px"):
-        factor = _SETTINGS.number("upscale_factor")
-    if factor != 1.0:
         size = (max(1, round(grey.width * factor)), max(1, round(grey.height * factor)))
-        grey = grey.resize(size, Image.Resampling.LANCZOS if factor < 1 else Image.Resampling.BICUBIC)
+        grey = grey.resize(size, Image.Resampling.LANCZOS)
     return grey, factor
 
 
@@ -245,19 +260,33 @@ def _mostly_dark(grey: Image.Image) -> bool:
 
 
 def merge_words(kept: list[OcrWord], new: list[OcrWord]) -> list[OcrWord]:
-    """``kept`` (earlier passes) plus ``new`` (one more pass); where a new word covers kept ones, the
-    reading with more confident characters (confidence x length) stays, so "CHEST" read in one pass
-    beats "EST" read in another. Words of the same pass are never compared with each other."""
-    dropped: set[int] = set()
-    added: list[OcrWord] = []
-    for word in new:
-        clashes = {i for i, old in enumerate(kept) if i not in dropped and _same_place(old, word)}
-        if not clashes:
-            added.append(word)
-        elif _weight(word) > sum(_weight(kept[i]) for i in clashes):
-            dropped |= clashes
-            added.append(word)
-    return [word for i, word in enumerate(kept) if i not in dropped] + added
+    """``kept`` (earlier passes) plus ``new`` (one more pass). Words of the two that cover the same ink
+    form groups; in each group the side with more confident characters (confidence x length) stays,
+    so "CHEST" beats "EST" and "PA" + "ERECT" beat "PAERECT". Words that clash with nothing stay."""
+    groups = _clash_groups(kept, new)
+    dropped_old: set[int] = set()
+    dropped_new: set[int] = set()
+    for old_ids, new_ids in groups:
+        if sum(_weight(new[j]) for j in new_ids) > sum(_weight(kept[i]) for i in old_ids):
+            dropped_old |= old_ids
+        else:
+            dropped_new |= new_ids
+    return [w for i, w in enumerate(kept) if i not in dropped_old] + [
+        w for j, w in enumerate(new) if j not in dropped_new
+    ]
+
+
+def _clash_groups(kept: list[OcrWord], new: list[OcrWord]) -> list[tuple[set[int], set[int]]]:
+    """Connected groups of (kept indexes, new indexes) linked by reading the same ink."""
+    links = {j: {i for i, old in enumerate(kept) if _same_place(old, word)} for j, word in enumerate(new)}
+    groups: list[tuple[set[int], set[int]]] = []
+    for j, olds in links.items():
+        if not olds:
+            continue
+        joined = [g for g in groups if g[0] & olds]
+        merged = (set(olds).union(*(g[0] for g in joined)), {j}.union(*(g[1] for g in joined)))
+        groups = [g for g in groups if not g[0] & olds] + [merged]
+    return groups
 
 
 def _same_place(a: OcrWord, b: OcrWord) -> bool:
