@@ -226,19 +226,6 @@ def _failure_reason(result: StageResult) -> str:
     return f"{result.stage} failed; a person must review this post"
 
 
-def redacted_copies(results: Iterable[StageResult]) -> tuple[tuple[str, str], ...]:
-    """The redacted image copies an ok image-screening result made (``enforce_fail_closed`` drops them
-    when any stage is missing or failed)."""
-    return tuple(
-        sorted(
-            pair
-            for r in results
-            if r.stage == IMAGE_SCREENING_STAGE and r.ok
-            for pair in r.redacted_attachments
-        )
-    )
-
-
 def decision_fingerprint(decision: Decision) -> str:
     """SHA-256 of what a decision says (not when it was made or how long it took)."""
     body = {
@@ -337,8 +324,9 @@ def decide(
     policy = policies.policy_for(state.post.institution_id)
     stages = stages_for(state.post, expected)
     results = results_in_order(state, expected)
+    # The engine copies the image-screening result's redacted copies the policy acts on (the embedded
+    # pipeline's rule); enforce_fail_closed drops them when a stage is missing or failed.
     decision = engine.decide(state.post, results, policy, stages)
-    decision = dataclasses.replace(decision, redacted_attachments=redacted_copies(results))
     decision = enforce_fail_closed(decision, results, stages)
     timings = {**decision.timings, **{r.stage: r.duration_seconds for r in results}}
     version = state.decision.version + 1 if state.decision is not None else 1

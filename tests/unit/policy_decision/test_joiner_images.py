@@ -121,7 +121,7 @@ def test_a_post_with_images_waits_for_image_screening_and_copies_the_references(
 
 def test_image_screening_result_before_the_post_is_kept(joiner) -> None:
     post = _post()
-    image = _result(post, IMAGE_SCREENING_STAGE, refs=[("img-1", REF)])
+    image = _result(post, IMAGE_SCREENING_STAGE, FACE, refs=[("img-1", REF)])
     joiner.handle(_rec(topics.FINDINGS, post.post_id, codec.encode(image)))
     for stage in (ID, AD):
         joiner.handle(_rec(topics.FINDINGS, post.post_id, codec.encode(_result(post, stage))))
@@ -144,10 +144,21 @@ def test_missing_image_screening_fails_closed_at_the_deadline(joiner, clock) -> 
     assert join.INCOMPLETE_REASON in decision.reasons
     assert decision.provisional and decision.redacted_text == "" and decision.redacted_attachments == ()
     # The late image result completes it as a new, final version.
-    image = _result(post, IMAGE_SCREENING_STAGE, refs=[("img-1", REF)])
+    image = _result(post, IMAGE_SCREENING_STAGE, FACE, refs=[("img-1", REF)])
     [final] = _decisions(joiner.handle(_rec(topics.FINDINGS, post.post_id, codec.encode(image))))
     assert final.version == 2 and not final.provisional and final.incomplete_stages == ()
     assert final.redacted_attachments == (("img-1", REF),)
+
+
+def test_copies_of_images_the_policy_does_not_act_on_are_not_passed_on(joiner) -> None:
+    post = _post()
+    joiner.handle(_rec(topics.POSTS, post.post_id, codec.encode(post)))
+    for stage in (ID, AD):
+        joiner.handle(_rec(topics.FINDINGS, post.post_id, codec.encode(_result(post, stage))))
+    clean = _result(post, IMAGE_SCREENING_STAGE, refs=[("img-1", REF)])
+    [decision] = _decisions(joiner.handle(_rec(topics.FINDINGS, post.post_id, codec.encode(clean))))
+    assert decision.verdict == Verdict.ALLOW and not decision.incomplete_stages
+    assert decision.redacted_attachments == ()
 
 
 def test_a_failed_image_screening_holds_the_post_without_copies(joiner) -> None:
