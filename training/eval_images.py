@@ -116,6 +116,8 @@ class Summary:
     positive: int = 0
     positive_allowed: int = 0
     incomplete: int = 0
+    verdicts: dict[str, int] = field(default_factory=dict)
+    """Verdict counts of the cases expected held (how strongly they were held)."""
 
     def to_dict(self) -> dict[str, Any]:
         def counts(t: Tally) -> dict[str, Any]:
@@ -138,6 +140,7 @@ class Summary:
             "positive": self.positive,
             "positive_allowed": self.positive_allowed,
             "incomplete": self.incomplete,
+            "held_case_verdicts": dict(self.verdicts),
         }
 
 
@@ -157,6 +160,8 @@ def summarise(name: str, outcomes: Sequence[Outcome]) -> Summary:
         s.positive += o.held_expected
         s.positive_allowed += o.held_expected and not o.held
         s.incomplete += o.incomplete
+        if o.held_expected:
+            s.verdicts[o.verdict.value] = s.verdicts.get(o.verdict.value, 0) + 1
     for t in s.labels.values():
         s.micro.tp, s.micro.fp, s.micro.fn = s.micro.tp + t.tp, s.micro.fp + t.fp, s.micro.fn + t.fn
     return s
@@ -178,7 +183,9 @@ def outcome(case: dict[str, Any], decision: Decision) -> Outcome:
     """What the decision says about the case's attachment."""
     aid = f"{case['id']}-img"
     predicted = frozenset(
-        f.label for f in decision.findings if f.category is Category.IDENTIFIER and f.attachment_id == aid
+        str(f.label)
+        for f in decision.findings
+        if f.category is Category.IDENTIFIER and f.attachment_id == aid
     )
     return Outcome(
         case_id=case["id"],
@@ -238,6 +245,10 @@ def format_summary(s: Summary) -> str:
         f"({s.clean_held}/{s.clean}); patient images ALLOWed: {s.positive_allowed}/{s.positive}; "
         f"incomplete decisions: {s.incomplete}"
     )
+    if s.positive:
+        order = [v.value for v in sorted(Verdict, key=lambda v: v.severity)]
+        counts = ", ".join(f"{v} {s.verdicts.get(v, 0)}" for v in order)
+        lines.append(f"verdicts of the {s.positive} images expected held: {counts}")
     return "\n".join(lines)
 
 

@@ -113,3 +113,4 @@ def test_scorer_counts_labels_per_case_and_ignores_neutral_ones():
     assert "ACCOUNT_NUMBER" not in s.labels
     assert (s.micro.tp, s.micro.fp, s.micro.fn) == (1, 1, 2)
     assert (s.verdict_correct, s.clean_held, s.clean, s.positive_allowed, s.positive) == (2, 1, 2, 1, 2)
+    assert s.verdicts == {"BLOCK": 1, "ALLOW": 1}  # verdicts of the cases expected held
