@@ -49,6 +49,8 @@ def stack(kafka_broker: KafkaBroker, tmp_path_factory: pytest.TempPathFactory) -
     run_dir = tmp_path_factory.mktemp("stack")
     env = {
         "POSTGUARD_POLICY_DECISION_DEADLINE_SECONDS": str(DEADLINE_SECONDS),
+        # posts with images wait longer (OCR); short enough that a stopped image stage is seen in a test
+        "POSTGUARD_POLICY_DECISION_IMAGE_DEADLINE_SECONDS": "15",
         "POSTGUARD_INGEST_SCREEN_TIMEOUT_SECONDS": "30",
     }
     local = LocalStack(run_dir, kafka_broker.bootstrap_servers, partitions=PARTITIONS, env=env)

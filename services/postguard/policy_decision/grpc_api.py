@@ -53,11 +53,11 @@ class PolicyDecisionServicer(detection_pb2_grpc.PolicyDecisionServicer):
             result = dataclasses.replace(
                 result, institution_id=post.institution_id, text_sha256=post.text_sha256
             )
-            if result.stage not in join.EXPECTED_STAGES:
+            if result.stage not in join.KNOWN_STAGES:
                 context.abort(
                     grpc.StatusCode.INVALID_ARGUMENT,
                     f"stage_results: unknown stage {result.stage[:64]!r}; "
-                    f"expected one of {list(join.EXPECTED_STAGES)}",
+                    f"expected one of {list(join.KNOWN_STAGES)}",
                 )
             state, _ = join.add_result(state, result, state.first_seen)
         decision = join.decide(state, self.policies, self.engine, rfc3339(time.time()))

@@ -42,6 +42,7 @@ def run(argv: list[str] | None = None) -> int:
         built.table,
         deadlines_topic=deadlines_topic_name(settings),
         deadline_seconds=settings.deadline_seconds,
+        image_deadline_seconds=settings.image_deadline_seconds,
         retention_seconds=settings.retention_seconds,
         engine=engine,
         audit=audit,

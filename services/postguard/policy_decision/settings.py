@@ -23,6 +23,12 @@ class PolicyDecisionSettings(StreamServiceSettings):
         le=600,
         description="Seconds after a post is first seen after which missing stages make it REVIEW.",
     )
+    image_deadline_seconds: float = Field(
+        60.0,
+        gt=0,
+        le=600,
+        description="The deadline of a post with image bytes, which waits for OCR (seconds per image).",
+    )
     sweep_interval_seconds: float = Field(
         0.25, gt=0, le=60, description="How often open posts are checked against the deadline."
     )
