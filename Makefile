@@ -16,7 +16,7 @@ TEST_DEPS :=
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help install proto demo test test-unit test-faults lint eval bench clean lock
+.PHONY: help install proto demo test test-unit test-faults lint eval eval-images bench clean lock
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -56,9 +56,14 @@ lint: install ## ruff and the import-boundary check (domain has no transport cod
 	$(VENV)/bin/ruff format --check services tests training
 	$(VENV)/bin/lint-imports
 
-eval: install $(BENCH_STAMP) ## P/R per label: gold (full report), hold-out and public test sets, beside Presidio
+eval: install ocr $(BENCH_STAMP) ## P/R per label: gold (full report), hold-out and public test sets, beside Presidio; images
 	$(VENV)/bin/postguard eval data/gold/posts.jsonl
 	$(PY) -m training.eval_compare --data $(TRAINING_DATA) $(EVAL_COMPARE_ARGS)
+	$(MAKE) eval-images
+
+eval-images: install ocr ## Images: OCR word recall and face recall / false alarms (generated sets), then the image hold-out P/R per label
+	$(PY) -m postguard.devtools.image_eval
+	$(PY) -m training.eval_images
 
 bench: install ocr $(BENCH_DEPS) ## PostGuard vs Presidio vs the tokenizer floor (one pinned core), --workers, RSS, images, the stack
 	$(PY) benchmarks/bench_compare.py $(BENCH_COMPARE_ARGS)
