@@ -14,6 +14,12 @@ supply the context a picture gives:
 - **Patient-name lines on clinical pictures.** Scanners and PACS print the patient as ``SURNAME, GIVEN``,
   ``SURNAME^GIVEN`` (DICOM's person-name form) or ``SURNAME GIVEN`` in capitals on a line of its own; on a
   clinical picture such a line whose given name is a listed given name (first_names.yaml) is a PERSON.
+- **Form fields.** A field that names its person ("Name:", "PT:", "Patient Name", "Resident") followed
+  by capitalised words on the same line is a name; an age as labels print it ("67 yrs", DICOM's "067Y",
+  "M/67") is an AGE (``data/picture_text.yaml``).
+- **A name line beside the details.** On a picture whose text carries another patient detail (a birth
+  date, a record number, a bed), a line that is two or three capitalised words starting with a listed
+  given name ("Ngozi Adeyemi" over "DOB: ...") is a PERSON: a wristband, a label, a banner.
 - **Names on clinical pictures.** A name the recognizers found but could not tie to anyone (role
   ``unknown``, under the usual bar) is raised to ``LABEL_NAME_CONFIDENCE`` when the picture is clinical
   (a DICOM file, or a greyscale image: radiographs, scans, ultrasound) or when its text carries another
@@ -32,6 +38,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image
 
+from postguard.domain.identifiers.lexicons import CARE_TERMS, CLINICIAN_TITLES, EVENT_TERMS, NOT_NAMES
 from postguard.domain.identifiers.messages import reason_for, suggestion_for
 from postguard.domain.rule_data import load_package_rule_data
 from postguard.domain.types import Category, Finding, IdentifierLabel
@@ -39,6 +46,10 @@ from postguard.domain.types import Category, Finding, IdentifierLabel
 LABEL_DATE_DETECTOR = "image-label-date"
 BOARD_NAME_DETECTOR = "image-board-name"
 NAME_LINE_DETECTOR = "image-name-line"
+FIELD_NAME_DETECTOR = "image-name-field"
+LABEL_AGE_DETECTOR = "image-label-age"
+LABEL_AGE_CONFIDENCE = 0.8
+_MAX_AGE = 125
 LABEL_DATE_CONFIDENCE = 0.85
 LABEL_NAME_CONFIDENCE = 0.7
 _PATIENT_DETAILS = frozenset(
@@ -129,15 +140,91 @@ def board_names(text: str, found: Sequence[Finding]) -> list[Finding]:
         m = _BOARD_NAME.match(text, place.end)
         if m is None or any(s < m.end("name") and m.start("name") < e for s, e in taken):
             continue
-        if m.group("name").isupper() and len(m.group("name")) <= _ACRONYM_MAX:  # NPO, DNR, ICU: not names
+        if not _plausible_name(m.group("name")):  # NPO, DNR, ICU: not names
             continue
         names.append(_person(m.start("name"), m.end("name"), BOARD_NAME_DETECTOR))
     return names
 
 
+_DATA = load_package_rule_data("postguard.domain.images.data", "picture_text.yaml")
+_NAME_FIELD = _DATA.regex("name_field")
+_LABEL_AGE = _DATA.regex("label_age")
+_GIVEN_LINE = re.compile(
+    r"^[ \t]*(?P<name>(?P<given>[A-Z][a-z'\u2019-]{1,30})(?:[ \t]+[A-Z][a-z'\u2019.-]{0,30}){1,2})[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _free(start: int, end: int, found: Sequence[Finding]) -> bool:
+    return not any(f.start < end and start < f.end for f in found)
+
+
+@lru_cache(maxsize=1)
+def _not_name_words() -> frozenset[str]:
+    """Words that are not part of a name on a label: sentence and time words, care and event terms,
+    clinician titles (identifiers/data/lexicons.yaml), the words of signs (data/picture_text.yaml)."""
+    phrases = (*CARE_TERMS, *EVENT_TERMS, *CLINICIAN_TITLES)
+    from_lexicons = frozenset(word for phrase in phrases for word in phrase.lower().split())
+    return NOT_NAMES | from_lexicons | _DATA.words("sign_words")
+
+
+def _plausible_name(name: str) -> bool:
+    """Not an acronym (NPO, DNR) and no word a name would not hold ("Hospital Staff Only")."""
+    if name.isupper() and len(name) <= _ACRONYM_MAX:
+        return False
+    words = {w.strip(",.'\u2019-").lower() for w in name.split()}
+    return not words & _not_name_words()
+
+
+def field_names(text: str, found: Sequence[Finding]) -> list[Finding]:
+    """PERSON findings for the name after a form field that names its person ("Name: ...")."""
+    return [
+        _person(m.start("name"), m.end("name"), FIELD_NAME_DETECTOR)
+        for m in _NAME_FIELD.finditer(text)
+        if _free(m.start("name"), m.end("name"), found) and _plausible_name(m.group("name"))
+    ]
+
+
+def label_ages(text: str, found: Sequence[Finding]) -> list[Finding]:
+    """AGE findings for ages written as labels write them ("67 yrs", "067Y", "M/67")."""
+    ages = []
+    for m in _LABEL_AGE.finditer(text):
+        if not _free(m.start(), m.end(), found):
+            continue
+        years = m.group("years") or m.group("after") or m.group("before")
+        if m.group("dicom"):
+            value, unit = int(m.group("dicom")[:3]), m.group("dicom")[3]
+            years = str(value) if unit == "Y" else "0"
+        if int(years) > _MAX_AGE:
+            continue
+        ages.append(
+            Finding(
+                category=Category.IDENTIFIER,
+                label=IdentifierLabel.AGE,
+                start=m.start(),
+                end=m.end(),
+                confidence=LABEL_AGE_CONFIDENCE,
+                detector=LABEL_AGE_DETECTOR,
+                reason=reason_for(IdentifierLabel.AGE),
+                suggestion=suggestion_for(IdentifierLabel.AGE),
+                attributes=(("years", years),),
+            )
+        )
+    return ages
+
+
+def given_name_lines(text: str, found: Sequence[Finding]) -> list[Finding]:
+    """PERSON findings for lines that are a listed given name and a surname (used beside a detail)."""
+    return [
+        _person(m.start("name"), m.end("name"), NAME_LINE_DETECTOR)
+        for m in _GIVEN_LINE.finditer(text)
+        if m.group("given").lower() in _given_names() and _free(m.start("name"), m.end("name"), found)
+    ]
+
+
 _NAME_LINE = re.compile(
     r"^[ \t]*(?P<name>(?P<surname>[A-Z][A-Za-z'\u2019-]{1,30})(?P<sep>[ \t]*[,^][ \t]*|[ \t]+)"
-    r"(?P<given>[A-Z][A-Za-z'\u2019-]{1,30})(?:[ \t^]+[A-Z][A-Za-z.]{0,30})?)[ \t]*$",
+    r"(?P<given>[A-Z][A-Za-z'\u2019-]{1,30})(?:[ \t^]+[A-Z][A-Za-z.]{0,30})?)(?=[ \t]{2,}|[ \t]*$)",
     re.MULTILINE,
 )
 
@@ -149,15 +236,16 @@ def _given_names() -> frozenset[str]:
     return frozenset(data.words("first_names")) | frozenset(data.words("word_names"))
 
 
-def name_lines(text: str, found: Sequence[Finding]) -> list[Finding]:
-    """PERSON findings for ``SURNAME, GIVEN`` / ``SURNAME^GIVEN`` lines with a listed given name."""
+def name_lines(text: str, found: Sequence[Finding], *, spaced: bool) -> list[Finding]:
+    """PERSON findings for ``SURNAME, GIVEN`` / ``SURNAME^GIVEN`` lines with a listed given name (and
+    ``SURNAME GIVEN`` in capitals when ``spaced``: on clinical pictures)."""
     taken = [(f.start, f.end) for f in found]
     names = []
     for m in _NAME_LINE.finditer(text):
         if m.group("given").lower() not in _given_names():
             continue
-        if not m.group("sep").strip() and not m.group("name").isupper():  # "SURNAME GIVEN", capitals only
-            continue
+        if not m.group("sep").strip() and not (spaced and m.group("name").isupper()):
+            continue  # "SURNAME GIVEN" only in capitals on a clinical picture
         if any(s < m.end("name") and m.start("name") < e for s, e in taken):
             continue
         names.append(_person(m.start("name"), m.end("name"), NAME_LINE_DETECTOR))
@@ -187,13 +275,24 @@ def is_clinical(image: Image.Image, image_format: str) -> bool:
     return float(spread.mean()) / 2 < _GREY_TOLERANCE
 
 
+def _label_findings(text: str, strong: Sequence[Finding], clinical: bool) -> list[Finding]:
+    """What the picture rules add, each rule seeing the spans taken before it."""
+    added: list[Finding] = []
+    for rule in (board_names, field_names, label_ages):
+        added += rule(text, [*strong, *added])
+    added += name_lines(text, [*strong, *added], spaced=clinical)
+    if any(f.label in _PATIENT_DETAILS for f in [*strong, *added]):
+        added += given_name_lines(text, [*strong, *added])
+    return added
+
+
 def as_picture_text(found: Sequence[Finding], text: str, clinical: bool) -> list[Finding]:
     """``found`` (the text recognizers' findings on a picture's text) with label dates added and
     unattributed names raised on clinical pictures or next to another patient detail."""
     findings = [*found, *label_dates(text, found)]
-    findings += board_names(text, findings)
-    if clinical:
-        findings += name_lines(text, findings)
+    added = _label_findings(text, [f for f in findings if f.confidence >= 0.5], clinical)
+    # a picture rule takes over the span of a weak guess (a name the model called a place at 0.4)
+    findings = [f for f in findings if f.confidence >= 0.5 or _free(f.start, f.end, added)] + added
     has_detail = any(f.label in _PATIENT_DETAILS and f.confidence >= 0.5 for f in findings)
     if not (clinical or has_detail):
         return findings
