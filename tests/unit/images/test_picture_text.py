@@ -31,7 +31,7 @@ def read():
         ("Acq 07/21/2022 10:14", ["07/21/2022"]),
         ("21.07.22", ["21.07.22"]),
         ("taken 9 Feb 2021", ["9 Feb 2021"]),
-        ("Sept 3, 2019 follow-up", []),  # "Sept" is no calendar abbreviation: not claimed
+        ("Sept 3, 2019 follow-up", ["Sept 3, 2019"]),
         ("February 3, 2019", ["February 3, 2019"]),
         ("Flu campaign 2021-2023", []),
         ("Page 2/3", []),

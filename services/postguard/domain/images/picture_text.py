@@ -66,6 +66,7 @@ _GREY_TOLERANCE = 6.0
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
+_MONTHS["sept"] = 9  # the four-letter September abbreviation calendar does not list
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _SEP = r"[-/.]"
 _DATES = re.compile(
