@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -109,16 +110,7 @@ def label_dates(text: str, found: Sequence[Finding]) -> list[Finding]:
         if not _is_date(m) or any(s < m.end() and m.start() < e for s, e in taken):
             continue
         dates.append(
-            Finding(
-                category=Category.IDENTIFIER,
-                label=IdentifierLabel.DATE,
-                start=m.start(),
-                end=m.end(),
-                confidence=LABEL_DATE_CONFIDENCE,
-                detector=LABEL_DATE_DETECTOR,
-                reason=reason_for(IdentifierLabel.DATE),
-                suggestion=suggestion_for(IdentifierLabel.DATE),
-            )
+            identifier(IdentifierLabel.DATE, m.start(), m.end(), LABEL_DATE_CONFIDENCE, LABEL_DATE_DETECTOR)
         )
     return dates
 
@@ -199,15 +191,12 @@ def label_ages(text: str, found: Sequence[Finding]) -> list[Finding]:
         if int(years) > _MAX_AGE:
             continue
         ages.append(
-            Finding(
-                category=Category.IDENTIFIER,
-                label=IdentifierLabel.AGE,
-                start=m.start(),
-                end=m.end(),
-                confidence=LABEL_AGE_CONFIDENCE,
-                detector=LABEL_AGE_DETECTOR,
-                reason=reason_for(IdentifierLabel.AGE),
-                suggestion=suggestion_for(IdentifierLabel.AGE),
+            identifier(
+                IdentifierLabel.AGE,
+                m.start(),
+                m.end(),
+                LABEL_AGE_CONFIDENCE,
+                LABEL_AGE_DETECTOR,
                 attributes=(("years", years),),
             )
         )
@@ -254,16 +243,31 @@ def name_lines(text: str, found: Sequence[Finding], *, spaced: bool) -> list[Fin
 
 
 def _person(start: int, end: int, detector: str) -> Finding:
+    return identifier(
+        IdentifierLabel.PERSON, start, end, LABEL_NAME_CONFIDENCE, detector, attributes=(("role", "patient"),)
+    )
+
+
+def identifier(
+    label: IdentifierLabel,
+    start: int,
+    end: int,
+    confidence: float,
+    detector: str,
+    **fields: Any,
+) -> Finding:
+    """An IDENTIFIER finding with the label's usual reason and fix (``fields``: attachment_id, field,
+    attributes...)."""
     return Finding(
         category=Category.IDENTIFIER,
-        label=IdentifierLabel.PERSON,
+        label=label,
         start=start,
         end=end,
-        confidence=LABEL_NAME_CONFIDENCE,
+        confidence=confidence,
         detector=detector,
-        reason=reason_for(IdentifierLabel.PERSON),
-        suggestion=suggestion_for(IdentifierLabel.PERSON),
-        attributes=(("role", "patient"),),
+        reason=reason_for(label),
+        suggestion=suggestion_for(label),
+        **fields,
     )
 
 

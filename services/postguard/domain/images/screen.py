@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from postguard.domain.identifiers.messages import reason_for, suggestion_for
 from postguard.domain.images.decode import (
     DecodedImage,
     ImageLimits,
@@ -31,7 +30,7 @@ from postguard.domain.images.faces import FaceDetector
 from postguard.domain.images.geometry import Box, box_attr, union
 from postguard.domain.images.metadata import free_text_entries, metadata_findings, read_metadata
 from postguard.domain.images.ocr import OcrText, TesseractOcr
-from postguard.domain.images.picture_text import as_picture_text, is_clinical
+from postguard.domain.images.picture_text import as_picture_text, identifier, is_clinical
 from postguard.domain.images.redact import encode_without_metadata, redact_image
 from postguard.domain.types import (
     IMAGE_SCREENING_STAGE,
@@ -269,15 +268,12 @@ def _located(finding: Finding, key: str, frame: int, text: OcrText) -> Finding:
 def _face_findings(key: str, faces: Sequence[Sequence[Box]]) -> list[Finding]:
     """One FACE finding per face on each frame."""
     return [
-        Finding(
-            category=Category.IDENTIFIER,
-            label=IdentifierLabel.FACE,
-            start=0,
-            end=0,
-            confidence=FACE_CONFIDENCE,
-            detector=FACE_DETECTOR,
-            reason=reason_for(IdentifierLabel.FACE),
-            suggestion=suggestion_for(IdentifierLabel.FACE),
+        identifier(
+            IdentifierLabel.FACE,
+            0,
+            0,
+            FACE_CONFIDENCE,
+            FACE_DETECTOR,
             attachment_id=key,
             field=pixels_field(frame),
             attributes=(("box", box_attr(box)),),
@@ -292,15 +288,12 @@ def _record_finding(key: str, frame: int, text: OcrText, found: Sequence[Finding
     labels = {f.label for f in found if f.category == Category.IDENTIFIER and f.confidence >= 0.5}
     if len(labels) < RECORD_MIN_LABELS or not text.words:
         return None
-    return Finding(
-        category=Category.IDENTIFIER,
-        label=IdentifierLabel.RECORD_IMAGE,
-        start=0,
-        end=len(text.text),
-        confidence=RECORD_CONFIDENCE,
-        detector=RECORD_DETECTOR,
-        reason=reason_for(IdentifierLabel.RECORD_IMAGE),
-        suggestion=suggestion_for(IdentifierLabel.RECORD_IMAGE),
+    return identifier(
+        IdentifierLabel.RECORD_IMAGE,
+        0,
+        len(text.text),
+        RECORD_CONFIDENCE,
+        RECORD_DETECTOR,
         attachment_id=key,
         field=ocr_field(frame),
         attributes=(("box", box_attr(union([w.box for w in text.words]))), ("kinds", str(len(labels)))),
