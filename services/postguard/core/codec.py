@@ -7,7 +7,17 @@ from typing import TypeVar
 from google.protobuf.message import DecodeError as _ProtobufDecodeError
 from google.protobuf.message import Message
 
-from postguard.domain.types import Attachment, Category, Decision, Finding, Post, StageResult, Verdict
+from postguard.domain.types import (
+    Attachment,
+    Category,
+    Decision,
+    Finding,
+    Post,
+    ReviewAction,
+    ReviewStamp,
+    StageResult,
+    Verdict,
+)
 from postguard.v1 import deadletter_pb2, decision_pb2, finding_pb2, post_pb2
 
 _M = TypeVar("_M", bound=Message)
@@ -46,6 +56,7 @@ def post_to_proto(post: Post) -> post_pb2.Post:
         created_at=post.created_at,
         consent_reference=post.consent_reference,
         metadata=dict(post.metadata),
+        scheduled_publish_at=post.scheduled_publish_at,
     )
 
 
@@ -74,6 +85,7 @@ def post_from_proto(msg: post_pb2.Post) -> Post:
         created_at=msg.created_at,
         consent_reference=msg.consent_reference,
         metadata=dict(msg.metadata),
+        scheduled_publish_at=msg.scheduled_publish_at,
     )
 
 
@@ -175,6 +187,37 @@ def decision_to_proto(decision: Decision) -> decision_pb2.Decision:
         reidentification_risk=decision.reidentification_risk,
         risk_details=list(decision.risk_details),
         redacted_attachments=dict(decision.redacted_attachments),
+        author_id=decision.author_id,
+        review_deadline=decision.review_deadline,
+        review=_review_to_proto(decision.review),
+    )
+
+
+def _review_to_proto(review: ReviewStamp | None) -> decision_pb2.ReviewStamp | None:
+    if review is None:
+        return None
+    return decision_pb2.ReviewStamp(
+        action=str(review.action),
+        reviewer=review.reviewer,
+        note=review.note,
+        reviewed_at=review.reviewed_at,
+        based_on_version=review.based_on_version,
+    )
+
+
+def _review_from_proto(msg: decision_pb2.Decision) -> ReviewStamp | None:
+    if not msg.HasField("review"):
+        return None
+    try:
+        action = ReviewAction(msg.review.action)
+    except ValueError:
+        raise DecodeError("Decision", f"unknown review action {msg.review.action[:64]!r}") from None
+    return ReviewStamp(
+        action=action,
+        reviewer=msg.review.reviewer,
+        reviewed_at=msg.review.reviewed_at,
+        note=msg.review.note,
+        based_on_version=msg.review.based_on_version or 1,
     )
 
 
@@ -200,6 +243,9 @@ def decision_from_proto(msg: decision_pb2.Decision) -> Decision:
         reidentification_risk=msg.reidentification_risk,
         risk_details=tuple(msg.risk_details),
         redacted_attachments=tuple(sorted(msg.redacted_attachments.items())),
+        author_id=msg.author_id,
+        review_deadline=msg.review_deadline,
+        review=_review_from_proto(msg),
     )
 
 

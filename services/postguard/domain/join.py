@@ -247,6 +247,9 @@ def decision_fingerprint(decision: Decision) -> str:
     }
     if decision.redacted_attachments:  # only then: the fingerprints of text-only decisions stay as they were
         body["redacted_attachments"] = [list(pair) for pair in decision.redacted_attachments]
+    if decision.review is not None:
+        review = decision.review
+        body["review"] = [str(review.action), review.reviewer, review.note, review.based_on_version]
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
 
 

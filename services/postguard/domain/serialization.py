@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from postguard.domain.types import Decision, Finding
+from postguard.domain.types import Decision, Finding, ReviewStamp
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
@@ -49,4 +49,18 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
             if decision.redacted_attachments
             else {}
         ),
+        **({"author_id": decision.author_id} if decision.author_id else {}),
+        **({"review_deadline": decision.review_deadline} if decision.review_deadline else {}),
+        **({"review": review_to_dict(decision.review)} if decision.review else {}),
+    }
+
+
+def review_to_dict(review: ReviewStamp) -> dict[str, Any]:
+    """A reviewer's stamp as JSON."""
+    return {
+        "action": str(review.action),
+        "reviewer": review.reviewer,
+        "reviewed_at": review.reviewed_at,
+        "note": review.note,
+        "based_on_version": review.based_on_version,
     }

@@ -109,6 +109,8 @@ class Post:
     created_at: str = ""
     consent_reference: str = ""
     metadata: dict[str, str] = field(default_factory=dict)
+    scheduled_publish_at: str = ""
+    """RFC 3339: when the platform means to publish; a held post's review deadline is this minus a margin."""
 
     @property
     def text_sha256(self) -> str:
@@ -162,6 +164,27 @@ class Finding:
         )
 
 
+class ReviewAction(enum.StrEnum):
+    """What a person (or the review deadline) did with a held post."""
+
+    APPROVE = "approve"
+    APPROVE_WITH_EDITS = "approve_with_edits"
+    REJECT = "reject"
+    ESCALATE = "escalate"
+    DEADLINE_MISSED = "deadline_missed"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewStamp:
+    """Who decided a held post, how and why; carried by the decision version that person made."""
+
+    action: ReviewAction
+    reviewer: str
+    reviewed_at: str
+    note: str = ""
+    based_on_version: int = 1
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """The outcome of screening one post under one policy."""
@@ -187,6 +210,11 @@ class Decision:
     redacted_attachments: tuple[tuple[str, str], ...] = ()
     """(attachment_id, reference) of each image's redacted copy (identifying text and faces filled, all
     metadata stripped), made by image-screening; the platform posts these instead of the originals."""
+    author_id: str = ""
+    review_deadline: str = ""
+    """RFC 3339: by when a reviewer must decide this held post; past it the post is not published."""
+    review: ReviewStamp | None = None
+    """Set on a version made by a reviewer (or by a missed deadline); None on automatic decisions."""
 
     @property
     def identity(self) -> tuple[str, str, str]:

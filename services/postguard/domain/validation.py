@@ -104,9 +104,8 @@ def _check_id(name: str, value: str, pattern: re.Pattern[str] = _ID, allowed: st
         raise PostValidationError(name, f"may only contain {allowed}")
 
 
-def _check_created_at(value: str, now: datetime | None) -> None:
-    """RFC 3339 / ISO 8601 date and time with a UTC offset, not before 2000 nor far in the future."""
-    name = "created_at"
+def parse_timestamp(name: str, value: str) -> datetime:
+    """An RFC 3339 date and time with a UTC offset, in UTC; ``PostValidationError`` names ``name``."""
     if len(value) > MAX_CREATED_AT_CHARS:
         raise PostValidationError(
             name, f"is {len(value)} characters long; the limit is {MAX_CREATED_AT_CHARS}"
@@ -119,9 +118,21 @@ def _check_created_at(value: str, now: datetime | None) -> None:
     if stamp.tzinfo is None or stamp.utcoffset() is None:
         raise PostValidationError(name, expected + " (the time zone is missing)")
     try:
-        stamp = stamp.astimezone(UTC)
+        return stamp.astimezone(UTC)
     except OverflowError:  # e.g. 9999-12-31T23:59:59-05:00 is past datetime.max in UTC
         raise PostValidationError(name, "is out of range") from None
+
+
+def _check_scheduled_publish_at(value: str) -> None:
+    """RFC 3339 with an offset, after 2000; a time in the past is allowed (publish as soon as decided)."""
+    if parse_timestamp("scheduled_publish_at", value) < EARLIEST_CREATED_AT:
+        raise PostValidationError("scheduled_publish_at", "is before 2000-01-01T00:00:00Z (a placeholder)")
+
+
+def _check_created_at(value: str, now: datetime | None) -> None:
+    """RFC 3339 / ISO 8601 date and time with a UTC offset, not before 2000 nor far in the future."""
+    name = "created_at"
+    stamp = parse_timestamp(name, value)
     if stamp < EARLIEST_CREATED_AT:
         raise PostValidationError(name, "is before 2000-01-01T00:00:00Z (a placeholder, not a real time)")
     ahead = stamp - (now or datetime.now(UTC))
@@ -326,6 +337,7 @@ def post_from_mapping(raw: Any, *, max_text_chars: int = MAX_TEXT_CHARS, now: da
         created_at=_require_str(raw, "created_at", required=False),
         consent_reference=_require_str(raw, "consent_reference", required=False),
         metadata=_str_map(raw.get("metadata"), "metadata"),
+        scheduled_publish_at=_require_str(raw, "scheduled_publish_at", required=False),
     )
     return validate_post(post, max_text_chars=max_text_chars, now=now)
 
@@ -352,6 +364,8 @@ def validate_post(post: Post, *, max_text_chars: int = MAX_TEXT_CHARS, now: date
     _check_text(post.text, max_chars=max_text_chars)
     if post.created_at:
         _check_created_at(post.created_at, now)
+    if post.scheduled_publish_at:
+        _check_scheduled_publish_at(post.scheduled_publish_at)
     _check_string_map(
         "metadata",
         post.metadata,

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from postguard.domain.policy.consent import post_date
 from postguard.domain.policy.registry import KIND_ATTRIBUTE, Action, Policy, Rule
 from postguard.domain.reidentification import ReidentificationRisk, reidentification_risk
+from postguard.domain.review.deadlines import HELD_VERDICTS, format_rfc3339, review_deadline
 from postguard.domain.types import (
     Category,
     Decision,
@@ -124,10 +125,6 @@ _CONSEQUENCE = {
 }
 _NUMBER = re.compile(r"\d{1,3}")
 _NAME_PART = re.compile(r"[^\W\d_]{3,}")
-
-
-def _now_rfc3339() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _stricter(a: Action, b: Action) -> Action:
@@ -255,9 +252,14 @@ class PolicyEngine:
         verdict = Verdict.most_severe(verdicts)
         shown_findings = tuple(sorted((self._explained(h) for h in shown.values()), key=_finding_order))
         redactions = _redactions(hits)
+        decided = datetime.now(UTC)
+        deadline = ""
+        if verdict in HELD_VERDICTS:
+            deadline = format_rfc3339(review_deadline(post.scheduled_publish_at, decided, policy.review))
         return Decision(
             post_id=post.post_id,
             institution_id=post.institution_id,
+            author_id=post.author_id,
             verdict=verdict,
             findings=shown_findings,
             reasons=tuple(text for _, text in sorted(reasons, key=lambda r: -r[0])),
@@ -267,7 +269,8 @@ class PolicyEngine:
             policy_version=policy.version,
             text_sha256=post.text_sha256,
             incomplete_stages=incomplete,
-            decided_at=_now_rfc3339(),
+            decided_at=decided.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            review_deadline=deadline,
             reidentification_risk=risk.score,
             risk_details=risk.details,
             redacted_attachments=() if incomplete else _redacted_copies(reported.values(), hits),

@@ -99,6 +99,18 @@ class RiskEscalation:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewTiming:
+    """When a held post must be decided (``review`` in a policy file).
+
+    A post with ``scheduled_publish_at`` must be decided ``margin_minutes`` before it; one without must be
+    decided ``default_hours`` after it was held. Past the deadline it is not published (fail closed).
+    """
+
+    margin_minutes: float = 30.0
+    default_hours: float = 24.0
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """One institution policy, validated. Label rules are keyed by (category, label)."""
 
@@ -129,6 +141,7 @@ class Policy:
     reidentification_risk: RiskEscalation | None = None
     allowed_url_domains: tuple[str, ...] = ()
     public_contacts: frozenset[str] = frozenset()
+    review: ReviewTiming = field(default_factory=lambda: ReviewTiming())
     source: str = "<memory>"
 
     def rule_for(self, category: Category | str, label: str) -> Rule:
@@ -174,7 +187,15 @@ _SETTING_KEYS = {
     "forbid_institution_names",
     "image_metadata_action",
 }
-_SECTION_KEYS = {"identifiers", "content", "age", "institution_names_action", "consent", "escalation"}
+_SECTION_KEYS = {
+    "identifiers",
+    "content",
+    "age",
+    "institution_names_action",
+    "consent",
+    "escalation",
+    "review",
+}
 _KIND_KEYS = {"identifier_kinds", "person_roles"}
 _LIST_KEYS = {"allowed_url_domains", "public_contacts"}
 _TOP_KEYS = _REQUIRED_KEYS | _SETTING_KEYS | _SECTION_KEYS | _KIND_KEYS | _LIST_KEYS
@@ -354,6 +375,16 @@ def _options(doc: _Doc, top: dict[str, yaml.Node], labels: list[str]) -> dict[st
         )
     if "consent" in top:
         kwargs |= _consent(doc, top["consent"], labels)
+    if "review" in top:
+        review = doc.mapping(top["review"], "review", {"margin_minutes", "default_hours"})
+        timing = ReviewTiming()
+        if "margin_minutes" in review:
+            margin = doc.number(review["margin_minutes"], "review.margin_minutes", 0, 7 * 24 * 60)
+            timing = replace(timing, margin_minutes=float(margin))
+        if "default_hours" in review:
+            hours = doc.number(review["default_hours"], "review.default_hours", 0.01, 24 * 30)
+            timing = replace(timing, default_hours=float(hours))
+        kwargs["review"] = timing
     return kwargs | _escalations(doc, top) | _allow_lists(doc, top)
 
 

@@ -1,0 +1,1 @@
+"""The review workflow's pure parts: deadlines, reviewer decisions as new versions, feedback records."""
