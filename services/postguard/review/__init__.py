@@ -1,0 +1,1 @@
+"""The review workflow's application layer: the desk that holds, decides and expires held posts."""
