@@ -1,0 +1,1 @@
+"""The HTTP/JSON Screening API and outbound decision webhooks (served by the all-in-one server)."""
