@@ -11,6 +11,7 @@ SERVICE_MODULES: dict[str, str] = {
     "advice-classification": "postguard.advice_classification.service",
     "policy-decision": "postguard.policy_decision.service",
     "image-screening": "postguard.image_screening.service",
+    "review-console": "postguard.review_console.service",
 }
 """Deployed service name -> module whose ``run(argv) -> int`` runs it (settings from ``POSTGUARD_*``)."""
 
