@@ -25,6 +25,7 @@ def test_serve_accepts_the_five_services() -> None:
         "image-screening",
         "ingest",
         "policy-decision",
+        "review-console",
     ]
     args = _parser().parse_args(["serve", "policy-decision"])
     assert args.service == "policy-decision" and callable(args.handler)
