@@ -1,0 +1,1 @@
+"""The review console service of the distributed stack (``postguard serve review-console``)."""
