@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ class ServiceSpec:
     env_prefix: str  # prefix of its own settings class
     grpc_port: int  # default ports (settings defaults, chart and compose use the same)
     metrics_port: int
+    http_health: str = ""  # set: an HTTP service (port setting HTTP_PORT) healthy when GET <path> is 200
 
 
 SERVICES: tuple[ServiceSpec, ...] = (
@@ -38,7 +40,11 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("policy-decision", "POSTGUARD_POLICY_DECISION_", 50054, 9104),
     ServiceSpec("image-screening", "POSTGUARD_IMAGE_SCREENING_", 50055, 9105),
 )
-SPECS: dict[str, ServiceSpec] = {s.name: s for s in SERVICES}
+ON_DEMAND: tuple[ServiceSpec, ...] = (
+    ServiceSpec("review-console", "POSTGUARD_REVIEW_CONSOLE_", 8090, 9106, http_health="/healthz"),
+)
+"""Services started only when named (``start(["review-console"])``), not by ``start()`` / ``make up``."""
+SPECS: dict[str, ServiceSpec] = {s.name: s for s in (*SERVICES, *ON_DEMAND)}
 
 
 class StackError(RuntimeError):
@@ -61,6 +67,15 @@ def grpc_healthy(target: str, timeout: float = 1.0) -> bool:
             )
             return reply.status == health_pb2.HealthCheckResponse.SERVING
     except grpc.RpcError:
+        return False
+
+
+def http_healthy(target: str, path: str, timeout: float = 1.0) -> bool:
+    """Whether ``GET http://<target><path>`` answers 200."""
+    try:
+        with urllib.request.urlopen(f"http://{target}{path}", timeout=timeout) as reply:
+            return bool(reply.status == 200)
+    except (OSError, ValueError):
         return False
 
 
@@ -100,7 +115,7 @@ class LocalStack:
         # instance name -> service name (the first instance of a service is named like it)
         self.service_of: dict[str, str] = {
             (s.name if i == 1 else f"{s.name}-{i}"): s.name
-            for s in SERVICES
+            for s in (*SERVICES, *ON_DEMAND)
             for i in range(1, counts.get(s.name, 1) + 1)
         }
         self.ports: dict[str, tuple[int, int]] = {
@@ -140,7 +155,7 @@ class LocalStack:
             {
                 "POSTGUARD_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
                 "POSTGUARD_TOPIC_PARTITIONS": str(self.partitions),
-                f"{spec.env_prefix}GRPC_PORT": str(grpc_port),
+                f"{spec.env_prefix}{'HTTP' if spec.http_health else 'GRPC'}_PORT": str(grpc_port),
                 f"{spec.env_prefix}METRICS_PORT": str(metrics_port),
                 f"{spec.env_prefix}BIND_ADDRESS": "127.0.0.1",
                 "PYTHONUNBUFFERED": "1",
@@ -150,6 +165,9 @@ class LocalStack:
         env.setdefault("POSTGUARD_POLICY_DECISION_AUDIT_URL", str(self.run_dir / "audit.sqlite3"))
         # Redacted image copies too (the default is a system path the chart mounts a volume on).
         env.setdefault("POSTGUARD_IMAGE_SCREENING_REDACTED_DIR", str(self.redacted_dir))
+        # The review console writes the same audit store, and its queue beside it.
+        env.setdefault("POSTGUARD_REVIEW_CONSOLE_AUDIT_URL", env["POSTGUARD_POLICY_DECISION_AUDIT_URL"])
+        env.setdefault("POSTGUARD_REVIEW_CONSOLE_REVIEW_STORE_URL", str(self.run_dir / "review.sqlite3"))
         env.update(self.env)
         if name != spec.name:  # a further replica: its own faust data directory
             env[f"{spec.env_prefix}DATA_DIR"] = str(self.run_dir / name)
@@ -185,7 +203,9 @@ class LocalStack:
                     raise StackError(
                         f"{name} exited with code {proc.returncode}:\n{tail(self.log_path(name))}"
                     )
-                if grpc_healthy(self.grpc_target(name)):
+                spec = SPECS[self.service_of[name]]
+                target = self.grpc_target(name)
+                if http_healthy(target, spec.http_health) if spec.http_health else grpc_healthy(target):
                     pending.remove(name)
             if pending and time.monotonic() > deadline:
                 name = pending[0]
@@ -199,7 +219,7 @@ class LocalStack:
         ``names`` are services (all their replicas start) or single instance names."""
         ensure_topics(self.bootstrap_servers, self.partitions)
         wanted: list[str] = []
-        for name in list(names) if names is not None else list(SPECS):
+        for name in list(names) if names is not None else [s.name for s in SERVICES]:
             wanted += self.instances(name) if name in SPECS else [name]
         for name in wanted:
             self.start_service(name)
