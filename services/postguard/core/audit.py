@@ -2,7 +2,9 @@
 
 A row belongs to (institution_id, post_id, text_sha256, version): two institutions' posts with the same
 id, an edited resubmission and the complete decision that supersedes a provisional one each get their
-own row. A decision made with stages missing or failed stores no text at all, only the hash.
+own row. A decision made with stages missing or failed stores no text at all, only the hash. A reviewer's
+version also stores who decided, how and their note (``review_action``, ``reviewer``, ``review_note``);
+every row stores the post's ``author_id`` and ``review_deadline``, so the archive can be searched by author.
 """
 
 from __future__ import annotations
@@ -41,6 +43,31 @@ class AuditRecord:
     decided_at: str
     version: int = 1
     provisional: bool = False
+    author_id: str = ""
+    review_action: str = ""
+    """The ReviewAction of a version made by a reviewer (or a missed deadline); '' for automatic ones."""
+    reviewer: str = ""
+    review_note: str = ""
+    review_deadline: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveQuery:
+    """A search of the audit trail. ``institutions=None`` means every institution (an admin's view);
+    an empty set matches nothing. ``since`` is inclusive, ``until`` exclusive (RFC 3339 or a date,
+    compared with ``decided_at``); ``label`` matches a finding's label exactly; newest rows first."""
+
+    institutions: frozenset[str] | None
+    author_id: str = ""
+    since: str = ""
+    until: str = ""
+    verdict: str = ""
+    label: str = ""
+    limit: int = 200
+    offset: int = 0
+
+
+MAX_SEARCH_LIMIT = 10_000
 
 
 def findings_json(decision: Decision) -> str:
@@ -82,6 +109,18 @@ class AuditStore(Protocol):
     def close(self) -> None: ...
 
 
+class SearchableAuditStore(AuditStore, Protocol):
+    """An audit store the archive can search and purge (both stores here are)."""
+
+    def search(self, query: ArchiveQuery) -> list[AuditRecord]:
+        """Rows matching ``query``, newest first, at most ``query.limit`` from ``query.offset``."""
+        ...
+
+    def purge_before(self, cutoff: str) -> int:
+        """Delete rows decided before ``cutoff`` (RFC 3339); returns how many."""
+        ...
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS decision_versions (
     post_id           TEXT NOT NULL,
@@ -97,15 +136,31 @@ CREATE TABLE IF NOT EXISTS decision_versions (
     decided_at        TEXT NOT NULL,
     version           INTEGER NOT NULL,
     provisional       INTEGER NOT NULL,
+    author_id         TEXT NOT NULL DEFAULT '',
+    review_action     TEXT NOT NULL DEFAULT '',
+    reviewer          TEXT NOT NULL DEFAULT '',
+    review_note       TEXT NOT NULL DEFAULT '',
+    review_deadline   TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (institution_id, post_id, text_sha256, version)
 );
 CREATE INDEX IF NOT EXISTS decision_versions_post ON decision_versions (post_id, institution_id);
 CREATE INDEX IF NOT EXISTS decision_versions_institution ON decision_versions (institution_id, decided_at);
 """
 
-_COLUMNS = (
+_BASE_COLUMNS = (
     "post_id, institution_id, verdict, policy_id, policy_version, redacted_text, text_sha256, "
     "findings, reasons, incomplete_stages, decided_at, version, provisional"
+)
+_ADDED_COLUMNS = ("author_id", "review_action", "reviewer", "review_note", "review_deadline")
+"""Columns added after the first release: old tables get them with ALTER TABLE ... ADD COLUMN."""
+_COLUMNS = _BASE_COLUMNS + ", " + ", ".join(_ADDED_COLUMNS)
+_COLUMN_COUNT = 13 + len(_ADDED_COLUMNS)
+_SQLITE_MARKS = ",".join("?" * _COLUMN_COUNT)
+_ADD_COLUMN = "ALTER TABLE decision_versions ADD COLUMN {if_missing}{column} TEXT NOT NULL DEFAULT ''"
+_ADDED_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS decision_versions_author ON decision_versions "
+    "(institution_id, author_id, decided_at)",
+    "CREATE INDEX IF NOT EXISTS decision_versions_decided ON decision_versions (decided_at)",
 )
 _CONFLICT = "(institution_id, post_id, text_sha256, version)"
 
@@ -132,12 +187,17 @@ def _row(decision: Decision) -> tuple[str, ...]:
         decision.decided_at,
         decision.version,
         int(decision.provisional),
+        decision.author_id,
+        str(decision.review.action) if decision.review else "",
+        decision.review.reviewer if decision.review else "",
+        decision.review.note if decision.review else "",
+        decision.review_deadline,
     )
 
 
 def _record(row: tuple[object, ...]) -> AuditRecord:
     (post_id, inst, verdict, pid, pver, redacted, sha, findings, reasons, incomplete, decided_at) = row[:11]
-    version, provisional = row[11:]
+    version, provisional, author_id, action, reviewer, note, deadline = row[11:18]
     return AuditRecord(
         post_id=str(post_id),
         institution_id=str(inst),
@@ -152,6 +212,11 @@ def _record(row: tuple[object, ...]) -> AuditRecord:
         decided_at=str(decided_at),
         version=int(version),  # type: ignore[call-overload]
         provisional=bool(provisional),
+        author_id=str(author_id),
+        review_action=str(action),
+        reviewer=str(reviewer),
+        review_note=str(note),
+        review_deadline=str(deadline),
     )
 
 
@@ -174,7 +239,7 @@ _MIGRATE_COLUMNS = (
     "findings, reasons, incomplete_stages, decided_at"
 )
 _MIGRATION = (
-    f"INSERT INTO decision_versions ({_COLUMNS}) SELECT {_MIGRATE_COLUMNS}, 1, 0 FROM decisions "
+    f"INSERT INTO decision_versions ({_BASE_COLUMNS}) SELECT {_MIGRATE_COLUMNS}, 1, 0 FROM decisions "
     f"ON CONFLICT {_CONFLICT} DO NOTHING"
 )
 """Rows of the previous table (one per post_id) become version 1 rows; the old table is left as it was."""
@@ -182,6 +247,41 @@ _MIGRATION = (
 
 def _params(post_id: str, institution_id: str | None) -> tuple[str, ...]:
     return (post_id, institution_id) if institution_id else (post_id,)
+
+
+def _like_literal(value: str) -> str:
+    """``value`` for a LIKE pattern with ``ESCAPE '\\'``: its %, _ and \\ match only themselves."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_sql(query: ArchiveQuery, placeholder: str) -> tuple[str, tuple[object, ...]] | None:
+    """The parameterised SELECT for ``query`` (values are bound, never formatted); None: matches nothing."""
+    where: list[str] = []
+    params: list[object] = []
+    if query.institutions is not None:
+        if not query.institutions:
+            return None
+        ids = sorted(query.institutions)
+        where.append(f"institution_id IN ({', '.join([placeholder] * len(ids))})")
+        params.extend(ids)
+    for column, op, value in (
+        ("author_id", "=", query.author_id),
+        ("decided_at", ">=", query.since),
+        ("decided_at", "<", query.until),
+        ("verdict", "=", query.verdict),
+    ):
+        if value:
+            where.append(f"{column} {op} {placeholder}")
+            params.append(value)
+    if query.label:
+        where.append(f"findings LIKE {placeholder} ESCAPE '\\'")
+        params.append("%" + _like_literal(json.dumps({"label": query.label})[1:-1]) + "%")
+    limit = min(max(int(query.limit), 0), MAX_SEARCH_LIMIT)
+    sql = (
+        f"SELECT {_COLUMNS} FROM decision_versions WHERE {' AND '.join(where) or '1 = 1'} "
+        f"ORDER BY decided_at DESC, post_id, version DESC LIMIT {placeholder} OFFSET {placeholder}"
+    )
+    return sql, (*params, limit, max(int(query.offset), 0))
 
 
 class SqliteAuditStore:
@@ -196,6 +296,14 @@ class SqliteAuditStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(decision_versions)")}
+        for column in _ADDED_COLUMNS:
+            if column not in present:  # a table made by an earlier release
+                self._db.execute(
+                    f"ALTER TABLE decision_versions ADD COLUMN {column} TEXT NOT NULL DEFAULT ''"
+                )
+        for statement in _ADDED_INDEXES:
+            self._db.execute(statement)
         old = self._db.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='decisions'"
         ).fetchone()
@@ -207,7 +315,7 @@ class SqliteAuditStore:
     def record(self, decision: Decision) -> bool:
         with self._lock:
             cursor = self._db.execute(
-                f"INSERT OR IGNORE INTO decision_versions ({_COLUMNS}) VALUES ({','.join('?' * 13)})",
+                f"INSERT OR IGNORE INTO decision_versions ({_COLUMNS}) VALUES ({_SQLITE_MARKS})",
                 _row(decision),
             )
             return cursor.rowcount == 1
@@ -223,6 +331,20 @@ class SqliteAuditStore:
     def count(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM decision_versions").fetchone()[0])
+
+    def search(self, query: ArchiveQuery) -> list[AuditRecord]:
+        built = search_sql(query, "?")
+        if built is None:
+            return []
+        with self._lock:
+            rows = self._db.execute(*built).fetchall()
+        return [_record(row) for row in rows]
+
+    def purge_before(self, cutoff: str) -> int:
+        with self._lock:
+            return int(
+                self._db.execute("DELETE FROM decision_versions WHERE decided_at < ?", (cutoff,)).rowcount
+            )
 
     def close(self) -> None:
         with self._lock:
@@ -263,6 +385,10 @@ class PostgresAuditStore:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_KEY,))
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 cur.execute(statement)
+            for column in _ADDED_COLUMNS:  # a table made by an earlier release
+                cur.execute(_ADD_COLUMN.format(if_missing="IF NOT EXISTS ", column=column))
+            for statement in _ADDED_INDEXES:
+                cur.execute(statement)
             cur.execute("SELECT to_regclass('decisions')")
             if cur.fetchone()[0] is not None:
                 cur.execute(_MIGRATION)
@@ -288,7 +414,7 @@ class PostgresAuditStore:
 
         def insert(cur: Any) -> bool:
             cur.execute(
-                f"INSERT INTO decision_versions ({_COLUMNS}) VALUES ({', '.join(['%s'] * 13)}) "
+                f"INSERT INTO decision_versions ({_COLUMNS}) VALUES ({', '.join(['%s'] * _COLUMN_COUNT)}) "
                 f"ON CONFLICT {_CONFLICT} DO NOTHING",
                 row,
             )
@@ -313,12 +439,30 @@ class PostgresAuditStore:
 
         return self._run(select)
 
+    def search(self, query: ArchiveQuery) -> list[AuditRecord]:
+        built = search_sql(query, "%s")
+        if built is None:
+            return []
+
+        def select(cur: Any) -> list[tuple[object, ...]]:
+            cur.execute(*built)
+            return cur.fetchall()  # type: ignore[no-any-return]
+
+        return [_record(row) for row in self._run(select)]
+
+    def purge_before(self, cutoff: str) -> int:
+        def delete(cur: Any) -> int:
+            cur.execute("DELETE FROM decision_versions WHERE decided_at < %s", (cutoff,))
+            return int(cur.rowcount)
+
+        return self._run(delete)
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
 
-def open_audit_store(url: str) -> AuditStore:
+def open_audit_store(url: str) -> SearchableAuditStore:
     """``postgresql://...`` -> PostgreSQL; ``sqlite:///path``, a plain path or ``:memory:`` -> SQLite."""
     if url.startswith(("postgresql://", "postgres://")):
         return PostgresAuditStore(url)

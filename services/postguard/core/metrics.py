@@ -133,3 +133,36 @@ def observe_findings(findings: Iterable[Finding]) -> None:
     """Count findings by category and label (values from the closed enums, never from post text)."""
     for finding in findings:
         FINDINGS.labels(category=str(finding.category), label=bounded_label(finding.label)).inc()
+
+
+# --- review workflow (labels: institution ids from the policy registry, and review actions) -------------
+
+_REVIEW_BUCKETS = (1.0, 5.0, 15.0, 30.0, 60.0, 300.0, 900.0, 1800.0, 3600.0, 4 * 3600.0, 12 * 3600.0, 86400.0)
+"""Hold to reviewer decision: from seconds (a reviewer at the console) to a day (the default deadline)."""
+
+REVIEW_QUEUE_DEPTH = Gauge(
+    "postguard_review_queue_depth",
+    "Held posts waiting for a reviewer (pending or escalated), by institution.",
+    ["institution"],
+)
+REVIEW_QUEUE_OLDEST_AGE = Gauge(
+    "postguard_review_queue_oldest_age_seconds",
+    "Seconds since the oldest open review item of the institution was held (0 when the queue is empty).",
+    ["institution"],
+)
+REVIEW_DEADLINE_MISSED = Counter(
+    "postguard_review_deadline_missed_total",
+    "Held posts nobody decided before their review deadline (kept unpublished: BLOCK), by institution.",
+    ["institution"],
+)
+REVIEWER_DECISIONS = Counter(
+    "postguard_reviewer_decisions_total",
+    "Decision versions made by reviewers (and by missed deadlines), by institution and action.",
+    ["institution", "action"],
+)
+REVIEW_HOLD_TO_DECISION = Histogram(
+    "postguard_review_hold_to_decision_seconds",
+    "Time from a post entering the review queue to the decision that closed it, by institution.",
+    ["institution"],
+    buckets=_REVIEW_BUCKETS,
+)

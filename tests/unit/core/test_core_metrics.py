@@ -29,6 +29,11 @@ CATALOGUE = {
     "postguard_ingest_in_flight_posts": ("gauge", set()),
     "postguard_ingest_shed": ("counter", set()),
     "postguard_ingest_in_flight_limit": ("gauge", set()),
+    "postguard_review_queue_depth": ("gauge", {"institution"}),
+    "postguard_review_queue_oldest_age_seconds": ("gauge", {"institution"}),
+    "postguard_review_deadline_missed": ("counter", {"institution"}),
+    "postguard_reviewer_decisions": ("counter", {"institution", "action"}),
+    "postguard_review_hold_to_decision_seconds": ("histogram", {"institution"}),
 }
 
 

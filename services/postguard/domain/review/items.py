@@ -17,6 +17,8 @@ class ReviewStatus(enum.StrEnum):
     APPROVED_WITH_EDITS = "approved_with_edits"
     REJECTED = "rejected"
     DEADLINE_MISSED = "deadline_missed"
+    SUPERSEDED = "superseded"
+    """A newer automatic decision of the post (complete, or an edited resubmission) was not held."""
 
     @property
     def open(self) -> bool:
@@ -45,6 +47,8 @@ class ReviewItem:
     resolved_by: str = ""
     resolved_at: str = ""
     note: str = ""
+    held_sha256: str = ""
+    """Hash of the automatic decision's text that was held (a redelivery of it is not queued again)."""
 
     @property
     def institution_id(self) -> str:
