@@ -12,6 +12,7 @@ SERVICE_MODULES: dict[str, str] = {
     "policy-decision": "postguard.policy_decision.service",
     "image-screening": "postguard.image_screening.service",
     "review-console": "postguard.review_console.service",
+    "all-in-one": "postguard.allinone.server",
 }
 """Deployed service name -> module whose ``run(argv) -> int`` runs it (settings from ``POSTGUARD_*``)."""
 
