@@ -21,6 +21,7 @@ def _parser() -> argparse.ArgumentParser:
 def test_serve_accepts_the_five_services() -> None:
     assert sorted(serve.SERVICE_MODULES) == [
         "advice-classification",
+        "all-in-one",
         "identifier-detection",
         "image-screening",
         "ingest",
