@@ -85,7 +85,7 @@ def test_records_and_reads_back_redacted_text_and_hash_never_the_raw_text(
         rows = db.execute("SELECT * FROM decision_versions").fetchall()
         cells = [str(cell) for row in rows for cell in row]
         whole_rows = [r[0] for r in db.execute("SELECT d::text FROM decision_versions d").fetchall()]
-    assert len(cells) == 13 and len(whole_rows) == 1
+    assert len(cells) == 18 and len(whole_rows) == 1  # 13 columns + 5 review columns (issue 11)
     for text in (*cells, *whole_rows):
         assert RAW_TEXT not in text and "Jane Example" not in text
 
