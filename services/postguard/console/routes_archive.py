@@ -13,6 +13,7 @@ from postguard.console.identity import Principal
 from postguard.console.web import NOT_FOUND, Console, PageError, console, render, require_principal
 from postguard.domain.review.deadlines import format_rfc3339
 from postguard.domain.types import Verdict
+from postguard.review import archive
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -36,15 +37,14 @@ class ArchiveForm:
 
 
 def _day(value: str, what: str, *, end: bool) -> str:
-    """A YYYY-MM-DD day as RFC 3339: its first second (``since``) or the start of the next day (``until``)."""
+    """A YYYY-MM-DD day as RFC 3339: its start (``since``, inclusive), the next day (``until``, exclusive)."""
     if not value:
         return ""
     try:
         day = date.fromisoformat(value)
     except ValueError:
         raise PageError(400, f"{what} must be a date (YYYY-MM-DD)") from None
-    moment = datetime.combine(day + timedelta(days=1) if end else day, time(), UTC)
-    return format_rfc3339(moment - timedelta(seconds=1) if end else moment)
+    return format_rfc3339(datetime.combine(day + timedelta(days=1) if end else day, time(), UTC))
 
 
 def _form(request: Request) -> ArchiveForm:
@@ -68,8 +68,6 @@ def _institutions(principal: Principal, form: ArchiveForm) -> frozenset[str]:
 def _query(principal: Principal, form: ArchiveForm, limit: int, offset: int) -> Any:
     if form.verdict and form.verdict not in {v.value for v in Verdict}:
         raise PageError(400, "unknown verdict")
-    from postguard.review import archive  # the archive module may land after the console
-
     return archive.ArchiveQuery(
         institutions=_institutions(principal, form),
         author_id=form.author,
@@ -123,8 +121,6 @@ def archive_export(request: Request, fmt: str) -> Response:
     if not _may_export(principal, form, query.institutions):
         raise PageError(403, "Only an admin exports the whole archive; filter by an author to export theirs.")
     records = _search(c, query)
-    from postguard.review import archive
-
     stamp = format_rfc3339(c.clock()).replace(":", "").replace("-", "")
     if fmt == "csv":
         body, media = archive.export_csv(records), "text/csv; charset=utf-8"

@@ -22,7 +22,7 @@ from postguard.console.web import (
     require_principal,
 )
 from postguard.domain.review.items import FeedbackOutcome, FindingFeedback, ReviewItem, ReviewStatus
-from postguard.domain.types import Category, Decision, IdentifierLabel
+from postguard.domain.types import Category, Decision, IdentifierLabel, ReviewAction
 from postguard.review.desk import EditStillHeld, NotInQueue, ReviewError
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,8 @@ router = APIRouter()
 ACTIONS = ("approve", "edit", "reject", "escalate")
 MAX_TEXT = 100_000
 MAX_NOTE = 4000
+MISSED_LIMIT = 500
+"""Newest BLOCK versions searched for missed deadlines on the missed-deadlines page."""
 
 
 def _rows(c: Console, principal: Principal, items: list[ReviewItem]) -> list[QueueRow]:
@@ -72,9 +74,17 @@ def missed_page(request: Request) -> Response:
     principal = require_principal(request)
     c = console(request)
     overdue = [r for r in _rows(c, principal, _queue(c, principal)) if r.left.overdue]
-    lister = getattr(c.desk, "missed", None)
-    expired = list(lister(principal.institutions)) if lister and principal.institutions else []
-    return render(request, "missed.html", {"overdue": overdue, "expired": _rows(c, principal, expired)})
+    return render(request, "missed.html", {"overdue": overdue, "expired": _expired(c, principal)})
+
+
+def _expired(c: Console, principal: Principal) -> list[Any]:
+    """The newest BLOCK versions the deadline made (action deadline_missed), from the audit trail."""
+    if not principal.institutions or not hasattr(c.audit, "search"):
+        return []
+    from postguard.core.audit import ArchiveQuery
+
+    query = ArchiveQuery(institutions=principal.institutions, verdict="BLOCK", limit=MISSED_LIMIT)
+    return [r for r in c.audit.search(query) if r.review_action == ReviewAction.DEADLINE_MISSED.value]
 
 
 def visible_item(c: Console, principal: Principal, institution_id: str, post_id: str) -> ReviewItem:

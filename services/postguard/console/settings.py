@@ -57,7 +57,7 @@ class ConsoleSettings(BaseSettings):
     login_lockout_seconds: int = Field(
         300, ge=1, le=86400, description="How long those failures count and the lock lasts."
     )
-    export_limit: int = Field(10000, ge=1, le=1_000_000, description="Most records in one archive export.")
+    export_limit: int = Field(10000, ge=1, le=10_000, description="Most records in one archive export.")
 
     def session_secret(self) -> str:
         """The key that signs sessions; :class:`ConsoleConfigError` when it is unusable."""

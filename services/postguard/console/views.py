@@ -68,17 +68,18 @@ class Segment:
 def highlight(text: str, findings: tuple[Finding, ...]) -> list[Segment]:
     """``text`` cut into plain and highlighted runs, one per in-text finding whose span fits.
 
-    Spans index ``text``; a finding overlapping an earlier-starting one is listed but not highlighted
+    Spans index ``text``; a finding overlapping an earlier (or longer) one is listed but not highlighted
     again (its row on the page still names the span).
     """
-    spans = sorted(
-        (f.start, f.end, i, f.label)
+    spans = sorted(  # the longest of spans starting together is highlighted
+        (f.start, -f.end, i, f.label)
         for i, f in enumerate(findings)
         if f.in_text and 0 <= f.start < f.end <= len(text)
     )
     out: list[Segment] = []
     pos = 0
-    for start, end, index, label in spans:
+    for start, neg_end, index, label in spans:
+        end = -neg_end
         if start < pos:
             continue
         if start > pos:
