@@ -300,9 +300,9 @@ def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``postguard`` argument parser (``serve`` comes from ``postguard.serve``)."""
+    """The ``postguard`` argument parser (``serve``, ``console`` and ``feedback`` come from their modules)."""
     parser = argparse.ArgumentParser(prog="postguard", description="Screen outgoing social-media posts.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{screen,eval,serve}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{screen,eval,serve,console,feedback}")
 
     screen = sub.add_parser(
         "screen",
@@ -377,8 +377,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(handler=_eval)
 
     from postguard import serve
+    from postguard.console import cli as console_cli
+    from postguard.review import feedback_cli
 
     serve.register(sub)
+    console_cli.register(sub)
+    feedback_cli.register(sub)
     return parser
 
 
