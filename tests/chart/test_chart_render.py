@@ -130,6 +130,10 @@ def test_every_env_var_is_a_setting_the_service_reads(values_file: Path) -> None
         "advice-classification": [AdviceClassificationSettings],
         "policy-decision": [PolicyDecisionSettings, ConfigMapWatchSettings],
         IMAGE: _settings_classes_of("postguard.image_screening.settings", "POSTGUARD_IMAGE_SCREENING_"),
+        "review-console": [
+            *_settings_classes_of("postguard.review_console.settings", "POSTGUARD_REVIEW_CONSOLE_"),
+            *_settings_classes_of("postguard.console.settings", "POSTGUARD_CONSOLE_"),
+        ],
     }
     for service, deployment in by_kind(render(values_file), "Deployment").items():
         known = {"TMPDIR"}
