@@ -26,6 +26,8 @@ REQUIRED_ALERTS = {
     "PostGuardImageScreeningDown",
     "PostGuardImageScreeningFailing",
     "PostGuardImageScreeningSlow",
+    "PostGuardReviewQueueDeadlineMissed",
+    "PostGuardReviewQueueBacklog",
 }
 
 
@@ -71,6 +73,15 @@ BROKEN_THRESHOLDS = [
     # p95 of the firing case is about 24 s, of the healthy one about 18 s: the threshold sits between.
     ("\n          ) > 20\n", "\n          ) > 25\n", "PostGuardImageScreeningSlow"),
     ("\n          ) > 20\n", "\n          ) > 17\n", "PostGuardImageScreeningSlow"),
+    (
+        "deadline_missed_total[15m])) > 0",
+        "deadline_missed_total[15m])) > 1",
+        "PostGuardReviewQueueDeadlineMissed",
+    ),
+    ("offset 15m\n          ) > 0", "offset 15m\n          ) > 1", "PostGuardReviewQueueDeadlineMissed"),
+    # the firing case waits 5 h (18000 s), the healthy one at most 2.6 h (9300 s)
+    ("oldest_age_seconds) > 14400", "oldest_age_seconds) > 20000", "PostGuardReviewQueueBacklog"),
+    ("oldest_age_seconds) > 14400", "oldest_age_seconds) > 9000", "PostGuardReviewQueueBacklog"),
 ]
 
 

@@ -28,6 +28,11 @@ REQUIRED_PANELS = {
     "Image screening failures by reason",
     "Image screening time p50 / p95",
     "image-screening failed share",
+    "Review queue depth",
+    "Oldest held post age",
+    "Review deadlines missed",
+    "Reviewer decisions by action",
+    "Hold to reviewer decision p50 / p95",
 }
 # Modules that declare metrics: the shared catalogue and image-screening's own three.
 METRIC_MODULES = ("postguard.core.metrics", "postguard.image_screening.agents")
