@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 
 from postguard.core.audit import AuditStore, open_audit_store
@@ -114,6 +114,14 @@ def health_router(service: ReviewConsoleService) -> APIRouter:
     return router
 
 
+def with_health(app: FastAPI, service: ReviewConsoleService) -> FastAPI:
+    """``app`` with its /healthz answered by ``service.healthy`` (the console's own says only that the
+    web app runs; this one also fails when a follower or the sweeper thread died)."""
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != "/healthz"]
+    app.include_router(health_router(service))
+    return app
+
+
 def timing_lookup(registry: PolicyRegistry) -> Any:
     """``institution -> ReviewTiming`` of its policy (the defaults for an institution no policy covers)."""
 
@@ -213,9 +221,7 @@ def run(argv: list[str] | None = None) -> int:
     metrics_port = start_metrics_server(settings.metrics_port, settings.bind_address)
     service = build_service(settings, common)
     try:
-        app = create_app(
-            service.desk, service.audit, users, console_settings, extra_routers=(health_router(service),)
-        )
+        app = with_health(create_app(service.desk, service.audit, users, console_settings), service)
         config = uvicorn.Config(
             app,
             host=settings.bind_address,
