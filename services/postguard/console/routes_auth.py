@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from postguard.console import csrf
 from postguard.console.web import (
+    SESSION_LOGIN_AT,
     SESSION_USER,
     check_csrf,
     console,
@@ -55,6 +57,7 @@ async def login(request: Request) -> Response:
     c.throttle.succeeded(username)
     request.session.clear()  # a new session at login (no fixation): new CSRF token too
     request.session[SESSION_USER] = user.username
+    request.session[SESSION_LOGIN_AT] = int(time.time())
     csrf.session_token(request.session)
     log.info("console login", extra={"username": user.username})
     return redirect(request, next_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from postguard.console.users import UserDirectory
 
 PACKAGE_DIR = Path(__file__).parent
 SESSION_USER = "user"
+SESSION_LOGIN_AT = "login_at"
 SESSION_FLASH = "flash"
 NOT_FOUND = "No such post in your queue or archive."
 """The one answer for a post that does not exist and for another institution's post."""
@@ -81,6 +83,10 @@ def current_principal(request: Request) -> Principal | None:
         )
     name = request.session.get(SESSION_USER)
     if not isinstance(name, str) or c.users is None:
+        return None
+    login_at = request.session.get(SESSION_LOGIN_AT)
+    if not isinstance(login_at, int) or time.time() - login_at > c.settings.session_max_age_seconds:
+        request.session.clear()  # the cookie is re-sent on every response: the age counts from login
         return None
     user = c.users.get(name)
     if user is None:  # the account was removed from the users file: the session ends

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from console_helpers import DEMO, PASSWORD, RIVERSIDE, csrf_token, login, new_client, post_path, settings
+from console_helpers import DEMO, PASSWORD, RIVERSIDE, act, csrf_token, login, new_client, post_path, settings
 from postguard.console.app import create_app
 from postguard.console.settings import ConsoleConfigError, ConsoleSettings
 
@@ -144,3 +144,17 @@ def test_proxy_headers_are_ignored_in_password_mode(world, client):
     response = client.get("/queue", headers=headers)
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
     assert client.get(post_path("p-1"), headers=headers).status_code == 303
+
+
+def test_a_session_ends_its_max_age_after_login(world, monkeypatch):
+    import time
+
+    app = create_app(world.desk, world.audit, world.users, settings(session_max_age_seconds=600))
+    client = new_client(app)
+    start = time.time()
+    assert login(client, "alice").status_code == 303
+    world.hold("p-1")
+    monkeypatch.setattr(time, "time", lambda: start + 400)
+    assert act(client, "approve", "p-1").status_code == 303  # its notice re-signs the cookie now
+    monkeypatch.setattr(time, "time", lambda: start + 700)
+    assert client.get("/queue").status_code == 303  # 300 s after the last request, 700 s after login
