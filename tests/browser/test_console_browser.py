@@ -34,7 +34,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.browser
 
 TOKENS = {"demo-hospital": "browser-test-token-demo", "riverside-clinic": "browser-test-token-river"}
 PASSWORD = "a long reviewer passphrase"
