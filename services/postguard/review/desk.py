@@ -37,8 +37,8 @@ from postguard.domain.review.deadlines import (
     review_deadline,
 )
 from postguard.domain.review.feedback import FeedbackRecord
-from postguard.domain.review.items import FindingFeedback, ReviewItem, ReviewStatus
-from postguard.domain.types import Decision, Post, ReviewAction
+from postguard.domain.review.items import FeedbackOutcome, FindingFeedback, ReviewItem, ReviewStatus
+from postguard.domain.types import Category, ContentLabel, Decision, IdentifierLabel, Post, ReviewAction
 from postguard.review.store import ReviewStore
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,8 @@ class ReviewDesk:
         """
         with self._lock:
             current = self.store.get(decision.institution_id, decision.post_id)
+            if decision.review is not None:  # a reviewer's version (read back from the decisions topic)
+                return current
             if current is not None and not _is_newer(decision, current):
                 return current if decision.verdict in HELD_VERDICTS else None
             now = self._clock()
@@ -153,12 +155,7 @@ class ReviewDesk:
         still_open = current is not None and current.status.open
         held_at = current.held_at if still_open and current else _millis(now)
         scheduled = known.scheduled_publish_at if known else (current.scheduled_publish_at if current else "")
-        if decision.review_deadline:
-            deadline = parse_rfc3339(decision.review_deadline)
-        else:
-            timing = self._timing_for(decision.institution_id)
-            deadline = review_deadline(scheduled, parse_rfc3339(held_at), timing)
-        deadline_text = format_rfc3339(deadline)
+        deadline_text = self._deadline(decision, scheduled, held_at)
         same_text = current is not None and current.decision.text_sha256 == decision.text_sha256
         text = known.text if known else (current.original_text if current and same_text else "")
         status = current.status if still_open and current and same_text else ReviewStatus.PENDING
@@ -172,6 +169,22 @@ class ReviewDesk:
             scheduled_publish_at=scheduled,
             held_sha256=decision.text_sha256,
         )
+
+    def _deadline(self, decision: Decision, scheduled: str, held_at: str) -> str:
+        """The decision's ``review_deadline``, else the policy's timing from the schedule or the hold."""
+        if decision.review_deadline:
+            try:
+                return format_rfc3339(parse_rfc3339(decision.review_deadline))
+            except ValueError:
+                log.warning(
+                    "held decision has an unreadable review_deadline; using the policy's timing",
+                    extra={"post_id": decision.post_id, "institution_id": decision.institution_id},
+                )
+        timing = self._timing_for(decision.institution_id)
+        try:
+            return format_rfc3339(review_deadline(scheduled, parse_rfc3339(held_at), timing))
+        except ValueError:  # an unreadable schedule: the default hours from the hold
+            return format_rfc3339(review_deadline("", parse_rfc3339(held_at), timing))
 
     def _supersede(self, item: ReviewItem, decision: Decision, now: datetime) -> None:
         closed = dataclasses.replace(
@@ -449,10 +462,7 @@ class ReviewDesk:
         if reviewed != item.original_text and digest != item.decision.text_sha256:
             raise ReviewError(f"the reviewed text is not the text of post {post_id[:128]!r}")
         for i, f in enumerate(feedback):
-            if not 0 <= f.start < f.end <= len(reviewed):
-                raise ReviewError(
-                    f"feedback[{i}]: span {f.start}..{f.end} is outside the text ({len(reviewed)})"
-                )
+            _check_feedback(i, f, len(reviewed))
         given_at = _millis(self._clock())
         records = [
             FeedbackRecord(
@@ -472,6 +482,27 @@ class ReviewDesk:
             for f in feedback
         ]
         self.store.add_feedback(records)
+
+
+_LABELS = {
+    Category.IDENTIFIER: frozenset(str(v) for v in IdentifierLabel),
+    Category.CONTENT: frozenset(str(v) for v in ContentLabel),
+}
+
+
+def _check_feedback(index: int, feedback: FindingFeedback, text_length: int) -> None:
+    """ReviewError naming the field when one feedback entry cannot be stored as labelled data."""
+    try:
+        FeedbackOutcome(feedback.outcome)
+        labels = _LABELS[Category(feedback.category)]
+    except (ValueError, KeyError):
+        raise ReviewError(f"feedback[{index}]: unknown outcome or category") from None
+    if feedback.label not in labels:
+        raise ReviewError(f"feedback[{index}]: {feedback.label[:40]!r} is not a {feedback.category} label")
+    if not 0 <= feedback.start < feedback.end <= text_length:
+        raise ReviewError(
+            f"feedback[{index}]: span {feedback.start}..{feedback.end} is outside the text ({text_length})"
+        )
 
 
 def _is_newer(decision: Decision, current: ReviewItem) -> bool:

@@ -347,3 +347,17 @@ def test_start_is_the_clock_of_the_held_at_fields(bench: Bench) -> None:
         timespec="milliseconds"
     ).replace("+00:00", "Z")
     assert dataclasses.replace(item).deadline == "2026-12-02T09:00:00Z"  # the default 24 hours
+
+
+def test_a_reviewer_version_read_back_is_never_queued(bench: Bench) -> None:
+    bench.desk.hold(held(), post())
+    escalated = bench.desk.escalate("demo-hospital", "p-1", "rev-1", "admin please")
+    again = bench.desk.hold(escalated)  # e.g. the console service consuming the decisions topic
+    assert again is not None and again.status == ReviewStatus.ESCALATED and again.decision.version == 2
+    assert bench.desk.hold(dataclasses.replace(escalated, post_id="unknown")) is None
+    assert [i.post_id for i in bench.desk.queue(None)] == ["p-1"]
+
+
+def test_an_unreadable_deadline_falls_back_to_the_policy_timing(bench: Bench) -> None:
+    item = bench.desk.hold(held(review_deadline="tomorrow-ish"), post(scheduled_publish_at="not a time"))
+    assert item is not None and item.deadline == "2026-12-02T09:00:00Z"

@@ -106,3 +106,25 @@ def test_since_filters_and_bad_arguments_are_usage_errors(bench: Bench, tmp_path
     assert _export("--store", str(bench.store.path), "--since", "yesterday", "--out", str(out)) == 2
     assert _export("--store", str(tmp_path / "missing.db"), "--out", str(out)) == 2
     assert not (tmp_path / "missing.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (FindingFeedback("maybe", "IDENTIFIER", "PERSON", 0, 4), "unknown outcome or category"),  # type: ignore[arg-type]
+        (FindingFeedback(FeedbackOutcome.MISSED, "MOOD", "PERSON", 0, 4), "unknown outcome or category"),
+        (
+            FindingFeedback(FeedbackOutcome.MISSED, "IDENTIFIER", "PATIENT_SOLICITATION", 0, 4),
+            "not a IDENTIFIER",
+        ),
+        (FindingFeedback(FeedbackOutcome.MISSED, "CONTENT", "PERSON", 0, 4), "not a CONTENT label"),
+        (FindingFeedback(FeedbackOutcome.MISSED, "IDENTIFIER", "AGE", 4, 4), "outside the text"),
+    ],
+)
+def test_feedback_entries_are_checked_before_anything_is_stored(
+    bench: Bench, entry: FindingFeedback, message: str
+) -> None:
+    bench.desk.hold(held(), post())
+    with pytest.raises(ReviewError, match=message):
+        bench.desk.record_feedback("demo-hospital", "p-1", "rev-1", [PERSON, entry])
+    assert bench.store.feedback() == []
