@@ -93,6 +93,11 @@ class EmbeddedPublisher:
         """Posts accepted and not yet taken by a worker."""
         return self._queue.qsize()
 
+    @property
+    def alive(self) -> bool:
+        """Every worker thread runs (False once closed)."""
+        return not self._stopped.is_set() and all(t.is_alive() for t in self._threads)
+
     def close(self, timeout: float = 10.0) -> None:
         """Refuse new posts, screen every queued one, then stop the workers (waits up to ``timeout``)."""
         self._stopped.set()

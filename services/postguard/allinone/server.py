@@ -187,8 +187,9 @@ class AllInOne:
         return self
 
     def healthy(self) -> bool:
-        """The screening workers' queue accepts, the sweeper runs and HTTP serves."""
-        return self.sweeper.alive and (self._http_thread is None or self._http_thread.is_alive())
+        """The screening workers and the sweeper run and HTTP serves."""
+        http_up = self._http_thread is None or self._http_thread.is_alive()
+        return self.sweeper.alive and self.publisher.alive and http_up
 
     def close(self, grace_seconds: float = 5.0) -> None:
         """Stop taking requests, screen every accepted post, then stop the threads and close the stores."""
@@ -239,40 +240,23 @@ class _OneAtATime:
         return self.screen_batch([post])[0]
 
 
-def build(
-    settings: AllInOneSettings,
-    common: CommonSettings | None = None,
-    *,
-    pipeline: Any = None,
-    users: Any = None,
-    console_settings: Any = None,
-    start_metrics: bool = True,
-) -> AllInOne:
-    """Check the configuration, open the stores, load the pipeline and build (not start) every server.
+@dataclass
+class _Core:
+    """The screening and review parts, before any port is opened."""
 
-    ``pipeline`` (anything with ``screen_batch``) replaces the embedded pipeline; ``users`` and
-    ``console_settings`` replace the users file and ``POSTGUARD_CONSOLE_*`` (tests).
-    """
-    from postguard.console.app import create_app
-    from postguard.console.settings import ConsoleSettings
-    from postguard.console.users import UserDirectory
+    book: DecisionBook
+    audit: AuditStore
+    store: ReviewStore
+    desk: ReviewDesk
+    publisher: EmbeddedPublisher
+    webhooks: WebhookDispatcher | None
 
-    common = common or CommonSettings()
-    policy_dir = settings.policy_dir or common.policy_dir
-    use_models = common.use_models if settings.use_models is None else settings.use_models
-    console_settings = console_settings or ConsoleSettings()
-    secret = session_secret(settings, console_settings.secret_key.get_secret_value())
-    console_settings = console_settings.model_copy(update={"secret_key": SecretStr(secret)})
-    if users is None and console_settings.auth_mode == "password":
-        users = UserDirectory.from_file(users_path(settings))
-    authorizer = build_authorizer(settings)
-    webhooks_path = settings.path(settings.webhooks_file, WEBHOOKS_FILE)
-    hooks = load_webhooks(webhooks_path) if settings.webhooks_file or webhooks_path.exists() else {}
-    registry = PolicyRegistry.load(policy_dir)
-    if pipeline is None:
-        from postguard.embedded.runner import build_pipeline
 
-        pipeline = build_pipeline(policy_dir, use_models=use_models, models_dir=common.models_dir)
+def _core(
+    settings: AllInOneSettings, registry: PolicyRegistry, pipeline: Any, hooks: dict[str, Any]
+) -> _Core:
+    """Stores under the data dir, the book, the desk and the publisher; every decision goes out by
+    ``emit``: the book (GetDecision, StreamDecisions) and, when it is new, the institution's webhook."""
     screening = _OneAtATime(pipeline)
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     audit = open_audit_store(settings.store_url(settings.audit_url, "audit.sqlite"))
@@ -297,28 +281,48 @@ def build(
         max_queue=settings.max_in_flight,
         batch_size=settings.screening_batch_size,
     )
-    return _assemble(settings, registry, authorizer, book, publisher, desk, store, audit, webhooks,
-                     users, console_settings, create_app, start_metrics)  # fmt: skip
+    return _Core(book, audit, store, desk, publisher, webhooks)
 
 
-def _assemble(
+def build(
     settings: AllInOneSettings,
-    registry: PolicyRegistry,
-    authorizer: InstitutionAuthorizer,
-    book: DecisionBook,
-    publisher: EmbeddedPublisher,
-    desk: ReviewDesk,
-    store: ReviewStore,
-    audit: AuditStore,
-    webhooks: WebhookDispatcher | None,
-    users: Any,
-    console_settings: Any,
-    create_app: Any,
-    start_metrics: bool,
+    common: CommonSettings | None = None,
+    *,
+    pipeline: Any = None,
+    users: Any = None,
+    console_settings: Any = None,
+    start_metrics: bool = True,
 ) -> AllInOne:
+    """Check the configuration, open the stores, load the pipeline and build (not start) every server.
+
+    Every configuration error is raised before anything is opened or loaded. ``pipeline`` (anything
+    with ``screen_batch``) replaces the embedded pipeline; ``users`` and ``console_settings`` replace
+    the users file and ``POSTGUARD_CONSOLE_*`` (tests).
+    """
+    from postguard.console.app import create_app
+    from postguard.console.settings import ConsoleSettings
+    from postguard.console.users import UserDirectory
+
+    common = common or CommonSettings()
+    policy_dir = settings.policy_dir or common.policy_dir
+    console_settings = console_settings or ConsoleSettings()
+    secret = session_secret(settings, console_settings.secret_key.get_secret_value())
+    console_settings = console_settings.model_copy(update={"secret_key": SecretStr(secret)})
+    if users is None and console_settings.auth_mode == "password":
+        users = UserDirectory.from_file(users_path(settings))
+    authorizer = build_authorizer(settings)
+    webhooks_path = settings.path(settings.webhooks_file, WEBHOOKS_FILE)
+    hooks = load_webhooks(webhooks_path) if settings.webhooks_file or webhooks_path.exists() else {}
+    registry = PolicyRegistry.load(policy_dir)
+    if pipeline is None:
+        from postguard.embedded.runner import build_pipeline
+
+        use_models = common.use_models if settings.use_models is None else settings.use_models
+        pipeline = build_pipeline(policy_dir, use_models=use_models, models_dir=common.models_dir)
+    core = _core(settings, registry, pipeline, dict(hooks))
     servicer = ScreeningServicer(
-        book=book,
-        publisher=publisher,
+        book=core.book,
+        publisher=core.publisher,
         registry=registry,
         screen_timeout=settings.screen_timeout_seconds,
         max_screen_timeout=settings.max_screen_timeout_seconds,
@@ -331,31 +335,47 @@ def _assemble(
         add_screening_servicer(servicer, settings.max_request_bytes, settings.max_request_bytes),
         [SERVICE_NAME],
         max_workers=settings.grpc_max_workers,
-        metrics_service="ingest",
+        metrics_service="ingest",  # the Screening API's metrics, as the distributed stack's ingest
         bind_address=settings.bind_address,
         max_message_bytes=settings.max_request_bytes,
     )
     router = create_router(servicer, max_body_bytes=settings.http_max_body_bytes)
-    app = create_app(desk, audit, users, console_settings, extra_routers=[router])
-    http_socket = _bind_http(settings.bind_address, settings.http_port)
+    sweeper = ReviewSweeper(core.desk, settings.sweep_interval_seconds)
+    app = create_app(core.desk, core.audit, users, console_settings, extra_routers=[router])
+    _replace_healthz(app, lambda: sweeper.alive and core.publisher.alive)
     metrics_port = (
         start_metrics_server(settings.metrics_port, settings.bind_address) if start_metrics else None
     )
-    sweeper = ReviewSweeper(desk, settings.sweep_interval_seconds)
     return AllInOne(
         grpc=grpc_server,
         servicer=servicer,
-        book=book,
-        publisher=publisher,
-        desk=desk,
-        store=store,
-        audit=audit,
+        book=core.book,
+        publisher=core.publisher,
+        desk=core.desk,
+        store=core.store,
+        audit=core.audit,
         sweeper=sweeper,
-        webhooks=webhooks,
+        webhooks=core.webhooks,
         app=app,
-        http_socket=http_socket,
+        http_socket=_bind_http(settings.bind_address, settings.http_port),
         metrics_port=metrics_port,
     )
+
+
+def _replace_healthz(app: Any, healthy: Callable[[], bool]) -> None:
+    """``GET /healthz``: 200 while the screening workers and the sweeper run, else 503 (no login)."""
+    from fastapi import APIRouter
+    from fastapi.responses import JSONResponse
+
+    router = APIRouter()
+
+    @router.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        ok = healthy()
+        return JSONResponse({"status": "ok" if ok else "failing"}, status_code=200 if ok else 503)
+
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != "/healthz"]
+    app.include_router(router)
 
 
 def wait_for_signal() -> None:

@@ -16,6 +16,8 @@ from postguard.domain.types import Decision, Post, Verdict
 from postguard.http_api.context import CallAborted, HttpCallContext
 from postguard.ingest.decision_book import DecisionBook
 from postguard.ingest.servicer import ScreeningServicer
+from postguard.review.desk import ReviewDesk
+from postguard.review.store import open_review_store
 from postguard.v1 import screening_pb2
 
 SECRET_TEXT = "Jane Roe in bed 7 says hi"
@@ -81,23 +83,33 @@ def test_a_published_post_is_decided_audited_and_emitted(parts) -> None:
     assert desk.held == []
 
 
-def test_a_held_post_enters_the_desk_queue_with_its_post_before_it_is_emitted(parts) -> None:
-    book, audit, desk = parts
-    seen_queue_on_emit: list[int] = []
+def test_a_held_post_enters_the_review_desk_queue_before_it_is_emitted(tmp_path: Path) -> None:
+    """With the real ReviewDesk and SQLite review store: queued with its original text, then emitted."""
+    book = DecisionBook()
+    audit = SqliteAuditStore(tmp_path / "audit.sqlite")
+    store = open_review_store(str(tmp_path / "review.sqlite"))
+    desk = ReviewDesk(store, audit, rescreen=decide, publish=book.record)
+    queued_on_emit: dict[str, int] = {}
 
     def emit(decision: Decision) -> None:
-        seen_queue_on_emit.append(len(desk.held))
+        queued_on_emit[decision.post_id] = len(desk.queue(None))
         book.record(decision)
 
     publisher = EmbeddedPublisher(lambda ps: [decide(p) for p in ps], audit=audit, desk=desk, emit=emit)
     p = post(text=SECRET_TEXT)
     publisher.publish(p, timeout=1)
+    publisher.publish(post("fine"), timeout=1)
     decision = book.wait(p.institution_id, p.post_id, p.text_sha256, timeout=10)
+    assert book.wait("demo-hospital", "fine", post("fine").text_sha256, timeout=10) is not None
     publisher.close()
     assert decision is not None and decision.verdict is Verdict.REVIEW
-    assert [(d.post_id, q.text if q else None) for d, q in desk.held] == [("p1", SECRET_TEXT)]
-    assert seen_queue_on_emit == [1]  # queued before the platform hears of it
-    assert audit.get("p1").verdict == "REVIEW"
+    (item,) = desk.queue(frozenset({"demo-hospital"}))
+    assert (item.post_id, item.original_text, item.decision.version) == ("p1", SECRET_TEXT, 1)
+    assert item.deadline  # the desk gave it a deadline from the policy timing
+    assert queued_on_emit["p1"] == 1  # the held post was queued before the platform heard of it
+    assert audit.get("p1").verdict == "REVIEW" and audit.get("fine").verdict == "ALLOW"
+    store.close()
+    audit.close()
 
 
 def test_a_pipeline_error_fails_closed_without_text_in_the_log(parts, caplog) -> None:

@@ -3,9 +3,11 @@ its decision versions on StreamDecisions, the HTTP API on the same process, and 
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import grpc
@@ -19,6 +21,7 @@ from postguard.console.users import Role, User, write_users
 from postguard.core.codec import post_to_proto
 from postguard.domain.types import Post
 from postguard.embedded.runner import build_pipeline
+from postguard.http_api.webhooks import verify
 from postguard.ingest.auth import token_sha256
 from postguard.v1 import decision_pb2, screening_pb2, screening_pb2_grpc
 
@@ -26,6 +29,7 @@ TOKEN = "all-in-one-test-token-demo-hospital"
 OTHER = "all-in-one-test-token-riverside"
 HELD_TEXT = "Patient John Smith, MRN 12345678, DOB 03/04/1950 was discharged today from ward 4."
 SECRET = "s" * 40
+HOOK_SECRET = "webhook-secret-of-demo-hospital"
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +58,52 @@ def write_config(data: Path) -> None:
     (data / "session-secret").write_text(SECRET + "\n")
 
 
+class Hooks:
+    """A loopback HTTP server collecting webhook deliveries."""
+
+    def __init__(self) -> None:
+        self.bodies: queue.Queue = queue.Queue()
+        hooks = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                hooks.bodies.put((body, {k.lower(): v for k, v in self.headers.items()}))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/postguard"
+
+    def next_for(self, post_id: str) -> tuple[dict, bytes, dict[str, str]]:
+        """The next delivery about ``post_id``: (payload, raw body, lower-cased headers)."""
+        while True:
+            body, headers = self.bodies.get(timeout=30)
+            payload = json.loads(body)
+            if payload["decision"]["post_id"] == post_id:
+                return payload, body, headers
+
+
 @pytest.fixture
-def server(tmp_path: Path, pipeline) -> Iterator[AllInOne]:
+def hooks() -> Iterator[Hooks]:
+    receiver = Hooks()
+    yield receiver
+    receiver.server.shutdown()
+    receiver.server.server_close()
+
+
+@pytest.fixture
+def server(tmp_path: Path, pipeline, hooks: Hooks) -> Iterator[AllInOne]:
     data = tmp_path / "data"
     write_config(data)
+    (data / "webhook-secret").write_text(HOOK_SECRET)
+    (data / "webhooks.yaml").write_text(
+        f"webhooks:\n  - {{institution_id: demo-hospital, url: '{hooks.url}', secret_file: webhook-secret}}\n"
+    )
     settings = AllInOneSettings(
         data_dir=data,
         bind_address="127.0.0.1",
@@ -105,7 +151,7 @@ def next_decision(into: queue.Queue, post_id: str):
             return msg
 
 
-def test_screen_over_grpc_holds_the_post_and_streams_every_version(server: AllInOne) -> None:
+def test_screen_over_grpc_holds_the_post_and_streams_every_version(server: AllInOne, hooks: Hooks) -> None:
     channel = grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}")
     stub = screening_pb2_grpc.ScreeningStub(channel)
     decisions: queue.Queue = queue.Queue()
@@ -145,6 +191,13 @@ def test_screen_over_grpc_holds_the_post_and_streams_every_version(server: AllIn
     )
     assert got.version == 2
     assert server.desk.queue(frozenset({"demo-hospital"})) == []
+
+    # both versions reached the institution's webhook, signed with its secret
+    (held, _, _), (rejected, body, headers) = hooks.next_for("held-1"), hooks.next_for("held-1")
+    assert (held["decision"]["version"], rejected["decision"]["version"]) == (1, 2)
+    assert rejected["decision"]["review"]["action"] == "reject"
+    signed = (headers["x-postguard-timestamp"], body, headers["x-postguard-signature"])
+    assert verify(HOOK_SECRET.encode(), *signed)
     call.cancel()
     channel.close()
 
@@ -173,7 +226,8 @@ def test_the_http_api_and_the_console_share_the_process(server: AllInOne) -> Non
         )
         assert fetched.json()["text_sha256"] == screened.json()["text_sha256"]
         assert client.get("/api/v1/decisions/demo-hospital/h1").status_code == 401
-        assert client.get("/healthz").status_code == 200
+        health = client.get("/healthz")
+        assert health.status_code == 200 and health.json() == {"status": "ok"}
         login = client.get("/login")
         assert login.status_code == 200 and "<form" in login.text
     # what the API accepted is audited too
