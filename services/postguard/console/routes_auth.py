@@ -7,6 +7,7 @@ import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from postguard.console import csrf
 from postguard.console.web import (
@@ -49,7 +50,8 @@ async def login(request: Request) -> Response:
         log.warning("console login refused: too many failures", extra={"username": username})
         error = "Too many failed logins for this account. Try again in a few minutes."
         return render(request, "login.html", context | {"error": error}, 429)
-    user = c.users.authenticate(username, password) if c.users is not None else None
+    # Argon2 takes tens of milliseconds of CPU: keep it off the event loop
+    user = await run_in_threadpool(c.users.authenticate, username, password) if c.users is not None else None
     if user is None:
         c.throttle.failed(username)
         log.info("console login failed", extra={"username": username})

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from postguard.console.identity import Principal
 from postguard.console.views import QueueRow, find_span, highlight, labels_of, time_left
@@ -182,7 +183,8 @@ async def act(request: Request, action: str, institution_id: str, post_id: str) 
             )
     form = await request.form()
     try:
-        decision = _decide(c, action, item, principal.username, form)
+        # off the event loop: re-screening an edit and the stores block
+        decision = await run_in_threadpool(_decide, c, action, item, principal.username, form)
     except EditStillHeld as exc:
         edited = _field(form, "edited_text", MAX_TEXT).replace("\r\n", "\n")
         result = {
@@ -194,8 +196,9 @@ async def act(request: Request, action: str, institution_id: str, post_id: str) 
         return render(request, "post.html", context, 422)
     except NotInQueue:
         raise PageError(404, NOT_FOUND) from None
-    except ReviewError as exc:
-        return render(request, "post.html", _post_context(c, principal, item, error=str(exc)), 422)
+    except ReviewError as exc:  # e.g. the deadline passed meanwhile: the desk blocked the post
+        fresh = c.desk.item(institution_id, post_id) or item
+        return render(request, "post.html", _post_context(c, principal, fresh, error=str(exc)), 422)
     log.info(
         "console review action",
         extra={
@@ -243,7 +246,7 @@ async def feedback(request: Request, institution_id: str, post_id: str) -> Respo
         entries = _feedback(form, item)
         if not entries:
             raise ReviewError("nothing to record: mark a finding or fill in a missed identifier")
-        c.desk.record_feedback(institution_id, post_id, principal.username, entries)
+        await run_in_threadpool(c.desk.record_feedback, institution_id, post_id, principal.username, entries)
     except NotInQueue:
         raise PageError(404, NOT_FOUND) from None
     except ReviewError as exc:

@@ -229,3 +229,15 @@ def test_pages_carry_the_test_ids_and_key_hints(world, app):
     assert "<script>" not in page and 'src="/static/console.js"' in page
     js = alice.get("/static/console.js")
     assert js.status_code == 200 and '"j"' in js.text and '"edited-text"' in js.text
+
+
+def test_a_late_approval_is_refused_and_the_post_stays_unpublished(world, app):
+    world.hold("p-1", in_hours=1)
+    alice = logged_in(app, "alice")
+    world.clock.advance(minutes=31)  # past scheduled - 30 min
+    response = act(alice, "approve", "p-1")
+    assert response.status_code == 422 and "review deadline passed" in response.text
+    assert 'data-testid="approve"' not in response.text  # the page shows the post as decided now
+    assert world.desk.item(DEMO, "p-1").status is ReviewStatus.DEADLINE_MISSED
+    assert [d.verdict for d in world.published] == [Verdict.BLOCK]
+    assert world.published[0].review.action is ReviewAction.DEADLINE_MISSED
