@@ -135,7 +135,8 @@ class ReviewDesk:
                     self._supersede(current, decision, now)
                 return None
             item = self._new_item(decision, post, current, now)
-            self.store.put(item)
+            if not self._replace(current, item):
+                return self.store.get(decision.institution_id, decision.post_id)
             log.info(
                 "post held for review",
                 extra={
@@ -170,6 +171,18 @@ class ReviewDesk:
             held_sha256=decision.text_sha256,
         )
 
+    def _replace(self, current: ReviewItem | None, item: ReviewItem) -> bool:
+        """Write ``item``; over an open item only if no reviewer (on any replica) decided it meanwhile."""
+        if current is None or not current.status.open:
+            return self.store.put(item)
+        if self.store.put(item, expected_version=current.decision.version):
+            return True
+        log.info(
+            "a reviewer decided the post while a newer decision arrived; the reviewer's version stands",
+            extra={"post_id": item.post_id, "institution_id": item.institution_id},
+        )
+        return False
+
     def _deadline(self, decision: Decision, scheduled: str, held_at: str) -> str:
         """The decision's ``review_deadline``, else the policy's timing from the schedule or the hold."""
         if decision.review_deadline:
@@ -195,7 +208,8 @@ class ReviewDesk:
             resolved_by="",
             resolved_at=_millis(now),
         )
-        self.store.put(closed)
+        if not self._replace(item, closed):
+            return
         log.info(
             "review item superseded by a newer decision",
             extra={

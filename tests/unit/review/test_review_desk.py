@@ -361,3 +361,19 @@ def test_a_reviewer_version_read_back_is_never_queued(bench: Bench) -> None:
 def test_an_unreadable_deadline_falls_back_to_the_policy_timing(bench: Bench) -> None:
     item = bench.desk.hold(held(review_deadline="tomorrow-ish"), post(scheduled_publish_at="not a time"))
     assert item is not None and item.deadline == "2026-12-02T09:00:00Z"
+
+
+def test_a_newer_decision_never_overwrites_a_reviewers_decision_made_meanwhile(bench: Bench) -> None:
+    bench.desk.hold(held(provisional=True), post())
+    stale = bench.store.get("demo-hospital", "p-1")
+    other_replica = ReviewDesk(
+        bench.store, bench.audit, rescreen=bench.rescreen, publish=bench.published.append, clock=bench.clock
+    )
+    other_replica.reject("demo-hospital", "p-1", "rev-1", "no")
+    assert stale is not None
+    # hold() read the open item before the reject landed: its guarded write must lose.
+    assert bench.desk._replace(stale, dataclasses.replace(stale, decision=held(version=2))) is False
+    item = bench.desk.item("demo-hospital", "p-1")
+    assert item is not None and item.status == ReviewStatus.REJECTED
+    assert bench.desk.hold(held(version=2), post()) is not None  # and a late hold changes nothing
+    assert bench.desk.item("demo-hospital", "p-1").status == ReviewStatus.REJECTED  # type: ignore[union-attr]
