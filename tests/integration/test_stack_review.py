@@ -175,16 +175,22 @@ def test_a_held_post_approved_in_the_console_reaches_stream_decisions_and_the_au
     reviewer: httpx.Client,
     stream: Stream,
 ) -> None:
+    reviewer_versions_before = console_metric(stack, "reviewer_version")
     decision, screened_at = hold(screening, "it-review")
     page = wait_in_queue(reviewer, decision.post_id)
+    queued_at = time.monotonic()
     assert html.escape(HELD_TEXT, quote=False) in page  # the original, from the posts topic
-    reviewer_versions_before = console_metric(stack, "reviewer_version")
 
     reply = act(reviewer, "approve", decision.post_id, page, note="general health information")
     assert reply.status_code == 303, reply.text[:500]
 
+    approved_at = time.monotonic()
     arrived_at, approved = stream.next_version(decision.post_id, 2)
-    print(f"\nhold -> reviewer decision on StreamDecisions: {arrived_at - screened_at:.2f} s")
+    print(
+        f"\nScreen returned the held decision -> in the console's queue {queued_at - screened_at:.2f} s; "
+        f"approve request sent -> reviewer version on StreamDecisions {arrived_at - queued_at:.2f} s "
+        f"(HTTP reply after {approved_at - queued_at:.2f} s); total {arrived_at - screened_at:.2f} s"
+    )
     assert decision_pb2.Verdict.Name(approved.verdict) == "ALLOW"
     assert approved.review.action == "approve" and approved.review.reviewer == REVIEWER
     assert approved.review.based_on_version == 1
