@@ -279,3 +279,31 @@ def test_a_missed_deadline_keeps_the_post_unpublished(server: AllInOne, browser:
         assert any("ward4-late" in r.text for r in rows)
     finally:
         stream.close()
+
+
+def test_the_queue_and_a_post_work_from_the_keyboard(server: AllInOne, browser: WebDriver) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    base = f"http://127.0.0.1:{server.http_port}"
+    stream = DecisionStream(server, "demo-hospital")
+    try:
+        stream.screen(held_post("ward4-keys"))
+        log_in(browser, base, "alice")
+        assert "ward4-keys" in queue_rows(browser)
+        order = [
+            r.get_attribute("data-post-id")
+            for r in browser.find_elements(By.CSS_SELECTOR, "[data-testid=queue-row]")
+        ]
+        for _ in range(order.index("ward4-keys") + 1):  # j moves down one row at a time, from none selected
+            browser.switch_to.active_element.send_keys("j")
+        selected = browser.find_element(By.CSS_SELECTOR, "[data-testid=queue-row].selected")
+        assert selected.get_attribute("data-post-id") == "ward4-keys"
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        WebDriverWait(browser, 15).until(ec.url_contains("/posts/demo-hospital/ward4-keys"))
+        browser.find_element(By.TAG_NAME, "body").send_keys("r")
+        assert browser.switch_to.active_element.get_attribute("id") == "reject-note"
+        browser.switch_to.active_element.send_keys("names the patient and the bed", Keys.ENTER)
+        WebDriverWait(browser, 15).until(ec.url_contains("/queue"))
+        assert server.audit.get("ward4-keys", "demo-hospital").review_action == "reject"
+    finally:
+        stream.close()
