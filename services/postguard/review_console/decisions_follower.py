@@ -64,6 +64,9 @@ class HeldDecisionFollower:
         self._thread = threading.Thread(target=self._run, name="held-decisions", daemon=True)
         self._consumer: KafkaConsumer | None = None
         self.last_poll = 0.0  # monotonic time of the last poll that returned (health)
+        # One post_wait_seconds budget per poll, shared by its records: a lagging posts consumer must not
+        # hold the group past max.poll.interval.ms.
+        self._wait_until: float | None = None
 
     def start(self) -> HeldDecisionFollower:
         self._consumer = connect_kafka(
@@ -95,7 +98,8 @@ class HeldDecisionFollower:
         if decision.verdict not in HELD_VERDICTS:
             self._buffer.discard(key)
             return "not_held"
-        post = self._buffer.wait_for(key, produced_ms, self._post_wait)
+        budget = self._post_wait if self._wait_until is None else self._wait_until - time.monotonic()
+        post = self._buffer.wait_for(key, produced_ms, max(0.0, budget))
         self._hold(decision, post)
         if post is None:
             metrics.HELD_WITHOUT_TEXT.inc()
@@ -149,6 +153,7 @@ class HeldDecisionFollower:
                     time.sleep(0.5)
                     continue
                 self.last_poll = time.monotonic()
+                self._wait_until = self.last_poll + self._post_wait
                 offsets = {}
                 for tp, records in batches.items():
                     done = self._partition(consumer, tp, records)

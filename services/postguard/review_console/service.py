@@ -196,7 +196,7 @@ def run(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from postguard.console.app import create_app
-    from postguard.console.settings import ConsoleSettings
+    from postguard.console.settings import ConsoleConfigError, ConsoleSettings
     from postguard.console.users import UserDirectory
 
     parser = argparse.ArgumentParser(prog="postguard serve review-console", description=__doc__)
@@ -206,11 +206,13 @@ def run(argv: list[str] | None = None) -> int:
     console_settings = ConsoleSettings()
     configure_logging(common.log_level, service=SERVICE)
     console_settings.session_secret()  # a missing or short secret key stops start-up here, naming it
+    if console_settings.auth_mode == "password" and console_settings.users_file is None:
+        raise ConsoleConfigError("password mode needs a users file (POSTGUARD_CONSOLE_USERS_FILE)")
     users = (
         UserDirectory.from_file(console_settings.users_file)
         if console_settings.users_file is not None and console_settings.auth_mode == "password"
         else None
-    )
+    )  # an invalid users file stops start-up here (UsersError names the file and line), before Kafka
     ensure_topics(
         common.kafka_bootstrap_servers,
         common.topic_partitions,

@@ -150,6 +150,18 @@ def test_a_held_decision_whose_post_is_gone_is_queued_without_it() -> None:
     assert holds.calls == [(make_decision(post), None)]
 
 
+def test_the_wait_budget_of_a_poll_is_shared_by_its_records() -> None:
+    holds, buffer = Holds(), PostBuffer()  # the posts follower reports no progress: the post might come
+    post = make_post()
+    f = follower(holds, buffer)
+    f._wait_until = time.monotonic() - 1  # this poll's budget is spent by earlier records
+    timer = threading.Timer(0.5, buffer.add, args=(post,))
+    timer.start()
+    f.handle(make_decision(post), produced_ms=10**15)
+    timer.join()
+    assert holds.calls == [(make_decision(post), None)], "queued without waiting for the post"
+
+
 def test_an_allowed_decision_is_not_queued_and_frees_its_post() -> None:
     holds, buffer = Holds(), PostBuffer()
     post = make_post()
