@@ -34,6 +34,7 @@ from postguard.allinone.settings import (
 from postguard.allinone.sweeper import ReviewSweeper
 from postguard.core.audit import AuditStore, open_audit_store
 from postguard.core.grpc_server import GrpcServer, build_grpc_server
+from postguard.core.grpc_tls import GrpcTlsError, server_tls_from_settings
 from postguard.core.logging import configure_logging
 from postguard.core.metrics import start_metrics_server
 from postguard.core.settings import CommonSettings
@@ -78,7 +79,7 @@ def session_secret(settings: AllInOneSettings, console_secret: str = "") -> str:
     if not secret and console_secret:
         secret, source = console_secret, "POSTGUARD_CONSOLE_SECRET_KEY"
     fix = (
-        "write one: python -c 'import secrets; print(secrets.token_urlsafe(48))' "
+        f"write one: mkdir -p {path.parent} && python -c 'import secrets; print(secrets.token_urlsafe(48))' "
         f"> {path} && chmod 600 {path} "
         "(or set POSTGUARD_ALLINONE_SESSION_SECRET)"
     )
@@ -116,8 +117,9 @@ def build_authorizer(settings: AllInOneSettings) -> InstitutionAuthorizer:
     if not path.is_file():
         raise AllInOneConfigError(
             f"no platform tokens file at {path}: mint a token with `python -m postguard.ingest.auth` and "
-            f"list its token_sha256 under a client with its institutions in {path} (see docs/all-in-one.md), "
-            "or set POSTGUARD_ALLINONE_AUTH_MODE=none for local development only"
+            f"write its hash to {path} as 'clients: [{{name: my-platform, institutions: [INSTITUTION_ID], "
+            "token_sha256: [HASH]}]' (see docs/all-in-one.md), or set POSTGUARD_ALLINONE_AUTH_MODE=none for "
+            "local development only"
         )
     return InstitutionAuthorizer.from_file(AuthMode.TOKEN, path)
 
@@ -339,6 +341,7 @@ def build(
         max_workers=settings.grpc_max_workers,
         metrics_service="ingest",  # the Screening API's metrics, as the distributed stack's ingest
         bind_address=settings.bind_address,
+        tls=server_tls_from_settings(common),  # POSTGUARD_GRPC_TLS_*, as every service
         max_message_bytes=settings.max_request_bytes,
     )
     router = create_router(servicer, max_body_bytes=settings.http_max_body_bytes)
@@ -414,7 +417,7 @@ def run(argv: list[str] | None = None) -> int:
     try:
         server = build(AllInOneSettings(), common).start()
     except (AllInOneConfigError, ConsoleConfigError, UsersError, CredentialsError, WebhookConfigError,
-            PolicyError, ModelLoadError, OSError) as exc:  # fmt: skip
+            PolicyError, ModelLoadError, GrpcTlsError, OSError) as exc:  # fmt: skip
         print(f"postguard serve all-in-one: cannot start: {exc}", file=sys.stderr)
         return 2
     log.info(
