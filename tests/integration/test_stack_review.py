@@ -229,6 +229,11 @@ def test_an_approved_edit_is_rescreened_and_streamed_as_new_content(
     assert edited.text_sha256 != decision.text_sha256  # the edited text's hash: new content on the stream
     assert edited.redacted_text == CLEAN_TEXT
     assert 2 in audit_versions(stack, decision.post_id)
+    # the edited content is now the post's newest decision on ingest
+    newest = screening.GetDecision(
+        screening_pb2.GetDecisionRequest(post_id=decision.post_id, institution_id=INSTITUTION), timeout=10
+    )
+    assert (newest.version, newest.text_sha256) == (2, edited.text_sha256)
 
 
 def test_a_restarted_console_does_not_queue_committed_decisions_again(
