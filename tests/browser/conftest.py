@@ -19,7 +19,9 @@ def _executable(*names: str) -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise RuntimeError(f"none of {names} is on PATH: run `make browser` (Debian's chromium + chromium-driver)")
+    raise RuntimeError(
+        f"none of {names} is on PATH: run `make browser` (Debian's chromium + chromium-driver)"
+    )
 
 
 @pytest.fixture
