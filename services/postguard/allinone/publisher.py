@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -98,13 +99,26 @@ class EmbeddedPublisher:
         """Every worker thread runs (False once closed)."""
         return not self._stopped.is_set() and all(t.is_alive() for t in self._threads)
 
-    def close(self, timeout: float = 10.0) -> None:
-        """Refuse new posts, screen every queued one, then stop the workers (waits up to ``timeout``)."""
+    def close(self, timeout: float = 120.0) -> None:
+        """Refuse new posts, screen every queued one, then stop the workers.
+
+        Waits up to ``timeout`` seconds for the queue to drain; posts still queued then are logged as a
+        count (their platforms never get a decision, so they stay unpublished: fail closed).
+        """
         self._stopped.set()
         for _ in self._threads:
             self._queue.put(_STOP)
+        deadline = time.monotonic() + timeout
         for thread in self._threads:
-            thread.join(timeout)
+            thread.join(max(deadline - time.monotonic(), 0.0))
+        if any(t.is_alive() for t in self._threads):
+            log.error(
+                "screening workers did not drain the queue before stopping",
+                extra={
+                    "posts_left": max(self._queue.qsize() - len(self._threads), 0),
+                    "timeout_seconds": timeout,
+                },
+            )
 
     # --- workers ---------------------------------------------------------------------------------
 

@@ -144,6 +144,14 @@ def stream(stub: screening_pb2_grpc.ScreeningStub, into: queue.Queue, ready: thr
     return call
 
 
+def wait_for_stream(server: AllInOne) -> None:
+    for _ in range(1000):
+        if server.book.stream_count:
+            return
+        threading.Event().wait(0.02)
+    raise AssertionError("StreamDecisions never subscribed")
+
+
 def next_decision(into: queue.Queue, post_id: str):
     while True:
         msg = into.get(timeout=30)
@@ -158,8 +166,7 @@ def test_screen_over_grpc_holds_the_post_and_streams_every_version(server: AllIn
     ready = threading.Event()
     call = stream(stub, decisions, ready)
     assert ready.wait(10)
-    while server.book.stream_count == 0:  # the stream is registered before anything is screened
-        threading.Event().wait(0.02)
+    wait_for_stream(server)  # the stream is registered before anything is screened
 
     post = held_post()
     answer = stub.Screen(
@@ -241,8 +248,7 @@ def test_an_overdue_held_post_is_blocked_by_the_sweeper_and_streamed(server: All
     ready = threading.Event()
     call = stream(stub, decisions, ready)
     assert ready.wait(10)
-    while server.book.stream_count == 0:
-        threading.Event().wait(0.02)
+    wait_for_stream(server)
     past = Post(
         post_id="late-1",
         institution_id="demo-hospital",
