@@ -63,8 +63,14 @@ class AllInOneConfigError(ValueError):
 # --- configuration checks (loud, with the fix) -------------------------------------------------------
 
 
-def session_secret(settings: AllInOneSettings, console_secret: str = "") -> str:
-    """The console's session key: the setting, the secret file, else ``POSTGUARD_CONSOLE_SECRET_KEY``."""
+def session_secret(
+    settings: AllInOneSettings, console_secret: str = "", *, dev_insecure: bool = False
+) -> str | None:
+    """The console's session key: the setting, the secret file, else ``POSTGUARD_CONSOLE_SECRET_KEY``.
+
+    None when there is none and ``dev_insecure`` (``POSTGUARD_CONSOLE_DEV_INSECURE``): the console then
+    makes a random key per process and warns.
+    """
     secret = settings.session_secret.get_secret_value().strip()
     source = "POSTGUARD_ALLINONE_SESSION_SECRET"
     path = settings.path(settings.session_secret_file, SESSION_SECRET_FILE)
@@ -83,8 +89,10 @@ def session_secret(settings: AllInOneSettings, console_secret: str = "") -> str:
         f"> {path} && chmod 600 {path} "
         "(or set POSTGUARD_ALLINONE_SESSION_SECRET)"
     )
+    if not secret and dev_insecure:
+        return None
     if not secret:
-        raise AllInOneConfigError(f"the console session secret is empty (no {path}); {fix}")
+        raise AllInOneConfigError(f"the console session secret is empty ({path} is missing or empty); {fix}")
     if len(secret) < MIN_SECRET_LENGTH:
         raise AllInOneConfigError(
             f"the session secret from {source} is too short ({len(secret)} characters, at least "
@@ -310,8 +318,11 @@ def build(
     common = common or CommonSettings()
     policy_dir = settings.policy_dir or common.policy_dir
     console_settings = console_settings or ConsoleSettings()
-    secret = session_secret(settings, console_settings.secret_key.get_secret_value())
-    console_settings = console_settings.model_copy(update={"secret_key": SecretStr(secret)})
+    secret = session_secret(
+        settings, console_settings.secret_key.get_secret_value(), dev_insecure=console_settings.dev_insecure
+    )
+    if secret is not None:
+        console_settings = console_settings.model_copy(update={"secret_key": SecretStr(secret)})
     if users is None and console_settings.auth_mode == "password":
         users = UserDirectory.from_file(users_path(settings))
     authorizer = build_authorizer(settings)

@@ -67,6 +67,9 @@ def test_an_empty_session_secret_is_refused_with_the_fix(tmp_path: Path) -> None
     assert session_secret(settings) == "x" * 40
     env_secret = AllInOneSettings(data_dir=tmp_path, session_secret="y" * 33)
     assert session_secret(env_secret) == "y" * 33  # the setting wins over the file
+    (tmp_path / "session-secret").unlink()
+    assert session_secret(settings, "z" * 32) == "z" * 32  # POSTGUARD_CONSOLE_SECRET_KEY as the last resort
+    assert session_secret(settings, dev_insecure=True) is None  # the console makes a random one
 
 
 def test_a_missing_users_file_names_the_command_that_creates_it(tmp_path: Path) -> None:
