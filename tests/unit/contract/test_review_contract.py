@@ -66,6 +66,10 @@ def test_deadline_is_schedule_minus_margin_or_held_time_plus_default() -> None:
     assert format_rfc3339(scheduled) == "2026-03-01T08:15:00Z"
     assert format_rfc3339(review_deadline("", HELD_AT, timing)) == "2026-03-01T10:00:00Z"
     assert not is_overdue(scheduled, HELD_AT) and is_overdue(scheduled, parse_rfc3339("2026-03-01T08:15:00Z"))
+    # inside the margin already: until the scheduled time itself; already past: overdue at once
+    soon = review_deadline("2026-03-01T08:20:00Z", HELD_AT, timing)
+    assert format_rfc3339(soon) == "2026-03-01T08:20:00Z"
+    assert is_overdue(review_deadline("2026-03-01T07:00:00Z", HELD_AT, timing), HELD_AT)
 
 
 def _results(post: Post, *findings: Finding) -> list[StageResult]:

@@ -127,6 +127,13 @@ _NUMBER = re.compile(r"\d{1,3}")
 _NAME_PART = re.compile(r"[^\W\d_]{3,}")
 
 
+def _deadline(post: Post, verdict: Verdict, policy: Policy, decided: datetime) -> str:
+    """By when a reviewer must decide a held post (RFC 3339); empty for a verdict that is not held."""
+    if verdict not in HELD_VERDICTS:
+        return ""
+    return format_rfc3339(review_deadline(post.scheduled_publish_at, decided, policy.review))
+
+
 def _stricter(a: Action, b: Action) -> Action:
     return a if a.severity >= b.severity else b
 
@@ -253,9 +260,6 @@ class PolicyEngine:
         shown_findings = tuple(sorted((self._explained(h) for h in shown.values()), key=_finding_order))
         redactions = _redactions(hits)
         decided = datetime.now(UTC)
-        deadline = ""
-        if verdict in HELD_VERDICTS:
-            deadline = format_rfc3339(review_deadline(post.scheduled_publish_at, decided, policy.review))
         return Decision(
             post_id=post.post_id,
             institution_id=post.institution_id,
@@ -270,7 +274,7 @@ class PolicyEngine:
             text_sha256=post.text_sha256,
             incomplete_stages=incomplete,
             decided_at=decided.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            review_deadline=deadline,
+            review_deadline=_deadline(post, verdict, policy, decided),
             reidentification_risk=risk.score,
             risk_details=risk.details,
             redacted_attachments=() if incomplete else _redacted_copies(reported.values(), hits),

@@ -20,6 +20,10 @@ APPROVED_WITH_EDITS_REASON = "a reviewer approved the post with edits; the edite
 REJECTED_REASON = "a reviewer rejected the post"
 ESCALATED_REASON = "a reviewer escalated the post to an administrator"
 DEADLINE_MISSED_REASON = "no reviewer decided before the review deadline, so the post was not published"
+IMAGES_AS_SCREENED_REASON = (
+    "the attached images were not edited: they go out as screened, each flagged one as its redacted copy "
+    "(redacted_attachments)"
+)
 PUBLISHABLE = frozenset({Verdict.ALLOW, Verdict.ALLOW_WITH_CHANGES})
 """Verdicts an edited text must get on re-screening for the approval to stand."""
 
@@ -62,12 +66,23 @@ def approve_with_edits(
     if (rescreened.institution_id, rescreened.post_id) != (base.institution_id, base.post_id):
         raise ValueError(f"the re-screened decision is for post {rescreened.post_id!r}, not {base.post_id!r}")
     stamp = _stamp(base, ReviewAction.APPROVE_WITH_EDITS, reviewer, now, note)
+    # Only the text was edited and re-screened: the images keep what screening found in them, and
+    # the platform still posts the redacted copy of each one that was acted on.
+    image_findings = tuple(f for f in base.findings if not f.in_text)
+    verdict, reasons = rescreened.verdict, (APPROVED_WITH_EDITS_REASON, *rescreened.reasons)
+    if image_findings or base.redacted_attachments:
+        reasons = (*reasons, IMAGES_AS_SCREENED_REASON)
+    if base.redacted_attachments:
+        verdict = Verdict.most_severe([verdict, Verdict.ALLOW_WITH_CHANGES])
     return dataclasses.replace(
         rescreened,
+        verdict=verdict,
+        findings=(*rescreened.findings, *image_findings),
+        redacted_attachments=base.redacted_attachments,
         version=base.version + 1,
         decided_at=now,
         review=stamp,
-        reasons=(APPROVED_WITH_EDITS_REASON, *rescreened.reasons),
+        reasons=reasons,
         author_id=base.author_id,
         review_deadline=base.review_deadline,
         provisional=False,

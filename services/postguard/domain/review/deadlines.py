@@ -27,11 +27,14 @@ def format_rfc3339(moment: datetime) -> str:
 def review_deadline(scheduled_publish_at: str, held_at: datetime, timing: ReviewTiming) -> datetime:
     """By when a reviewer must decide: ``scheduled - margin``, else ``held_at + default_hours``.
 
-    A schedule already inside the margin gives a deadline in the past: the post is overdue at once
-    and stays unpublished until a person decides (a late approval still goes out, later than planned).
+    When the schedule is already inside the margin the reviewer gets until the scheduled time itself;
+    a schedule already past is overdue at once: the post is not published and the platform is told (a
+    deadline-missed version), since it can no longer go out when it was meant to.
     """
     if scheduled_publish_at:
-        return parse_rfc3339(scheduled_publish_at) - timedelta(minutes=timing.margin_minutes)
+        scheduled = parse_rfc3339(scheduled_publish_at)
+        with_margin = scheduled - timedelta(minutes=timing.margin_minutes)
+        return with_margin if with_margin >= held_at else scheduled
     return held_at + timedelta(hours=timing.default_hours)
 
 

@@ -100,3 +100,27 @@ def test_approve_with_edits_refuses_another_posts_decision() -> None:
     other = dataclasses.replace(BASE, post_id="p-2", verdict=Verdict.ALLOW)
     with pytest.raises(ValueError, match="p-2"):
         actions.approve_with_edits(BASE, other, "rev-1", NOW)
+
+
+def test_an_edit_keeps_the_images_findings_and_their_redacted_copies() -> None:
+    face = Finding(
+        Category.IDENTIFIER, "FACE", 0, 0, 0.9, "faces", "a face", attachment_id="img-1", field="pixels"
+    )
+    with_image = dataclasses.replace(
+        BASE, findings=(NAME, face), redacted_attachments=(("img-1", "sha256:" + "ab" * 32 + ".png"),)
+    )
+    clean = dataclasses.replace(
+        BASE,
+        verdict=Verdict.ALLOW,
+        findings=(),
+        reasons=(),
+        redacted_text="Our patient is home",
+        text_sha256=hashlib.sha256(b"Our patient is home").hexdigest(),
+        version=1,
+    )
+    d = actions.approve_with_edits(with_image, clean, "rev-1", NOW)
+    assert d.verdict is Verdict.ALLOW_WITH_CHANGES  # the image still goes out as its redacted copy
+    assert d.findings == (face,) and d.redacted_attachments == with_image.redacted_attachments
+    assert d.reasons[-1] == actions.IMAGES_AS_SCREENED_REASON
+    text_only = actions.approve_with_edits(BASE, clean, "rev-1", NOW)
+    assert text_only.verdict is Verdict.ALLOW and text_only.redacted_attachments == ()

@@ -29,8 +29,13 @@ def test_unscheduled_posts_are_due_default_hours_after_the_hold() -> None:
     assert format_rfc3339(review_deadline("", HELD, ReviewTiming(default_hours=6))) == "2026-12-01T15:00:00Z"
 
 
-def test_a_schedule_inside_the_margin_is_overdue_at_once() -> None:
+def test_a_schedule_inside_the_margin_gives_until_the_scheduled_time() -> None:
     deadline = review_deadline("2026-12-01T09:10:00Z", HELD, ReviewTiming(margin_minutes=30))
+    assert deadline == parse_rfc3339("2026-12-01T09:10:00Z") and not is_overdue(deadline, HELD)
+
+
+def test_a_schedule_already_past_is_overdue_at_once() -> None:
+    deadline = review_deadline("2026-12-01T08:00:00Z", HELD, ReviewTiming(margin_minutes=30))
     assert is_overdue(deadline, HELD)
 
 
