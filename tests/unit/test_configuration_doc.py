@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pytest
 from postguard.advice_classification.settings import AdviceClassificationSettings
+from postguard.allinone.settings import AllInOneSettings
+from postguard.console.settings import ConsoleSettings
 from postguard.core.settings import CommonSettings
 from postguard.identifier_detection.settings import IdentifierDetectionSettings
+from postguard.image_screening.settings import ImageScreeningSettings
 from postguard.ingest.settings import IngestSettings
 from postguard.policy_decision.configmap_watcher import ConfigMapWatchSettings
 from postguard.policy_decision.settings import PolicyDecisionSettings
+from postguard.review_console.settings import ReviewConsoleSettings
 
 pytestmark = pytest.mark.unit
 
@@ -23,6 +27,10 @@ SETTINGS = [
     AdviceClassificationSettings,
     PolicyDecisionSettings,
     ConfigMapWatchSettings,
+    ImageScreeningSettings,
+    AllInOneSettings,
+    ConsoleSettings,
+    ReviewConsoleSettings,
 ]
 
 
