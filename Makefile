@@ -16,7 +16,7 @@ TEST_DEPS :=
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help install proto demo test test-unit test-faults lint eval eval-images bench clean lock
+.PHONY: help install proto demo console test test-unit test-faults lint eval eval-images bench clean lock
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ proto: ## Regenerate the protobuf / gRPC stubs from protos/
 demo: install ocr ## The main job: screen the bundled sample posts with the embedded pipeline
 	$(VENV)/bin/postguard screen --input samples/posts.jsonl --format table
 	$(VENV)/bin/postguard screen --input samples/image-posts.jsonl --format table --redacted-dir build/redacted
+
+console: install ## Try the review console: the all-in-one server on localhost, the sample posts held (Ctrl-C stops)
+	$(PY) -m postguard.devtools.console_demo $(CONSOLE_ARGS)
 
 test: install $(TEST_DEPS) ## Run every test (unit, real-broker integration, chart, alert rules)
 	$(PY) -m pytest $(PYTEST_ARGS)
