@@ -1,14 +1,20 @@
 """``EmbeddedPublisher``: the ingest servicer's publisher that screens posts in-process instead of via Kafka.
 
-``publish(post, timeout)`` puts the post on a bounded queue that worker threads drain, screening in
+``publish(post, timeout)`` first stores the post in the durable ``Inbox`` (committed and fsynced, see
+``postguard.allinone.inbox``), then puts it on a bounded queue that worker threads drain, screening in
 small batches with the embedded ``ScreeningPipeline``. Each decision is written to the audit store,
 offered to the review desk (held verdicts enter the queue) and emitted (``DecisionBook.record`` plus
-webhooks), in that order, so a platform that sees a held decision finds it in the queue. A pipeline
-error fails closed: the post gets a REVIEW decision saying screening failed, never ALLOW.
+webhooks), in that order, so a platform that sees a held decision finds it in the queue; only then is
+the post removed from the inbox. A pipeline error fails closed: the post gets a REVIEW decision saying
+screening failed, never ALLOW.
 
 Nothing accepted is dropped: the DecisionBook's in-flight claim refuses posts beyond its bound
-(RESOURCE_EXHAUSTED with retry pushback) before ``publish`` is called, and the queue here is sized to
-hold every claimed post. Only a stopped publisher refuses (``PublisherStoppedError``, a ``KafkaError`` so the
+(RESOURCE_EXHAUSTED with retry pushback) before ``publish`` is called, the queue here is sized to hold
+every claimed post, and a crash loses nothing the inbox holds: ``recover()`` (at start) queues every
+pending post again. Screening again is safe: the pipeline is deterministic, the audit store keeps one
+row per (post, content, version) and ignores a repeat, and the desk's ``hold`` ignores a version it has
+seen. A post whose audit, queue or emit step failed stays in the inbox for the next start. Only a
+stopped publisher or a failed inbox write refuses (``PublisherStoppedError``, a ``KafkaError`` so the
 servicer answers UNAVAILABLE and releases the claim).
 """
 
@@ -24,6 +30,7 @@ from typing import Any, Protocol
 from kafka.errors import KafkaError
 
 from postguard.allinone.failsafe import screening_failed_decision
+from postguard.allinone.inbox import Identity, Inbox, InboxError
 from postguard.core.audit import AuditStore
 from postguard.core.metrics import AUDIT_WRITE_ERRORS, POSTS_SCREENED, observe_findings
 from postguard.domain.policy import PolicyRegistry
@@ -55,6 +62,7 @@ class EmbeddedPublisher:
         audit: AuditStore,
         desk: Desk,
         emit: Callable[[Decision], object],
+        inbox: Inbox | None = None,
         registry: PolicyRegistry | None = None,
         workers: int = 2,
         max_queue: int = 2000,
@@ -64,6 +72,7 @@ class EmbeddedPublisher:
         self._audit = audit
         self._desk = desk
         self._emit = emit
+        self._inbox = inbox
         self._registry = registry
         self._batch_size = max(1, batch_size)
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=max(1, max_queue))
@@ -78,16 +87,48 @@ class EmbeddedPublisher:
             thread.start()
 
     def publish(self, post: Post, timeout: float) -> tuple[int, int]:
-        """Queue ``post`` for screening; returns (0, sequence number). Waits up to ``timeout`` for room."""
+        """Store ``post`` in the inbox, then queue it for screening; returns (0, sequence number).
+
+        Waits up to ``timeout`` for room on the queue. Returns only once the post is committed to the
+        inbox (when there is one), so an accepted post survives a crash.
+        """
         if self._stopped.is_set():
             raise PublisherStoppedError("the server is stopping")
+        stored = False
+        if self._inbox is not None:
+            try:
+                stored = self._inbox.put(post)
+            except InboxError as exc:
+                raise PublisherStoppedError(str(exc)) from None
         try:
             self._queue.put(post, timeout=timeout)
         except queue.Full:
+            if stored:  # refused: the client retries, so it must not be screened behind its back
+                self._inbox_done(post)
             raise PublisherStoppedError(f"screening queue full ({self._queue.maxsize} posts)") from None
         with self._lock:
             self._sequence += 1
             return 0, self._sequence
+
+    def recover(self, claim: Callable[[Post], object] | None = None) -> int:
+        """Queue every post the inbox still holds (accepted before a crash), oldest first; returns how many.
+
+        ``claim`` is called for each first (the server marks it in flight in the DecisionBook, so a
+        resubmission is answered as a duplicate). Waits for room on the queue while the workers run.
+        """
+        if self._inbox is None:
+            return 0
+        posts = self._inbox.pending()
+        for post in posts:
+            if claim is not None:
+                claim(post)
+            self._queue.put(post)
+        if posts:
+            log.warning(
+                "posts accepted before the last stop were not screened; screening them now",
+                extra={"posts": len(posts), "path": str(self._inbox.path)},
+            )
+        return len(posts)
 
     @property
     def queued(self) -> int:
@@ -176,9 +217,11 @@ class EmbeddedPublisher:
     def _deliver(self, post: Post, decision: Decision) -> None:
         POSTS_SCREENED.labels(verdict=str(decision.verdict)).inc()
         observe_findings(decision.findings)
+        complete = True
         try:
             self._audit.record(decision)
         except Exception as exc:
+            complete = False
             AUDIT_WRITE_ERRORS.inc()
             log.error(
                 "audit write failed", extra={"post_id": decision.post_id, "error_type": type(exc).__name__}
@@ -186,6 +229,7 @@ class EmbeddedPublisher:
         try:
             self._desk.hold(decision, post)
         except Exception as exc:  # the decision still goes out: a held verdict keeps the post unpublished
+            complete = False
             log.error(
                 "review queue write failed",
                 extra={"post_id": decision.post_id, "error_type": type(exc).__name__},
@@ -193,7 +237,25 @@ class EmbeddedPublisher:
         try:
             self._emit(decision)
         except Exception as exc:
+            complete = False
             log.error(
                 "decision delivery failed",
                 extra={"post_id": decision.post_id, "error_type": type(exc).__name__},
+            )
+        if complete:
+            self._inbox_done(post)
+        elif self._inbox is not None:
+            log.warning(
+                "the post stays in the inbox and is screened again at the next start",
+                extra={"post_id": post.post_id, "institution_id": post.institution_id},
+            )
+
+    def _inbox_done(self, post: Post) -> None:
+        if self._inbox is None:
+            return
+        try:
+            self._inbox.done(Identity.of(post))
+        except Exception as exc:  # it is screened again at the next start, which is idempotent
+            log.error(
+                "inbox delete failed", extra={"post_id": post.post_id, "error_type": type(exc).__name__}
             )

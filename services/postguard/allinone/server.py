@@ -5,7 +5,8 @@ and ``DecisionBook``, with gRPC health), the reviewer console with the HTTP/JSON
 (uvicorn), the review sweeper (missed deadlines, queue gauges) and the Prometheus metrics endpoint.
 Decisions made automatically, by reviewers and by missed deadlines all go to the book (GetDecision,
 StreamDecisions) and to the institution's webhook. SIGTERM/SIGINT stop it cleanly: the ports close,
-every accepted post is still screened and recorded, then the stores close.
+every accepted post is still screened and recorded, then the stores close. Accepted posts are kept in
+a durable inbox (``<data_dir>/inbox.sqlite``) until screened; after a crash the next start screens them.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from postguard.allinone.inbox import INBOX_FILE, Inbox
 from postguard.allinone.publisher import EmbeddedPublisher
 from postguard.allinone.settings import (
     SESSION_SECRET_FILE,
@@ -161,6 +163,7 @@ class AllInOne:
     app: Any
     http_socket: socket.socket
     metrics_port: int | None = None
+    inbox: Inbox | None = None
     _http: Any = None
     _http_thread: threading.Thread | None = None
     _closed: bool = field(default=False, repr=False)
@@ -219,6 +222,8 @@ class AllInOne:
             self.webhooks.close()
         self.store.close()
         self.audit.close()
+        if self.inbox is not None:
+            self.inbox.close()
 
 
 def _bind_http(address: str, port: int) -> socket.socket:
@@ -262,18 +267,21 @@ class _Core:
     desk: ReviewDesk
     publisher: EmbeddedPublisher
     webhooks: WebhookDispatcher | None
+    inbox: Inbox
 
 
 def _core(
     settings: AllInOneSettings, registry: PolicyRegistry, pipeline: Any, hooks: dict[str, Any]
 ) -> _Core:
     """Stores under the data dir, the book, the desk and the publisher; every decision goes out by
-    ``emit``: the book (GetDecision, StreamDecisions) and, when it is new, the institution's webhook."""
+    ``emit``: the book (GetDecision, StreamDecisions) and, when it is new, the institution's webhook.
+    Posts left in the inbox by a crash are queued again (claimed in the book) before any port opens."""
     screening = _OneAtATime(pipeline)
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     audit = open_audit_store(settings.store_url(settings.audit_url, "audit.sqlite"))
     store = open_review_store(settings.store_url(settings.review_store_url, "review.sqlite"))
     book = DecisionBook(max_in_flight=settings.max_in_flight)
+    inbox = Inbox(settings.data_dir / INBOX_FILE)
     webhooks = WebhookDispatcher(hooks) if hooks else None
 
     def emit(decision: Decision) -> None:
@@ -288,12 +296,14 @@ def _core(
         audit=audit,
         desk=desk,
         emit=emit,
+        inbox=inbox,
         registry=registry,
         workers=settings.screening_workers,
         max_queue=settings.max_in_flight,
         batch_size=settings.screening_batch_size,
     )
-    return _Core(book, audit, store, desk, publisher, webhooks)
+    publisher.recover(claim=lambda post: book.claim(post.institution_id, post.post_id, post.text_sha256))
+    return _Core(book, audit, store, desk, publisher, webhooks, inbox)
 
 
 def build(
@@ -375,6 +385,7 @@ def build(
         app=app,
         http_socket=_bind_http(settings.bind_address, settings.http_port),
         metrics_port=metrics_port,
+        inbox=core.inbox,
     )
 
 

@@ -153,7 +153,7 @@ class ScreeningServicer:
             log.error("publish failed", extra={"post_id": post.post_id, "error_type": type(exc).__name__})
             context.abort(
                 grpc.StatusCode.UNAVAILABLE,
-                f"post {post.post_id!r} could not be stored in Kafka ({type(exc).__name__}); retry",
+                f"post {post.post_id!r} could not be stored for screening ({type(exc).__name__}); retry",
             )
         POSTS_RECEIVED.labels(service="ingest").inc()
         return False, None
