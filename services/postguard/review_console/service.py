@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 
-from postguard.core.audit import AuditStore, open_audit_store
+from postguard.core.audit import AuditStore, SearchableAuditStore, open_audit_store
 from postguard.core.kafka_admin import ensure_topics, posts_record_limit, topic_configs
 from postguard.core.kafka_security import kafka_python_options
 from postguard.core.logging import configure_logging
@@ -22,6 +21,7 @@ from postguard.domain.policy import PolicyRegistry, UnknownInstitutionError
 from postguard.domain.policy.registry import ReviewTiming
 from postguard.domain.types import Decision, Post
 from postguard.review.store import ReviewStore, open_review_store
+from postguard.review.sweeper import Retention, ReviewSweeper
 from postguard.review_console import metrics
 from postguard.review_console.decisions_follower import HeldDecisionFollower
 from postguard.review_console.desk import ServiceDesk
@@ -35,45 +35,13 @@ log = logging.getLogger(__name__)
 SERVICE = "review-console"
 
 
-class Sweeper:
-    """A daemon thread: every ``interval`` seconds expire overdue items and refresh the queue metrics."""
+def _buffer_gauges(buffer: PostBuffer) -> Any:
+    def publish() -> None:
+        metrics.POSTS_BUFFERED.set(len(buffer))
+        metrics.POSTS_BUFFER_BYTES.set(buffer.bytes)
+        metrics.POSTS_EVICTED.set(buffer.evicted)
 
-    def __init__(self, desk: ServiceDesk, buffer: PostBuffer, interval: float) -> None:
-        self._desk = desk
-        self._buffer = buffer
-        self._interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="review-sweeper", daemon=True)
-
-    def start(self) -> Sweeper:
-        self._thread.start()
-        return self
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def sweep(self) -> None:
-        """One pass; a failure is logged (type only) and the next pass tries again."""
-        try:
-            expired = self._desk.expire_overdue()
-            if expired:
-                log.info("review deadlines missed", extra={"expired": len(expired)})
-            self._desk.refresh_metrics()
-        except Exception as exc:
-            log.warning("review sweep failed", extra={"error_type": type(exc).__name__})
-        metrics.POSTS_BUFFERED.set(len(self._buffer))
-        metrics.POSTS_BUFFER_BYTES.set(self._buffer.bytes)
-        metrics.POSTS_EVICTED.set(self._buffer.evicted)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            self.sweep()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+    return publish
 
 
 @dataclass
@@ -87,7 +55,7 @@ class ReviewConsoleService:
     publisher: DecisionPublisher
     posts: PostsFollower
     decisions: HeldDecisionFollower
-    sweeper: Sweeper
+    sweeper: ReviewSweeper
 
     def healthy(self) -> bool:
         """Every thread runs (a dead follower means held posts stop reaching the queue)."""
@@ -180,7 +148,15 @@ def build_service(
         post_wait_seconds=settings.post_wait_seconds,
         client_options=client_options,
     ).start()
-    sweeper = Sweeper(desk, buffer, settings.sweep_interval_seconds).start()
+    retention = Retention(
+        cast(SearchableAuditStore, audit),  # both shipped audit stores are searchable
+        store,
+        audit_days=settings.audit_retention_days,
+        review_days=settings.review_retention_days,
+    )
+    sweeper = ReviewSweeper(
+        desk, settings.sweep_interval_seconds, retention=retention, after_pass=_buffer_gauges(buffer)
+    ).start()
     return ReviewConsoleService(desk, store, audit, buffer, publisher, posts, decisions, sweeper)
 
 
