@@ -300,9 +300,10 @@ def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``postguard`` argument parser (``serve``, ``console`` and ``feedback`` come from their modules)."""
+    """The ``postguard`` argument parser; ``serve``, ``console``, ``feedback``, ``archive`` add their own."""
     parser = argparse.ArgumentParser(prog="postguard", description="Screen outgoing social-media posts.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{screen,eval,serve,console,feedback}")
+    commands = "{screen,eval,serve,console,feedback,archive}"
+    sub = parser.add_subparsers(dest="command", required=True, metavar=commands)
 
     screen = sub.add_parser(
         "screen",
@@ -378,11 +379,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     from postguard import serve
     from postguard.console import cli as console_cli
-    from postguard.review import feedback_cli
+    from postguard.review import archive_cli, feedback_cli
 
     serve.register(sub)
     console_cli.register(sub)
     feedback_cli.register(sub)
+    archive_cli.register(sub)
     return parser
 
 
