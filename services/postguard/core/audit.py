@@ -10,18 +10,15 @@ every row stores the post's ``author_id`` and ``review_deadline``, so the archiv
 from __future__ import annotations
 
 import json
-import logging
 import sqlite3
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
+from postguard.core.postgres import PostgresConnection
 from postguard.domain.types import Decision, Finding
 
-log = logging.getLogger(__name__)
-_T = TypeVar("_T")
 # pg_advisory_xact_lock key that serialises schema creation between replicas ("PGAUDIT" as an int).
 _SCHEMA_LOCK_KEY = 0x5047415544495400
 
@@ -361,53 +358,10 @@ class PostgresAuditStore:
     connection dropped is reported as already recorded.
     """
 
-    CONNECT_TIMEOUT_SECONDS = 10
-
     def __init__(self, dsn: str) -> None:
-        import psycopg  # optional at import time: only needed when a postgresql:// URL is configured
-
-        self._psycopg = psycopg
-        self._dsn = dsn
-        self._lock = threading.Lock()
-        self._db = self._connect()
-        self._create_schema()
-
-    def _connect(self) -> Any:
-        params = self._psycopg.conninfo.conninfo_to_dict(self._dsn)
-        params.setdefault("connect_timeout", self.CONNECT_TIMEOUT_SECONDS)
-        params.setdefault("application_name", "postguard-audit")
-        return self._psycopg.connect(**params, autocommit=True)
-
-    def _create_schema(self) -> None:
-        # CREATE TABLE IF NOT EXISTS is not safe when several replicas start at once (a duplicate key in
-        # pg_type): serialise schema creation on a transaction-scoped advisory lock.
-        with self._lock, self._db.transaction(), self._db.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_KEY,))
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                cur.execute(statement)
-            for column in _ADDED_COLUMNS:  # a table made by an earlier release
-                cur.execute(_ADD_COLUMN.format(if_missing="IF NOT EXISTS ", column=column))
-            for statement in _ADDED_INDEXES:
-                cur.execute(statement)
-            cur.execute("SELECT to_regclass('decisions')")
-            if cur.fetchone()[0] is not None:
-                cur.execute(_MIGRATION)
-
-    def _run(self, operation: Callable[[Any], _T]) -> _T:
-        """Run ``operation(cursor)`` under the lock; reconnect and retry once if the connection was lost."""
-        with self._lock:
-            try:
-                with self._db.cursor() as cur:
-                    return operation(cur)
-            except self._psycopg.OperationalError as exc:
-                log.warning(
-                    "audit store connection lost; reconnecting and retrying once",
-                    extra={"error_type": type(exc).__name__},
-                )
-                self._db.close()
-                self._db = self._connect()
-                with self._db.cursor() as cur:
-                    return operation(cur)
+        self._pg = PostgresConnection(dsn, application_name="postguard-audit", what="audit store")
+        self._pg.create_schema(_SCHEMA_LOCK_KEY, _create_postgres_schema)
+        self._run = self._pg.run
 
     def record(self, decision: Decision) -> bool:
         row = _row(decision)
@@ -458,8 +412,19 @@ class PostgresAuditStore:
         return self._run(delete)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._pg.close()
+
+
+def _create_postgres_schema(cur: Any) -> None:
+    for statement in filter(str.strip, _SCHEMA.split(";")):
+        cur.execute(statement)
+    for column in _ADDED_COLUMNS:  # a table made by an earlier release
+        cur.execute(_ADD_COLUMN.format(if_missing="IF NOT EXISTS ", column=column))
+    for statement in _ADDED_INDEXES:
+        cur.execute(statement)
+    cur.execute("SELECT to_regclass('decisions')")
+    if cur.fetchone()[0] is not None:
+        cur.execute(_MIGRATION)
 
 
 def open_audit_store(url: str) -> SearchableAuditStore:

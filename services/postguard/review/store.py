@@ -9,7 +9,6 @@ purge removes them with resolved items.
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
@@ -18,10 +17,10 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from postguard.core.codec import decode_decision, encode
+from postguard.core.postgres import PostgresConnection
 from postguard.domain.review.feedback import FeedbackRecord
 from postguard.domain.review.items import FeedbackOutcome, ReviewItem, ReviewStatus
 
-log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 # pg_advisory_xact_lock key that serialises schema creation between replicas ("PGREVIEW" as an int).
 _SCHEMA_LOCK_KEY = 0x5047524556494557
@@ -386,48 +385,21 @@ class PostgresReviewStore(_Base):
     guard concurrent reviewer actions with ``put(..., expected_version=...)``.
     """
 
-    CONNECT_TIMEOUT_SECONDS = 10
-
     def __init__(self, dsn: str) -> None:
-        import psycopg  # optional at import time: only needed when a postgresql:// URL is configured
-
-        self._psycopg = psycopg
-        self._dsn = dsn
         self._sql = _Sql("%s")
-        self._lock = threading.Lock()
-        self._db = self._connect()
-        self._create_schema()
-
-    def _connect(self) -> Any:
-        params = self._psycopg.conninfo.conninfo_to_dict(self._dsn)
-        params.setdefault("connect_timeout", self.CONNECT_TIMEOUT_SECONDS)
-        params.setdefault("application_name", "postguard-review")
-        return self._psycopg.connect(**params, autocommit=True)
-
-    def _create_schema(self) -> None:
-        with self._lock, self._db.transaction(), self._db.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_KEY,))
-            for statement in filter(str.strip, _SCHEMA.format(blob="BYTEA").split(";")):
-                cur.execute(statement)
+        self._pg = PostgresConnection(dsn, application_name="postguard-review", what="review store")
+        self._pg.create_schema(_SCHEMA_LOCK_KEY, _create_postgres_schema)
 
     def _run(self, operation: Callable[[Any], _T]) -> _T:
-        with self._lock:
-            try:
-                with self._db.cursor() as cur:
-                    return operation(cur)
-            except self._psycopg.OperationalError as exc:
-                log.warning(
-                    "review store connection lost; reconnecting and retrying once",
-                    extra={"error_type": type(exc).__name__},
-                )
-                self._db.close()
-                self._db = self._connect()
-                with self._db.cursor() as cur:
-                    return operation(cur)
+        return self._pg.run(operation)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._pg.close()
+
+
+def _create_postgres_schema(cur: Any) -> None:
+    for statement in filter(str.strip, _SCHEMA.format(blob="BYTEA").split(";")):
+        cur.execute(statement)
 
 
 def open_review_store(url: str) -> ReviewStore:
