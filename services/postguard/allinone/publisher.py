@@ -144,7 +144,8 @@ class EmbeddedPublisher:
         """Refuse new posts, screen every queued one, then stop the workers.
 
         Waits up to ``timeout`` seconds for the queue to drain; posts still queued then are logged as a
-        count (their platforms never get a decision, so they stay unpublished: fail closed).
+        count. They stay in the inbox and are screened at the next start (without an inbox their
+        platforms never get a decision, so they stay unpublished: fail closed).
         """
         self._stopped.set()
         for _ in self._threads:
