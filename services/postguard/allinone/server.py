@@ -33,7 +33,6 @@ from postguard.allinone.settings import (
     WEBHOOKS_FILE,
     AllInOneSettings,
 )
-from postguard.allinone.sweeper import ReviewSweeper
 from postguard.core.audit import AuditStore, open_audit_store
 from postguard.core.grpc_server import GrpcServer, build_grpc_server
 from postguard.core.grpc_tls import GrpcTlsError, server_tls_from_settings
@@ -50,6 +49,7 @@ from postguard.ingest.decision_book import DecisionBook
 from postguard.ingest.servicer import SERVICE_NAME, ScreeningServicer, add_screening_servicer
 from postguard.review.desk import ReviewDesk
 from postguard.review.store import ReviewStore, open_review_store
+from postguard.review.sweeper import Retention, ReviewSweeper
 
 log = logging.getLogger(__name__)
 
@@ -366,7 +366,13 @@ def build(
         max_message_bytes=settings.max_request_bytes,
     )
     router = create_router(servicer, max_body_bytes=settings.http_max_body_bytes)
-    sweeper = ReviewSweeper(core.desk, settings.sweep_interval_seconds)
+    retention = Retention(
+        core.audit,
+        core.store,
+        audit_days=settings.audit_retention_days,
+        review_days=settings.review_retention_days,
+    )
+    sweeper = ReviewSweeper(core.desk, settings.sweep_interval_seconds, retention=retention)
     app = create_app(core.desk, core.audit, users, console_settings, extra_routers=[router])
     _replace_healthz(app, lambda: sweeper.alive and core.publisher.alive)
     metrics_port = (

@@ -100,6 +100,18 @@ class AllInOneSettings(BaseSettings):
     sweep_interval_seconds: float = Field(
         5.0, gt=0, le=3600, description="How often overdue review items are expired and queue metrics set."
     )
+    audit_retention_days: float = Field(
+        0.0,
+        ge=0,
+        description="Audit rows (every decision version: redacted text, hashes, who decided) older than "
+        "this are deleted, hourly; 0 = kept forever. Many institutions must keep them for years.",
+    )
+    review_retention_days: float = Field(
+        90.0,
+        ge=0,
+        description="Decided review items and reviewers' feedback (which keeps the text judged) older "
+        "than this are deleted, hourly; 0 = kept forever.",
+    )
 
     def path(self, configured: Path | None, default_name: str) -> Path:
         """``configured``, else ``data_dir/default_name``."""
