@@ -230,12 +230,12 @@ class ReviewDesk:
     # --- reviewer actions -----------------------------------------------------------------------------
 
     def approve(self, institution_id: str, post_id: str, reviewer: str, note: str = "") -> Decision:
-        """ALLOW the post as written (version base + 1)."""
+        """ALLOW the post as written (version base + 1); refused while screening is incomplete."""
         return self._apply(
             institution_id,
             post_id,
             ReviewAction.APPROVE,
-            lambda base, now: actions.approve(base, reviewer, now, note),
+            lambda base, now: actions.approve(_complete(base), reviewer, now, note),
             reviewer,
             note,
         )
@@ -249,6 +249,7 @@ class ReviewDesk:
         """
         with self._lock:
             item = self._open_item(institution_id, post_id)
+            _complete(item.decision)
         edited = Post(
             post_id=item.post_id,
             institution_id=item.institution_id,
@@ -517,6 +518,19 @@ def _check_feedback(index: int, feedback: FindingFeedback, text_length: int) -> 
         raise ReviewError(
             f"feedback[{index}]: span {feedback.start}..{feedback.end} is outside the text ({text_length})"
         )
+
+
+def _complete(base: Decision) -> Decision:
+    """``base``, or ReviewError when it is provisional: screening is not finished, so an approval could
+    let out what a late stage (e.g. the images) will find, and its version would collide with the
+    complete decision's. Reject and escalate stay possible (they keep the post unpublished)."""
+    if base.provisional:
+        stages = ", ".join(base.incomplete_stages) or "a stage"
+        raise ReviewError(
+            f"screening of post {base.post_id[:128]!r} is not complete ({stages} has not reported): "
+            "approve once the complete decision arrives, or reject it"
+        )
+    return base
 
 
 def _is_newer(decision: Decision, current: ReviewItem) -> bool:
