@@ -7,6 +7,8 @@ Decisions made automatically, by reviewers and by missed deadlines all go to the
 StreamDecisions) and to the institution's webhook. SIGTERM/SIGINT stop it cleanly: the ports close,
 every accepted post is still screened and recorded, then the stores close. Accepted posts are kept in
 a durable inbox (``<data_dir>/inbox.sqlite``) until screened; after a crash the next start screens them.
+Redacted copies of flagged images are kept in ``<data_dir>/redacted`` and served to the platform
+(``GET /api/v1/redacted/{reference}``) and to reviewers (the console's post page).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pydantic import SecretStr
 from postguard.allinone.inbox import INBOX_FILE, Inbox
 from postguard.allinone.publisher import EmbeddedPublisher
 from postguard.allinone.settings import (
+    REDACTED_DIR,
     SESSION_SECRET_FILE,
     TOKENS_FILE,
     USERS_FILE,
@@ -39,10 +42,11 @@ from postguard.core.grpc_tls import GrpcTlsError, server_tls_from_settings
 from postguard.core.logging import configure_logging
 from postguard.core.metrics import start_metrics_server
 from postguard.core.settings import CommonSettings
+from postguard.domain.images.store import DirectoryStore
 from postguard.domain.policy import PolicyRegistry, UnknownInstitutionError
 from postguard.domain.policy.registry import ReviewTiming
 from postguard.domain.types import Decision, Post
-from postguard.http_api.router import create_router
+from postguard.http_api.router import RedactedIndex, create_router
 from postguard.http_api.webhooks import WebhookDispatcher, load_webhooks
 from postguard.ingest.auth import AuthMode, InstitutionAuthorizer
 from postguard.ingest.decision_book import DecisionBook
@@ -268,14 +272,17 @@ class _Core:
     publisher: EmbeddedPublisher
     webhooks: WebhookDispatcher | None
     inbox: Inbox
+    redacted: DirectoryStore
+    redacted_index: RedactedIndex
 
 
 def _core(
     settings: AllInOneSettings, registry: PolicyRegistry, pipeline: Any, hooks: dict[str, Any]
 ) -> _Core:
     """Stores under the data dir, the book, the desk and the publisher; every decision goes out by
-    ``emit``: the book (GetDecision, StreamDecisions) and, when it is new, the institution's webhook.
-    Posts left in the inbox by a crash are queued again (claimed in the book) before any port opens."""
+    ``emit``: the redacted-copy index, the book (GetDecision, StreamDecisions) and, when it is new, the
+    institution's webhook. Posts left in the inbox by a crash are queued again (claimed in the book)
+    before any port opens."""
     screening = _OneAtATime(pipeline)
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     audit = open_audit_store(settings.store_url(settings.audit_url, "audit.sqlite"))
@@ -283,8 +290,13 @@ def _core(
     book = DecisionBook(max_in_flight=settings.max_in_flight)
     inbox = Inbox(settings.data_dir / INBOX_FILE)
     webhooks = WebhookDispatcher(hooks) if hooks else None
+    redacted_dir = settings.path(settings.redacted_dir, REDACTED_DIR)
+    redacted_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    index = RedactedIndex(settings.redacted_index_size)
+    index.note_all(item.decision for item in store.open_items(None))  # held before a restart
 
     def emit(decision: Decision) -> None:
+        index.note(decision)  # before anyone is told of the decision, so its copies can be fetched
         if book.record(decision) and webhooks is not None:
             webhooks.enqueue(decision)
 
@@ -303,7 +315,7 @@ def _core(
         batch_size=settings.screening_batch_size,
     )
     publisher.recover(claim=lambda post: book.claim(post.institution_id, post.post_id, post.text_sha256))
-    return _Core(book, audit, store, desk, publisher, webhooks, inbox)
+    return _Core(book, audit, store, desk, publisher, webhooks, inbox, DirectoryStore(redacted_dir), index)
 
 
 def build(
@@ -343,7 +355,12 @@ def build(
         from postguard.embedded.runner import build_pipeline
 
         use_models = common.use_models if settings.use_models is None else settings.use_models
-        pipeline = build_pipeline(policy_dir, use_models=use_models, models_dir=common.models_dir)
+        pipeline = build_pipeline(
+            policy_dir,
+            use_models=use_models,
+            models_dir=common.models_dir,
+            redacted_dir=settings.path(settings.redacted_dir, REDACTED_DIR),
+        )
     core = _core(settings, registry, pipeline, dict(hooks))
     servicer = ScreeningServicer(
         book=core.book,
@@ -365,7 +382,12 @@ def build(
         tls=server_tls_from_settings(common),  # POSTGUARD_GRPC_TLS_*, as every service
         max_message_bytes=settings.max_request_bytes,
     )
-    router = create_router(servicer, max_body_bytes=settings.http_max_body_bytes)
+    router = create_router(
+        servicer,
+        max_body_bytes=settings.http_max_body_bytes,
+        redacted=core.redacted,
+        redacted_index=core.redacted_index,
+    )
     retention = Retention(
         core.audit,
         core.store,
@@ -374,6 +396,7 @@ def build(
     )
     sweeper = ReviewSweeper(core.desk, settings.sweep_interval_seconds, retention=retention)
     app = create_app(core.desk, core.audit, users, console_settings, extra_routers=[router])
+    app.state.console.redacted_store = core.redacted  # the console's post page shows the copies
     _replace_healthz(app, lambda: sweeper.alive and core.publisher.alive)
     metrics_port = (
         start_metrics_server(settings.metrics_port, settings.bind_address) if start_metrics else None

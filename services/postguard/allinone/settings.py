@@ -2,9 +2,10 @@
 
 Everything lives under ``data_dir`` unless set otherwise: ``audit.sqlite`` (the audit trail),
 ``review.sqlite`` (the review queue), ``users.yaml`` (reviewer accounts), ``tokens.yaml`` (platform
-credentials, the ingest credentials format), ``session-secret`` (signs console sessions), and
-``webhooks.yaml`` (optional decision callbacks). The console's own ``POSTGUARD_CONSOLE_*`` settings
-(cookie, login throttle, OIDC proxy) apply as they do in the distributed stack.
+credentials, the ingest credentials format), ``session-secret`` (signs console sessions),
+``webhooks.yaml`` (optional decision callbacks) and ``redacted/`` (the redacted copies of flagged images).
+The console's own ``POSTGUARD_CONSOLE_*`` settings (cookie, login throttle, OIDC proxy) apply as they
+do in the distributed stack.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ USERS_FILE = "users.yaml"
 TOKENS_FILE = "tokens.yaml"
 SESSION_SECRET_FILE = "session-secret"
 WEBHOOKS_FILE = "webhooks.yaml"
+REDACTED_DIR = "redacted"
 
 
 class AllInOneSettings(BaseSettings):
@@ -68,6 +70,17 @@ class AllInOneSettings(BaseSettings):
     webhooks_file: Path | None = Field(
         None,
         description="Per-institution decision callbacks (YAML); default <data_dir>/webhooks.yaml if present.",
+    )
+    redacted_dir: Path | None = Field(
+        None,
+        description="Where the redacted copies of flagged images are kept (content-addressed files, served "
+        "by GET /api/v1/redacted/{reference} and the console); default <data_dir>/redacted.",
+    )
+    redacted_index_size: int = Field(
+        100_000,
+        ge=1,
+        description="Redacted-copy references remembered with the institutions whose decisions name them "
+        "(in memory, filled as decisions go out; the oldest are forgotten first, then fetching them is 404).",
     )
     policy_dir: Path | None = Field(
         None, description="Policy files (default: POSTGUARD_POLICY_DIR, else shipped)."

@@ -1,4 +1,5 @@
-"""The queue, a held post's page, the reviewer's actions on it, feedback on findings, missed deadlines."""
+"""The queue, a held post's page (with the redacted copies of its flagged images), the reviewer's actions
+on it, feedback on findings, missed deadlines."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from postguard.console.identity import Principal
-from postguard.console.views import QueueRow, find_span, highlight, labels_of, time_left
+from postguard.console.views import QueueRow, find_span, highlight, labels_of, redacted_images, time_left
 from postguard.console.web import (
     NOT_FOUND,
     Console,
@@ -24,6 +25,7 @@ from postguard.console.web import (
 )
 from postguard.domain.review.items import FeedbackOutcome, FindingFeedback, ReviewItem, ReviewStatus
 from postguard.domain.types import Category, Decision, IdentifierLabel, ReviewAction
+from postguard.http_api.router import read_copy
 from postguard.review.desk import EditStillHeld, NotInQueue, ReviewError
 
 log = logging.getLogger(__name__)
@@ -125,6 +127,8 @@ def _post_context(c: Console, principal: Principal, item: ReviewItem, **extra: A
         "can_decide": can_decide,
         "can_escalate": item.status is ReviewStatus.PENDING,
         "edited_text": original or decision.redacted_text,
+        "images": redacted_images(decision),
+        "images_kept": _redacted_store(c) is not None,
         "labels": [str(label) for label in IdentifierLabel],
         "edit_result": None,
         "error": "",
@@ -139,6 +143,26 @@ def post_page(request: Request, institution_id: str, post_id: str) -> Response:
     c = console(request)
     item = visible_item(c, principal, institution_id, post_id)
     return render(request, "post.html", _post_context(c, principal, item))
+
+
+def _redacted_store(c: Console) -> Any:
+    """Where the redacted copies are read (``console.redacted_store``, set by the all-in-one server);
+    None when this console does not keep them."""
+    return getattr(c, "redacted_store", None)
+
+
+@router.get("/redacted/{institution_id}/{reference}/{post_id:path}", name="redacted")
+def redacted_image(request: Request, institution_id: str, reference: str, post_id: str) -> Response:
+    """The bytes of a redacted copy the post's decision names, to that institution's reviewers (else 404)."""
+    principal = require_principal(request)
+    c = console(request)
+    item = visible_item(c, principal, institution_id, post_id)
+    if reference not in dict(item.decision.redacted_attachments).values():
+        raise PageError(404, NOT_FOUND)
+    found = read_copy(_redacted_store(c), reference)
+    if found is None:
+        raise PageError(404, NOT_FOUND)
+    return found
 
 
 def _field(form: Any, name: str, limit: int) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from postguard.domain.review.deadlines import parse_rfc3339
 from postguard.domain.review.items import ReviewItem
-from postguard.domain.types import Finding
+from postguard.domain.types import Decision, Finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +106,20 @@ def find_span(text: str, needle: str, taken: list[tuple[int, int]]) -> tuple[int
             return span
         start = text.find(needle, start + 1)
     return first
+
+
+@dataclass(frozen=True, slots=True)
+class RedactedImage:
+    """One flagged attachment on the post page: its redacted copy and what screening found in it."""
+
+    attachment_id: str
+    reference: str
+    findings: tuple[Finding, ...]
+
+
+def redacted_images(decision: Decision) -> list[RedactedImage]:
+    """An entry per attachment ``decision.redacted_attachments`` names, with that attachment's findings."""
+    return [
+        RedactedImage(aid, ref, tuple(f for f in decision.findings if f.attachment_id == aid))
+        for aid, ref in decision.redacted_attachments
+    ]

@@ -1,31 +1,37 @@
 """The HTTP/JSON Screening API for platforms that integrate over HTTP (mounted by the all-in-one server).
 
-``POST /api/v1/screen`` (wait for the decision), ``POST /api/v1/posts`` (submit, 202) and
-``GET /api/v1/decisions/{institution_id}/{post_id}``. Each request is served by the same
-``ScreeningServicer`` as the gRPC API (validation, per-institution authorization, one screening per
-content, backpressure), called with an :class:`HttpCallContext`; callers send
-``Authorization: Bearer <token>`` with the tokens of the ingest credentials file.
+``POST /api/v1/screen`` (wait for the decision), ``POST /api/v1/posts`` (submit, 202),
+``GET /api/v1/decisions/{institution_id}/{post_id}`` and, when the server keeps redacted image copies,
+``GET /api/v1/redacted/{reference}`` (the bytes of a copy a decision of the caller's institution names).
+Each request is served by the same ``ScreeningServicer`` as the gRPC API (validation, per-institution
+authorization, one screening per content, backpressure), called with an :class:`HttpCallContext`;
+callers send ``Authorization: Bearer <token>`` with the tokens of the ingest credentials file.
 
 Errors are JSON ``{"error": <kind>, "message": <text>, "field": <field, for invalid posts>}``: 400 invalid
 JSON or post (naming the field), 401 missing/unknown token, 403 another institution, 404 no decision,
 413 body over the limit, 422 institution no policy covers, 429 at capacity (``Retry-After``), 503 the
-server is stopping. Messages name fields, ids and sizes, never post text.
+server is stopping. A redacted copy that is unknown, malformed, missing or another institution's is
+the same 404. Messages name fields, ids and sizes, never post text.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from typing import Any
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 import grpc
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from postguard.core.codec import decision_from_proto, post_to_proto
 from postguard.domain.serialization import decision_to_dict
-from postguard.domain.types import Post
+from postguard.domain.types import Decision, Post
 from postguard.domain.validation import PostValidationError, post_from_mapping
 from postguard.http_api.context import CallAborted, HttpCallContext
 from postguard.ingest.servicer import ALL_INSTITUTIONS, RETRY_PUSHBACK_KEY, ScreeningServicer
@@ -43,6 +49,78 @@ _HTTP_STATUS = {
     grpc.StatusCode.RESOURCE_EXHAUSTED: (429, "at_capacity"),
     grpc.StatusCode.UNAVAILABLE: (503, "unavailable"),
 }
+
+
+REFERENCE = re.compile(r"sha256:[0-9a-f]{64}\.(png|jpg)")
+"""A redacted-copy reference as the image stage makes them (``domain/images/store.py``), nothing else."""
+CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg"}
+DEFAULT_INDEX_SIZE = 100_000
+NOT_FOUND_MESSAGE = "no such redacted copy"
+
+
+def reference_type(reference: str) -> str | None:
+    """The content type of a well-formed reference (``sha256:<64 lower hex>.png|jpg``), else None."""
+    match = REFERENCE.fullmatch(reference)
+    return CONTENT_TYPES[match.group(1)] if match else None
+
+
+class CopyReader(Protocol):
+    """Where the bytes of redacted copies are read (``DirectoryStore``)."""
+
+    def get(self, reference: str) -> bytes: ...
+
+
+class RedactedIndex:
+    """Which institutions' decisions name each redacted copy: reference -> institution ids, in memory.
+
+    Filled as decisions go out (:meth:`note`); bounded to ``max_entries`` references, the least recently
+    noted forgotten first. Thread-safe.
+    """
+
+    def __init__(self, max_entries: int = DEFAULT_INDEX_SIZE) -> None:
+        self._max = max_entries
+        self._owners: OrderedDict[str, frozenset[str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def note(self, decision: Decision) -> None:
+        """Remember that ``decision``'s institution may fetch each copy it names."""
+        for _, reference in decision.redacted_attachments:
+            with self._lock:
+                owners = self._owners.pop(reference, frozenset())
+                self._owners[reference] = owners | {decision.institution_id}
+                while len(self._owners) > self._max:
+                    self._owners.popitem(last=False)
+
+    def note_all(self, decisions: Iterable[Decision]) -> None:
+        """:meth:`note` each of ``decisions`` (the open review items at start)."""
+        for decision in decisions:
+            self.note(decision)
+
+    def owners(self, reference: str) -> frozenset[str]:
+        """The institutions whose decisions named ``reference`` (empty when none is known)."""
+        with self._lock:
+            return self._owners.get(reference, frozenset())
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._owners)
+
+
+def redacted_response(data: bytes, content_type: str) -> Response:
+    """A redacted copy's bytes: never cached by browsers or proxies, never sniffed as another type."""
+    headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+    return Response(data, media_type=content_type, headers=headers)
+
+
+def read_copy(reader: CopyReader | None, reference: str) -> Response | None:
+    """The response with the copy's bytes, or None when the reference is malformed or the copy is absent."""
+    content_type = reference_type(reference)
+    if reader is None or content_type is None:
+        return None
+    try:
+        return redacted_response(reader.get(reference), content_type)
+    except (OSError, ValueError):
+        return None
 
 
 class _BodyError(Exception):
@@ -112,12 +190,18 @@ def create_router(
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     prefix: str = "/api/v1",
+    redacted: CopyReader | None = None,
+    redacted_index: RedactedIndex | None = None,
 ) -> APIRouter:
-    """The API routes, served by ``servicer`` (the same instance the gRPC server uses)."""
+    """The API routes, served by ``servicer`` (the same instance the gRPC server uses).
+
+    ``redacted`` and ``redacted_index`` (both, or the route answers 404 to everything) serve the redacted
+    copies: a caller gets a copy only when a decision of one of its institutions named it.
+    """
     router = APIRouter(prefix=prefix, tags=["screening"])
     max_chars = servicer.max_text_chars
 
-    async def call(request: Request, work: Any) -> JSONResponse:
+    async def call(request: Request, work: Any) -> Response:
         context = HttpCallContext(request.headers.get("authorization"))
         try:
             _authenticate(servicer, context)  # credentials first: nothing is parsed for a stranger
@@ -173,6 +257,18 @@ def create_router(
             )
             msg = await run_in_threadpool(servicer.GetDecision, req, context)
             return JSONResponse(decision_to_dict(decision_from_proto(msg)))
+
+        return await call(request, work)
+
+    @router.get("/redacted/{reference}", summary="The bytes of a redacted image copy a decision names")
+    async def get_redacted(request: Request, reference: str) -> Response:
+        async def work(context: HttpCallContext) -> Response:
+            allowed = _authenticate(servicer, context)
+            owners = redacted_index.owners(reference) if redacted_index is not None else frozenset()
+            found = None
+            if owners and (allowed is None or owners & allowed):
+                found = await run_in_threadpool(read_copy, redacted, reference)
+            return found or error_response(404, "not_found", NOT_FOUND_MESSAGE)
 
         return await call(request, work)
 
