@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from postguard.console.identity import Principal
+from postguard.console.security import CONTENT_SECURITY_POLICY
 from postguard.console.views import QueueRow, find_span, highlight, labels_of, redacted_images, time_left
 from postguard.console.web import (
     NOT_FOUND,
@@ -137,12 +138,22 @@ def _post_context(c: Console, principal: Principal, item: ReviewItem, **extra: A
     return context
 
 
+POST_PAGE_CSP = CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", "img-src 'self'")
+"""The post page shows the redacted image copies: its images come from the console itself, nothing else."""
+
+
+def _render_post(request: Request, context: dict[str, Any], status: int = 200) -> Response:
+    response = render(request, "post.html", context, status)
+    response.headers["Content-Security-Policy"] = POST_PAGE_CSP
+    return response
+
+
 @router.get("/posts/{institution_id}/{post_id:path}", name="post")
 def post_page(request: Request, institution_id: str, post_id: str) -> Response:
     principal = require_principal(request)
     c = console(request)
     item = visible_item(c, principal, institution_id, post_id)
-    return render(request, "post.html", _post_context(c, principal, item))
+    return _render_post(request, _post_context(c, principal, item))
 
 
 def _redacted_store(c: Console) -> Any:
@@ -217,12 +228,12 @@ async def act(request: Request, action: str, institution_id: str, post_id: str) 
             "findings": _finding_rows(exc.decision, edited),
         }
         context = _post_context(c, principal, item, edited_text=edited, edit_result=result, error=str(exc))
-        return render(request, "post.html", context, 422)
+        return _render_post(request, context, 422)
     except NotInQueue:
         raise PageError(404, NOT_FOUND) from None
     except ReviewError as exc:  # e.g. the deadline passed meanwhile: the desk blocked the post
         fresh = c.desk.item(institution_id, post_id) or item
-        return render(request, "post.html", _post_context(c, principal, fresh, error=str(exc)), 422)
+        return _render_post(request, _post_context(c, principal, fresh, error=str(exc)), 422)
     log.info(
         "console review action",
         extra={
@@ -274,6 +285,6 @@ async def feedback(request: Request, institution_id: str, post_id: str) -> Respo
     except NotInQueue:
         raise PageError(404, NOT_FOUND) from None
     except ReviewError as exc:
-        return render(request, "post.html", _post_context(c, principal, item, error=str(exc)), 422)
+        return _render_post(request, _post_context(c, principal, item, error=str(exc)), 422)
     flash(request, f"Feedback on post {post_id} recorded ({len(entries)} judgement(s)). Thank you.")
     return redirect(request, f"/posts/{institution_id}/{post_id}")

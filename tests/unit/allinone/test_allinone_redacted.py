@@ -159,7 +159,8 @@ def test_the_console_shows_the_copy_to_that_institutions_reviewers(server: AllIn
         assert page.status_code == 200
         assert "redacted copy" in page.text and "does not keep the original image" in page.text
         assert "publishes these redacted copies" in page.text
-        assert "img-src 'self'" in page.headers["content-security-policy"]
+        directives = [d.strip() for d in page.headers["content-security-policy"].split(";")]
+        assert "img-src 'self'" in directives  # images from the console itself only, no data:
         src = IMG_SRC.search(page.text)
         assert src, "no <img> of the redacted copy on the post page"
         findings = page.text.split('data-testid="image-findings"', 1)[1].split("</table>", 1)[0]
@@ -178,3 +179,22 @@ def test_the_console_shows_the_copy_to_that_institutions_reviewers(server: AllIn
         assert refused.status_code == 404 and not refused.content.startswith(b"\x89PNG")
     with httpx.Client(base_url=base(server), timeout=30) as stranger:
         assert stranger.get(src.group(1)).status_code in (302, 303, 307)  # to the login page
+
+
+def test_approving_as_written_publishes_a_version_naming_the_same_copy(server: AllInOne, held: dict) -> None:
+    reference = reference_of(held)
+    with httpx.Client(base_url=base(server), timeout=30) as alice:
+        console_login(alice, "alice")
+        page = alice.get("/posts/demo-hospital/img-held-1")
+        token = CSRF_FIELD.search(page.text)
+        assert token
+        approved = alice.post(
+            "/act/approve/demo-hospital/img-held-1", data={"csrf_token": token.group(1), "note": ""}
+        )
+        assert approved.status_code == 303, approved.text
+        newest = alice.get("/api/v1/decisions/demo-hospital/img-held-1", headers=bearer(TOKEN)).json()
+        assert newest["version"] == held["version"] + 1 and newest["review"]["reviewer"] == "alice"
+        assert newest["redacted_attachments"] == {"photo-1": reference}
+        fetched = alice.get(f"/api/v1/redacted/{reference}", headers=bearer(TOKEN))
+        assert fetched.status_code == 200 and hashlib.sha256(fetched.content).hexdigest() == reference[7:71]
+        assert alice.get(f"/api/v1/redacted/{reference}", headers=bearer(OTHER)).status_code == 404
