@@ -48,8 +48,12 @@ def _next(base: Decision, stamp: ReviewStamp, verdict: Verdict, reasons: tuple[s
 
 
 def approve(base: Decision, reviewer: str, now: str, note: str = "") -> Decision:
-    """ALLOW the post as written; findings and redacted text are kept for the record."""
+    """ALLOW the post as written (ALLOW_WITH_CHANGES when images go out as their redacted copies);
+    findings and redacted text are kept for the record."""
     stamp = _stamp(base, ReviewAction.APPROVE, reviewer, now, note)
+    if base.redacted_attachments:  # the images still go out as their redacted copies
+        reasons = (APPROVED_REASON, IMAGES_AS_SCREENED_REASON)
+        return _next(base, stamp, Verdict.ALLOW_WITH_CHANGES, reasons)
     return _next(base, stamp, Verdict.ALLOW, (APPROVED_REASON,))
 
 

@@ -122,5 +122,9 @@ def test_an_edit_keeps_the_images_findings_and_their_redacted_copies() -> None:
     assert d.verdict is Verdict.ALLOW_WITH_CHANGES  # the image still goes out as its redacted copy
     assert d.findings == (face,) and d.redacted_attachments == with_image.redacted_attachments
     assert d.reasons[-1] == actions.IMAGES_AS_SCREENED_REASON
+    as_written = actions.approve(with_image, "rev-1", NOW)
+    assert as_written.verdict is Verdict.ALLOW_WITH_CHANGES
+    assert as_written.reasons == (actions.APPROVED_REASON, actions.IMAGES_AS_SCREENED_REASON)
+    assert as_written.redacted_attachments == with_image.redacted_attachments
     text_only = actions.approve_with_edits(BASE, clean, "rev-1", NOW)
     assert text_only.verdict is Verdict.ALLOW and text_only.redacted_attachments == ()
