@@ -159,7 +159,7 @@ def post_page(request: Request, institution_id: str, post_id: str) -> Response:
 def _redacted_store(c: Console) -> Any:
     """Where the redacted copies are read (``console.redacted_store``, set by the all-in-one server);
     None when this console does not keep them."""
-    return getattr(c, "redacted_store", None)
+    return c.redacted_store
 
 
 @router.get("/redacted/{institution_id}/{reference}/{post_id:path}", name="redacted")

@@ -38,6 +38,8 @@ class Console:
     settings: ConsoleSettings
     throttle: LoginThrottle
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    redacted_store: Any = None
+    """Where the redacted image copies are read (a ``DirectoryStore``); None: no copies are kept here."""
     env: jinja2.Environment = field(
         default_factory=lambda: jinja2.Environment(
             loader=jinja2.FileSystemLoader(PACKAGE_DIR / "templates"),
