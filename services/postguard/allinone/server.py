@@ -393,6 +393,7 @@ def build(
         core.store,
         audit_days=settings.audit_retention_days,
         review_days=settings.review_retention_days,
+        redacted_dir=core.redacted.directory,
     )
     sweeper = ReviewSweeper(core.desk, settings.sweep_interval_seconds, retention=retention)
     app = create_app(core.desk, core.audit, users, console_settings, extra_routers=[router])

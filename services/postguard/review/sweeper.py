@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 from postguard.core.audit import SearchableAuditStore
@@ -42,14 +43,31 @@ class Retention:
     review: ReviewStore
     audit_days: float = 0.0
     review_days: float = 90.0
+    redacted_dir: Path | None = None
+    """Redacted image copies kept here are deleted ``review_days`` after they were written."""
 
     def purge(self, now: datetime) -> tuple[int, int]:
-        """Delete what is past each retention; returns (audit rows, review rows) deleted."""
+        """Delete what is past each retention; returns (audit rows, review rows and image copies) deleted."""
         audit_rows = self.audit.purge_before(_cutoff(now, self.audit_days)) if self.audit_days > 0 else 0
-        review_rows = (
-            self.review.purge_resolved(_cutoff(now, self.review_days)) if self.review_days > 0 else 0
-        )
+        review_rows = 0
+        if self.review_days > 0:
+            review_rows = self.review.purge_resolved(_cutoff(now, self.review_days))
+            if self.redacted_dir is not None:
+                review_rows += _purge_files(self.redacted_dir, now - timedelta(days=self.review_days))
         return audit_rows, review_rows
+
+
+def _purge_files(directory: Path, before: datetime) -> int:
+    """Delete the redacted copies (``*.png``, ``*.jpg``) last written before ``before``."""
+    deleted, limit = 0, before.timestamp()
+    for path in (*directory.glob("*.png"), *directory.glob("*.jpg")):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:  # deleted meanwhile
+            continue
+    return deleted
 
 
 def _cutoff(now: datetime, days: float) -> str:

@@ -65,3 +65,19 @@ def test_a_failing_purge_does_not_stop_the_sweeper(bench: Bench, caplog: pytest.
     ).sweep()
     assert hooks == [1]
     assert "retention purge failed" in caplog.text and "disk full" not in caplog.text
+
+
+def test_redacted_copies_older_than_the_review_retention_are_deleted(bench: Bench, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    copies = tmp_path / "redacted"
+    copies.mkdir()
+    old, new, other = copies / ("a" * 64 + ".png"), copies / ("b" * 64 + ".jpg"), copies / "notes.txt"
+    for path in (old, new, other):
+        path.write_bytes(b"x")
+    now = datetime(2027, 6, 1, tzinfo=UTC)
+    os.utime(old, (now.timestamp() - 100 * 86400,) * 2)
+    os.utime(new, (now.timestamp() - 10 * 86400,) * 2)
+    os.utime(other, (now.timestamp() - 100 * 86400,) * 2)
+    Retention(bench.audit, bench.store, redacted_dir=copies).purge(now)
+    assert not old.exists() and new.exists() and other.exists()

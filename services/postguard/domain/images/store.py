@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Protocol
 
 _EXTENSIONS = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+
+
+_REFERENCE = re.compile(r"sha256:[0-9a-f]{64}\.[a-z]{3,4}")
+"""What ``reference_for`` makes: lower-case hex and a short extension (no path characters at all)."""
 
 
 def reference_for(data: bytes) -> str:
@@ -58,12 +63,9 @@ class DirectoryStore:
 
     def path_of(self, reference: str) -> Path:
         """The file of ``reference``; ValueError for anything but a reference this store makes."""
-        name = reference.removeprefix("sha256:")
-        digest, _, ext = name.partition(".")
-        if not reference.startswith("sha256:") or len(digest) != 64 or not ext.isalnum():
+        if not _REFERENCE.fullmatch(reference):
             raise ValueError("not a redacted-image reference")
-        int(digest, 16)
-        return self.directory / name
+        return self.directory / reference.removeprefix("sha256:")
 
     def get(self, reference: str) -> bytes:
         """The bytes of a copy put earlier (FileNotFoundError when it is not here)."""
