@@ -53,7 +53,7 @@ from postguard.ingest.decision_book import DecisionBook
 from postguard.ingest.servicer import SERVICE_NAME, ScreeningServicer, add_screening_servicer
 from postguard.review.desk import ReviewDesk
 from postguard.review.store import ReviewStore, open_review_store
-from postguard.review.sweeper import Retention, ReviewSweeper
+from postguard.review.sweeper import ReviewSweeper, retention_from
 
 log = logging.getLogger(__name__)
 
@@ -388,13 +388,7 @@ def build(
         redacted=core.redacted,
         redacted_index=core.redacted_index,
     )
-    retention = Retention(
-        core.audit,
-        core.store,
-        audit_days=settings.audit_retention_days,
-        review_days=settings.review_retention_days,
-        redacted_dir=core.redacted.directory,
-    )
+    retention = retention_from(settings, core.audit, core.store, core.redacted.directory)
     sweeper = ReviewSweeper(core.desk, settings.sweep_interval_seconds, retention=retention)
     app = create_app(core.desk, core.audit, users, console_settings, extra_routers=[router])
     app.state.console.redacted_store = core.redacted  # the console's post page shows the copies

@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from postguard.domain.validation import MAX_TEXT_CHARS
 from postguard.http_api.router import DEFAULT_MAX_BODY_BYTES
+from postguard.review.settings import RetentionSettings
 
 USERS_FILE = "users.yaml"
 TOKENS_FILE = "tokens.yaml"
@@ -26,7 +27,7 @@ WEBHOOKS_FILE = "webhooks.yaml"
 REDACTED_DIR = "redacted"
 
 
-class AllInOneSettings(BaseSettings):
+class AllInOneSettings(BaseSettings, RetentionSettings):
     """What ``postguard serve all-in-one`` listens on, where it keeps its files, and how it screens."""
 
     model_config = SettingsConfigDict(env_prefix="POSTGUARD_ALLINONE_", extra="ignore")
@@ -112,18 +113,6 @@ class AllInOneSettings(BaseSettings):
     )
     sweep_interval_seconds: float = Field(
         5.0, gt=0, le=3600, description="How often overdue review items are expired and queue metrics set."
-    )
-    audit_retention_days: float = Field(
-        0.0,
-        ge=0,
-        description="Audit rows (every decision version: redacted text, hashes, who decided) older than "
-        "this are deleted, hourly; 0 = kept forever. Many institutions must keep them for years.",
-    )
-    review_retention_days: float = Field(
-        90.0,
-        ge=0,
-        description="Decided review items and reviewers' feedback (which keeps the text judged) older "
-        "than this are deleted, hourly; 0 = kept forever.",
     )
 
     def path(self, configured: Path | None, default_name: str) -> Path:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from postguard.core.audit import SearchableAuditStore
+from postguard.review.settings import RetentionSettings
 from postguard.review.store import ReviewStore
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,19 @@ class Retention:
             if self.redacted_dir is not None:
                 review_rows += _purge_files(self.redacted_dir, now - timedelta(days=self.review_days))
         return audit_rows, review_rows
+
+
+def retention_from(
+    settings: RetentionSettings, audit: SearchableAuditStore, review: ReviewStore, redacted_dir: Path | None
+) -> Retention:
+    """The ``Retention`` a server's ``*_AUDIT_RETENTION_DAYS`` / ``*_REVIEW_RETENTION_DAYS`` ask for."""
+    return Retention(
+        audit,
+        review,
+        audit_days=settings.audit_retention_days,
+        review_days=settings.review_retention_days,
+        redacted_dir=redacted_dir,
+    )
 
 
 def _purge_files(directory: Path, before: datetime) -> int:

@@ -21,7 +21,7 @@ from postguard.domain.policy import PolicyRegistry, UnknownInstitutionError
 from postguard.domain.policy.registry import ReviewTiming
 from postguard.domain.types import Decision, Post
 from postguard.review.store import ReviewStore, open_review_store
-from postguard.review.sweeper import Retention, ReviewSweeper
+from postguard.review.sweeper import ReviewSweeper, retention_from
 from postguard.review_console import metrics
 from postguard.review_console.decisions_follower import HeldDecisionFollower
 from postguard.review_console.desk import ServiceDesk
@@ -148,12 +148,7 @@ def build_service(
         post_wait_seconds=settings.post_wait_seconds,
         client_options=client_options,
     ).start()
-    retention = Retention(
-        cast(SearchableAuditStore, audit),  # both shipped audit stores are searchable
-        store,
-        audit_days=settings.audit_retention_days,
-        review_days=settings.review_retention_days,
-    )
+    retention = retention_from(settings, cast(SearchableAuditStore, audit), store, settings.redacted_dir)
     sweeper = ReviewSweeper(
         desk, settings.sweep_interval_seconds, retention=retention, after_pass=_buffer_gauges(buffer)
     ).start()

@@ -7,8 +7,10 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from postguard.review.settings import RetentionSettings
 
-class ReviewConsoleSettings(BaseSettings):
+
+class ReviewConsoleSettings(BaseSettings, RetentionSettings):
     """What the review console service needs beyond the shared ``POSTGUARD_*`` settings (Kafka, policies)
     and the console's own ``POSTGUARD_CONSOLE_*`` ones (secret key, users file, login mode)."""
 
@@ -58,18 +60,6 @@ class ReviewConsoleSettings(BaseSettings):
     )
     sweep_interval_seconds: float = Field(
         15.0, gt=0, le=3600, description="How often overdue items are expired and queue metrics refreshed."
-    )
-    audit_retention_days: float = Field(
-        0.0,
-        ge=0,
-        description="Audit rows (every decision version: redacted text, hashes, who decided) older than "
-        "this are deleted, hourly; 0 = kept forever. Many institutions must keep them for years.",
-    )
-    review_retention_days: float = Field(
-        90.0,
-        ge=0,
-        description="Decided review items and reviewers' feedback (which keeps the text judged) older "
-        "than this are deleted, hourly; 0 = kept forever.",
     )
     redacted_dir: Path | None = Field(
         None, description="Where re-screening an edit with images writes redacted copies; unset = none."
