@@ -28,6 +28,7 @@ REQUIRED_ALERTS = {
     "PostGuardImageScreeningSlow",
     "PostGuardReviewQueueDeadlineMissed",
     "PostGuardReviewQueueBacklog",
+    "PostGuardWebhookDeliveriesGivenUp",
 }
 
 
@@ -82,6 +83,11 @@ BROKEN_THRESHOLDS = [
     # the firing case waits 5 h (18000 s), the healthy one at most 2.6 h (9300 s)
     ("oldest_age_seconds) > 14400", "oldest_age_seconds) > 20000", "PostGuardReviewQueueBacklog"),
     ("oldest_age_seconds) > 14400", "oldest_age_seconds) > 9000", "PostGuardReviewQueueBacklog"),
+    (
+        'reason=~"gave_up|queue_full"}[15m])) > 0',
+        'reason=~"gave_up|queue_full"}[15m])) > 5',
+        "PostGuardWebhookDeliveriesGivenUp",
+    ),
 ]
 
 

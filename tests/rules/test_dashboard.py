@@ -34,8 +34,13 @@ REQUIRED_PANELS = {
     "Reviewer decisions by action",
     "Hold to reviewer decision p50 / p95",
 }
-# Modules that declare metrics: the shared catalogue and image-screening's own three.
-METRIC_MODULES = ("postguard.core.metrics", "postguard.image_screening.agents")
+# Modules that declare metrics: the catalogue, image-screening's, the webhooks', the review console's.
+METRIC_MODULES = (
+    "postguard.core.metrics",
+    "postguard.image_screening.agents",
+    "postguard.http_api.webhooks",
+    "postguard.review_console.metrics",
+)
 
 
 def _panels() -> list[dict]:
