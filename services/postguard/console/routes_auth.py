@@ -46,15 +46,17 @@ async def login(request: Request) -> Response:
     context = {"next": next_path, "username": username}
     if not username or not password:
         return render(request, "login.html", context | {"error": "Enter your username and password."}, 400)
+    # Only a known account's name is logged: a password typed into the username field must not land in logs.
+    logged = username if c.users is not None and c.users.get(username) is not None else "(unknown user)"
     if c.throttle.locked(username):
-        log.warning("console login refused: too many failures", extra={"username": username})
+        log.warning("console login refused: too many failures", extra={"username": logged})
         error = "Too many failed logins for this account. Try again in a few minutes."
         return render(request, "login.html", context | {"error": error}, 429)
     # Argon2 takes tens of milliseconds of CPU: keep it off the event loop
     user = await run_in_threadpool(c.users.authenticate, username, password) if c.users is not None else None
     if user is None:
         c.throttle.failed(username)
-        log.info("console login failed", extra={"username": username})
+        log.info("console login failed", extra={"username": logged})
         return render(request, "login.html", context | {"error": "Wrong username or password."}, 401)
     c.throttle.succeeded(username)
     request.session.clear()  # a new session at login (no fixation): new CSRF token too

@@ -28,6 +28,17 @@ def test_unknown_user_gets_the_same_answer(client):
     assert response.status_code == 401 and "Wrong username or password" in response.text
 
 
+def test_a_failed_login_logs_only_a_known_username(client, caplog):
+    caplog.set_level("INFO", logger="postguard.console")
+    login(client, "alice", "wrong password!")
+    login(client, "hunter2-typed-in-the-wrong-box", "x")  # a password typed into the username field
+    logged = [
+        getattr(r, "username", None) for r in caplog.records if r.getMessage() == "console login failed"
+    ]
+    assert logged == ["alice", "(unknown user)"]
+    assert "hunter2" not in caplog.text
+
+
 def test_login_is_throttled_per_username_after_failures(client, app):
     for _ in range(3):
         assert login(client, "alice", "wrong password!").status_code == 401
