@@ -7,10 +7,10 @@ import sqlite3
 import stat
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from allinone_support import decide, post
 from postguard.allinone.inbox import Identity, Inbox
 from postguard.allinone.publisher import EmbeddedPublisher, PublisherStoppedError
 from postguard.core.audit import SqliteAuditStore
@@ -21,27 +21,6 @@ from postguard.review.desk import ReviewDesk
 from postguard.review.store import open_review_store
 
 SECRET_TEXT = "Jane Roe in bed 7 says hi"
-
-
-def post(post_id: str = "p1", text: str = "A lovely day", institution: str = "demo-hospital") -> Post:
-    return Post(post_id=post_id, institution_id=institution, platform="x", text=text)
-
-
-def decide(p: Post) -> Decision:
-    """Deterministic but for decided_at, as the embedded pipeline."""
-    verdict = Verdict.REVIEW if "bed" in p.text else Verdict.ALLOW
-    return Decision(
-        post_id=p.post_id,
-        institution_id=p.institution_id,
-        verdict=verdict,
-        findings=(),
-        reasons=("held",) if verdict is Verdict.REVIEW else (),
-        redacted_text="[redacted]" if verdict is Verdict.REVIEW else p.text,
-        policy_id="demo",
-        policy_version="1",
-        text_sha256=p.text_sha256,
-        decided_at=datetime.now(UTC).isoformat(timespec="microseconds"),
-    )
 
 
 def screen_all(posts: Sequence[Post]) -> list[Decision]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+from allinone_support import decide, post
 from postguard.allinone.publisher import EmbeddedPublisher, PublisherStoppedError
 from postguard.core.audit import SqliteAuditStore
 from postguard.domain.review.deadlines import HELD_VERDICTS
@@ -34,25 +35,6 @@ class FakeDesk:
             return None
         self.held.append((decision, post))
         return decision
-
-
-def post(post_id: str = "p1", text: str = "A lovely day", institution: str = "demo-hospital") -> Post:
-    return Post(post_id=post_id, institution_id=institution, platform="x", text=text)
-
-
-def decide(p: Post) -> Decision:
-    verdict = Verdict.REVIEW if "bed" in p.text else Verdict.ALLOW
-    return Decision(
-        post_id=p.post_id,
-        institution_id=p.institution_id,
-        verdict=verdict,
-        findings=(),
-        reasons=("held",) if verdict is Verdict.REVIEW else (),
-        redacted_text="[redacted]" if verdict is Verdict.REVIEW else p.text,
-        policy_id="demo",
-        policy_version="1",
-        text_sha256=p.text_sha256,
-    )
 
 
 @pytest.fixture
