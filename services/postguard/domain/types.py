@@ -69,6 +69,8 @@ class ContentLabel(enum.StrEnum):
     UNPROFESSIONAL = "UNPROFESSIONAL"
     UNDISCLOSED_PROMOTION = "UNDISCLOSED_PROMOTION"
     MISSING_DISCLAIMER = "MISSING_DISCLAIMER"
+    CARE_CONFIRMATION = "CARE_CONFIRMATION"  # confirms or implies that an identifiable person was a patient
+    POLITICS_OR_RANT = "POLITICS_OR_RANT"  # partisan politics or a personal rant: lower severity than conduct
 
 
 PLATFORMS: frozenset[str] = frozenset(

@@ -95,6 +95,15 @@ LABEL_TEXTS: dict[str, tuple[str, str]] = {
         "gives health information without saying it is not medical advice",
         "Add a line such as: 'General information, not medical advice - talk to your own clinician.'",
     ),
+    "CARE_CONFIRMATION": (
+        "confirms or implies that an identifiable person was a patient here",
+        "Thank people without confirming they were cared for here, and move the conversation to a private "
+        "channel.",
+    ),
+    "POLITICS_OR_RANT": (
+        "reads as partisan politics or a personal rant",
+        "Keep institutional accounts to health information; post personal views from a personal account.",
+    ),
 }
 KIND_TEXTS: dict[tuple[str, str], tuple[str, str]] = {
     # (label, kind attribute): texts that replace the label's when the finding is of that kind
