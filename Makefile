@@ -59,9 +59,10 @@ lint: install ## ruff and the import-boundary check (domain has no transport cod
 	$(VENV)/bin/ruff format --check services tests training
 	$(VENV)/bin/lint-imports
 
-eval: install ocr $(BENCH_STAMP) ## P/R per label: gold (full report), hold-out and public test sets, beside Presidio; images
+eval: install ocr $(BENCH_STAMP) ## P/R per label: gold (full report), hold-out and public test sets, beside Presidio; content rules vs models; images
 	$(VENV)/bin/postguard eval data/gold/posts.jsonl
 	$(PY) -m training.eval_compare --data $(TRAINING_DATA) $(EVAL_COMPARE_ARGS)
+	$(PY) -m training.eval_content --data $(TRAINING_DATA) $(EVAL_CONTENT_ARGS)
 	$(MAKE) eval-images
 
 eval-images: install ocr ## Images: OCR word recall and face recall / false alarms (generated sets), then the image hold-out P/R per label

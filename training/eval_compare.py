@@ -5,7 +5,8 @@ Usage: .venv/bin/python -m training.eval_compare [--sets gold,holdout,public] [-
 
 Sets:
 - ``gold``: data/gold/posts.jsonl (staff-style posts; see data/gold/README.md for how it was kept).
-- ``holdout``: every data/holdout/*.jsonl (written for issue 8 without reading any rule; see its README).
+- ``holdout``: every data/holdout/*.jsonl but the content_* sets of issue 9 (``training.eval_content``
+  scores those), written for issue 8 without reading any rule; see its README.
 - ``public``: the test splits of the public datasets that the NER was not trained on, split exactly as
   ``training.ner.convert`` splits them: presidio synthetic PII (by template id, unseen templates), the
   Broad Twitter Corpus and WNUT-17 (by de-duplicated tweet). Their entity types are mapped to PostGuard
@@ -141,7 +142,8 @@ def load_sets(names: Sequence[str], data: Path) -> list[EvalSet]:
     if "gold" in names:
         out.append(load_jsonl_set("gold", GOLD))
     if "holdout" in names:
-        files = sorted(HOLDOUT.glob("*.jsonl"))
+        # content_* sets measure content labels (training.eval_content), not identifiers
+        files = sorted(f for f in HOLDOUT.glob("*.jsonl") if not f.stem.startswith("content_"))
         if not files:
             print(f"note: no hold-out sets in {HOLDOUT}", file=sys.stderr)
         out += [load_jsonl_set(f"holdout/{f.stem}", f) for f in files]
