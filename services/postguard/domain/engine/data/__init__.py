@@ -1,0 +1,3 @@
+"""The shared engine's data files (YAML): the context triggers both detectors read (``context.yaml``)."""
+
+PACKAGE = "postguard.domain.engine.data"
