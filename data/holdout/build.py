@@ -28,13 +28,18 @@ sys.path.insert(0, str(HERE.parent / "gold"))
 
 import build_gold  # noqa: E402  (strip_marks, check, render, label sets)
 
-NAMES = ("staff_intl", "clinical_notes", "clean_education_news", "general_names")
-ALL_ALLOW = {"clean_education_news", "general_names"}  # every post in these files must be clean
-MIN_CLEAN_EXEMPT = {"clinical_notes"}  # mostly identifiers by design: gold's >= 40 % clean rule is waived
+NAMES = (
+    "staff_intl", "clinical_notes", "clean_education_news", "general_names", "content_staff", "content_clean",
+)  # fmt: skip
+ALL_ALLOW = {"clean_education_news", "general_names", "content_clean"}  # every post in these must be clean
+# mostly identifiers (clinical_notes) or content labels (content_staff) by design: gold's >= 40 % clean rule
+# is waived for these files
+MIN_CLEAN_EXEMPT = {"clinical_notes", "content_staff"}
+MIN_POSITIVES = {"content_staff": 18}  # every content label has at least this many posts in the file
 
 # created_at: spread deterministically over 2025-01-01 .. 2026-11-30 (UTC), from a hash of post_id
-_START = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
-_SPAN_SECONDS = int((dt.datetime(2026, 11, 30, 23, 59, tzinfo=dt.timezone.utc) - _START).total_seconds())
+_START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+_SPAN_SECONDS = int((dt.datetime(2026, 11, 30, 23, 59, tzinfo=dt.UTC) - _START).total_seconds())
 
 # Expected-verdict rules, restated from data/gold/README.md and policy/defaults/default.yaml
 BLOCK_LABELS = {
@@ -46,11 +51,13 @@ REDACT_LABELS = {"DATE", "AGE", "LOCATION", "FACILITY"}  # FACILITY: issue 8 ite
 CONTENT_ACTIONS = {
     "PERSONAL_ADVICE": "REVIEW", "PATIENT_SOLICITATION": "REVIEW", "UNSUPPORTED_CLAIM": "REVIEW",
     "UNPROFESSIONAL": "BLOCK", "UNDISCLOSED_PROMOTION": "REVIEW", "MISSING_DISCLAIMER": "ALLOW_WITH_CHANGES",
+    "CARE_CONFIRMATION": "REVIEW", "POLITICS_OR_RANT": "REVIEW",
 }  # fmt: skip
+_GOLD_LABEL_PROBLEM = re.compile(r"bad content label '(?P<label>[A-Z_]+)'")
 SEVERITY = {"ALLOW": 0, "ALLOW_WITH_CHANGES": 1, "REVIEW": 2, "BLOCK": 3}
-_UNITS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen".split())}  # fmt: skip
+_UNITS = {w: i for i, w in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"))}  # fmt: skip
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
          "ninety": 90}  # fmt: skip
 
@@ -93,8 +100,9 @@ def derived_verdict(rec: dict) -> str:
 
 
 def _medicare_au(d: str) -> bool:
+    weights = (1, 3, 7, 9, 1, 3, 7, 9)
     return len(d) == 10 and d[0] in "23456" and sum(
-        int(x) * w for x, w in zip(d[:8], (1, 3, 7, 9, 1, 3, 7, 9))) % 10 == int(d[8])  # fmt: skip
+        int(x) * w for x, w in zip(d[:8], weights, strict=True)) % 10 == int(d[8])  # fmt: skip
 
 
 def number_ok(label: str, value: str) -> bool:
@@ -108,12 +116,19 @@ def number_ok(label: str, value: str) -> bool:
 
     compact = re.sub(r"[\s-]", "", value).upper()
     if label == "HEALTH_PLAN_NUMBER":
-        if re.fullmatch(r"[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d"
-                        r"[AC-HJKMNP-RT-Y]{2}\d\d", compact):
+        if re.fullmatch(
+            r"[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d"
+            r"[AC-HJKMNP-RT-Y]{2}\d\d",
+            compact,
+        ):
             return True  # US MBI: format only (CMS publishes no check digit)
         if compact.isdigit() and len(compact) == 10:
-            return (nhs.is_valid(compact) or bc_phn.is_valid(compact) or luhn.is_valid(compact)
-                    or _medicare_au(compact))  # NHS, BC PHN, Ontario (Luhn), AU Medicare
+            return (
+                nhs.is_valid(compact)
+                or bc_phn.is_valid(compact)
+                or luhn.is_valid(compact)
+                or _medicare_au(compact)
+            )  # NHS, BC PHN, Ontario (Luhn), AU Medicare
         return False
     if label == "SSN":
         return any(v.is_valid(compact) for v in (aadhaar, pps, sin, ssn))
@@ -167,6 +182,9 @@ def check(name: str, records: list[dict]) -> list[str]:
     for problem in build_gold.check(records):
         if name in MIN_CLEAN_EXEMPT and problem.startswith("only "):
             continue
+        gold_label = _GOLD_LABEL_PROBLEM.search(problem)
+        if gold_label and gold_label.group("label") in CONTENT_ACTIONS:
+            continue  # gold's label list predates issue 9's two labels; CONTENT_ACTIONS is checked below
         problems.append(f"{name}: {problem.replace('source.txt', f'{name}.txt')}")
     for rec in records:
         where = f"{name}.txt:{rec['_line']} ({rec['post_id']})"
@@ -175,13 +193,33 @@ def check(name: str, records: list[dict]) -> list[str]:
             problems.append(f"{where}: every post in {name} must be ALLOW")
         derived = derived_verdict(rec)
         if derived != rec["expected_verdict"]:
-            problems.append(f"{where}: expected {rec['expected_verdict']} but the stated rules give {derived}")
+            expected = rec["expected_verdict"]
+            problems.append(f"{where}: expected {expected} but the stated rules give {derived}")
+        for label in rec["content_labels"]:
+            if label not in CONTENT_ACTIONS:
+                problems.append(f"{where}: unknown content label {label!r}")
         for span in rec["identifiers"]:
             if not number_ok(span["label"], span["_text"]):
                 problems.append(f"{where}: {span['label']} span fails its checksum/format")
             if span["label"] in ("PHONE", "FAX") and not phone_ok(span["_text"]):
                 problems.append(f"{where}: {span['label']} span is not a valid number in any region")
+    if name in MIN_POSITIVES:
+        for label in sorted(CONTENT_ACTIONS):
+            count = sum(1 for rec in records if label in rec["content_labels"])
+            if count < MIN_POSITIVES[name]:
+                needed = MIN_POSITIVES[name]
+                problems.append(f"{name}: only {count} posts labelled {label} (need >= {needed})")
     return problems
+
+
+def label_sync_problems() -> list[str]:
+    """Content labels the expected-verdict table and the domain's ContentLabel disagree on."""
+    sys.path.insert(0, str(HERE.parent.parent / "services"))
+    from postguard.domain.types import ContentLabel
+
+    known = {label.value for label in ContentLabel}
+    differ = sorted(known ^ set(CONTENT_ACTIONS))
+    return [f"content label {x} is in only one of CONTENT_ACTIONS / ContentLabel" for x in differ]
 
 
 def main() -> int:
@@ -189,7 +227,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="verify instead of writing")
     args = parser.parse_args()
     built = {name: build(name) for name in NAMES}
-    problems: list[str] = []
+    problems: list[str] = label_sync_problems()
     seen: dict[str, str] = {}
     for name, records in built.items():
         problems += check(name, records)
