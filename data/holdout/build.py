@@ -53,7 +53,6 @@ CONTENT_ACTIONS = {
     "UNPROFESSIONAL": "BLOCK", "UNDISCLOSED_PROMOTION": "REVIEW", "MISSING_DISCLAIMER": "ALLOW_WITH_CHANGES",
     "CARE_CONFIRMATION": "REVIEW", "POLITICS_OR_RANT": "REVIEW",
 }  # fmt: skip
-_GOLD_LABEL_PROBLEM = re.compile(r"bad content label '(?P<label>[A-Z_]+)'")
 SEVERITY = {"ALLOW": 0, "ALLOW_WITH_CHANGES": 1, "REVIEW": 2, "BLOCK": 3}
 _UNITS = {w: i for i, w in enumerate((
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
@@ -182,9 +181,6 @@ def check(name: str, records: list[dict]) -> list[str]:
     for problem in build_gold.check(records):
         if name in MIN_CLEAN_EXEMPT and problem.startswith("only "):
             continue
-        gold_label = _GOLD_LABEL_PROBLEM.search(problem)
-        if gold_label and gold_label.group("label") in CONTENT_ACTIONS:
-            continue  # gold's label list predates issue 9's two labels; CONTENT_ACTIONS is checked below
         problems.append(f"{name}: {problem.replace('source.txt', f'{name}.txt')}")
     for rec in records:
         where = f"{name}.txt:{rec['_line']} ({rec['post_id']})"
