@@ -15,6 +15,7 @@ from postguard.domain.advice.rules import (
     ENABLED_RULES,
     RULE_CLASSES,
     build_rules,
+    care_confirmation,
     claims,
     conduct,
     cues,
@@ -32,6 +33,7 @@ pytestmark = pytest.mark.unit
 
 MODULES: dict[str, ModuleType] = {
     "cues.yaml": cues,
+    "care_confirmation.yaml": care_confirmation,
     "claims.yaml": claims,
     "conduct.yaml": conduct,
     "disclaimer.yaml": disclaimer,
@@ -161,6 +163,7 @@ def test_the_registry_runs_every_rule_in_the_engines_order() -> None:
         claims.ClaimsRule,
         conduct.ConductRule,
         promotion.PromotionRule,
+        care_confirmation.CareConfirmationRule,
         disclaimer.DisclaimerRule,
     ]
     engine = classifier_module._shared_rule_engine()

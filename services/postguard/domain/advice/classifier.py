@@ -18,6 +18,7 @@ from postguard.domain.advice.rules import (
     DisclaimerRule,
     DocCues,
     build_rules,
+    care_confirmation,
     claims,
     conduct,
     disclaimer,
@@ -47,6 +48,7 @@ _MODEL_REASONS: dict[str, str] = {
     ContentLabel.UNPROFESSIONAL: "disparaging or unprofessional language",
     ContentLabel.UNDISCLOSED_PROMOTION: "promotion without a disclosure",
     ContentLabel.MISSING_DISCLAIMER: "health education without a disclaimer",
+    ContentLabel.CARE_CONFIRMATION: "a reply that confirms someone was a patient here",
 }
 _SUGGESTIONS: dict[str, str] = {
     ContentLabel.PERSONAL_ADVICE: personal_advice.SUGGESTION,
@@ -55,6 +57,7 @@ _SUGGESTIONS: dict[str, str] = {
     ContentLabel.UNPROFESSIONAL: conduct.SUGGESTION,
     ContentLabel.UNDISCLOSED_PROMOTION: promotion.SUGGESTION,
     ContentLabel.MISSING_DISCLAIMER: disclaimer.SUGGESTION,
+    ContentLabel.CARE_CONFIRMATION: care_confirmation.SUGGESTION,
 }
 
 

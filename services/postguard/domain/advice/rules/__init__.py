@@ -8,6 +8,7 @@ from importlib import resources
 from postguard.domain.advice.rules.base import ContentRule as ContentRule
 from postguard.domain.advice.rules.base import CueMatcher as CueMatcher
 from postguard.domain.advice.rules.base import DocCues as DocCues
+from postguard.domain.advice.rules.care_confirmation import CareConfirmationRule as CareConfirmationRule
 from postguard.domain.advice.rules.claims import ClaimsRule as ClaimsRule
 from postguard.domain.advice.rules.conduct import ConductRule as ConductRule
 from postguard.domain.advice.rules.data import PACKAGE
@@ -24,6 +25,7 @@ RULE_CLASSES: dict[str, type[ContentRule]] = {
     "claims": ClaimsRule,
     "conduct": ConductRule,
     "promotion": PromotionRule,
+    "care_confirmation": CareConfirmationRule,
     "disclaimer": DisclaimerRule,
 }
 """Registry name -> rule class (every content rule the registry may list)."""

@@ -135,9 +135,9 @@ class PersonalAdviceRule(ContentRule):
     def evaluate(self, cues: DocCues) -> list[Finding]:
         findings: list[Finding] = []
         refused = cues.has(REFUSAL)
-        doc_reply = _is_reply(cues) or cues.has(ADDRESSEE)
+        doc_reply = is_reply(cues) or cues.has(ADDRESSEE)
         for i in range(len(cues.sentences)):
-            reply = doc_reply or _vocative(cues, i)
+            reply = doc_reply or vocative(cues, i)
             finding = self._diagnosis(cues, i) or self._advice(cues, i, reply)
             if finding is None and reply and not refused:
                 finding = self._reply(cues, i)
@@ -258,7 +258,7 @@ class PersonalAdviceRule(ContentRule):
         return self.finding(cues, _cover(used), min(confidence, ADVICE_CAP), reason, SUGGESTION)
 
 
-def _is_reply(cues: DocCues) -> bool:
+def is_reply(cues: DocCues) -> bool:
     """Whether the post answers one account: opens with "@name" or "Replying to @name"."""
     doc = cues.doc
     if not len(doc):
@@ -268,7 +268,7 @@ def _is_reply(cues: DocCues) -> bool:
     return doc[0].lower_ in ("replying", "reply") and any(t.text.startswith("@") for t in doc[1:4])
 
 
-def _vocative(cues: DocCues, i: int) -> bool:
+def vocative(cues: DocCues, i: int) -> bool:
     """Whether sentence ``i`` addresses one person by name ("Sarah, from what you described …")."""
     sent = cues.sentences[i]
     if not cues.has(c.YOU, i):

@@ -1,0 +1,120 @@
+"""CARE_CONFIRMATION: a reply or thank-you that confirms an identifiable person was a patient here.
+
+Dev examples written for this file from the issue text and the guidance (thank without confirming care,
+move the conversation to a private channel); none come from the gold or hold-out sets.
+"""
+
+from __future__ import annotations
+
+import pytest
+from advice_support import findings_for
+from postguard.domain.advice.rules import care_confirmation as cc
+from postguard.domain.types import ContentLabel
+
+pytestmark = pytest.mark.unit
+
+LABEL = ContentLabel.CARE_CONFIRMATION.value
+
+LINKED = [
+    # a reply to a review that places the care on a ward or team
+    "Thanks for your kind words about your stay on our cardiac ward!",
+    "Sorry your visit to our ED was disappointing, we've looked at your notes and will be in touch.",
+    "Wishing you a speedy recovery after your surgery with us.",
+    "@jen_r so glad your knee replacement went well, the team loved having you here!",
+    "Hi Priya, thanks for the lovely review of your delivery on our maternity unit.",
+    # a thank-you or well-wish to a named person or family
+    "Thank you to the Garcia family. It was a privilege to care for your dad.",
+    "Wishing Mr Patel a speedy recovery after his surgery with us.",
+    "Congratulations on your new baby! It was a joy to care for you on our maternity unit.",
+    # care given by the institution's staff, and seeing someone back on a ward
+    "Replying to @sam: our nurses loved looking after you, take care!",
+    "Great to see you back on the ward, Tom!",
+    "@kay_b thank you for trusting us with your care, the whole team is cheering you on.",
+]
+
+HERE = [
+    "@mark_t we're sorry to hear about the wait during your admission last week.",
+    "@rosie we're so sorry your stay was noisy, that is not the experience we want for anyone.",
+    "Dear Mrs Lowe, thank you for your letter, we're glad your discharge went smoothly.",
+]
+
+NEGATIVES = [
+    # the guidance's recommended reply: thanks that confirm nothing
+    "Thank you for your kind words!",
+    "@jo thank you for your kind words about our team, we'll pass them on.",
+    "@jo we're sorry to hear this. Please contact Patient Relations on 555-0100 so we can look into it.",
+    # general statements about services, broadcast 'you'
+    "Our cardiac ward cares for over 2,000 patients a year.",
+    "Planning your stay? Here's what to bring to hospital.",
+    "Ask your care team about flu shots.",
+    "Looking after your mental health this winter: take breaks and talk to someone.",
+    # staff thanking colleagues
+    "Thank you @nurse_amy for your care and compassion on nights.",
+    "Happy retirement to our theatre colleague Jan, thank you for your care of our patients.",
+    "Welcome back Dr Shah! Great to see you back on the ward.",
+    "Congrats @DrKim on your 1000th robotic surgery!",
+    # hypotheses, refusals, bookings
+    "If you stayed with us recently, tell us how we did in our survey.",
+    "@jo we can't discuss your care on social media, please call Patient Relations.",
+    "@jo you can book your appointment online at our website.",
+    "Thanks for your visit to our booth at the health fair!",
+    # a consented patient story is for the identifier rules
+    "With her consent, we share Maria's story: after her surgery with us she ran a marathon.",
+]
+
+
+@pytest.mark.parametrize("text", LINKED)
+def test_care_tied_to_the_institution_is_confirmed(classifier, text):
+    found = findings_for(classifier, text, LABEL)
+    assert len(found) == 1
+    assert found[0].confidence == cc.LINKED_CONFIDENCE
+    assert found[0].suggestion == cc.SUGGESTION
+
+
+@pytest.mark.parametrize("text", HERE)
+def test_a_stay_or_admission_confirms_care_here(classifier, text):
+    (finding,) = findings_for(classifier, text, LABEL)
+    assert finding.confidence == cc.HERE_CONFIDENCE
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_no_care_confirmed(classifier, text):
+    assert findings_for(classifier, text, LABEL) == []
+
+
+def test_surgery_with_no_tie_to_the_institution_is_weak(classifier):
+    (finding,) = findings_for(classifier, "@sam so sorry to hear about your surgery, get well soon!", LABEL)
+    assert finding.confidence == cc.WEAK_CONFIDENCE < 0.6  # under the default policy's bar
+
+
+def test_reason_names_the_addressee_and_the_care_cue_and_never_quotes_the_post(classifier):
+    text = "@jen_r so sorry your visit to our ED was a long one."
+    (finding,) = findings_for(classifier, text, LABEL)
+    assert "@handle" in finding.reason and "our ward" in finding.reason
+    assert "jen_r" not in finding.reason and "long one" not in finding.reason
+    assert text[finding.start : finding.end] == "your visit"
+
+
+def test_the_addressee_matters_not_the_care_words(classifier):
+    broadcast = "Your stay on our cardiac ward should be restful: quiet hours start at 10pm."
+    assert findings_for(classifier, broadcast, LABEL) == []
+    assert findings_for(classifier, "@ben " + broadcast, LABEL)
+
+
+def test_a_refusal_cancels_only_what_follows_it(classifier):
+    refused = "@jo we can't comment on your treatment here."
+    assert findings_for(classifier, refused, LABEL) == []
+    confirmed = "@jo your treatment on our ward was delayed and we can't comment further."
+    assert findings_for(classifier, confirmed, LABEL)
+
+
+def test_third_person_care_counts_only_for_a_named_addressee(classifier):
+    assert findings_for(classifier, "Thank you to the Okafor family, his surgery with us went well.", LABEL)
+    assert findings_for(classifier, "@jo his surgery with us went well.", LABEL) == []
+
+
+def test_one_finding_per_confirming_sentence(classifier):
+    text = "@ana thanks for your review. Your stay on our ward sounded tough. Glad your surgery went well!"
+    found = findings_for(classifier, text, LABEL)
+    assert len(found) == 2
+    assert {text[f.start : f.end] for f in found} == {"Your stay", "your surgery"}
