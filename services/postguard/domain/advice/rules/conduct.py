@@ -1,14 +1,21 @@
-"""UNPROFESSIONAL: slurs, insults, profanity and disparaging language about patients, groups or colleagues."""
+"""UNPROFESSIONAL: slurs, insults, profanity, threats and disparaging language about patients, groups or
+colleagues; and the lower-severity POLITICS_OR_RANT (partisan politics, personal rants about the job).
+
+Disparagement is a *target* (a group named by nationality, religion or another protected characteristic,
+a profession, a patient, a body description) plus a *derogatory predicate* or generalisation in the same
+sentence. Reported speech or a quoted term in a post that condemns it is not the author's own language."""
 
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
 
-from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern
+from postguard.domain.advice.rules import cues as c
+from postguard.domain.advice.rules.base import RULE_DETECTOR_PREFIX, ContentRule, DocCues, TokenPattern
 from postguard.domain.advice.rules.data import expand, load
 from postguard.domain.spans import DisjointSpans
 from postguard.domain.types import ContentLabel, Finding
@@ -27,6 +34,23 @@ MOCK_MARKER = "UP:MOCK_MARKER"
 BELITTLE = "UP:BELITTLE"
 VOCATIVE = "UP:VOCATIVE"
 PATIENT_PLACE = "UP:PATIENT_PLACE"
+IDENTITY = "UP:IDENTITY"
+BODY = "UP:BODY"
+PATIENT = "UP:PATIENT"
+PROFESSION = "UP:PROFESSION"
+THREAT = "UP:THREAT"
+DEROGATORY = "UP:DEROGATORY"
+POSITIVE = "UP:POSITIVE"
+CONDEMN = "UP:CONDEMN"
+REPORTED = "UP:REPORTED"
+CURSE = "UP:CURSE"
+RANT = "UP:RANT"
+WORKPLACE = "UP:WORKPLACE"
+CULTURE_WAR = "PR:CULTURE_WAR"
+POLITICAL = "PR:POLITICAL"
+HOSTILE = "PR:HOSTILE"
+SUPPORT = "PR:SUPPORT"
+HEALTH_MEASURE = "PR:HEALTH_MEASURE"
 
 STANDALONE_KINDS = ("slur", "insult", "profanity", "patient_label")
 LEXICON_KINDS = (*STANDALONE_KINDS, "dehumanizing", "disparaging_adj")
@@ -41,19 +65,35 @@ _MOCK_MARKERS = DATA.phrases("mock_markers")
 """Laughing at or eye-rolling about what is being described."""
 _BELITTLING = DATA.phrases("belittling")
 """Descriptions that belittle a person when paired with a mocking marker."""
-
-_PATTERN_LISTS = {
-    name: sorted(DATA.words(name))
-    for name in (
-        "people",
-        "behave",
-        "copula",
-        "intensifiers",
-        "modifiers",
-        "person_adjectives",
-        "vocatives",
-    )
+_PHRASE_CUES = {
+    DEROGATORY: "derogatory",
+    POSITIVE: "positive",
+    CONDEMN: "condemnation",
+    REPORTED: "reported_speech",
+    CURSE: "curses",
+    RANT: "rant_phrases",
+    CULTURE_WAR: "culture_war",
+    HOSTILE: "political_hostility",
+    SUPPORT: "political_support",
+    HEALTH_MEASURE: "health_measures",
 }
+"""Cue key -> its phrases entry in conduct.yaml."""
+_WORD_CUES = {PROFESSION: "professions", WORKPLACE: "workplace", POLITICAL: "political_entities"}
+"""Cue key -> its word list in conduct.yaml (each word a one-token phrase)."""
+
+_WORDING_LISTS = ("behave", "copula", "intensifiers", "modifiers", "person_adjectives", "vocatives")
+_TARGET_LISTS = (
+    "identity_adjectives",
+    "identity_plurals",
+    "group_nouns",
+    "body_words",
+    "violence_verbs",
+    "threat_objects",
+    "threat_determiners",
+    "workplace",
+)
+_PATTERN_LISTS = {name: sorted(DATA.words(name)) for name in (*_WORDING_LISTS, *_TARGET_LISTS)}
+_PATTERN_LISTS["people"] = sorted(PEOPLE | DATA.words("professions"))
 """The word lists this rule's token patterns refer to as ``$name`` (plus two from the lexicon)."""
 _PATTERN_KEYS = {
     PREDICATE: "predicate",
@@ -63,6 +103,11 @@ _PATTERN_KEYS = {
     DEMONSTRATIVE_DEHUMANIZE: "demonstrative_dehumanize",
     PEOPLE_REF: "people_ref",
     THESE_PEOPLE: "these_people",
+    IDENTITY: "identity_target",
+    BODY: "body_target",
+    PATIENT: "patient_ref",
+    THREAT: "threat",
+    RANT: "workplace_rant",
 }
 """Cue key -> its token-pattern entry in conduct.yaml."""
 
@@ -82,6 +127,13 @@ REASONS = {
     "group": "Generalises negatively about a group of people.",
     "mockery": "Mocks a patient or colleague.",
 }
+REASONS |= {
+    "identity": "Disparages or stereotypes people for their nationality, religion or other trait.",
+    "body": "Mocks a person's weight or body.",
+    "profession": "Shows contempt for a profession or for colleagues.",
+    "threat": "Threatens violence against a person.",
+    "condition": "Laughs at a patient's symptoms or condition.",
+}
 CONFIDENCE = {
     "slur": DATA.number("slur_confidence"),
     "insult": DATA.number("insult_confidence"),
@@ -91,11 +143,29 @@ CONFIDENCE = {
     "disparaging_adj": DATA.number("disparaging_adj_confidence"),
     "group": DATA.number("group_confidence"),
     "mockery": DATA.number("mockery_confidence"),
+    "identity": DATA.number("identity_confidence"),
+    "body": DATA.number("body_confidence"),
+    "profession": DATA.number("disparaging_adj_confidence"),
+    "threat": DATA.number("threat_confidence"),
+    "condition": DATA.number("condition_mockery_confidence"),
 }
 """Finding confidence per kind of hit (numbers in conduct.yaml)."""
 SUGGESTION = (
     "Remove the disparaging language; describe patients, groups and colleagues respectfully and factually."
 )
+POLITICS_REASONS = {
+    "politics": "Takes a partisan political stance (a party, a politician or a culture-war slogan).",
+    "rant": "Reads as a personal rant about the job or the workplace.",
+}
+POLITICS_CONFIDENCE = {
+    "politics": DATA.number("politics_confidence"),
+    "rant": DATA.number("rant_confidence"),
+}
+POLITICS_SUGGESTION = (
+    "Keep institutional and professional accounts to health information; post personal views elsewhere."
+)
+_QUOTE_MARKS = frozenset({'"', "'", "\u201c", "\u201d"})
+Hit = tuple[tuple[int, int], str]
 
 
 @cache
@@ -113,8 +183,9 @@ def normalise(word: str) -> str:
 
 
 class ConductRule(ContentRule):
-    """Lexicon terms (single words, with obfuscation) and multi-word phrases, plus structural patterns:
-    "<people> are <disparaging adjective>", "<adjective> <people>", "these people … always …"."""
+    """Lexicon terms (single words, with obfuscation) and multi-word phrases; structural patterns
+    ("<people> are <disparaging adjective>", "these people … always …"); targets plus derogatory
+    predicates; threats. Also emits POLITICS_OR_RANT (see :meth:`politics_or_rant`)."""
 
     label = ContentLabel.UNPROFESSIONAL
     locator_keys = (
@@ -122,6 +193,10 @@ class ConductRule(ContentRule):
         DEHUMANIZE,
         GROUP_CONTEMPT,
         THESE_PEOPLE,
+        IDENTITY,
+        BODY,
+        THREAT,
+        DEROGATORY,
         *(PHRASE + k for k in STANDALONE_KINDS),
     )
 
@@ -147,8 +222,12 @@ class ConductRule(ContentRule):
         return {key: expand(DATA.patterns(entry), lists) for key, entry in _PATTERN_KEYS.items()}
 
     def phrases(self) -> dict[str, Iterable[str]]:
+        cues: dict[str, Iterable[str]] = {key: DATA.phrases(entry) for key, entry in _PHRASE_CUES.items()}
+        cues.update({key: sorted(DATA.words(entry)) for key, entry in _WORD_CUES.items()})
+        cues[DEROGATORY] = (*cues[DEROGATORY], *self._adjectives)
         return {
             **self._phrases,
+            **cues,
             GROUP_CONTEMPT: _STRUCTURAL,
             CONTEMPT_CONTEXT: _CONTEMPT_CONTEXT,
             MOCK_MARKER: _MOCK_MARKERS,
@@ -156,17 +235,30 @@ class ConductRule(ContentRule):
         }
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
-        hits: list[tuple[tuple[int, int], str]] = []
+        hits = self._lexicon_hits(cues) + self._structural_hits(cues) + self._target_hits(cues)
+        hits = [hit for hit in hits if not _condemned(cues, hit[0])]
+        findings = [
+            self.finding(cues, span, CONFIDENCE[kind], REASONS[kind], SUGGESTION)
+            for span, kind in _dedupe(hits, CONFIDENCE)
+        ]
+        return findings + self.politics_or_rant(cues)
+
+    def _lexicon_hits(self, cues: DocCues) -> list[Hit]:
+        """Single-word lexicon terms (obfuscation undone) and multi-word lexicon phrases."""
+        hits: list[Hit] = []
         for tok in cues.doc:
             kind = self._word_kind(tok.text)
             if kind is not None:
                 hits.append(((tok.i, tok.i + 1), kind))
         for kind in STANDALONE_KINDS:
             for span in cues.spans(PHRASE + kind):
-                if self._friendly_use(cues, span):
-                    continue
-                hits.append((span, kind))
-        hits += [
+                if not self._friendly_use(cues, span):
+                    hits.append((span, kind))
+        return hits
+
+    def _structural_hits(self, cues: DocCues) -> list[Hit]:
+        """'<people> are <adjective>', mocking vocatives, mockery, dehumanising and 'these people' hits."""
+        hits: list[Hit] = [
             (s, "disparaging_adj")
             for s in cues.spans(PREDICATE)
             if cues.doc[s[0]].lower_ not in ("are", "is", "was", "were")
@@ -184,9 +276,53 @@ class ConductRule(ContentRule):
         for span in cues.spans(THESE_PEOPLE):
             if cues.has(CONTEMPT_CONTEXT, cues.sentence_of(span[0])):
                 hits.append((span, "group"))
+        return hits
+
+    @staticmethod
+    def _target_hits(cues: DocCues) -> list[Hit]:
+        """A target and a derogatory predicate in one sentence: an identity group (also with an eye-roll
+        or 'always' that no praise offsets), a profession, a body description, a mocked condition, a patient
+        (two derogatory cues, or one in a post that laughs); threats."""
+        hits: list[Hit] = [(s, "threat") for s in cues.spans(THREAT)]
+        mocking = cues.has(MOCK_MARKER)
+        for i in range(len(cues.sentences)):
+            derogatory = cues.has(DEROGATORY, i) or cues.has(CURSE, i)
+            contempt = cues.has_any((CONTEMPT_CONTEXT, MOCK_MARKER), i) and not cues.has(POSITIVE, i)
+            if derogatory or contempt:
+                hits += [(s, "identity") for s in cues.spans(IDENTITY, i)]
+            if derogatory or (mocking and not cues.has(POSITIVE, i)):
+                hits += [(s, "body") for s in cues.spans(BODY, i)]
+            if derogatory and not cues.has(POSITIVE, i):
+                hits += [(s, "profession") for s in cues.spans(PROFESSION, i)]
+            if cues.has(MOCK_MARKER, i) and cues.has_any((c.SYMPTOM, c.CONDITION), i):
+                hits += [(s, "condition") for s in cues.spans(PATIENT, i)]
+            if len(cues.spans(DEROGATORY, i)) >= (1 if mocking else 2):
+                hits += [(s, "mockery") for s in cues.spans(PATIENT, i)]
+        return hits
+
+    def politics_or_rant(self, cues: DocCues) -> list[Finding]:
+        """POLITICS_OR_RANT findings: a culture-war slogan; a party or politician with a hostile stance, or
+        with a supportive one unless the sentence is about a health measure (advocacy, not partisanship);
+        venting at the job or employer, and curses aimed at no person."""
+        hits: list[Hit] = [(s, "politics") for s in cues.spans(CULTURE_WAR)]
+        hits += [(s, "rant") for s in cues.spans(RANT)]
+        for i in range(len(cues.sentences)):
+            supportive = cues.has(SUPPORT, i) and not cues.has(HEALTH_MEASURE, i)
+            if cues.has(HOSTILE, i) or supportive:
+                hits += [(s, "politics") for s in cues.spans(POLITICAL, i)]
+            at_people = cues.has_any((IDENTITY, PATIENT), i) and not cues.has(WORKPLACE, i)
+            if not at_people:
+                hits += [(s, "rant") for s in cues.spans(CURSE, i)]
+        label = ContentLabel.POLITICS_OR_RANT.value
         return [
-            self.finding(cues, span, CONFIDENCE[kind], REASONS[kind], SUGGESTION)
-            for span, kind in _dedupe(hits)
+            dataclasses.replace(
+                self.finding(
+                    cues, span, POLITICS_CONFIDENCE[kind], POLITICS_REASONS[kind], POLITICS_SUGGESTION
+                ),
+                label=label,
+                detector=f"{RULE_DETECTOR_PREFIX}{label}",
+            )
+            for span, kind in _dedupe(hits, POLITICS_CONFIDENCE)
         ]
 
     @staticmethod
@@ -216,14 +352,30 @@ class ConductRule(ContentRule):
         return bool(followers) and span[1] < len(cues.doc) and cues.doc[span[1]].lower_ in followers
 
 
+def _condemned(cues: DocCues, span: tuple[int, int]) -> bool:
+    """Someone else's words the post condemns: the post holds a condemnation and the hit is reported
+    speech ('called a nurse a ...' in its sentence) or stands inside quotation marks."""
+    if not cues.has(CONDEMN):
+        return False
+    sentence = cues.sentence_of(span[0])
+    return cues.has(REPORTED, sentence) or _quoted(cues, span, sentence)
+
+
+def _quoted(cues: DocCues, span: tuple[int, int], sentence: int) -> bool:
+    """Whether an odd number of quotation marks precede ``span`` in its sentence (it is inside quotes)."""
+    start = cues.sentences[sentence].start
+    marks = sum(cues.doc[i].text in _QUOTE_MARKS for i in range(start, span[0]))
+    return marks % 2 == 1
+
+
 def _reference_outside(refs: list[tuple[int, int]], span: tuple[int, int]) -> bool:
     """Does one of ``refs`` (ordered by start) start outside ``span``? The first and last starts decide."""
     return bool(refs) and (refs[0][0] < span[0] or refs[-1][0] >= span[1])
 
 
-def _dedupe(hits: list[tuple[tuple[int, int], str]]) -> list[tuple[tuple[int, int], str]]:
+def _dedupe(hits: list[Hit], confidence: dict[str, float]) -> list[Hit]:
     """Keep the strongest (then longest) hit among overlapping ones, so one phrase gives one finding."""
-    ordered = sorted(hits, key=lambda h: (-CONFIDENCE[h[1]], -(h[0][1] - h[0][0]), h[0][0]))
+    ordered = sorted(hits, key=lambda h: (-confidence[h[1]], -(h[0][1] - h[0][0]), h[0][0]))
     taken = DisjointSpans()  # bisection: a post of a thousand insults stays linear
     kept = [(span, kind) for span, kind in ordered if taken.add_if_free(*span)]
     return sorted(kept, key=lambda h: h[0])
