@@ -72,6 +72,20 @@ UNPROFESSIONAL = {
         "I'm gonna strangle him if he rings that bell again",
         "The registrar needs a good slap",
     ],
+    "own_misconduct": [
+        "Hungover on shift again, don't tell matron lol",
+        "Made up the obs for bay 4 because I was too tired",
+        "If he rings once more I'll up his morphine so he sleeps 😉",
+    ],
+    "sexual_boundary": [
+        "Hot dad in paeds resus today 🥵",
+        "That pt is such a babe, bed bath time",
+    ],
+    "patient_slang_and_epithets": [
+        "Another gorked gomer from the nursing home",
+        "What a pillock, the locum sent the bloods to the wrong lab",
+        "Patient genuinely asked if the X-ray could charge his phone 🤦",
+    ],
 }
 
 NOT_UNPROFESSIONAL = [
@@ -86,6 +100,10 @@ NOT_UNPROFESSIONAL = [
     f"Someone shouted {SLUR} at our nurse on the car park. Racist abuse is never acceptable.",
     "Please stop calling patients 'frequent flyers', it is stigmatising language",
     "Terms like 'bed blocker' have no place in our notes",
+    # misconduct reported by news or a regulator, not confessed; clinical "hot"
+    "A nurse was struck off for charting obs she never took",
+    "Our patient was hot to touch, so we started the sepsis bundle",
+    "The baby in the neonatal unit is so cute 😍",
     # groups mentioned with praise or neutrally
     "The Filipino nurses always throw the best Christmas party ❤️",
     "Muslim families can use the multi-faith room on level 3",

@@ -51,6 +51,8 @@ POLITICAL = "PR:POLITICAL"
 HOSTILE = "PR:HOSTILE"
 SUPPORT = "PR:SUPPORT"
 HEALTH_MEASURE = "PR:HEALTH_MEASURE"
+MISCONDUCT = "UP:MISCONDUCT"
+SEXUAL = "UP:SEXUAL"
 
 STANDALONE_KINDS = ("slur", "insult", "profanity", "patient_label")
 LEXICON_KINDS = (*STANDALONE_KINDS, "dehumanizing", "disparaging_adj")
@@ -76,6 +78,8 @@ _PHRASE_CUES = {
     HOSTILE: "political_hostility",
     SUPPORT: "political_support",
     HEALTH_MEASURE: "health_measures",
+    MISCONDUCT: "misconduct",
+    SEXUAL: "sexual_cues",
 }
 """Cue key -> its phrases entry in conduct.yaml."""
 _WORD_CUES = {PROFESSION: "professions", WORKPLACE: "workplace", POLITICAL: "political_entities"}
@@ -133,6 +137,8 @@ REASONS |= {
     "profession": "Shows contempt for a profession or for colleagues.",
     "threat": "Threatens violence against a person.",
     "condition": "Laughs at a patient's symptoms or condition.",
+    "misconduct": "Describes conduct a regulator would act on (impairment, false records, patient harm).",
+    "sexual": "Sexualises a patient or a person in care.",
 }
 CONFIDENCE = {
     "slur": DATA.number("slur_confidence"),
@@ -148,6 +154,8 @@ CONFIDENCE = {
     "profession": DATA.number("disparaging_adj_confidence"),
     "threat": DATA.number("threat_confidence"),
     "condition": DATA.number("condition_mockery_confidence"),
+    "misconduct": DATA.number("misconduct_confidence"),
+    "sexual": DATA.number("sexual_confidence"),
 }
 """Finding confidence per kind of hit (numbers in conduct.yaml)."""
 SUGGESTION = (
@@ -282,8 +290,9 @@ class ConductRule(ContentRule):
     def _target_hits(cues: DocCues) -> list[Hit]:
         """A target and a derogatory predicate in one sentence: an identity group (also with an eye-roll
         or 'always' that no praise offsets), a profession, a body description, a mocked condition, a patient
-        (two derogatory cues, or one in a post that laughs); threats."""
+        (two derogatory cues, or one in a post that laughs), a patient sexualised; threats; own misconduct."""
         hits: list[Hit] = [(s, "threat") for s in cues.spans(THREAT)]
+        hits += [(s, "misconduct") for s in cues.spans(MISCONDUCT)]
         mocking = cues.has(MOCK_MARKER)
         for i in range(len(cues.sentences)):
             derogatory = cues.has(DEROGATORY, i) or cues.has(CURSE, i)
@@ -296,6 +305,8 @@ class ConductRule(ContentRule):
                 hits += [(s, "profession") for s in cues.spans(PROFESSION, i)]
             if cues.has(MOCK_MARKER, i) and cues.has_any((c.SYMPTOM, c.CONDITION), i):
                 hits += [(s, "condition") for s in cues.spans(PATIENT, i)]
+            if cues.has(SEXUAL, i) and cues.has_any((PATIENT, PATIENT_PLACE), i):
+                hits += [(s, "sexual") for s in cues.spans(SEXUAL, i)]
             if len(cues.spans(DEROGATORY, i)) >= (1 if mocking else 2):
                 hits += [(s, "mockery") for s in cues.spans(PATIENT, i)]
         return hits
