@@ -211,6 +211,12 @@ def test_a_body_word_needs_a_person_and_mocking_or_a_derogatory_predicate(classi
     assert findings_for(classifier, "Obese patients are so lazy", UNPRO)
 
 
+def test_support_for_a_health_measure_is_advocacy_even_with_a_party_named(classifier) -> None:
+    assert not findings_for(classifier, "Proud to support the Tories' smoke-free bill", RANT)
+    assert findings_for(classifier, "Proud to support the Tories this election", RANT)
+    assert findings_for(classifier, "The Tories' smoke-free bill is a disgrace, the Tories must go", RANT)
+
+
 def test_a_broken_conduct_entry_names_its_file_and_line() -> None:
     text = resources.files(PACKAGE).joinpath("conduct.yaml").read_text(encoding="utf-8")
     broken = text.replace("example: the midwives on nights", "example: nothing to see here", 1)
