@@ -71,6 +71,12 @@ UNPROFESSIONAL = {
         "I'll punch the next relative who films me",
         "I'm gonna strangle him if he rings that bell again",
         "The registrar needs a good slap",
+        "Next visitor who swears at my team is getting punched",
+    ],
+    "named_colleague_and_gender": [
+        "Sister Jones is so useless on nights",
+        "Female anaesthetists are too emotional for the emergency list",
+        "Anti-vax parents deserve to get measles",
     ],
     "own_misconduct": [
         "Hungover on shift again, don't tell matron lol",
@@ -114,6 +120,8 @@ NOT_UNPROFESSIONAL = [
     "Lol the printer ate my handover sheet again 😂",
     "I'm going to kill this exam tomorrow",
     "Going to hit the gym after nights",
+    "The next patient is getting a CT scan",
+    "Sister Jones is so kind to every family",
     "Huge thanks to the pharmacists for the stock check",
     "Physios are the heart of our rehab unit, thank you",
     "Patient with migraine felt better after the new protocol",

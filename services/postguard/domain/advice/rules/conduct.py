@@ -98,6 +98,7 @@ _TARGET_LISTS = (
 )
 _PATTERN_LISTS = {name: sorted(DATA.words(name)) for name in (*_WORDING_LISTS, *_TARGET_LISTS)}
 _PATTERN_LISTS["people"] = sorted(PEOPLE | DATA.words("professions"))
+_PATTERN_LISTS["group_nouns"] = sorted(DATA.words("group_nouns") | DATA.words("professions"))
 """The word lists this rule's token patterns refer to as ``$name`` (plus two from the lexicon)."""
 _PATTERN_KEYS = {
     PREDICATE: "predicate",
