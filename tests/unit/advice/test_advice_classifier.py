@@ -57,11 +57,12 @@ def test_batch_matches_single_classification_in_order(classifier):
     batch = classifier.classify_batch(posts)
     assert len(batch) == len(posts)
     assert batch == [classifier.classify(p) for p in posts]
-    assert [sorted(_labels(b)) for b in batch[:3]] == [
-        ["MISSING_DISCLAIMER", "PERSONAL_ADVICE"],
+    assert [sorted(_labels(b)) for b in batch[:3]] == [  # a held post gets no MISSING_DISCLAIMER on top
+        ["PERSONAL_ADVICE"],
         ["PATIENT_SOLICITATION"],
-        ["MISSING_DISCLAIMER", "UNSUPPORTED_CLAIM"],
+        ["UNSUPPORTED_CLAIM"],
     ]
+    assert _labels(batch[5]) == {"MISSING_DISCLAIMER"}
     assert batch[-2] == [] and batch[-1] == []
 
 
@@ -162,6 +163,6 @@ def test_concurrent_batches_give_the_same_results_as_sequential(classifier):
 def test_typographic_apostrophes_are_understood_and_spans_index_the_original(classifier):
     text = "Please don’t post your scans here. It’s possible that you’ve got shingles."
     findings = classifier.classify(make_post(text))
-    assert {f.label for f in findings} == {"PERSONAL_ADVICE", "MISSING_DISCLAIMER"}
+    assert {f.label for f in findings} == {"PERSONAL_ADVICE"}
     advice = next(f for f in findings if f.label == "PERSONAL_ADVICE")
     assert text[advice.start : advice.end].startswith("It’s possible that you’ve got")

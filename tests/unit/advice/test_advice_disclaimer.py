@@ -15,7 +15,7 @@ POSITIVES = [
     "Adults should get 150 minutes of exercise a week.",
     "5 tips to sleep better: keep a schedule, limit caffeine, avoid screens before bed.",
     "Did you know? Sunscreen every day helps prevent skin cancer.",
-    "You should take 40 mg of atorvastatin every night.",
+    "Statins lower cholesterol. Take yours at the same time every evening.",
     "Drink 8 glasses of water a day to protect your kidneys!",
     "Kids need 9-12 hours of sleep. Screens off an hour before bed helps.",
 ]

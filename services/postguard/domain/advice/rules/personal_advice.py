@@ -229,6 +229,8 @@ class PersonalAdviceRule(ContentRule):
         own_symptom = cues.spans(YOUR_SYMPTOM, i)
         if not (dose or meds or own_symptom):
             return None
+        if not (dose or meds or strong or modal):
+            return None  # "Cut down on salt to lower your blood pressure": a tip to every reader
         if cues.has(c.REFERRAL, i) and not dose and not strong:
             return None
         if cues.has(PREVENTIVE, i) and not dose and not meds:
