@@ -91,6 +91,8 @@ UNPROFESSIONAL = {
         "Another gorked gomer from the nursing home",
         "What a pillock, the locum sent the bloods to the wrong lab",
         "Patient genuinely asked if the X-ray could charge his phone 🤦",
+        'Pt "intolerant" of every antibiotic except the nice-tasting one 🙄',
+        "Our elderly patients are basically zombies after lunch",
     ],
 }
 
@@ -125,6 +127,7 @@ NOT_UNPROFESSIONAL = [
     "Huge thanks to the pharmacists for the stock check",
     "Physios are the heart of our rehab unit, thank you",
     "Patient with migraine felt better after the new protocol",
+    'Pt described the pain as "sharp" and we started analgesia',
     "Fat intake matters less than total calories, says the new review",
 ]
 
@@ -134,6 +137,8 @@ POLITICS_OR_RANT = [
     "Vote for Trump, he will fix this country",
     "Sick of wokeness in the NHS",
     "#VoteLabour this Thursday everyone",
+    "Reform voters are all racists",
+    "The Lib Dems would ruin the NHS",
     "Honestly so done with this place",
     "I hate this job some days",
     "Screw management, nobody listened to us",

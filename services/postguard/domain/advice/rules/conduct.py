@@ -53,6 +53,7 @@ SUPPORT = "PR:SUPPORT"
 HEALTH_MEASURE = "PR:HEALTH_MEASURE"
 MISCONDUCT = "UP:MISCONDUCT"
 SEXUAL = "UP:SEXUAL"
+SCARE_QUOTE = "UP:SCARE_QUOTE"
 
 STANDALONE_KINDS = ("slur", "insult", "profanity", "patient_label")
 LEXICON_KINDS = (*STANDALONE_KINDS, "dehumanizing", "disparaging_adj")
@@ -80,6 +81,7 @@ _PHRASE_CUES = {
     HEALTH_MEASURE: "health_measures",
     MISCONDUCT: "misconduct",
     SEXUAL: "sexual_cues",
+    POLITICAL: "political_phrases",
 }
 """Cue key -> its phrases entry in conduct.yaml."""
 _WORD_CUES = {PROFESSION: "professions", WORKPLACE: "workplace", POLITICAL: "political_entities"}
@@ -113,6 +115,7 @@ _PATTERN_KEYS = {
     PATIENT: "patient_ref",
     THREAT: "threat",
     RANT: "workplace_rant",
+    SCARE_QUOTE: "scare_quote",
 }
 """Cue key -> its token-pattern entry in conduct.yaml."""
 
@@ -232,7 +235,8 @@ class ConductRule(ContentRule):
 
     def phrases(self) -> dict[str, Iterable[str]]:
         cues: dict[str, Iterable[str]] = {key: DATA.phrases(entry) for key, entry in _PHRASE_CUES.items()}
-        cues.update({key: sorted(DATA.words(entry)) for key, entry in _WORD_CUES.items()})
+        for key, entry in _WORD_CUES.items():
+            cues[key] = (*cues.get(key, ()), *sorted(DATA.words(entry)))
         cues[DEROGATORY] = (*cues[DEROGATORY], *self._adjectives)
         return {
             **self._phrases,
@@ -304,7 +308,7 @@ class ConductRule(ContentRule):
                 hits += [(s, "body") for s in cues.spans(BODY, i)]
             if derogatory and not cues.has(POSITIVE, i):
                 hits += [(s, "profession") for s in cues.spans(PROFESSION, i)]
-            if cues.has(MOCK_MARKER, i) and cues.has_any((c.SYMPTOM, c.CONDITION), i):
+            if cues.has(MOCK_MARKER, i) and cues.has_any((c.SYMPTOM, c.CONDITION, SCARE_QUOTE), i):
                 hits += [(s, "condition") for s in cues.spans(PATIENT, i)]
             if cues.has(SEXUAL, i) and cues.has_any((PATIENT, PATIENT_PLACE), i):
                 hits += [(s, "sexual") for s in cues.spans(SEXUAL, i)]
