@@ -142,6 +142,9 @@ class Policy:
     allowed_url_domains: tuple[str, ...] = ()
     public_contacts: frozenset[str] = frozenset()
     review: ReviewTiming = field(default_factory=lambda: ReviewTiming())
+    account_disclaimer: bool = False
+    """The accounts this policy covers say on their profile that their content is general information,
+    not medical advice (the guidance's liability statement): MISSING_DISCLAIMER findings are ignored."""
     source: str = "<memory>"
 
     def rule_for(self, category: Category | str, label: str) -> Rule:
@@ -149,6 +152,8 @@ class Policy:
         rule = self.rules.get((Category(category), label))
         if rule is None:
             rule = Rule(self.default_action, self.min_confidence)
+        if label == ContentLabel.MISSING_DISCLAIMER and self.account_disclaimer:
+            return replace(rule, action=Action.IGNORE)
         if label == IdentifierLabel.FACILITY and self.forbid_institution_names:
             rule = Rule(
                 max(rule.action, self.institution_names_action, key=lambda a: a.severity),
@@ -186,6 +191,7 @@ _SETTING_KEYS = {
     "min_confidence",
     "forbid_institution_names",
     "image_metadata_action",
+    "account_disclaimer",
 }
 _SECTION_KEYS = {
     "identifiers",
@@ -336,6 +342,12 @@ def parse_policy(text: str, source_name: str) -> Policy:
         rules |= _rules(doc, top["content"], Category.CONTENT, content_labels, min_conf)
 
     kwargs = _options(doc, top, id_labels + content_labels)
+    disclaimer_rule = rules.get((Category.CONTENT, ContentLabel.MISSING_DISCLAIMER.value))
+    if kwargs.get("account_disclaimer") and disclaimer_rule and disclaimer_rule.action is not Action.IGNORE:
+        raise doc.error(
+            top["account_disclaimer"],
+            "account_disclaimer: true ignores MISSING_DISCLAIMER, but content gives it an action: remove one",
+        )
     default_action = kwargs.get("default_action", Action.REVIEW)
     kwargs["kind_rules"] = _kind_rules(doc, top, rules, Rule(default_action, min_conf))
     return Policy(
@@ -367,6 +379,8 @@ def _options(doc: _Doc, top: dict[str, yaml.Node], labels: list[str]) -> dict[st
         kwargs["forbid_institution_names"] = doc.boolean(
             top["forbid_institution_names"], "forbid_institution_names"
         )
+    if "account_disclaimer" in top:
+        kwargs["account_disclaimer"] = doc.boolean(top["account_disclaimer"], "account_disclaimer")
     if "image_metadata_action" in top:
         kwargs["image_metadata_action"] = doc.action(top["image_metadata_action"], "image_metadata_action")
     if "institution_names_action" in top:
