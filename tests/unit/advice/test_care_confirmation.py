@@ -30,12 +30,14 @@ LINKED = [
     "Replying to @sam: our nurses loved looking after you, take care!",
     "Great to see you back on the ward, Tom!",
     "@kay_b thank you for trusting us with your care, the whole team is cheering you on.",
+    "Dear patient, thank you for taking the time to review your experience with our A&E team.",
 ]
 
 HERE = [
     "@mark_t we're sorry to hear about the wait during your admission last week.",
     "@rosie we're so sorry your stay was noisy, that is not the experience we want for anyone.",
     "Dear Mrs Lowe, thank you for your letter, we're glad your discharge went smoothly.",
+    "Looking forward to seeing you at your follow-up next week!",
 ]
 
 NEGATIVES = [
@@ -58,6 +60,11 @@ NEGATIVES = [
     "@jo we can't discuss your care on social media, please call Patient Relations.",
     "@jo you can book your appointment online at our website.",
     "Thanks for your visit to our booth at the health fair!",
+    "@jo you can share your experience with our patient experience team by email.",
+    # notices to many people, a GP surgery
+    "We apologise to everyone whose appointment was moved because of the strike.",
+    "We're sorry for the disruption to your appointment this week, we will call you to rebook.",
+    "We hope you're keeping cool. If you feel unwell, your GP surgery or pharmacy can help.",
     # a consented patient story is for the identifier rules
     "With her consent, we share Maria's story: after her surgery with us she ran a marathon.",
 ]

@@ -24,10 +24,13 @@ THIRD_CARE = "CC:THIRD_CARE"
 CARED_FOR = "CC:CARED_FOR"
 PRIVILEGED_CARE = "CC:PRIVILEGED_CARE"
 BACK_ON_WARD = "CC:BACK_ON_WARD"
+TIME_HERE = "CC:TIME_HERE"
 OUR_UNIT = "CC:OUR_UNIT"
 NAMED = "CC:NAMED"
 STAFF_ADDRESS = "CC:STAFF_ADDRESS"
 REPLY_FRAME = "CC:REPLY_FRAME"
+APOLOGY = "CC:APOLOGY"
+BROADCAST = "CC:BROADCAST"
 INSTITUTION_LINK = "CC:INSTITUTION_LINK"
 REFUSAL = "CC:REFUSAL"
 STAFF_CONTEXT = "CC:STAFF_CONTEXT"
@@ -75,19 +78,21 @@ _PATTERN_KEYS = {
     CARED_FOR: "cared_for_you",
     PRIVILEGED_CARE: "privileged_care",
     BACK_ON_WARD: "back_on_the_ward",
+    TIME_HERE: "your_time_here",
     OUR_UNIT: "our_unit",
     NAMED: "named_address",
     STAFF_ADDRESS: "staff_address",
 }
 """Cue key -> its token-pattern entry in care_confirmation.yaml."""
 _NOUN_EVENTS = (YOUR_CARE, THIRD_CARE)
-_CARE_EVENTS = (*_NOUN_EVENTS, CARED_FOR, PRIVILEGED_CARE, BACK_ON_WARD)
-_LINKED_EVENTS = frozenset({CARED_FOR, PRIVILEGED_CARE, BACK_ON_WARD})
+_CARE_EVENTS = (*_NOUN_EVENTS, CARED_FOR, PRIVILEGED_CARE, BACK_ON_WARD, TIME_HERE)
+_LINKED_EVENTS = frozenset({CARED_FOR, PRIVILEGED_CARE, BACK_ON_WARD, TIME_HERE})
 
 _ADDRESSEE_TEXTS = {
     "reply": "replies to one account (a leading @handle)",
     "frame": "answers one person's review or message ('thanks for your kind words', 'sorry to hear')",
     "named": "addresses a named person or family",
+    "apology": "apologises to one person ('we're sorry your ...')",
     "vocative": "addresses a person by name",
     "handle": "addresses a @handle",
 }
@@ -123,6 +128,8 @@ class CareConfirmationRule(ContentRule):
     def phrases(self) -> dict[str, Iterable[str]]:
         return {
             REPLY_FRAME: DATA.phrases("reply_frames"),
+            APOLOGY: DATA.phrases("apology_frames"),
+            BROADCAST: DATA.phrases("broadcast_cues"),
             INSTITUTION_LINK: DATA.phrases("institution_links"),
             REFUSAL: DATA.phrases("privacy_refusals"),
             STAFF_CONTEXT: DATA.phrases("staff_context"),
@@ -164,6 +171,8 @@ def _doc_addressee(cues: DocCues) -> str | None:
         return "frame"
     if cues.has(NAMED):
         return "named"
+    if cues.has(APOLOGY) and not cues.has(BROADCAST):
+        return "apology"  # "We're sorry your visit ..." unless it is a notice to many
     return None
 
 
@@ -191,7 +200,7 @@ def _events(cues: DocCues, i: int, named: bool) -> list[_Event]:
         for start, end in cues.spans(key, i):
             if any(r <= start for r in refusal_ends) or cues.preceded_by(start, _NEGATORS, NEGATION_WINDOW):
                 continue  # "we can't discuss your care here"
-            if key in _NOUN_EVENTS and not _own_care(cues, start, end):
+            if key in (*_NOUN_EVENTS, TIME_HERE) and not _own_care(cues, start, end):
                 continue
             events.append(_Event(key, start, end))
     return events
