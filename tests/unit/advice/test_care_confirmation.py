@@ -31,6 +31,12 @@ LINKED = [
     "Great to see you back on the ward, Tom!",
     "@kay_b thank you for trusting us with your care, the whole team is cheering you on.",
     "Dear patient, thank you for taking the time to review your experience with our A&E team.",
+    "@lou.p so sorry the wait in our emergency department was so long when you came in on Sunday.",
+    "Thank you for the beautiful card. Our midwives loved being part of your baby's birth.",
+]
+
+WEAK_OR_HERE = [
+    "Thanks so much for the kind review, Alan. We're thrilled your cataract op went so well.",
 ]
 
 HERE = [
@@ -61,6 +67,7 @@ NEGATIVES = [
     "@jo you can book your appointment online at our website.",
     "Thanks for your visit to our booth at the health fair!",
     "@jo you can share your experience with our patient experience team by email.",
+    "@mo_ali great question! Our website explains what to bring for your appointment.",
     # notices to many people, a GP surgery
     "We apologise to everyone whose appointment was moved because of the strike.",
     "We're sorry for the disruption to your appointment this week, we will call you to rebook.",
@@ -87,6 +94,12 @@ def test_a_stay_or_admission_confirms_care_here(classifier, text):
 @pytest.mark.parametrize("text", NEGATIVES)
 def test_no_care_confirmed(classifier, text):
     assert findings_for(classifier, text, LABEL) == []
+
+
+@pytest.mark.parametrize("text", WEAK_OR_HERE)
+def test_thanks_for_a_message_in_any_wording_make_a_reply(classifier, text):
+    assert findings_for(classifier, text, LABEL)
+    assert findings_for(classifier, text.replace("the kind review", "the coffee"), LABEL) == []
 
 
 def test_surgery_with_no_tie_to_the_institution_is_weak(classifier):

@@ -25,6 +25,8 @@ CARED_FOR = "CC:CARED_FOR"
 PRIVILEGED_CARE = "CC:PRIVILEGED_CARE"
 BACK_ON_WARD = "CC:BACK_ON_WARD"
 TIME_HERE = "CC:TIME_HERE"
+CAME_IN = "CC:CAME_IN"
+THANKS_FOR_MESSAGE = "CC:THANKS_FOR_MESSAGE"
 OUR_UNIT = "CC:OUR_UNIT"
 NAMED = "CC:NAMED"
 STAFF_ADDRESS = "CC:STAFF_ADDRESS"
@@ -70,7 +72,7 @@ _PATTERN_LISTS = {
         "honorifics",
         "staff_titles",
     )
-} | {name: sorted(DATA.words(name)) for name in ("greetings", "not_names", "address_verbs")}
+} | {name: sorted(DATA.words(name)) for name in ("greetings", "not_names", "address_verbs", "message_nouns")}
 """The word lists this rule's token patterns refer to as ``$name``."""
 _PATTERN_KEYS = {
     YOUR_CARE: "your_care_event",
@@ -79,14 +81,16 @@ _PATTERN_KEYS = {
     PRIVILEGED_CARE: "privileged_care",
     BACK_ON_WARD: "back_on_the_ward",
     TIME_HERE: "your_time_here",
+    CAME_IN: "came_in",
+    THANKS_FOR_MESSAGE: "thanks_for_message",
     OUR_UNIT: "our_unit",
     NAMED: "named_address",
     STAFF_ADDRESS: "staff_address",
 }
 """Cue key -> its token-pattern entry in care_confirmation.yaml."""
 _NOUN_EVENTS = (YOUR_CARE, THIRD_CARE)
-_CARE_EVENTS = (*_NOUN_EVENTS, CARED_FOR, PRIVILEGED_CARE, BACK_ON_WARD, TIME_HERE)
-_LINKED_EVENTS = frozenset({CARED_FOR, PRIVILEGED_CARE, BACK_ON_WARD, TIME_HERE})
+_CARE_EVENTS = (*_NOUN_EVENTS, CARED_FOR, PRIVILEGED_CARE, BACK_ON_WARD, TIME_HERE, CAME_IN)
+_LINKED_EVENTS = frozenset({CARED_FOR, PRIVILEGED_CARE, BACK_ON_WARD, TIME_HERE, CAME_IN})
 
 _ADDRESSEE_TEXTS = {
     "reply": "replies to one account (a leading @handle)",
@@ -167,7 +171,7 @@ def _doc_addressee(cues: DocCues) -> str | None:
     """Who the whole post addresses: one account, one reviewer, one named person or family (else None)."""
     if is_reply(cues):
         return "reply"
-    if cues.has(REPLY_FRAME):
+    if cues.has_any((REPLY_FRAME, THANKS_FOR_MESSAGE)):
         return "frame"
     if cues.has(NAMED):
         return "named"
@@ -217,9 +221,11 @@ def _own_care(cues: DocCues, start: int, end: int) -> bool:
     after = doc[end].lower_ if end < sent_end else ""
     if after in _NOT_CARE_AFTER or (noun in _GIVEN_CARE and after in _GIVING_AFTER):
         return False  # "your care team", "your care of our patients"
-    after_for = start > 0 and doc[start - 1].lower_ == "for"
-    gave = after_for and cues.preceded_by(start - 1, _THANKS, THANKS_WINDOW)
-    return not (gave and noun in _GIVING_NOUNS)  # "thank you so much for your care"
+    if not (start > 0 and doc[start - 1].lower_ == "for"):
+        return True
+    if cues.preceded_by(start - 1, _THANKS, THANKS_WINDOW):
+        return noun not in _GIVING_NOUNS  # "thank you so much for your care"
+    return noun not in HERE_NOUNS  # "what to bring for your appointment"
 
 
 def _strength(cues: DocCues, i: int, events: list[_Event]) -> str:
