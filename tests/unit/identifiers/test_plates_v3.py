@@ -80,6 +80,9 @@ def test_plates_after_a_cue_carry_their_region(text: str, plate: str, region: st
         ("license plate number is 8XYZ123", "8XYZ123"),
         ("tag number ABC 1234 was reported", "ABC 1234"),
         ("His plate: XK 7710", "XK 7710"),
+        ("The car that hit him had the plate, I think, ABC 123", "ABC 123"),
+        ("The plate was reported as ABC-123 by the driver", "ABC-123"),
+        ("plaque d'immatriculation FGH 123 sur le rapport", "FGH 123"),
     ],
 )
 def test_a_plate_without_a_region_word_is_still_a_plate(text: str, plate: str) -> None:
@@ -104,6 +107,10 @@ def test_a_plate_without_a_region_word_is_still_a_plate(text: str, plate: str) -
         "H1N1 and G2P1 noted; FFP3 masks fitted",
         "Lots of plates and 3 screws",
         "Dinner plates reading the menu at 7pm",
+        "GMC reg 7654321 is on the register",
+        "NMC registration 12A3456E renewed",
+        "Plate fixation; she drove in with pain, XR450 implant in the notes",
+        "The plate was reported as ABC-123 in the lab log",
     ],
 )
 def test_ordinary_codes_are_never_plates(text: str) -> None:

@@ -30,6 +30,9 @@ _INDIA_PLATE = _DATA.template("india_plate", states=_alternation(_DATA.phrases("
 _IE_PLATE = _DATA.template("ie_plate", counties=_alternation(_DATA.phrases("ie_counties")))
 _CUED_PLATE = _DATA.regex("cued_plate")
 _PLATE_CUE = _DATA.regex("plate_cue")
+_IE_CUE = _DATA.regex("ie_cue")
+_WEAK_PLATE_CUE = _DATA.regex("weak_plate_cue")
+_VEHICLE_WORD = _DATA.regex("vehicle_word")
 _NOT_PLATE_VALUE = _DATA.regex("not_plate_value")
 _NOT_PLATE_PREFIXES = frozenset(_DATA.phrases("not_plate_prefixes"))
 _NOT_PLATE_SUFFIXES = frozenset(_DATA.phrases("not_plate_suffixes"))
@@ -47,6 +50,8 @@ _JURISDICTIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 """Region words searched around a cued plate, in this order (WA is Washington's code here, not
 Western Australia's: Australians write "rego", which is in the AU list)."""
+_WEAK_CUE_WINDOW = 25
+"""Characters before a plate searched for a weak cue ("the plate, I think, ABC 123")."""
 _AFTER_WINDOW = 30
 """Characters after a cued plate searched for a region word ("ABC 123 (Ontario)")."""
 
@@ -97,12 +102,12 @@ class VehicleRecognizer(ContextualNumberRecognizer):
 
     def _irish(self, analysis: Analysis) -> Iterable[Finding]:
         """Irish plates: alone when hyphenated ("191-D-12345") or spaced with a three-digit year
-        ("191 D 12345"); otherwise only after a vehicle cue in the sentence."""
+        ("191 D 12345"); otherwise only after a vehicle cue, or "reg" or "plate", in the sentence."""
         for m in _IE_PLATE.finditer(analysis.text):
             if not ie_year_valid(m.group("year")):
                 continue
             alone = m.group("sep") == "-" or (m.group("sep") == " " and len(m.group("year")) == 3)
-            if alone or self._cue_before(analysis, m.start()):
+            if alone or _IE_CUE.search(self._sentence_before(analysis, m.start())):
                 confidence = _PLATE_CONFIDENCE if alone else _SENTENCE_CUE_CONFIDENCE
                 yield self._plate(m.start(), m.end(), "IE", confidence)
 
@@ -114,7 +119,7 @@ class VehicleRecognizer(ContextualNumberRecognizer):
             compact = _compact(value)
             if not (5 <= len(compact) <= 8) or compact.isdigit() or compact.isalpha():
                 continue
-            if _NOT_PLATE_VALUE.fullmatch(value) or not self._cue_before(analysis, m.start()):
+            if _NOT_PLATE_VALUE.fullmatch(value) or not self._cue_before(analysis, m.start(), m.end()):
                 continue
             region = self._region(analysis, m.start(), m.end())
             yield self._plate(m.start(), m.end(), region, _SENTENCE_CUE_CONFIDENCE)
@@ -126,8 +131,22 @@ class VehicleRecognizer(ContextualNumberRecognizer):
         ends = [m.end() for m in _SENTENCE_END.finditer(window)]
         return window[ends[-1] :] if ends else window
 
-    def _cue_before(self, analysis: Analysis, start: int) -> bool:
-        return _PLATE_CUE.search(self._sentence_before(analysis, start)) is not None
+    def _cue_before(self, analysis: Analysis, start: int, end: int) -> bool:
+        """A vehicle cue in the sentence before the plate, or a weak one ("plate") close before it with a
+        vehicle word in the sentence or just after the plate."""
+        before = self._sentence_before(analysis, start)
+        if _PLATE_CUE.search(before):
+            return True
+        if not _WEAK_PLATE_CUE.search(before[-_WEAK_CUE_WINDOW:]):
+            return False
+        return _VEHICLE_WORD.search(before + " " + self._after(analysis, end)) is not None
+
+    @staticmethod
+    def _after(analysis: Analysis, end: int) -> str:
+        """Up to ``_AFTER_WINDOW`` characters after ``end``, to the end of its sentence."""
+        window = analysis.text[end : end + _AFTER_WINDOW]
+        stop = _SENTENCE_END.search(window)
+        return window[: stop.start()] if stop else window
 
     def _region(self, analysis: Analysis, start: int, end: int) -> str | None:
         """The plate's region: its Irish format, else a state, province or country word in its sentence
@@ -136,7 +155,7 @@ class VehicleRecognizer(ContextualNumberRecognizer):
         irish = _IE_PLATE.fullmatch(value)
         if irish and ie_year_valid(irish.group("year")):
             return "IE"
-        around = self._sentence_before(analysis, start) + " " + analysis.text[end : end + _AFTER_WINDOW]
+        around = self._sentence_before(analysis, start) + " " + self._after(analysis, end)
         for region, words in _JURISDICTIONS:
             if words.search(around):
                 return region
