@@ -103,6 +103,8 @@ NOT_UNPROFESSIONAL = [
     "The obesity clinic has new evening slots for adults",
     "Obese patients deserve the same respect as everyone; weight stigma harms care",
     "Alcohol use disorder is treatable: ask about our liaison team",
+    "Hereditary spastic paraplegia causes stiffness and weakness in the legs",
+    "Medicare FFS claims data were used for the cohort",
     # condemnation of reported speech and quoted slurs
     f'A visitor called our porter a "{SLUR}" today. That is unacceptable and it was reported.',
     f"Someone shouted {SLUR} at our nurse on the car park. Racist abuse is never acceptable.",

@@ -7,6 +7,7 @@ sentence. Reported speech or a quoted term in a post that condemns it is not the
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import dataclasses
 import re
@@ -249,7 +250,7 @@ class ConductRule(ContentRule):
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
         hits = self._lexicon_hits(cues) + self._structural_hits(cues) + self._target_hits(cues)
-        hits = [hit for hit in hits if not _condemned(cues, hit[0])]
+        hits = _not_condemned(cues, hits)
         findings = [
             self.finding(cues, span, CONFIDENCE[kind], REASONS[kind], SUGGESTION)
             for span, kind in _dedupe(hits, CONFIDENCE)
@@ -368,20 +369,20 @@ class ConductRule(ContentRule):
         return bool(followers) and span[1] < len(cues.doc) and cues.doc[span[1]].lower_ in followers
 
 
-def _condemned(cues: DocCues, span: tuple[int, int]) -> bool:
-    """Someone else's words the post condemns: the post holds a condemnation and the hit is reported
-    speech ('called a nurse a ...' in its sentence) or stands inside quotation marks."""
+def _not_condemned(cues: DocCues, hits: list[Hit]) -> list[Hit]:
+    """``hits`` less someone else's words the post condemns: the post holds a condemnation and the hit is
+    reported speech ('called a nurse a ...' in its sentence) or stands inside quotation marks."""
     if not cues.has(CONDEMN):
-        return False
-    sentence = cues.sentence_of(span[0])
-    return cues.has(REPORTED, sentence) or _quoted(cues, span, sentence)
-
-
-def _quoted(cues: DocCues, span: tuple[int, int], sentence: int) -> bool:
-    """Whether an odd number of quotation marks precede ``span`` in its sentence (it is inside quotes)."""
-    start = cues.sentences[sentence].start
-    marks = sum(cues.doc[i].text in _QUOTE_MARKS for i in range(start, span[0]))
-    return marks % 2 == 1
+        return hits
+    quotes = [tok.i for tok in cues.doc if tok.text in _QUOTE_MARKS]
+    kept = []
+    for span, kind in hits:
+        sentence = cues.sentence_of(span[0])
+        start = cues.sentences[sentence].start
+        marks = bisect.bisect_left(quotes, span[0]) - bisect.bisect_left(quotes, start)
+        if not cues.has(REPORTED, sentence) and marks % 2 == 0:
+            kept.append((span, kind))
+    return kept
 
 
 def _reference_outside(refs: list[tuple[int, int]], span: tuple[int, int]) -> bool:
