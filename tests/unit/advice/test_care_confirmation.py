@@ -33,6 +33,8 @@ LINKED = [
     "Dear patient, thank you for taking the time to review your experience with our A&E team.",
     "@lou.p so sorry the wait in our emergency department was so long when you came in on Sunday.",
     "Thank you for the beautiful card. Our midwives loved being part of your baby's birth.",
+    "@lily_r so glad you're home! Our stroke team said you were a star during rehab with us.",
+    "@carlos_m thanks for the shout-out! So happy the maternity team made your labour less scary.",
 ]
 
 WEAK_OR_HERE = [
@@ -68,6 +70,7 @@ NEGATIVES = [
     "Thanks for your visit to our booth at the health fair!",
     "@jo you can share your experience with our patient experience team by email.",
     "@mo_ali great question! Our website explains what to bring for your appointment.",
+    "@jo during chemo, eat small meals and rest when you can.",
     # notices to many people, a GP surgery
     "We apologise to everyone whose appointment was moved because of the strike.",
     "We're sorry for the disruption to your appointment this week, we will call you to rebook.",

@@ -26,6 +26,7 @@ PRIVILEGED_CARE = "CC:PRIVILEGED_CARE"
 BACK_ON_WARD = "CC:BACK_ON_WARD"
 TIME_HERE = "CC:TIME_HERE"
 CAME_IN = "CC:CAME_IN"
+DURING_CARE = "CC:DURING_CARE"
 THANKS_FOR_MESSAGE = "CC:THANKS_FOR_MESSAGE"
 OUR_UNIT = "CC:OUR_UNIT"
 NAMED = "CC:NAMED"
@@ -72,7 +73,10 @@ _PATTERN_LISTS = {
         "honorifics",
         "staff_titles",
     )
-} | {name: sorted(DATA.words(name)) for name in ("greetings", "not_names", "address_verbs", "message_nouns")}
+} | {
+    name: sorted(DATA.words(name))
+    for name in ("greetings", "not_names", "address_verbs", "message_nouns", "staff_units")
+}
 """The word lists this rule's token patterns refer to as ``$name``."""
 _PATTERN_KEYS = {
     YOUR_CARE: "your_care_event",
@@ -82,6 +86,7 @@ _PATTERN_KEYS = {
     BACK_ON_WARD: "back_on_the_ward",
     TIME_HERE: "your_time_here",
     CAME_IN: "came_in",
+    DURING_CARE: "during_care",
     THANKS_FOR_MESSAGE: "thanks_for_message",
     OUR_UNIT: "our_unit",
     NAMED: "named_address",
@@ -89,7 +94,7 @@ _PATTERN_KEYS = {
 }
 """Cue key -> its token-pattern entry in care_confirmation.yaml."""
 _NOUN_EVENTS = (YOUR_CARE, THIRD_CARE)
-_CARE_EVENTS = (*_NOUN_EVENTS, CARED_FOR, PRIVILEGED_CARE, BACK_ON_WARD, TIME_HERE, CAME_IN)
+_CARE_EVENTS = (*_NOUN_EVENTS, CARED_FOR, PRIVILEGED_CARE, BACK_ON_WARD, TIME_HERE, CAME_IN, DURING_CARE)
 _LINKED_EVENTS = frozenset({CARED_FOR, PRIVILEGED_CARE, BACK_ON_WARD, TIME_HERE, CAME_IN})
 
 _ADDRESSEE_TEXTS = {
@@ -197,10 +202,13 @@ def _events(cues: DocCues, i: int, named: bool) -> list[_Event]:
         return []  # "If you stayed with us recently, ..." confirms nothing
     refusal_ends = [end for _, end in cues.spans(REFUSAL, i)]
     we_speak = any(tok.lower_ in _FIRST_PLURAL for tok in sent)
+    linked = cues.has_any((OUR_UNIT, INSTITUTION_LINK), i)
     events: list[_Event] = []
     for key in _CARE_EVENTS:
         if (key == THIRD_CARE and not named) or (key == CARED_FOR and not we_speak):
             continue
+        if key == DURING_CARE and not linked:
+            continue  # "during chemo, eat small meals" is advice, "during rehab with us" is care here
         for start, end in cues.spans(key, i):
             if any(r <= start for r in refusal_ends) or cues.preceded_by(start, _NEGATORS, NEGATION_WINDOW):
                 continue  # "we can't discuss your care here"
