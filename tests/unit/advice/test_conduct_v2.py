@@ -93,6 +93,9 @@ UNPROFESSIONAL = {
         "Patient genuinely asked if the X-ray could charge his phone 🤦",
         'Pt "intolerant" of every antibiotic except the nice-tasting one 🙄',
         "Our elderly patients are basically zombies after lunch",
+        "Bay 2 is a zoo tonight, these animals won't stop shouting",
+        "POV: the 28 stone patient asks for extra gravy 🐷",
+        "That new HCA is as thick as they come",
     ],
 }
 
@@ -124,6 +127,7 @@ NOT_UNPROFESSIONAL = [
     "Lol the printer ate my handover sheet again 😂",
     "I'm going to kill this exam tomorrow",
     "Going to hit the gym after nights",
+    "Therapy dogs in room 4 today, these animals are the best",
     "The next patient is getting a CT scan",
     "Sister Jones is so kind to every family",
     "Huge thanks to the pharmacists for the stock check",
@@ -140,6 +144,7 @@ POLITICS_OR_RANT = [
     "Sick of wokeness in the NHS",
     "#VoteLabour this Thursday everyone",
     "Reform voters are all racists",
+    "Anyone voting Conservative clearly hates nurses",
     "The Lib Dems would ruin the NHS",
     "Honestly so done with this place",
     "I hate this job some days",

@@ -284,7 +284,8 @@ class ConductRule(ContentRule):
         hits += [
             (s, "dehumanizing")
             for s in cues.spans(DEMONSTRATIVE_DEHUMANIZE)
-            if _reference_outside(cues.spans(PEOPLE_REF, cues.sentence_of(s[0])), s)
+            if _reference_outside(_people_or_places(cues, cues.sentence_of(s[0])), s)
+            and not cues.has(POSITIVE, cues.sentence_of(s[0]))
         ]
         hits += [(s, "group") for s in cues.spans(GROUP_CONTEMPT)]
         for span in cues.spans(THESE_PEOPLE):
@@ -383,6 +384,11 @@ def _not_condemned(cues: DocCues, hits: list[Hit]) -> list[Hit]:
         if not cues.has(REPORTED, sentence) and marks % 2 == 0:
             kept.append((span, kind))
     return kept
+
+
+def _people_or_places(cues: DocCues, sentence: int) -> list[tuple[int, int]]:
+    """Words for people and patient places ('bay 4', 'Mrs.') in ``sentence``, ordered by start."""
+    return sorted((*cues.spans(PEOPLE_REF, sentence), *cues.spans(PATIENT_PLACE, sentence)))
 
 
 def _reference_outside(refs: list[tuple[int, int]], span: tuple[int, int]) -> bool:
