@@ -44,6 +44,7 @@ _AGAINST = DATA.words("against")
 """Telling one person to skip a vaccine or screening is personal advice, unlike recommending one."""
 _GENERIC_SUBJECTS = DATA.words("generic_subjects")
 _SKIP_AT_START = DATA.words("skip_at_start")
+_GENERIC_MARKERS = DATA.words("generic_markers") | _GENERIC_SUBJECTS
 _NEGATORS = DATA.words("negators")
 _CONDITIONALS = DATA.words("conditionals")
 DIAGNOSIS_CONFIDENCE = DATA.number("diagnosis_confidence")
@@ -141,6 +142,8 @@ class PersonalAdviceRule(ContentRule):
             finding = self._diagnosis(cues, i) or self._advice(cues, i, reply)
             if finding is None and reply and not refused:
                 finding = self._reply(cues, i)
+            if finding is None and not refused:
+                finding = self._stated_dose(cues, i, reply)
             if finding is not None:
                 findings.append(finding)
         return findings
@@ -197,6 +200,20 @@ class PersonalAdviceRule(ContentRule):
         else:
             reason, confidence = REASON_DIAGNOSIS, REPLY_CONFIDENCE
         return self.finding(cues, _cover(used), confidence, reason, SUGGESTION)
+
+    def _stated_dose(self, cues: DocCues, i: int, reply: bool) -> Finding | None:
+        """A dose told to one person without a directive verb: "@jo 400mg is fine, not on an empty
+        stomach"; "in your case the usual dose is 500mg twice a day". Dose figures in a reply framed as
+        general information ("generally adults take 1000mg") are education, not personal advice."""
+        personal = cues.spans(PERSONAL, i)
+        if not (reply or personal) or cues.has(c.REFERRAL, i):
+            return None
+        doses = [s for s in cues.spans(c.DOSAGE, i) if cues.doc[s[0]].text[:1].isdigit()]
+        if not doses:
+            return None
+        if not personal and any(tok.lower_ in _GENERIC_MARKERS for tok in cues.sentences[i]):
+            return None
+        return self.finding(cues, _cover(doses + personal), REPLY_DOSE_CONFIDENCE, REASON_DOSE, SUGGESTION)
 
     def _advice(self, cues: DocCues, i: int, reply: bool) -> Finding | None:
         first = cues.first_word(i, _SKIP_AT_START)
