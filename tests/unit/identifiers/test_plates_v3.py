@@ -23,7 +23,8 @@ def _plates(text: str) -> list[tuple[str, str]]:
         ("The van 231 WX 405 left before the gardaí came", "231 WX 405"),
         ("Her reg is 05 C 1234 if anyone saw it", "05 C 1234"),
         ("registration plate 12D4567 on the report", "12D4567"),
-        ("A 142-MH-9 was blocking the entrance", "142-MH-9"),
+        ("A 142-MH-97 was blocking the entrance", "142-MH-97"),
+        ("A car, reg 142-MH-9, was blocking the entrance", "142-MH-9"),
     ],
 )
 def test_irish_plates(text: str, plate: str) -> None:
@@ -39,6 +40,8 @@ def test_irish_plates(text: str, plate: str) -> None:
         "Batch 251-X-1 failed",  # X is no county
         "Version 163-D-2 of the form",  # half-year 3
         "Ward 4-D-12 is closed",  # one-digit year
+        "Ward 12-C-34 is closed and rota 05-D-22 is out",  # a ward or document word before it
+        "Meet at 131-D-7 tomorrow",  # a one-digit sequence needs a cue
     ],
 )
 def test_irish_plate_look_alikes_are_not_plates(text: str) -> None:
@@ -111,6 +114,7 @@ def test_a_plate_without_a_region_word_is_still_a_plate(text: str, plate: str) -
         "NMC registration 12A3456E renewed",
         "Plate fixation; she drove in with pain, XR450 implant in the notes",
         "The plate was reported as ABC-123 in the lab log",
+        "New licence plate cameras were installed, model LPR-500X",
     ],
 )
 def test_ordinary_codes_are_never_plates(text: str) -> None:

@@ -34,6 +34,7 @@ _IE_CUE = _DATA.regex("ie_cue")
 _WEAK_PLATE_CUE = _DATA.regex("weak_plate_cue")
 _VEHICLE_WORD = _DATA.regex("vehicle_word")
 _NOT_PLATE_VALUE = _DATA.regex("not_plate_value")
+_NOT_PLATE_BEFORE = _DATA.regex("not_plate_before")
 _NOT_PLATE_PREFIXES = frozenset(_DATA.phrases("not_plate_prefixes"))
 _NOT_PLATE_SUFFIXES = frozenset(_DATA.phrases("not_plate_suffixes"))
 _PLATE_CONFIDENCE = _DATA.number("plate_confidence")
@@ -102,12 +103,15 @@ class VehicleRecognizer(ContextualNumberRecognizer):
 
     def _irish(self, analysis: Analysis) -> Iterable[Finding]:
         """Irish plates: alone when hyphenated ("191-D-12345") or spaced with a three-digit year
-        ("191 D 12345"); otherwise only after a vehicle cue, or "reg" or "plate", in the sentence."""
+        ("191 D 12345"), with a sequence of two digits or more and no ward or document word right before;
+        otherwise only after a vehicle cue, or "reg" or "plate", in the sentence."""
         for m in _IE_PLATE.finditer(analysis.text):
             if not ie_year_valid(m.group("year")):
                 continue
+            before = self._sentence_before(analysis, m.start())
             alone = m.group("sep") == "-" or (m.group("sep") == " " and len(m.group("year")) == 3)
-            if alone or _IE_CUE.search(self._sentence_before(analysis, m.start())):
+            alone = alone and len(m.group("seq")) >= 2 and not _NOT_PLATE_BEFORE.search(before)
+            if alone or _IE_CUE.search(before):
                 confidence = _PLATE_CONFIDENCE if alone else _SENTENCE_CUE_CONFIDENCE
                 yield self._plate(m.start(), m.end(), "IE", confidence)
 
@@ -121,6 +125,8 @@ class VehicleRecognizer(ContextualNumberRecognizer):
                 continue
             if _NOT_PLATE_VALUE.fullmatch(value) or not self._cue_before(analysis, m.start(), m.end()):
                 continue
+            if _NOT_PLATE_BEFORE.search(self._sentence_before(analysis, m.start())):
+                continue  # "licence plate cameras, model LPR-500X"
             region = self._region(analysis, m.start(), m.end())
             yield self._plate(m.start(), m.end(), region, _SENTENCE_CUE_CONFIDENCE)
 
