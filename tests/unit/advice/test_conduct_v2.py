@@ -122,6 +122,10 @@ NOT_UNPROFESSIONAL = [
     "Muslim families can use the multi-faith room on level 3",
     "Our interpreters cover Polish, Romanian and Punjabi",
     "Older adults are at higher risk of flu complications",
+    "South Asian patients are at higher risk of diabetes, so always check HbA1c",
+    "Black women are more likely to die in childbirth, and that has to change",
+    "Our surgeons handle the most demanding cases in the region",
+    "Obese patients face a demanding recovery after surgery",
     "Refugees who trained here as doctors spoke at grand rounds",
     # jokes without a target, idioms, harmless words
     "Lol the printer ate my handover sheet again 😂",

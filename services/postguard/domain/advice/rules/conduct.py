@@ -42,6 +42,7 @@ PROFESSION = "UP:PROFESSION"
 THREAT = "UP:THREAT"
 DEROGATORY = "UP:DEROGATORY"
 POSITIVE = "UP:POSITIVE"
+EXASPERATION = "UP:EXASPERATION"
 CONDEMN = "UP:CONDEMN"
 REPORTED = "UP:REPORTED"
 CURSE = "UP:CURSE"
@@ -72,6 +73,7 @@ _BELITTLING = DATA.phrases("belittling")
 _PHRASE_CUES = {
     DEROGATORY: "derogatory",
     POSITIVE: "positive",
+    EXASPERATION: "exasperation",
     CONDEMN: "condemnation",
     REPORTED: "reported_speech",
     CURSE: "curses",
@@ -296,14 +298,15 @@ class ConductRule(ContentRule):
     @staticmethod
     def _target_hits(cues: DocCues) -> list[Hit]:
         """A target and a derogatory predicate in one sentence: an identity group (also with an eye-roll
-        or 'always' that no praise offsets), a profession, a body description, a mocked condition, a patient
-        (two derogatory cues, or one in a post that laughs), a patient sexualised; threats; own misconduct."""
+        or exasperation that no praise offsets), a profession, a body description, a mocked condition, a
+        patient (two derogatory cues, or one in a post that laughs), a patient sexualised; threats; own
+        misconduct."""
         hits: list[Hit] = [(s, "threat") for s in cues.spans(THREAT)]
         hits += [(s, "misconduct") for s in cues.spans(MISCONDUCT)]
         mocking = cues.has(MOCK_MARKER)
         for i in range(len(cues.sentences)):
             derogatory = cues.has(DEROGATORY, i) or cues.has(CURSE, i)
-            contempt = cues.has_any((CONTEMPT_CONTEXT, MOCK_MARKER), i) and not cues.has(POSITIVE, i)
+            contempt = cues.has_any((EXASPERATION, MOCK_MARKER), i) and not cues.has(POSITIVE, i)
             if derogatory or contempt:
                 hits += [(s, "identity") for s in cues.spans(IDENTITY, i)]
             if derogatory or (mocking and not cues.has(POSITIVE, i)):
