@@ -113,8 +113,9 @@ def test_surgery_with_no_tie_to_the_institution_is_weak(classifier):
 def test_reason_names_the_addressee_and_the_care_cue_and_never_quotes_the_post(classifier):
     text = "@jen_r so sorry your visit to our ED was a long one."
     (finding,) = findings_for(classifier, text, LABEL)
-    assert "@handle" in finding.reason and "our ward" in finding.reason
-    assert "jen_r" not in finding.reason and "long one" not in finding.reason
+    assert "@handle" in finding.reason and "ward, team or staff of this institution" in finding.reason
+    for words in ("jen_r", "long one", "your visit", "our ED"):
+        assert words not in finding.reason
     assert text[finding.start : finding.end] == "your visit"
 
 

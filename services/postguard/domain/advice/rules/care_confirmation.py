@@ -106,9 +106,9 @@ _ADDRESSEE_TEXTS = {
     "handle": "addresses a @handle",
 }
 _CARE_TEXTS = {
-    "linked": "mentions care given to them here ('with us', 'our ward', 'looked after you', their notes)",
-    "here": "mentions their own stay, visit, appointment or admission",
-    "weak": "mentions their own surgery, treatment or recovery",
+    "linked": "mentions care they had here (from a ward, team or staff of this institution, in its records)",
+    "here": "mentions a stay, visit, appointment or admission of theirs",
+    "weak": "mentions a surgery, treatment or recovery of theirs",
 }
 SUGGESTION = (
     'Thank the person without mentioning their care ("Thank you for your kind words!"), and move the '
