@@ -71,6 +71,9 @@ def test_irish_plate_years() -> None:
         ("California license plate 7ABC123 in the bay", "7ABC123", "US"),
         ("The car had Texas plates reading ABC-1234.", "ABC-1234", "US"),
         ("a New York license plate, something like KDJ 4471", "KDJ 4471", "US"),
+        ("The plate NSW AB12CD was on the ambulance report", "AB12CD", "AU"),
+        ("a NT plate CA 12 AB on the form", "CA 12 AB", "AU"),
+        ("WA rego 1ABC 234 noted", "1ABC 234", "AU"),
     ],
 )
 def test_plates_after_a_cue_carry_their_region(text: str, plate: str, region: str) -> None:
@@ -119,6 +122,12 @@ def test_a_plate_without_a_region_word_is_still_a_plate(text: str, plate: str) -
 )
 def test_ordinary_codes_are_never_plates(text: str) -> None:
     assert _plates(text) == []
+
+
+def test_two_letter_codes_elsewhere_in_the_sentence_are_not_regions() -> None:
+    """'MS', 'OR', 'CT' are clinical words: a code counts only right before the plate or its cue."""
+    assert _plates("MS clinic follow-up; car plate ABC 123 was logged") == [("ABC 123", "")]
+    assert _plates("CT done, rego ABC 123") == [("ABC 123", "AU")]  # rego is Australian
 
 
 def test_a_vehicle_cue_in_an_earlier_sentence_does_not_reach_a_code() -> None:

@@ -41,16 +41,31 @@ _PLATE_CONFIDENCE = _DATA.number("plate_confidence")
 _SENTENCE_CUE_CONFIDENCE = _DATA.number("sentence_cue_confidence")
 _CUE_WINDOW = int(_DATA.number("cue_window"))
 _SENTENCE_END = re.compile(r"[.!?\n](?=\s|$)")
-_JURISDICTIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (region, re.compile(rf"(?<![\w-])(?:{_alternation(words)})(?![\w-])"))
-    for region, words in (
-        ("AU", _DATA.phrases("au_jurisdictions")),
-        ("CA", _DATA.phrases("ca_jurisdictions")),
-        ("US", US_STATES),
-    )
+_REGION_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("AU", _DATA.phrases("au_jurisdictions")),
+    ("CA", _DATA.phrases("ca_jurisdictions")),
+    ("US", US_STATES),
 )
-"""Region words searched around a cued plate, in this order (WA is Washington's code here, not
-Western Australia's: Australians write "rego", which is in the AU list)."""
+_REGION_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (region, re.compile(rf"(?<![\w-])(?:{_alternation(w for w in words if len(w) > 2)})(?![\w-])"))
+    for region, words in _REGION_WORDS
+)
+"""Region names of three letters or more ("NSW", "Ontario", "Texas"), searched in the plate's sentence in
+this order (Australians write "rego", which is in the AU list)."""
+_REGION_CODES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (
+        region,
+        _DATA.template(
+            "region_code",
+            check_example=region == "CA",  # the example is a Canadian plate
+            codes=_alternation(w for w in words if len(w) == 2),
+        ),
+    )
+    for region, words in _REGION_WORDS
+)
+"""Two-letter codes ("NT", "BC", "WA"), only right before a plate word or the plate (region_code)."""
+_ANY_REGION_NAME = re.compile("|".join(f"(?:{p.pattern})" for _, p in _REGION_NAMES))
+"""Any region name: with a weak cue close before a plate it makes a vehicle cue ("plate NSW AB12CD")."""
 _WEAK_CUE_WINDOW = 25
 """Characters before a plate searched for a weak cue ("the plate, I think, ABC 123")."""
 _AFTER_WINDOW = 30
@@ -139,13 +154,14 @@ class VehicleRecognizer(ContextualNumberRecognizer):
 
     def _cue_before(self, analysis: Analysis, start: int, end: int) -> bool:
         """A vehicle cue in the sentence before the plate, or a weak one ("plate") close before it with a
-        vehicle word in the sentence or just after the plate."""
+        vehicle word or a state or province name in the sentence or just after the plate."""
         before = self._sentence_before(analysis, start)
         if _PLATE_CUE.search(before):
             return True
         if not _WEAK_PLATE_CUE.search(before[-_WEAK_CUE_WINDOW:]):
             return False
-        return _VEHICLE_WORD.search(before + " " + self._after(analysis, end)) is not None
+        around = before + " " + self._after(analysis, end)
+        return _VEHICLE_WORD.search(around) is not None or _ANY_REGION_NAME.search(around) is not None
 
     @staticmethod
     def _after(analysis: Analysis, end: int) -> str:
@@ -161,9 +177,13 @@ class VehicleRecognizer(ContextualNumberRecognizer):
         irish = _IE_PLATE.fullmatch(value)
         if irish and ie_year_valid(irish.group("year")):
             return "IE"
-        around = self._sentence_before(analysis, start) + " " + self._after(analysis, end)
-        for region, words in _JURISDICTIONS:
-            if words.search(around):
+        before = self._sentence_before(analysis, start)
+        around = before + " " + self._after(analysis, end)
+        for region, names in _REGION_NAMES:
+            if names.search(around):
+                return region
+        for region, codes in _REGION_CODES:
+            if codes.search(before):
                 return region
         return None
 
