@@ -126,6 +126,10 @@ NOT_UNPROFESSIONAL = [
     "Black women are more likely to die in childbirth, and that has to change",
     "Our surgeons handle the most demanding cases in the region",
     "Obese patients face a demanding recovery after surgery",
+    "Asylum seekers are entitled to free NHS care for urgent treatment",
+    "The staffing crisis puts a huge burden on nurses",
+    "Nurses need a thick skin in ED",
+    "Polish patients can't speak English, so we offer free interpreters",
     "Refugees who trained here as doctors spoke at grand rounds",
     # jokes without a target, idioms, harmless words
     "Lol the printer ate my handover sheet again 😂",

@@ -43,6 +43,7 @@ THREAT = "UP:THREAT"
 DEROGATORY = "UP:DEROGATORY"
 POSITIVE = "UP:POSITIVE"
 EXASPERATION = "UP:EXASPERATION"
+BENIGN = "UP:BENIGN"
 CONDEMN = "UP:CONDEMN"
 REPORTED = "UP:REPORTED"
 CURSE = "UP:CURSE"
@@ -74,6 +75,7 @@ _PHRASE_CUES = {
     DEROGATORY: "derogatory",
     POSITIVE: "positive",
     EXASPERATION: "exasperation",
+    BENIGN: "benign_senses",
     CONDEMN: "condemnation",
     REPORTED: "reported_speech",
     CURSE: "curses",
@@ -277,8 +279,11 @@ class ConductRule(ContentRule):
         hits: list[Hit] = [
             (s, "disparaging_adj")
             for s in cues.spans(PREDICATE)
-            if cues.doc[s[0]].lower_ not in ("are", "is", "was", "were")
-            or cues.has(PEOPLE_REF, cues.sentence_of(s[0]))
+            if (
+                cues.doc[s[0]].lower_ not in ("are", "is", "was", "were")
+                or cues.has(PEOPLE_REF, cues.sentence_of(s[0]))
+            )
+            and not _benign(cues, cues.sentence_of(s[0]), s)
         ]
         hits += [(s, "insult") for s in cues.spans(VOCATIVE) if s[1] >= len(cues.doc) - 2]
         hits += [(s, "mockery") for s in self._mockery(cues)]
@@ -297,27 +302,27 @@ class ConductRule(ContentRule):
 
     @staticmethod
     def _target_hits(cues: DocCues) -> list[Hit]:
-        """A target and a derogatory predicate in one sentence: an identity group (also with an eye-roll
-        or exasperation that no praise offsets), a profession, a body description, a mocked condition, a
-        patient (two derogatory cues, or one in a post that laughs), a patient sexualised; threats; own
-        misconduct."""
+        """A target and, after it in the sentence, a derogatory predicate: an identity group (also with an
+        eye-roll or exasperation that no praise offsets), a profession, a body description; a mocked
+        condition; a patient (two derogatory cues, or one in a post that laughs); a patient sexualised;
+        threats; own misconduct."""
         hits: list[Hit] = [(s, "threat") for s in cues.spans(THREAT)]
         hits += [(s, "misconduct") for s in cues.spans(MISCONDUCT)]
         mocking = cues.has(MOCK_MARKER)
         for i in range(len(cues.sentences)):
-            derogatory = cues.has(DEROGATORY, i) or cues.has(CURSE, i)
-            contempt = cues.has_any((EXASPERATION, MOCK_MARKER), i) and not cues.has(POSITIVE, i)
-            if derogatory or contempt:
-                hits += [(s, "identity") for s in cues.spans(IDENTITY, i)]
-            if derogatory or (mocking and not cues.has(POSITIVE, i)):
-                hits += [(s, "body") for s in cues.spans(BODY, i)]
-            if derogatory and not cues.has(POSITIVE, i):
-                hits += [(s, "profession") for s in cues.spans(PROFESSION, i)]
+            derogatory = _derogatory_starts(cues, i)
+            last = derogatory[-1] if derogatory else -1
+            praised = cues.has(POSITIVE, i)
+            contempt = cues.has_any((EXASPERATION, MOCK_MARKER), i) and not praised
+            hits += [(s, "identity") for s in cues.spans(IDENTITY, i) if last > s[0] or contempt]
+            hits += [(s, "body") for s in cues.spans(BODY, i) if last > s[0] or (mocking and not praised)]
+            if not praised:
+                hits += [(s, "profession") for s in cues.spans(PROFESSION, i) if last > s[0]]
             if cues.has(MOCK_MARKER, i) and cues.has_any((c.SYMPTOM, c.CONDITION, SCARE_QUOTE), i):
                 hits += [(s, "condition") for s in cues.spans(PATIENT, i)]
             if cues.has(SEXUAL, i) and cues.has_any((PATIENT, PATIENT_PLACE), i):
                 hits += [(s, "sexual") for s in cues.spans(SEXUAL, i)]
-            if len(cues.spans(DEROGATORY, i)) >= (1 if mocking else 2):
+            if len(derogatory) >= (1 if mocking else 2):
                 hits += [(s, "mockery") for s in cues.spans(PATIENT, i)]
         return hits
 
@@ -387,6 +392,17 @@ def _not_condemned(cues: DocCues, hits: list[Hit]) -> list[Hit]:
         if not cues.has(REPORTED, sentence) and marks % 2 == 0:
             kept.append((span, kind))
     return kept
+
+
+def _benign(cues: DocCues, sentence: int, span: tuple[int, int]) -> bool:
+    """Whether a benign sense ('entitled to', 'thick skin') starts inside ``span``."""
+    return bool(cues.starting_in(BENIGN, sentence, span[0], span[1] - 1))
+
+
+def _derogatory_starts(cues: DocCues, sentence: int) -> list[int]:
+    """Sorted starts of the derogatory predicates and curses in ``sentence`` that are not a benign sense."""
+    spans = (*cues.spans(DEROGATORY, sentence), *cues.spans(CURSE, sentence))
+    return sorted(s[0] for s in spans if not _benign(cues, sentence, s))
 
 
 def _people_or_places(cues: DocCues, sentence: int) -> list[tuple[int, int]]:
