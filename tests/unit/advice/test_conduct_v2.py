@@ -170,6 +170,9 @@ NOT_POLITICS_OR_RANT = [
     "Vote for our ward in the patient choice awards!",
     "Tired after a long shift but proud of this team",
     "Our new manager started today, welcome!",
+    "I quit smoking 10 years ago and never looked back",
+    "So done with this winter weather",
+    "We love the new Labour party health plan",
 ]
 
 
