@@ -110,3 +110,8 @@ phrases:
 """
     with pytest.raises(RuleDataError, match=r"no (phrases|numbers) entry"):
         ContextRules(parse_rule_data(text, "ctx.yaml"))
+
+
+def test_contractions_split_by_spacy_negate():
+    assert NEGATED in categories_of("Please don't DM me your scans.", "scans")
+    assert NEGATED in categories_of("It isn't a cure for anything.", "cure")

@@ -6,11 +6,13 @@ import bisect
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from postguard.domain.engine.context import NEGATED, DocContext, doc_context
 from postguard.domain.engine.matcher import CompiledPatterns, EngineMatcher, MatchSpec
 from postguard.domain.types import Category, ContentLabel, Finding
 
@@ -102,6 +104,16 @@ class DocCues:
                 continue
             return tok.i
         return None
+
+    @cached_property
+    def context(self) -> DocContext:
+        """What modifies each cue (negation, hypothesis, reported speech, quotes, condemnation), from the
+        one context component of both detectors (``domain.engine.context``), analysed on first use."""
+        return doc_context(self.doc)
+
+    def negated(self, token_index: int) -> bool:
+        """Whether the token at ``token_index`` is in a negation's reach ("never DM me your scans")."""
+        return NEGATED in self.context.categories(token_index, token_index + 1)
 
     def preceded_by(self, token_index: int, words: frozenset[str], window: int = 3) -> bool:
         """Whether one of ``words`` occurs in the ``window`` tokens before ``token_index`` (same sentence)."""

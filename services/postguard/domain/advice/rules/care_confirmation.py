@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern
 from postguard.domain.advice.rules.data import expand, load
 from postguard.domain.advice.rules.personal_advice import is_reply, vocative
+from postguard.domain.engine.context import HYPOTHETICAL
 from postguard.domain.types import ContentLabel, Finding
 
 YOUR_CARE = "CC:YOUR_CARE"
@@ -44,7 +45,6 @@ CARE_NOUNS: frozenset[str] = DATA.words("care_nouns")
 HERE_NOUNS: frozenset[str] = DATA.words("here_nouns")
 """Care events that by themselves place the care at the institution replying."""
 RECORD_NOUNS: frozenset[str] = DATA.words("record_nouns")
-_NEGATORS = DATA.words("negators")
 _HYPOTHETICALS = DATA.words("hypotheticals")
 _PROSPECTIVE = DATA.words("prospective_verbs")
 _THANKS = DATA.words("thanks_words")
@@ -56,7 +56,6 @@ _FIRST_PLURAL = DATA.words("first_plural")
 LINKED_CONFIDENCE = DATA.number("linked_confidence")
 HERE_CONFIDENCE = DATA.number("here_confidence")
 WEAK_CONFIDENCE = DATA.number("weak_confidence")
-NEGATION_WINDOW = int(DATA.number("negation_window"))
 THANKS_WINDOW = int(DATA.number("thanks_window"))
 
 _PATTERN_LISTS = {
@@ -210,12 +209,19 @@ def _events(cues: DocCues, i: int, named: bool) -> list[_Event]:
         if key == DURING_CARE and not linked:
             continue  # "during chemo, eat small meals" is advice, "during rehab with us" is care here
         for start, end in cues.spans(key, i):
-            if any(r <= start for r in refusal_ends) or cues.preceded_by(start, _NEGATORS, NEGATION_WINDOW):
+            refused = any(r <= start for r in refusal_ends)
+            if refused or cues.negated(start) or _hypothetical(cues, start, end):
                 continue  # "we can't discuss your care here"
             if key in (*_NOUN_EVENTS, TIME_HERE) and not _own_care(cues, start, end):
                 continue
             events.append(_Event(key, start, end))
     return events
+
+
+def _hypothetical(cues: DocCues, start: int, end: int) -> bool:
+    """A care event inside a condition ("... and if your stay was not what you hoped"): the shared
+    context component's hypothetical reach (``domain.engine.context``)."""
+    return HYPOTHETICAL in cues.context.categories(start, end)
 
 
 def _own_care(cues: DocCues, start: int, end: int) -> bool:

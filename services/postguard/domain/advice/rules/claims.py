@@ -111,7 +111,7 @@ class ClaimsRule(ContentRule):
                     for s in self._cure_claims(cues, i)
                 ]
                 if health_post:
-                    appeals = [a for a in cues.spans(APPEAL, i) if not cues.preceded_by(a[0], _NEGATORS, 8)]
+                    appeals = [a for a in cues.spans(APPEAL, i) if not cues.negated(a[0])]
                     unsourced = cues.spans(EFFICACY, i) + appeals
                     hits += [(s, UNSOURCED_CLAIM_CONFIDENCE, REASON_UNSOURCED, SUGGESTION) for s in unsourced]
                     hits += [
@@ -119,7 +119,7 @@ class ClaimsRule(ContentRule):
                         for s in cues.spans(QUANTIFIED, i)
                     ]
             # "No treatment is 100% effective" states the opposite of a claim.
-            hits = [h for h in hits if h[2] == REASON_ANTIVAX or not cues.preceded_by(h[0][0], _NEGATORS, 4)]
+            hits = [h for h in hits if h[2] == REASON_ANTIVAX or not cues.negated(h[0][0])]
             if not hits:
                 continue
             best = max(hits, key=lambda h: h[1])
@@ -139,7 +139,7 @@ class ClaimsRule(ContentRule):
                 continue
             if cues.preceded_by(start, _ASPIRATION, window=12):
                 continue
-            if cues.preceded_by(start, _NEGATORS, window=3):
+            if cues.negated(start):
                 continue
             if not cues.has_any((c.CONDITION, c.SYMPTOM), i):
                 continue

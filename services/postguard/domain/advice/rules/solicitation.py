@@ -34,7 +34,6 @@ _OFFER_VERBS = sorted(DATA.words("offer_verbs"))
 _OPINE_VERBS = sorted(DATA.words("opine_verbs"))
 _INFO_OFFERS = DATA.words("info_offers")
 """ "DM me and I'll send you the link to our diabetes class" offers information, not an opinion."""
-_NEGATORS = DATA.words("negators")
 _CLAUSE_LEADS = DATA.words("clause_leads")
 REQUEST_CONFIDENCE = DATA.number("request_confidence")
 GENERIC_REQUEST_CONFIDENCE = DATA.number("generic_request_confidence")
@@ -122,7 +121,7 @@ class SolicitationRule(ContentRule):
                 hits += [(s, CONSULT_OFFER_CONFIDENCE) for s in cues.spans(OFFER, i)]
             if ailment and cues.has(c.YOU, i):
                 hits += [(s, OPEN_DMS_CONFIDENCE) for s in cues.spans(OPEN_DMS, i)]
-            hits = [(s, conf) for s, conf in hits if not cues.preceded_by(s[0], _NEGATORS, window=3)]
+            hits = [(s, conf) for s, conf in hits if not cues.negated(s[0])]
             if not hits:
                 continue
             start = min(s for (s, _), _ in hits)
