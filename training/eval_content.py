@@ -124,8 +124,11 @@ def _acted(findings: Sequence[Finding], policy: Any) -> list[Finding]:
     return [f for f in findings if f.category is Category.CONTENT and acted_on(f, policy)]
 
 
-def score_set(classifier: Any, policy: Any, s: ContentSet, batch: int = 64) -> SetScore:
-    """Classify every post of ``s`` and count per-label hits, misses and clean-post content holds."""
+def score_set(
+    classifier: Any, policy: Any, s: ContentSet, batch: int = 64, errors: list[str] | None = None
+) -> SetScore:
+    """Classify every post of ``s`` and count per-label hits, misses and clean-post content holds;
+    ``errors`` (when given) receives one line per missed or false label, with the post's text."""
     score = SetScore()
     for i in range(0, len(s.posts), batch):
         chunk = s.posts[i : i + batch]
@@ -142,6 +145,9 @@ def score_set(classifier: Any, policy: Any, s: ContentSet, batch: int = 64) -> S
                 counts.tp += int(gold and label in predicted)
                 counts.fp += int(not gold)
                 counts.fn += int(gold and label not in predicted)
+                if errors is not None and gold != (label in predicted):
+                    kind = "missed" if gold else "false "
+                    errors.append(f"{kind} {label:<22} {s.posts[k].post_id}: {s.posts[k].text!r}")
             if annotated is None and not s.labels[k]:
                 score.clean += 1
                 score.clean_held += any(policy.rule_for_finding(f).action in HOLDING_ACTIONS for f in acted)
@@ -210,7 +216,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="public datasets root")
     parser.add_argument("--no-models", action="store_true", help="rules alone only")
     parser.add_argument("--json", type=Path, help="also write every number as JSON here")
+    parser.add_argument(
+        "--errors",
+        default="",
+        metavar="SET",
+        help="print the missed and false labels of one dev/ set with their text (rules alone); refused for"
+        " gold and hold-out sets, which reading would turn into development data",
+    )
     args = parser.parse_args(argv)
+    if args.errors and not args.errors.startswith("dev/"):
+        parser.error("--errors only prints dev/ sets: reading gold or hold-out errors makes them dev data")
     from postguard.domain.advice import AdviceClassifier
     from postguard.domain.models import load_advice_model
     from postguard.domain.policy.registry import PolicyRegistry
@@ -223,9 +238,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     report: dict[str, Any] = {}
     for s in sets:
         print(f"scoring {s.name} ({len(s.posts)} posts)...", file=sys.stderr, flush=True)
-        r = score_set(rules_only, policy, s)
+        errors: list[str] | None = [] if s.name == args.errors else None
+        r = score_set(rules_only, policy, s, errors=errors)
         m = score_set(with_models, policy, s) if with_models else None
         print(format_scores(s.name, r, m, len(s.posts)), flush=True)
+        for line in sorted(errors or []):
+            print(line)
         report[s.name] = {"posts": len(s.posts), "rules": _as_json(r), "models": _as_json(m) if m else None}
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -77,3 +77,21 @@ def test_report_lines_show_rules_beside_models():
     line = next(x for x in text.splitlines() if x.startswith("UNPROFESSIONAL"))
     assert "0.0%" in line and "100.0%" in line
     assert "rules 0.0 % (0/1), models 0.0 % (0/1)" in text
+
+
+def test_errors_list_missed_and_false_labels_with_the_post():
+    s = ContentSet("dev/t", posts(2), [frozenset({"UNPROFESSIONAL"}), frozenset()])
+    errors: list[str] = []
+    score_set(FixedClassifier({"p1": [content("PERSONAL_ADVICE")]}), POLICY, s, errors=errors)
+    assert [e.split()[:3] for e in sorted(errors)] == [
+        ["false", "PERSONAL_ADVICE", "p1:"],
+        ["missed", "UNPROFESSIONAL", "p0:"],
+    ]
+
+
+def test_errors_are_refused_for_sets_that_are_not_dev(capsys: pytest.CaptureFixture[str]):
+    from training.eval_content import main
+
+    with pytest.raises(SystemExit):
+        main(["--sets", "gold", "--errors", "holdout/content_staff"])
+    assert "only prints dev/ sets" in capsys.readouterr().err
