@@ -133,6 +133,8 @@ class VehicleRecognizer(ContextualNumberRecognizer):
     def _sentence_cued(self, analysis: Analysis) -> Iterable[Finding]:
         """A plate-shaped token (a letter and a digit, 5-8 characters) after a vehicle cue earlier in its
         sentence: "her rego in NSW was AB12CD"."""
+        if _PLATE_CUE.search(analysis.text) is None and _WEAK_PLATE_CUE.search(analysis.text) is None:
+            return  # no cue anywhere: no plate-shaped token to check
         for m in _CUED_PLATE.finditer(analysis.text):
             value = m.group()
             compact = _compact(value)
