@@ -77,6 +77,9 @@ UNPROFESSIONAL = {
         "Sister Jones is so useless on nights",
         "Female anaesthetists are too emotional for the emergency list",
         "Anti-vax parents deserve to get measles",
+        "Our new Ghanaian doctor can barely be understood",
+        "The sexy paramedic brought in the drunk from the bus station",
+        "I will personally strangle whoever took my lunch",
     ],
     "own_misconduct": [
         "Hungover on shift again, don't tell matron lol",
@@ -96,6 +99,7 @@ UNPROFESSIONAL = {
         "Bay 2 is a zoo tonight, these animals won't stop shouting",
         "POV: the 28 stone patient asks for extra gravy 🐷",
         "That new HCA is as thick as they come",
+        "Depressed pt wants a sick note again, just get a job mate",
     ],
 }
 
@@ -130,6 +134,8 @@ NOT_UNPROFESSIONAL = [
     "The staffing crisis puts a huge burden on nurses",
     "Nurses need a thick skin in ED",
     "Polish patients can't speak English, so we offer free interpreters",
+    "Patients with diabetes are not lazy, stop the stigma",
+    "Refugees are not a burden on the NHS",
     "Refugees who trained here as doctors spoke at grand rounds",
     # jokes without a target, idioms, harmless words
     "Lol the printer ate my handover sheet again 😂",
@@ -154,6 +160,9 @@ POLITICS_OR_RANT = [
     "Reform voters are all racists",
     "Anyone voting Conservative clearly hates nurses",
     "The Lib Dems would ruin the NHS",
+    "If you vote Tory you don't care about nurses",
+    "The woke nonsense in medical school has to stop",
+    "Worst trust in the country, can't wait to leave this dump",
     "Honestly so done with this place",
     "I hate this job some days",
     "Screw management, nobody listened to us",

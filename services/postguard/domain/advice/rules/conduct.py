@@ -65,6 +65,9 @@ LEXICON_KINDS = (*STANDALONE_KINDS, "dehumanizing", "disparaging_adj")
 DATA = load("conduct.yaml")
 
 PEOPLE: frozenset[str] = DATA.words("people")
+_NEGATORS = DATA.words("negators")
+_NEGATION_WINDOW = 2
+"""Tokens before a derogatory predicate searched for a negation ('are not lazy')."""
 _CONTEMPT_CONTEXT = DATA.phrases("contempt_context")
 _STRUCTURAL = DATA.phrases("group_contempt")
 _MOCK_MARKERS = DATA.phrases("mock_markers")
@@ -303,9 +306,9 @@ class ConductRule(ContentRule):
     @staticmethod
     def _target_hits(cues: DocCues) -> list[Hit]:
         """A target and, after it in the sentence, a derogatory predicate: an identity group (also with an
-        eye-roll or exasperation that no praise offsets), a profession, a body description; a mocked
-        condition; a patient (two derogatory cues, or one in a post that laughs); a patient sexualised;
-        threats; own misconduct."""
+        eye-roll or exasperation that no praise offsets), a profession, a body description; a patient's
+        condition mocked or disparaged; a patient (two derogatory cues, or one in a post that laughs); a
+        patient or colleague sexualised; threats; own misconduct."""
         hits: list[Hit] = [(s, "threat") for s in cues.spans(THREAT)]
         hits += [(s, "misconduct") for s in cues.spans(MISCONDUCT)]
         mocking = cues.has(MOCK_MARKER)
@@ -318,9 +321,11 @@ class ConductRule(ContentRule):
             hits += [(s, "body") for s in cues.spans(BODY, i) if last > s[0] or (mocking and not praised)]
             if not praised:
                 hits += [(s, "profession") for s in cues.spans(PROFESSION, i) if last > s[0]]
-            if cues.has(MOCK_MARKER, i) and cues.has_any((c.SYMPTOM, c.CONDITION, SCARE_QUOTE), i):
-                hits += [(s, "condition") for s in cues.spans(PATIENT, i)]
-            if cues.has(SEXUAL, i) and cues.has_any((PATIENT, PATIENT_PLACE), i):
+            patients = cues.spans(PATIENT, i) or cues.spans(PATIENT_PLACE, i)
+            ill = cues.has_any((c.SYMPTOM, c.CONDITION), i)
+            if (cues.has(MOCK_MARKER, i) and (ill or cues.has(SCARE_QUOTE, i))) or (ill and derogatory):
+                hits += [(s, "condition") for s in patients]
+            if cues.has(SEXUAL, i) and cues.has_any((PATIENT, PATIENT_PLACE, PROFESSION), i):
                 hits += [(s, "sexual") for s in cues.spans(SEXUAL, i)]
             if len(derogatory) >= (1 if mocking else 2):
                 hits += [(s, "mockery") for s in cues.spans(PATIENT, i)]
@@ -400,9 +405,14 @@ def _benign(cues: DocCues, sentence: int, span: tuple[int, int]) -> bool:
 
 
 def _derogatory_starts(cues: DocCues, sentence: int) -> list[int]:
-    """Sorted starts of the derogatory predicates and curses in ``sentence`` that are not a benign sense."""
+    """Sorted starts of the derogatory predicates and curses in ``sentence`` that are neither a benign
+    sense nor negated."""
     spans = (*cues.spans(DEROGATORY, sentence), *cues.spans(CURSE, sentence))
-    return sorted(s[0] for s in spans if not _benign(cues, sentence, s))
+    return sorted(
+        s[0]
+        for s in spans
+        if not _benign(cues, sentence, s) and not cues.preceded_by(s[0], _NEGATORS, _NEGATION_WINDOW)
+    )
 
 
 def _people_or_places(cues: DocCues, sentence: int) -> list[tuple[int, int]]:
