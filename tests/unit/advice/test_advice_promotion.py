@@ -54,3 +54,50 @@ def test_disclosure_anywhere_clears_the_post(classifier):
     text = "Use code SAVE20 for 20% off. Loving these vitamins! #sponsored"
     assert findings_for(classifier, text, LABEL) == []
     assert findings_for(classifier, text.replace(" #sponsored", ""), LABEL)
+
+
+# Round 2 (issue 9): the poster's own shop or referral channel, bare capitals codes, product nouns of gear
+# and study tools, and 'to book'-style verb uses that are no product.
+SHOP_AND_CODE_POSTS = [
+    "honestly the only clogs i wear on shift now, link in my bio, trust me",
+    "The penlight I've carried since student days is linked in the description, grab it while it's on sale",
+    "Thrilled to recommend StudyNest to every nursing student. Sign up with my link for two weeks free.",
+    "Junior docs, if you're not using @ShiftPal yet, game changer. DRJAY gets you 2 months free.",
+    "I've been taking this magnesium for a month and sleep like a baby. Message me to order, only a few left",
+    "Post-shift skincare ft @dewlab, their new serum is unreal. Tap to shop",
+    "DM me for a referral link and a discount on your first year of the platform.",
+    "obsessed w these compression socks, linked in stories, NURSEAMY for 15%",
+    "finally found scrubs that don't rip 😩 they're in my amazon storefront",
+    "The exact thermometer I use at home is linked below, DRLISA for free shipping",
+    "Shop with MIDWIFEJO10 for my fave stretch mark oil",
+    "nursing students this is the flashcard app that got me through pharm, STUDYJO for a free week",
+    "I send all my private clients to ScanWell for a yearly scan. Mention my name when you book.",
+    "got my stethoscope from the link in my pinned tweet and so should u",
+    "Resident haul: shoes, planner, pens, every link is below and the codes are in the pinned comment",
+    "This is the car first aid kit I'd buy, it's in my TikTok shop",
+]
+
+NOT_SHOP_POSTS = [
+    "#ad I've partnered with @softstep on their clogs, NURSEJO saves 10% (I earn commission).",
+    "Everything I use on shift is linked below. These are affiliate links, so I earn a small commission.",
+    "not sponsored: the cheap supermarket socks are just as comfy as the fancy ones",
+    "Our new paper on night shift sleep is linked below.",
+    "Our gift shop is open again, come and grab a coffee!",
+    "Treated on the NHS for free, every time. Proud of our service.",
+    "The clinic timetable is linked below, call us to book.",
+    "Code BLUE for 10 minutes in ICU tonight, well done team.",
+    "We had to order more gloves this week, thanks procurement.",
+    "Tickets are on sale now for the hospital charity gala!",
+    "Ask your pharmacist which shoes insoles suit you, this is general info only.",
+]
+
+
+@pytest.mark.parametrize("text", SHOP_AND_CODE_POSTS)
+def test_shops_referrals_and_bare_codes_are_found(classifier, text):
+    found = findings_for(classifier, text, LABEL)
+    assert found and found[0].confidence >= 0.6
+
+
+@pytest.mark.parametrize("text", NOT_SHOP_POSTS)
+def test_disclosed_research_admin_and_verb_uses_pass(classifier, text):
+    assert findings_for(classifier, text, LABEL) == []

@@ -22,6 +22,8 @@ BRAND = "PR:BRAND"
 MENTION = "PR:MENTION"
 RESEARCH = "PR:RESEARCH"
 OWN_INSTITUTION = "PR:OWN_INSTITUTION"
+SHOP = "PR:SHOP"
+CAPS_CODE = "PR:CAPS_CODE"
 
 DATA = load("promotion.yaml")
 
@@ -42,10 +44,15 @@ _ROUTES = DATA.words("routes")
 """Words of a generic drug description ("Triamcinolone Topical Product"), not a brand."""
 
 PRODUCTS: tuple[str, ...] = tuple(sorted(DATA.words("products")))
+_VERB_LEADS = DATA.words("verb_leads")
+"""Before a product noun these make it a verb ('call us to book', 'please scale up')."""
 
 _HOSPITAL_CODES = sorted(DATA.words("hospital_codes"))
 """Emergency codes ("code BLUE") that look like discount codes."""
+SHOP_PHRASES: tuple[str, ...] = DATA.phrases("shop_phrases")
+"""The poster's own shop or referral channel: promotion even with no product named."""
 CODE_CONFIDENCE = DATA.number("code_confidence")
+SHOP_CONFIDENCE = DATA.number("shop_confidence")
 DISCOUNT_CONFIDENCE = DATA.number("discount_confidence")
 PUSH_CONFIDENCE = DATA.number("push_confidence")
 ENDORSE_CONFIDENCE = DATA.number("endorse_confidence")
@@ -60,6 +67,7 @@ _PATTERN_LISTS = {
 """The word lists this rule's token patterns refer to as ``$name``."""
 _PATTERN_KEYS = {
     CODE: "code",
+    CAPS_CODE: "caps_code",
     DISCOUNT: "discount",
     AFFILIATE: "affiliate",
     LINK_OR_BRAND: "link_or_brand",
@@ -82,7 +90,7 @@ class PromotionRule(ContentRule):
     anywhere in the post. A disclosure (#ad, "paid partnership", "affiliate link"…) clears the whole post."""
 
     label = ContentLabel.UNDISCLOSED_PROMOTION
-    locator_keys = (CODE, DISCOUNT, AFFILIATE, PUSH, ENDORSE, PRODUCT)
+    locator_keys = (CODE, CAPS_CODE, SHOP, DISCOUNT, AFFILIATE, PUSH, ENDORSE, PRODUCT)
 
     def token_patterns(self) -> dict[str, list[TokenPattern]]:
         return {key: expand(DATA.patterns(entry), _PATTERN_LISTS) for key, entry in _PATTERN_KEYS.items()}
@@ -94,13 +102,14 @@ class PromotionRule(ContentRule):
             ENDORSE: ENDORSE_PHRASES,
             PRODUCT: PRODUCTS,
             RESEARCH: RESEARCH_WORDS,
+            SHOP: SHOP_PHRASES,
         }
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
         if cues.has(DISCLOSURE):
             return []
-        commerce = cues.has_any((CODE, DISCOUNT, AFFILIATE))
-        product_post = cues.has(PRODUCT)
+        commerce = cues.has_any((CODE, CAPS_CODE, SHOP, DISCOUNT, AFFILIATE))
+        product_post = bool(_products(cues))
         # A named product with an endorsement or a buying cue, even with no code ("I've switched all my
         # patients to BrandX collagen, link in bio").
         selling = cues.has(PUSH) or (product_post and cues.has(ENDORSE))
@@ -114,9 +123,12 @@ class PromotionRule(ContentRule):
                 (s, CODE_CONFIDENCE, REASON_CODE) for s in cues.spans(CODE, i) + cues.spans(AFFILIATE, i)
             ]
             hits += [(s, DISCOUNT_CONFIDENCE, REASON_CODE) for s in cues.spans(DISCOUNT, i)]
+            hits += [
+                (s, SHOP_CONFIDENCE, REASON_CODE) for s in cues.spans(CAPS_CODE, i) + cues.spans(SHOP, i)
+            ]
             if commerce or product_post:
                 hits += [(s, PUSH_CONFIDENCE, REASON_PUSH) for s in cues.spans(PUSH, i)]
-            if cues.has(PRODUCT, i) and (commerce or cues.has_any((PUSH, LINK_OR_BRAND))):
+            if _products(cues, i) and (commerce or cues.has_any((PUSH, LINK_OR_BRAND))):
                 hits += [(s, ENDORSE_CONFIDENCE, REASON_PUSH) for s in cues.spans(ENDORSE, i)]
             if not commerce and cues.has(RESEARCH, i):
                 hits = [h for h in hits if h[2] == REASON_CODE]
@@ -144,10 +156,16 @@ class PromotionRule(ContentRule):
             for s in cues.spans(BRAND, i)
             if not any(tok.lower_ in _ROUTES for tok in cues.doc[s[0] : s[1]]) and not generic.overlaps(*s)
         ]
-        if cues.has(PRODUCT, i):
+        if _products(cues, i):
             spans += cues.spans(MENTION, i)
         return spans
 
     def _brand_here(self, cues: DocCues, i: int) -> bool:
         """Whether sentence ``i`` names a product."""
         return bool(self._brand_spans(cues, i))
+
+
+def _products(cues: DocCues, sentence: int | None = None) -> list[tuple[int, int]]:
+    """Product nouns in the post (or one sentence), not their verb uses ("call to book")."""
+    doc = cues.doc
+    return [s for s in cues.spans(PRODUCT, sentence) if s[0] == 0 or doc[s[0] - 1].lower_ not in _VERB_LEADS]
