@@ -92,3 +92,34 @@ def test_several_actionable_sentences_raise_the_confidence(classifier):
     text = "Drink water before every run. Stretch your calves afterwards to avoid cramp."
     (finding,) = findings_for(classifier, text, LABEL)
     assert finding.confidence == disclaimer.SEVERAL_SENTENCES_CONFIDENCE
+
+
+FIRST_AID_STEPS = [
+    # a step after a comma, 'and', an emoji or a question opening the tip
+    "Nosebleed? Lean forward and pinch the soft part of your nose for ten minutes.",
+    "Sprained ankle 🧊 raise it on a pillow and ice it twice a day.",
+    "Bee sting? scrape it out with a bank card, then wash the skin and rest.",
+    # how long or how often a step lasts, with the health topic in the sentence
+    "Tummy bug at home: tiny sips of rehydration drink every few mins.",
+    "Sunburned shoulders: cool showers and aloe for 48h.",
+]
+
+NOT_FIRST_AID = [
+    # a negated effect or advice cue; a helpline; an opening notice; a modal after a health word
+    "New review: zinc does not prevent colds in most adults.",
+    "Three night shifts and two hours of sleep. Would not recommend.",
+    "Struggling with your mood this winter? Samaritans are there day and night.",
+    "The staff flu jab clinic is open by the main entrance all week 💉 protect yourself",
+    "Psychiatry is busy this winter. Managers need to listen to the rota complaints.",
+]
+
+
+@pytest.mark.parametrize("text", FIRST_AID_STEPS)
+def test_first_aid_steps_inside_a_sentence_need_a_disclaimer(classifier, text):
+    (finding,) = findings_for(classifier, text, LABEL)
+    assert finding.confidence >= disclaimer.ONE_SENTENCE_CONFIDENCE
+
+
+@pytest.mark.parametrize("text", NOT_FIRST_AID)
+def test_negated_cues_helplines_and_notices_need_no_disclaimer(classifier, text):
+    assert findings_for(classifier, text, LABEL) == []

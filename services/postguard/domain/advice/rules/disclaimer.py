@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from spacy.tokens import Token
+
 from postguard.domain.advice.rules import cues as c
 from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern
 from postguard.domain.advice.rules.data import expand, load
@@ -20,6 +22,8 @@ THANKS = "DI:THANKS"
 CLINICIAN_REFERRAL = "DI:CLINICIAN_REFERRAL"
 SCHEDULE = "DI:SCHEDULE"
 EXTRA_HEALTH = "DI:EXTRA_HEALTH"
+SUPPORT_LINE = "DI:SUPPORT_LINE"
+TIMED_STEP = "DI:TIMED_STEP"
 
 DATA = load("disclaimer.yaml")
 
@@ -61,10 +65,12 @@ _NEGATORS = DATA.words("negators")
 _FIRST_PERSON = DATA.words("first_person")
 EXTRA_HEALTH_TERMS: frozenset[str] = DATA.words("extra_health_terms")
 """First aid and everyday self-care topics ("a minor burn") the shared health lists lack."""
-_PATTERN_LISTS = {name: sorted(DATA.words(name)) for name in ("schedule_units", "dose_counts")}
+_PATTERN_LISTS = {
+    name: sorted(DATA.words(name)) for name in ("schedule_units", "dose_counts", "interval_words")
+}
 """The word lists this rule's token patterns refer to as ``$name``."""
 _HEALTH = (c.HEALTH, EXTRA_HEALTH)
-_CLAUSE_MARKS = frozenset({":", "-", "\u2013", "\u2014"})
+_CLAUSE_MARKS = DATA.words("clause_marks")
 _DOSE = (c.DOSAGE, SCHEDULE)
 
 
@@ -82,7 +88,10 @@ class DisclaimerRule(ContentRule):
     locator_keys = (c.HEALTH, ADVICE_CUE, EFFECT_CUE, c.DOSAGE)
 
     def token_patterns(self) -> dict[str, list[TokenPattern]]:
-        return {SCHEDULE: expand(DATA.patterns("schedule"), _PATTERN_LISTS)}
+        return {
+            SCHEDULE: expand(DATA.patterns("schedule"), _PATTERN_LISTS),
+            TIMED_STEP: expand(DATA.patterns("timed_step"), _PATTERN_LISTS),
+        }
 
     def phrases(self) -> dict[str, Iterable[str]]:
         return {
@@ -96,6 +105,7 @@ class DisclaimerRule(ContentRule):
             THANKS: THANK_YOUS,
             CLINICIAN_REFERRAL: CLINICIAN_REFERRALS,
             EXTRA_HEALTH: EXTRA_HEALTH_TERMS,
+            SUPPORT_LINE: DATA.phrases("support_lines"),
         }
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
@@ -104,16 +114,12 @@ class DisclaimerRule(ContentRule):
     def evaluate_with(self, cues: DocCues, earlier: Sequence[Finding]) -> list[Finding]:
         """Like :meth:`evaluate`; ``earlier`` are the other rules' findings on the post (a post they
         already hold needs no disclaimer finding on top)."""
-        if cues.has_any((DISCLAIMER, CLINICIAN_REFERRAL)) or not cues.has_any(_HEALTH):
+        if cues.has_any((DISCLAIMER, CLINICIAN_REFERRAL, SUPPORT_LINE)) or not cues.has_any(_HEALTH):
             return []
         if _held_by_another_label(earlier):
             return []
-        announced = cues.has_any((ANNOUNCE, THANKS))
-        actionable = [
-            i
-            for i in range(len(cues.sentences))
-            if (_instruction(cues, i) if announced else _actionable(cues, i))
-        ]
+        test = _instruction if cues.has_any((ANNOUNCE, THANKS)) else _actionable
+        actionable = [i for i in range(len(cues.sentences)) if test(cues, i)]
         if not actionable:
             return []
         # Point at a sentence that itself names the health topic where there is one.
@@ -135,16 +141,29 @@ def _actionable(cues: DocCues, i: int) -> bool:
     if cues.has(ANNOUNCE_SENTENCE, i):
         return False
     health_here = cues.has_any(_HEALTH, i)
-    if cues.has_any(_DOSE, i) and (health_here or cues.has(c.MEDICATION, i)):
-        return True  # a dose or a schedule: "1000 IU daily", "every 6 hours"
-    if health_here and cues.has(EFFECT_CUE, i):
-        return True  # "walking 30 minutes a day can lower blood pressure"
+    if _dosing(cues, i) or (health_here and cues.has(TIMED_STEP, i)):
+        return True  # a dose or a schedule: "1000 IU daily", "every 6 hours", "pinch it for 10 minutes"
+    if health_here and _asserted(cues, EFFECT_CUE, i):
+        return True  # "walking 30 minutes a day can lower blood pressure" (not "does not prevent colds")
     near_health = health_here or (i > 0 and cues.has_any(_HEALTH, i - 1))
     if not near_health:
         return False
-    if cues.has_any((ADVICE_CUE, SYMPTOM_GUIDANCE), i) or _opens_with_imperative(cues, i):
+    if _asserted(cues, ADVICE_CUE, i) or cues.has(SYMPTOM_GUIDANCE, i) or _opens_with_imperative(cues, i):
         return True
-    return any(not _author_subject(cues, start) for start, _ in cues.spans(MODAL_CUE, i))
+    # a modal needs the health topic in its own sentence ("... who need to get a grip" after a health word)
+    return health_here and any(not _author_subject(cues, start) for start, _ in cues.spans(MODAL_CUE, i))
+
+
+def _dosing(cues: DocCues, i: int) -> bool:
+    """Whether sentence ``i`` gives a dose or a schedule of a health measure ("1000 IU daily")."""
+    if cues.has(ANNOUNCE_SENTENCE, i) or not cues.has_any(_DOSE, i):
+        return False
+    return cues.has_any((*_HEALTH, c.MEDICATION), i)
+
+
+def _asserted(cues: DocCues, key: str, i: int) -> bool:
+    """Whether a cue ``key`` of sentence ``i`` is outside a negation's reach ("would not recommend")."""
+    return any(not cues.negated(start) for start, _ in cues.spans(key, i))
 
 
 def _instruction(cues: DocCues, i: int) -> bool:
@@ -161,8 +180,13 @@ def _opens_with_imperative(cues: DocCues, i: int) -> bool:
     sent = cues.sentences[i]
     first = cues.first_word(i, _LEAD_WORDS)
     openings = [] if first is None else [first]
-    openings += [tok.i + 1 for tok in sent[:-1] if tok.text in _CLAUSE_MARKS]
+    openings += [tok.i + 1 for tok in sent[:-1] if tok.lower_ in _CLAUSE_MARKS or _is_emoji(tok)]
     return any(_imperative_at(cues, k, sent.end) for k in openings)
+
+
+def _is_emoji(tok: Token) -> bool:
+    """Whether ``tok`` is an emoji or another pictograph, which social posts use between tips."""
+    return not (tok.is_ascii or tok.is_alpha or tok.is_digit or tok.is_punct or tok.is_space)
 
 
 def _imperative_at(cues: DocCues, k: int, sent_end: int) -> bool:
