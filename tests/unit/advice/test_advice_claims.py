@@ -129,3 +129,9 @@ def test_claim_classes_without_cure_or_percentage_are_found(classifier, text):
 @pytest.mark.parametrize("text", NOT_CLAIMS)
 def test_questions_refutations_and_everyday_wording_pass(classifier, text):
     assert findings_for(classifier, text, LABEL) == []
+
+
+def test_a_claim_attributed_to_someone_else_is_not_the_posters(classifier):
+    assert findings_for(classifier, "Vaccines cause autism, my uncle swears by it.", LABEL)
+    text = "Spent the shift with a man who believes vaccines cause autism. Exhausting."
+    assert findings_for(classifier, text, LABEL) == []

@@ -51,3 +51,54 @@ def test_span_points_at_the_request(classifier):
     text = "Big week in clinic. DM me your symptoms!"
     (finding,) = findings_for(classifier, text, LABEL)
     assert text[finding.start : finding.end] == "DM me your symptoms"
+
+
+# Round 2 (issue 9): offers of second opinions and reviews, 'who wants X checked', private channels,
+# email/inbox/forward requests, imperatives after a negated clause, and nouns that look like share verbs.
+OFFERS_AND_PRIVATE_REQUESTS = [
+    "I'm offering a few free second-opinion reviews of CT reports this month. "
+    "Message me privately with your report and a short history.",
+    "Any parents worried about their baby's cough at night, inbox me a video and "
+    "I'll let you know if it needs seeing",
+    "Pharmacist here offering medication reviews: send me a list of everything you "
+    "take and I'll flag the interactions.",
+    "ok who wants their rashes checked?? dm me close ups, bored on nights",
+    "DMs open for anyone with long covid who wants me to look over their test results.",
+    "share ur pelvic pain struggles w me privately, i read every message and reply with a personal plan",
+    "Found a lump? Don't wait, DM me where it is and I'll triage you tonight.",
+    "If someone in your family has a confusing discharge summary, forward it to me "
+    "directly and I'll translate it.",
+    "Not sure your scar is healing right after surgery? Send me a photo in a private "
+    "message and I'll have a look.",
+    "@mum_of_two kindly send your lab report on WhatsApp, I will review and revert with advice.",
+    "GP of 15 years. Happy to review endoscopy or biopsy reports for anyone anxious. "
+    "Confidential messages only.",
+    "NP here, shoot me an email with your symptoms and current meds and I'll get back to you within a day.",
+    "my DMs are a free clinic tonight. Symptoms, pics, meds list, whatever.",
+]
+
+NOT_SOLICITATION = [
+    "@raj as per reports shared in comment your TSH is high, please see your GP.",
+    "We're sorry to read this. We can't discuss anyone's care here, please send us a private message.",
+    "@shaz sorry to hear that. Please DM us and our patient relations team will get in touch.",
+    "Please don't send us photos of wounds or test results via Messenger, contact your GP practice.",
+    "DMs open for questions about our nursing apprenticeship scheme",
+    "Send us your questions for next week's menopause Q&A, general questions only, no personal details.",
+    "stitch this with ur worst nursing school exam story",
+    "Share your best night-shift snack in the comments",
+    "Talk to me directly if you want to swap shifts this week.",
+    "Who wants their flu jab done at work? Book via the staff portal.",
+    "Never, ever DM me your scans.",
+    "Please don't post your scans here - I can't look at them.",
+    "our night shift is chaos and the ward is full of flu, shoot me now",
+]
+
+
+@pytest.mark.parametrize("text", OFFERS_AND_PRIVATE_REQUESTS)
+def test_offers_and_private_requests_are_found(classifier, text):
+    assert findings_for(classifier, text, LABEL), f"expected {LABEL}"
+
+
+@pytest.mark.parametrize("text", NOT_SOLICITATION)
+def test_institution_replies_refusals_and_idioms_pass(classifier, text):
+    assert findings_for(classifier, text, LABEL) == []

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from postguard.domain.advice.rules import cues as c
 from postguard.domain.advice.rules.base import ContentRule, DocCues, TokenPattern
 from postguard.domain.advice.rules.data import expand, load
+from postguard.domain.engine.context import QUOTED, REPORTED
 from postguard.domain.types import ContentLabel, Finding
 
 ABSOLUTE = "CL:ABSOLUTE"
@@ -51,6 +52,8 @@ _CURED_FOODS = DATA.words("cured_foods")
 _EFFICACY_TARGETS = sorted(c.CONDITIONS | DATA.words("efficacy_extra_targets"))
 _AILMENT_WORDS = c.CONDITIONS | c.SYMPTOMS | DATA.words("ailment_extra")
 _NOT_GUARANTEED = DATA.words("not_guaranteed_things")
+_NOT_OWN = frozenset({QUOTED, REPORTED})
+"""Context categories that make a claim someone else's words."""
 
 _VERB_LISTS = (
     "give_verbs",
@@ -181,8 +184,14 @@ class ClaimsRule(ContentRule):
                 spans += [
                     (s, QUANTIFIED_CLAIM_CONFIDENCE, REASON_UNSOURCED) for s in cues.spans(QUANTIFIED, i)
                 ]
-        # "No treatment is 100% effective" states the opposite of a claim.
-        return antivax + [(s, conf, why, SUGGESTION) for s, conf, why in spans if not cues.negated(s[0])]
+        # "No treatment is 100% effective" states the opposite of a claim; quoted or reported words are
+        # someone else's.
+        own = [h for h in antivax if cues.context.categories(*h[0]).isdisjoint(_NOT_OWN)]
+        return own + [
+            (s, conf, why, SUGGESTION)
+            for s, conf, why in spans
+            if not cues.negated(s[0]) and cues.context.categories(*s).isdisjoint(_NOT_OWN)
+        ]
 
     def _cure_claims(self, cues: DocCues, i: int) -> list[tuple[int, int]]:
         """Verb uses of cure/heal about an ailment ("cures anxiety"), not "no cure" or "a cure for"."""

@@ -35,6 +35,9 @@ _OPINE_VERBS = sorted(DATA.words("opine_verbs"))
 _INFO_OFFERS = DATA.words("info_offers")
 """ "DM me and I'll send you the link to our diabetes class" offers information, not an opinion."""
 _CLAUSE_LEADS = DATA.words("clause_leads")
+_CLAUSE_BREAKS = DATA.words("clause_breaks")
+_NOUN_LEADS = DATA.words("noun_leads")
+"""Before a share verb these make it a noun ("reports shared in comment your TSH..."), not a request."""
 REQUEST_CONFIDENCE = DATA.number("request_confidence")
 GENERIC_REQUEST_CONFIDENCE = DATA.number("generic_request_confidence")
 OPINION_OFFER_CONFIDENCE = DATA.number("opinion_offer_confidence")
@@ -92,15 +95,15 @@ class SolicitationRule(ContentRule):
         ailment_keys = (c.SYMPTOM, c.CONDITION, CLINICAL_MATERIAL)
         health_post = cues.has_any((*ailment_keys, c.MEDICATION))
         # "Got a weird rash? Drop a photo and I'll take a look": the ailment sits in the sentence before.
-        opinion_offered = health_post and cues.has(WILL_OPINE)
+        opinion_offered = health_post and cues.has_any((WILL_OPINE, OFFER))
         for i in range(len(cues.sentences)):
             ailment = cues.has_any(ailment_keys, i)
             nearby = ailment or (i > 0 and cues.has_any(ailment_keys, i - 1))
             hits: list[tuple[tuple[int, int], float]] = [
-                (s, REQUEST_CONFIDENCE) for s in cues.spans(REQUEST, i)
+                (s, REQUEST_CONFIDENCE) for s in _requests(cues, REQUEST, i)
             ]
             if ailment or (nearby and opinion_offered):
-                hits += [(s, GENERIC_REQUEST_CONFIDENCE) for s in cues.spans(REQUEST_GENERIC, i)]
+                hits += [(s, GENERIC_REQUEST_CONFIDENCE) for s in _requests(cues, REQUEST_GENERIC, i)]
                 if not any(tok.lower_ in _INFO_OFFERS for tok in cues.sentences[i]):
                     hits += [(s, GENERIC_REQUEST_CONFIDENCE) for s in cues.spans(CONTACT_ME, i)]
             if nearby and opinion_offered:
@@ -112,16 +115,16 @@ class SolicitationRule(ContentRule):
                 hits += [((asks[0][0], opine_here[-1][1]), OPINION_OFFER_CONFIDENCE)]
             if cues.has(WILL_OPINE, i) and cues.has(c.YOU, i):
                 # "send me your test results and I'll let you know what I think"
-                hits += [(s, OPINION_OFFER_CONFIDENCE) for s in cues.spans(REQUEST_GENERIC, i)]
+                hits += [(s, OPINION_OFFER_CONFIDENCE) for s in _requests(cues, REQUEST_GENERIC, i)]
             health_near = cues.has(c.HEALTH, i) or nearby
             if health_near and cues.has(PRIVATE_CHANNEL, i):
-                private = cues.spans(REQUEST_GENERIC, i) + cues.spans(PRIVATE_CHANNEL, i)
+                private = _requests(cues, REQUEST_GENERIC, i) + cues.spans(PRIVATE_CHANNEL, i)
                 hits += [(s, OPINION_OFFER_CONFIDENCE) for s in private]
             if health_post:
                 hits += [(s, CONSULT_OFFER_CONFIDENCE) for s in cues.spans(OFFER, i)]
             if ailment and cues.has(c.YOU, i):
                 hits += [(s, OPEN_DMS_CONFIDENCE) for s in cues.spans(OPEN_DMS, i)]
-            hits = [(s, conf) for s, conf in hits if not cues.negated(s[0])]
+            hits = [(s, conf) for s, conf in hits if not _negated(cues, s[0])]
             if not hits:
                 continue
             start = min(s for (s, _), _ in hits)
@@ -139,3 +142,17 @@ def _clause_start(cues: DocCues, token_index: int) -> bool:
     prev = cues.doc[token_index - 1]
     vocative = prev.i == sent.start and prev.is_title  # "Pls DM me…", "Kindly send…"
     return prev.lower_ in _CLAUSE_LEADS or prev.text.startswith("@") or vocative
+
+
+def _requests(cues: DocCues, key: str, i: int) -> list[tuple[int, int]]:
+    """Request spans of ``key`` in sentence ``i`` whose verb is a verb, not a noun ("shared in comment")."""
+    doc = cues.doc
+    return [s for s in cues.spans(key, i) if s[0] == 0 or doc[s[0] - 1].lower_ not in _NOUN_LEADS]
+
+
+def _negated(cues: DocCues, token_index: int) -> bool:
+    """Negated, unless the request opens a new imperative clause ("Don't wait, DM me ...")."""
+    if not cues.negated(token_index):
+        return False
+    sent = cues.sentences[cues.sentence_of(token_index)]
+    return token_index == sent.start or cues.doc[token_index - 1].text not in _CLAUSE_BREAKS
