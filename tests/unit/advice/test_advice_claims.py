@@ -135,3 +135,68 @@ def test_a_claim_attributed_to_someone_else_is_not_the_posters(classifier):
     assert findings_for(classifier, "Vaccines cause autism, my uncle swears by it.", LABEL)
     text = "Spent the shift with a man who believes vaccines cause autism. Exhausting."
     assert findings_for(classifier, text, LABEL) == []
+
+
+# Treatments dismissed, conventional care replaced, passive vaccine claims, myth-busting posts.
+MORE_CLAIMS = [
+    "Colloidal silver kills every virus known to man, I give it to my whole family.",
+    "Turmeric shots every morning and you'll never need ibuprofen again 🙌",
+    "As an ICU nurse I promise you: masks do absolutely nothing against viruses.",
+    "Raw garlic is nature's antibiotic. Works better than amoxicillin every single time.",
+    "The HPV vaccine causes paralysis in teenage girls, the data is being hidden.",
+    "Castor oil packs dissolve ovarian cysts in 3 weeks, no surgery needed.",
+    "Sugar feeds cancer. Cut it out and the tumour starves. Simple as that.",
+    "Autism is caused by the vaccine schedule, every paediatrician knows it deep down.",
+    "Vitamin D cures depression, I've stopped prescribing sertraline.",
+    "Fasting for 72 hours resets your immune system and clears out cancer cells.",
+    "My clinic's stem cell injections regrow cartilage in every patient. Guaranteed results.",
+    "Essential oils can replace your child's inhaler, trust me I'm a nurse.",
+    "Chemo is poison. Juicing cured my aunt's breast cancer.",
+    "Statins are the biggest scam in medicine, cholesterol is harmless.",
+    "Covid was no worse than a bad cold, the lockdowns killed more people than the virus.",
+    "Ozone therapy has a 100% cure rate for Lyme disease.",
+    "Breastfed babies never get ear infections, it's a fact.",
+    "This tea melts belly fat while you sleep, clinically proven 🔥",
+    "Antidepressants are just happy pills that cause brain damage.",
+    "Celery juice heals eczema from the inside out. Ditch the steroid cream.",
+]
+
+MORE_NOT_CLAIMS = [
+    "A new Lancet study found that statins cut heart attack risk in people with diabetes.",
+    "Masks reduce the spread of respiratory viruses in hospitals, see the WHO guidance linked below.",
+    "Is it true that sugar feeds cancer? No. Here's what the evidence says.",
+    "Vaccines are safe and effective, serious side effects are rare. Talk to your GP if you have questions.",
+    "Myth: the flu jab gives you flu. Fact: it can't, the vaccine contains no live virus.",
+    "Quitting smoking is the single best thing you can do for your lungs.",
+    "Exercise may help with mild depression, alongside treatment from your doctor.",
+    "We are always so proud of our nurses, every single one of them.",
+    "Handwashing prevents the spread of infection. Simple, but it works.",
+    "Honestly I'd never get through nights without coffee 😂",
+    "Paracetamol is usually fine for a fever, but check the dose on the pack.",
+    "Antibiotics don't work on viruses, so they won't help your cold.",
+    "Our nurses go above and beyond every single time, thank you team.",
+    "Sunscreen every day, even in winter. Your skin will thank you.",
+    "Some people believe detox teas work, but your liver and kidneys already do the job.",
+    "Trust me, you will never regret learning to cannulate early.",
+    "Guaranteed parking for night staff starts next month.",
+    "Paracetamol is just as good as ibuprofen for most headaches, check with your pharmacist.",
+    "Antibiotics are simply not needed for most colds.",
+    "Your inhaler should be replaced if the counter reads zero; ask your pharmacist to replace the inhaler.",
+    "Insulin is a lifesaver for people with type 1 diabetes.",
+    "Asthma is really common in children, and inhalers work well when used properly.",
+    "We replaced the old ward monitors this week, thanks estates.",
+    "Myth: antibiotics cure colds. Fact: most colds are viral.",
+    "Fact: our nurses are the best. Proud of the team!",
+    "Masks reduce transmission in clinical settings (Cochrane 2023).",
+    "Cancer is a word nobody wants to hear. Our oncology nurses are there for you.",
+]
+
+
+@pytest.mark.parametrize("text", MORE_CLAIMS)
+def test_more_claim_wordings_are_found(classifier, text):
+    assert findings_for(classifier, text, LABEL), f"expected {LABEL}"
+
+
+@pytest.mark.parametrize("text", MORE_NOT_CLAIMS)
+def test_sourced_hedged_myth_busting_and_everyday_posts_pass(classifier, text):
+    assert findings_for(classifier, text, LABEL) == []

@@ -26,6 +26,8 @@ HEAL = "CL:HEAL"
 DISMISSAL = "CL:DISMISSAL"
 GUARANTEE = "CL:GUARANTEE"
 SHOP_LINK = "CL:SHOP_LINK"
+CERTAINTY = "CL:CERTAINTY"
+TREATMENT = "CL:TREATMENT"
 
 DATA = load("claims.yaml")
 
@@ -96,7 +98,8 @@ _PATTERN_KEYS = {
     QUANTIFIED: ("quantified",),
     EFFICACY: ("efficacy",),
     PSEUDOSCIENCE: ("conspiracy", "detox", "immune"),
-    UNIVERSAL: ("universal_claim", "certainty_mark", "comparative_harm", "rival_care"),
+    UNIVERSAL: ("universal_claim", "comparative_harm", "rival_care"),
+    CERTAINTY: ("certainty_mark",),
     HEAL: ("heal",),
     DISMISSAL: ("dismissal",),
     GUARANTEE: ("guarantee",),
@@ -142,6 +145,7 @@ class ClaimsRule(ContentRule):
             REFUTE: DATA.phrases("refute"),
             HEALTH_CONTEXT: DATA.words("health_context"),
             AILMENT: (*DATA.words("ailment_extra"), *DATA.phrases("ailment_phrases")),
+            TREATMENT: DATA.phrases("treatments"),
         }
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
@@ -174,6 +178,8 @@ class ClaimsRule(ContentRule):
             spans += [(s, ABSOLUTE_CONFIDENCE, REASON_ABSOLUTE) for s in cues.spans(ABSOLUTE, i)]
             spans += [(s, ABSOLUTE_CONFIDENCE, REASON_ABSOLUTE) for s in _guarantees(cues, i)]
             spans += [(s, STRONG_CLAIM_CONFIDENCE, REASON_ABSOLUTE) for s in cues.spans(UNIVERSAL, i)]
+            if not cues.has(REFUTE):  # "Myth: ... Fact: ..." busts a myth
+                spans += [(s, STRONG_CLAIM_CONFIDENCE, REASON_ABSOLUTE) for s in cues.spans(CERTAINTY, i)]
             spans += [(s, STRONG_CLAIM_CONFIDENCE, REASON_UNSOURCED) for s in _dismissals(cues, i)]
         if not sourced:
             cures = self._cure_claims(cues, i) + cues.spans(HEAL, i)
@@ -244,13 +250,16 @@ def _guarantees(cues: DocCues, i: int) -> list[tuple[int, int]]:
 
 
 def _dismissals(cues: DocCues, i: int) -> list[tuple[int, int]]:
-    """A dismissive predicate right after an ailment ("cancer is simply a fungus", "ADHD isn't real")."""
+    """A dismissive predicate right after an ailment or treatment ("cancer is simply a fungus", "ADHD isn't
+    real", "chemo is poison")."""
     out = []
     for start, end in cues.spans(DISMISSAL, i):
         subjects = [
             *cues.ending_in(c.CONDITION, i, start, start),
             *cues.ending_in(c.SYMPTOM, i, start, start),
             *cues.ending_in(AILMENT, i, start, start),
+            *cues.ending_in(c.MEDICATION, i, start, start),
+            *cues.ending_in(TREATMENT, i, start, start),
         ]
         if subjects:
             out.append((min(s[0] for s in subjects), end))
