@@ -29,6 +29,7 @@ from postguard.domain.advice.rules import (
 from postguard.domain.advice.rules.base import merge_cue_specs
 from postguard.domain.advice.rules.cues import shared_patterns, shared_phrases, shared_token_tests
 from postguard.domain.engine.matcher import MatchSpec
+from postguard.domain.engine.sentences import FACTORY as ARRAY_SENTENCIZER
 from postguard.domain.engine.text import TextEngine, string_count
 from postguard.domain.engine.tokens import ReusesTokens, SharedTokens
 from postguard.domain.text_guard import check_budget, load_of
@@ -84,7 +85,7 @@ def build_nlp() -> Language:
     nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
     infixes = [p.replace("(?:-|–|—|", "(?:–|—|") for p in nlp.Defaults.infixes]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    nlp.add_pipe("sentencizer")
+    nlp.add_pipe(ARRAY_SENTENCIZER)  # spaCy's sentencizer rule over arrays (see engine.sentences)
     return nlp
 
 

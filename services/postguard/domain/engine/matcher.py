@@ -133,16 +133,61 @@ def expand_to_phrases(pattern: TokenPattern) -> tuple[str, list[tuple[str, ...]]
     return attrs.pop(), sorted(phrases)
 
 
+def _merged_spec(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any] | None:
+    """One token spec accepting exactly the words either plain-word spec accepts (same attribute and
+    ``OP``, none or ``"?"``), or None when they are not both such specs."""
+    choice_a, choice_b = _choices(a), _choices(b)
+    if choice_a is None or choice_b is None or choice_a[0] != choice_b[0] or a.get("OP") != b.get("OP"):
+        return None
+    words = sorted({w for w in (*choice_a[1], *choice_b[1]) if w is not None})
+    merged: dict[str, Any] = {choice_a[0]: {"IN": words}}
+    if a.get("OP") is not None:
+        merged["OP"] = a["OP"]
+    return merged
+
+
+def _merge_pair(a: TokenPattern, b: TokenPattern) -> TokenPattern | None:
+    """One pattern matching exactly the spans ``a`` or ``b`` matches, when they differ only in one
+    token spec and both specs there are plain word sets (``[w1 X Y]`` + ``[w2 X Y]`` = ``[{w1,w2} X Y]``)."""
+    if len(a) != len(b):
+        return None
+    differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(differ) != 1:
+        return None
+    merged = _merged_spec(a[differ[0]], b[differ[0]])
+    if merged is None:
+        return None
+    return [*a[: differ[0]], merged, *a[differ[0] + 1 :]]
+
+
+def merge_patterns(patterns: list[TokenPattern]) -> list[TokenPattern]:
+    """Fewer patterns with the same matches (a key's matches are the union of its patterns'): pairs
+    that differ only in one plain-word token spec become one. spaCy's ``Matcher`` starts every pattern
+    at every token, so its cost grows with the number of patterns."""
+    merged = [list(p) for p in patterns]
+    changed = True
+    while changed:
+        changed = False
+        for i, j in itertools.combinations(range(len(merged)), 2):
+            pair = _merge_pair(merged[i], merged[j])
+            if pair is not None:
+                merged[i] = pair
+                del merged[j]
+                changed = True
+                break
+    return merged
+
+
 class CompiledPatterns:
     """A ``MatchSpec`` compiled once, for any number of vocabs: word-only patterns as phrases (a
     ``PhraseMatcher`` costs next to nothing per pattern), the others with flag tests (see :mod:`.flags`)."""
 
-    def __init__(self, spec: MatchSpec) -> None:
+    def __init__(self, spec: MatchSpec, *, merge: bool = True) -> None:
         self.spec = spec
         self.word_phrases: dict[str, dict[str, list[tuple[str, ...]]]] = {"LOWER": {}, "ORTH": {}}
         kept: dict[str, list[TokenPattern]] = {}
         for key, patterns in spec.token_patterns.items():
-            for pattern in patterns:
+            for pattern in merge_patterns(patterns) if merge else patterns:
                 expanded = expand_to_phrases(pattern)
                 if expanded is None:
                     kept.setdefault(key, []).append(pattern)

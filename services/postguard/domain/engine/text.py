@@ -10,7 +10,7 @@ and a rebuild are not safe to use from several threads at once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -56,9 +56,12 @@ class TextEngine:
         self.signature = tokenizer_signature(self.nlp.tokenizer)
         """Which tokenizer made this engine's docs (see ``tokens.tokenizer_signature``)."""
 
-    def tables(self, docs: Iterable[Doc]) -> list[Tokens]:
-        """The docs' token tables, for a model with the same tokenizer to reuse (hold ``lock``)."""
-        return [Tokens.of(doc, self.signature) for doc in docs]
+    def tables(self, docs: Sequence[Doc], texts: Sequence[str] | None = None) -> list[Tokens]:
+        """The docs' token tables, for a model with the same tokenizer to reuse (hold ``lock``);
+        ``texts``: the texts the docs were made of by :meth:`docs` (their ``doc.text``)."""
+        if texts is None:
+            return [Tokens.of(doc, self.signature) for doc in docs]
+        return [Tokens.of(doc, self.signature, text) for doc, text in zip(docs, texts, strict=True)]
 
     def doc(self, text: str) -> Doc:
         """The text tokenised in linear time (hold ``lock``)."""

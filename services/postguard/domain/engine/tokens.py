@@ -64,13 +64,16 @@ class Tokens:
     norms: list[str]
 
     @classmethod
-    def of(cls, doc: Doc, signature: str) -> Tokens:
-        """The table of ``doc`` (made by a tokenizer with ``signature``)."""
+    def of(cls, doc: Doc, signature: str, text: str | None = None) -> Tokens:
+        """The table of ``doc`` (made by a tokenizer with ``signature``); ``text``: ``doc.text`` when the
+        caller has it (``Doc.text`` joins a Python ``Token`` per token)."""
         table = doc.to_array([ORTH, NORM, SPACY])
         strings = doc.vocab.strings
         words = [strings[orth] for orth in table[:, 0].tolist()]
         norms = [strings[norm] for norm in table[:, 1].tolist()]
-        return cls(doc.text, signature, words, table[:, 2].astype(bool).tolist(), norms)
+        return cls(
+            doc.text if text is None else text, signature, words, table[:, 2].astype(bool).tolist(), norms
+        )
 
     def doc(self, vocab: Vocab) -> Doc:
         """The same ``Doc`` on ``vocab``: words, spaces and norms (tokenizer special cases set some)."""

@@ -61,11 +61,14 @@ class Analysis:
     """Character spans naming people credited in the post (colleagues, handles): not patients."""
     role_cues: dict[str, tuple[list[int], list[int], list[str]]] = field(default_factory=dict)
     """The role cues of the post per role (``roles``: built on first use)."""
+    text: str = ""
+    """``doc.text``, when the caller has it (else it is taken from the doc)."""
     _sent_starts: list[int] | None = None
     _token_starts: list[int] | None = None
 
     def __post_init__(self) -> None:
-        self.text = self.doc.text
+        if not self.text:
+            self.text = self.doc.text
         self.lower = self.text.lower()
         self._headlines: dict[tuple[int, int], bool] = {}
         # indexes that keep the per-candidate context questions O(log n) (a hostile post can hold

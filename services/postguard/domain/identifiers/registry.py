@@ -94,17 +94,18 @@ class RecognizerRegistry:
         # one caller at a time: the gRPC thread pool and the stream executor share one registry
         with self.engine.lock:
             docs = self.engine.docs(texts)
-            results = [self._analyze(doc) for doc in docs]
-            tokens = self.engine.tables(docs) if tables else []
+            # guarded_doc keeps the text: doc.text == text (and rebuilding it costs a Token per token)
+            results = [self._analyze(doc, text) for doc, text in zip(docs, texts, strict=True)]
+            tokens = self.engine.tables(docs, texts) if tables else []
             self.engine.reset_if_full()  # a long-running service would keep every string it saw
         return results, tokens
 
-    def _analyze(self, doc: Doc) -> tuple[Analysis, list[Finding]]:
+    def _analyze(self, doc: Doc, text: str) -> tuple[Analysis, list[Finding]]:
         grouped: dict[str, list[Span]] = {}
         for key, start, end in self.engine.match(doc):
             grouped.setdefault(key, []).append(Span(doc, start, end, label=key))
         matches = {key: sorted(filter_spans(spans), key=lambda s: s.start) for key, spans in grouped.items()}
-        analysis = Analysis(doc=doc, matches=matches)
+        analysis = Analysis(doc=doc, matches=matches, text=text)
         prefilter = self.prefilter and simple_case(analysis.text)
         for recognizer in self.recognizers:
             if not prefilter or recognizer.triggered(analysis):

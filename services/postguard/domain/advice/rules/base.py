@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from typing import Any
 
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -20,7 +21,10 @@ TokenPattern = list[dict[str, Any]]
 """A spaCy ``Matcher`` pattern (one dict per token); the same type as ``domain.engine.TokenPattern``."""
 
 TokenTest = Callable[[Token], bool]
-"""A single-token cue too costly as a Matcher regex (run as one plain loop over the doc)."""
+"""A single-token cue too costly as a Matcher regex. It may read only the word itself (its text and
+lexeme attributes such as ``lower_``, ``is_alpha``, ``len``): it is evaluated once per distinct word."""
+MAX_CACHED_WORDS = 200_000
+"""Distinct words whose token-test results a ``CueMatcher`` keeps (then it starts afresh)."""
 
 RULE_DETECTOR_PREFIX = "rules:"
 
@@ -173,6 +177,7 @@ class CueMatcher:
         token_tests: dict[str, TokenTest] | None = None,
     ) -> None:
         self._token_tests = dict(token_tests or {})
+        self._word_keys: dict[int, tuple[str, ...]] = {}
         if not isinstance(token_patterns, CompiledPatterns):
             spec = MatchSpec(dict(token_patterns), {k: list(v) for k, v in (phrases or {}).items()})
             token_patterns = CompiledPatterns(spec)
@@ -183,15 +188,31 @@ class CueMatcher:
         """A cue matcher over an engine matcher already bound to the pipeline's vocab."""
         self = cls.__new__(cls)
         self._token_tests = dict(token_tests or {})
+        self._word_keys = {}
         self._matcher = matcher
         return self
 
     def match(self, doc: Doc) -> DocCues:
         """Run the matcher over ``doc`` and index the hits."""
         hits = self._matcher(doc)
-        for key, test in self._token_tests.items():
-            hits += [(key, tok.i, tok.i + 1) for tok in doc if test(tok)]
+        if self._token_tests:
+            hits += self._token_hits(doc)
         return DocCues(doc, hits)
+
+    def _token_hits(self, doc: Doc) -> list[tuple[str, int, int]]:
+        """The token tests' hits, each test run once per distinct word (by its ``ORTH`` id, a hash of
+        the text that does not change when the vocab is rebuilt), not once per token."""
+        if len(self._word_keys) > MAX_CACHED_WORDS:
+            self._word_keys = {}
+        known = self._word_keys
+        hits = []
+        for i, orth in enumerate(doc.to_array(ORTH).tolist()):
+            keys = known.get(orth)
+            if keys is None:
+                token = doc[i]
+                keys = known[orth] = tuple(key for key, test in self._token_tests.items() if test(token))
+            hits += [(key, i, i + 1) for key in keys]
+        return hits
 
 
 def merge_cue_specs(

@@ -22,6 +22,7 @@ from postguard.domain.identifiers.analysis import Analysis
 from postguard.domain.identifiers.lexicons import EVENT_TERMS, MONTHS, RELATIVE_TIME, WEEKDAYS, rule_file
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.identifiers.recognizers.age import NUMBER_WORDS
+from postguard.domain.identifiers.regex_gate import RegexGate
 from postguard.domain.types import Finding, IdentifierLabel
 
 _DATA = rule_file("date.yaml")
@@ -151,7 +152,23 @@ def _first_words(name: str) -> set[str]:
 
 _NAME_REGEXES = [_name_regex(name) for name in sorted(NAMED_DAYS, key=len, reverse=True)]
 _NAME_FIRST_WORDS = frozenset(word for name in NAMED_DAYS for word in _first_words(name))
+
+
+def _names_starting(word: str) -> re.Pattern[str]:
+    """The names that can start with ``word`` (one of their ``_first_words``), as one alternation."""
+    ordered = sorted(NAMED_DAYS, key=len, reverse=True)  # the order of the named-day slot
+    regexes = [
+        regex for name, (regex, _) in zip(ordered, _NAME_REGEXES, strict=True) if word in _first_words(name)
+    ]
+    return re.compile("|".join(regexes), re.IGNORECASE)
+
+
+_NAMES_STARTING = {word: _names_starting(word) for word in _NAME_FIRST_WORDS}
+"""First word -> the names that start with it: on ASCII text a named-day match whose name starts at a
+word starts with one of that word's names, so a word none of them matches at needs no full scan."""
 _WORD = re.compile(r"[a-z0-9]+")
+_NAME_PRECHECK = True
+"""Skip a first word where none of its names starts (``_NAMES_STARTING``); off only to test that."""
 _NAME_REACH = (48, 80)
 """How far before a named day's first word its offset or preposition may start, and after it the
 name may end (the longest name is under 50 characters)."""
@@ -194,6 +211,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, _pattern(kind)) for kind in _DATA.phrases("kinds")
 )
 NAMED_DAY = _pattern("named_day")
+_GATES = {kind: RegexGate(p) for kind, p in _PATTERNS}
+"""Exact prefilters of the date patterns (most need a digit); see ``regex_gate``."""
+_GATED = True
+"""Skip a pattern its gate rules out; off only to test that the gates change nothing."""
 PATTERNS: Mapping[str, re.Pattern[str]] = {**dict(_PATTERNS), "named_day": NAMED_DAY}
 """The date patterns by kind (read by ``date_resolution``)."""
 RELATIVE = _DATA.template("relative", relative_time=_alternation(_RELATIVE_PHRASES))
@@ -243,11 +264,12 @@ class DateRecognizer(Recognizer):
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found = []
+        text, lower = analysis.text, analysis.lower
         candidates = [
             (kind, m.start(), m.end(), m)
             for kind, p in _PATTERNS
-            if _NEEDS.get(kind, "") in analysis.lower
-            for m in p.finditer(analysis.text)
+            if _NEEDS.get(kind, "") in lower and (not _GATED or _GATES[kind].possible(text, lower))
+            for m in p.finditer(text)
         ]
         candidates += [("named_day", m.start(), m.end(), m) for m in _named_day_matches(analysis)]
         candidates += [("relative", m.start(), m.end(), m) for m in RELATIVE.finditer(analysis.text)]
@@ -332,10 +354,13 @@ def _named_day_matches(analysis: Analysis) -> list[re.Match[str]]:
     if _NAME_FIRST_WORDS.isdisjoint(_WORD.findall(analysis.lower)):
         return []
     text, found, last_end = analysis.text, [], -1
+    ascii_text = text.isascii() and _NAME_PRECHECK
     for word in _WORD.finditer(analysis.lower):
         if word.start() < last_end or word.group() not in _NAME_FIRST_WORDS:
             continue
         lo, hi = max(0, word.start() - _NAME_REACH[0]), min(len(text), word.start() + _NAME_REACH[1])
+        if ascii_text and _NAMES_STARTING[word.group()].match(text, word.start(), hi) is None:
+            continue  # no name starts here: the whole alternation over the window cannot find one
         m = next((m for m in NAMED_DAY.finditer(text, lo, hi) if m.start("name") == word.start()), None)
         if m is not None:
             found.append(m)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
@@ -29,6 +29,7 @@ from postguard.domain.identifiers.lexicons import (
     rule_file,
 )
 from postguard.domain.identifiers.recognizer import Recognizer
+from postguard.domain.identifiers.regex_gate import RegexGate
 from postguard.domain.types import Finding, IdentifierLabel
 
 _DATA = rule_file("location.yaml")
@@ -328,7 +329,7 @@ class LocationRecognizer(Recognizer):
             finding = self.finding(IdentifierLabel.LOCATION, start, end, confidence)
             found.append(dataclasses.replace(finding, attributes=_STREET_LEVEL))
             covered.add(start, end)
-        for m in _ZIP_CUED.finditer(text):
+        for m in _scan(_ZIP_CUED, text, analysis.lower):
             group = "zip" if m.group("zip") is not None else "code"
             start, end = m.start(group), m.end(group)
             if not covered.overlaps(start, end):
@@ -340,16 +341,33 @@ class LocationRecognizer(Recognizer):
         return found
 
 
+_GATES = {
+    p: RegexGate(p)
+    for p in (_STREET, _CROSS, _ADDRESS_CUED, _BOX, _SHIP, _INTERNATIONAL, _CORNER, _AFTER_CUE, _ZIP_CUED)
+}
+"""The address scans' exact prefilters (a digit every match needs, the cue a match starts with)."""
+_GATED = True
+"""Skip a scan its gate rules out; off only to test that the gates change nothing."""
+
+
+def _scan(pattern: re.Pattern[str], text: str, lower: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, or nothing when its gate says it cannot match."""
+    if _GATED and not _GATES[pattern].possible(text, lower):
+        return iter(())
+    return pattern.finditer(text)
+
+
 def _street_spans(text: str) -> list[tuple[int, int, float]]:
     """Street-level address candidates, most specific first: (start, end, confidence)."""
-    spans = [(m.start(), m.end(), 0.9) for m in _STREET.finditer(text)]
-    spans += [(m.start(), m.end(), 0.85) for m in _CROSS.finditer(text)]
-    spans += [(m.start("addr"), m.end("addr"), 0.85) for m in _ADDRESS_CUED.finditer(text)]
-    spans += [(m.start(), m.end(), 0.85) for m in _BOX.finditer(text)]
-    spans += [(m.start(), m.end(), 0.85) for m in _SHIP.finditer(text)]
-    spans += [(m.start(), m.end(), 0.85) for m in _INTERNATIONAL.finditer(text)]
-    spans += [(m.start("addr"), m.end("addr"), 0.8) for m in _CORNER.finditer(text)]
-    spans += [(m.start("addr"), m.end("addr"), 0.8) for m in _AFTER_CUE.finditer(text)]
+    lower = text.lower()
+    spans = [(m.start(), m.end(), 0.9) for m in _scan(_STREET, text, lower)]
+    spans += [(m.start(), m.end(), 0.85) for m in _scan(_CROSS, text, lower)]
+    spans += [(m.start("addr"), m.end("addr"), 0.85) for m in _scan(_ADDRESS_CUED, text, lower)]
+    spans += [(m.start(), m.end(), 0.85) for m in _scan(_BOX, text, lower)]
+    spans += [(m.start(), m.end(), 0.85) for m in _scan(_SHIP, text, lower)]
+    spans += [(m.start(), m.end(), 0.85) for m in _scan(_INTERNATIONAL, text, lower)]
+    spans += [(m.start("addr"), m.end("addr"), 0.8) for m in _scan(_CORNER, text, lower)]
+    spans += [(m.start("addr"), m.end("addr"), 0.8) for m in _scan(_AFTER_CUE, text, lower)]
     return spans + _address_lines(text)
 
 
