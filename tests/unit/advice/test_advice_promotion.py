@@ -101,3 +101,43 @@ def test_shops_referrals_and_bare_codes_are_found(classifier, text):
 @pytest.mark.parametrize("text", NOT_SHOP_POSTS)
 def test_disclosed_research_admin_and_verb_uses_pass(classifier, text):
     assert findings_for(classifier, text, LABEL) == []
+
+
+# Fresh wordings written after the rule changes, to check the mechanisms generalise.
+MORE_PROMOTION = [
+    "Been using this hydration powder on every night shift, honestly can't work "
+    "without it now. Code NIGHTOWL saves you 20%",
+    "My favourite compression socks are back in stock!! link in bio babes",
+    "Grab your own Littmann from my Amazon list, it's the one I've used for years",
+    'Want glowing skin after 12h shifts? DM me "GLOW" and I\'ll send you my discount',
+    "This planner got me through med school. Use NURSEKAT at checkout",
+    "Every ICU nurse needs these scrub caps, get 15% off with my link",
+    "I only recommend one brand of baby formula to my families, swipe up to grab it",
+    "Honestly obsessed with @CalmCo sleep drops, they've changed my nights. Shop via the link in my stories",
+    "Hospital managers, if you're not using RotaFlow you're wasting money. Book a "
+    "demo through me and get 2 months free",
+    "Doctor-approved collagen gummies, order through my website and get free delivery",
+]
+
+MORE_NOT_PROMOTION = [
+    "Our hospital charity shop on level 2 is open weekdays, all proceeds go to the children's ward.",
+    "Huge thanks to @BakeryCo for donating treats to night staff!",
+    "Read our new guideline on inhaler technique, link in bio.",
+    "Ad: I'm a paid partner of ScrubLife. Their new range is comfy, code NURSE10 saves 10%.",
+    "Our pharmacy team can help you plan your repeat prescriptions, call us to book.",
+    "Congrats to the resus team on passing their audit!",
+    "We use the NEWS2 score on every ward; training slides linked below.",
+    "Vote for our midwives in the national awards, link in bio!",
+    "Use NEWS2 on every patient, it saves lives. Training is free this month.",
+    "Our staff gym has a free week for new starters, just show your badge.",
+]
+
+
+@pytest.mark.parametrize("text", MORE_PROMOTION)
+def test_more_promotion_wordings_are_found(classifier, text):
+    assert findings_for(classifier, text, LABEL), f"expected {LABEL}"
+
+
+@pytest.mark.parametrize("text", MORE_NOT_PROMOTION)
+def test_more_non_promotion_posts_pass(classifier, text):
+    assert findings_for(classifier, text, LABEL) == []

@@ -102,3 +102,39 @@ def test_offers_and_private_requests_are_found(classifier, text):
 @pytest.mark.parametrize("text", NOT_SOLICITATION)
 def test_institution_replies_refusals_and_idioms_pass(classifier, text):
     assert findings_for(classifier, text, LABEL) == []
+
+
+# Fresh wordings written after the rule changes, to check the mechanisms generalise.
+MORE_SOLICITATION = [
+    "Worried about your baby's poo colour? Pop a pic in my inbox and I'll tell you if it's normal.",
+    "Got test results you don't understand? DM them to me and I'll explain them tonight.",
+    "Ladies, if your smear came back abnormal, message me the report and I'll go through it with you.",
+    "Physio here, happy to look at anyone's knee MRI for free this weekend, just DM.",
+    "Send over your ECG strips and I'll read them for you, no charge.",
+    "Comment your symptoms below and I'll tell you which specialist to see.",
+    "Drop your HbA1c in the comments and I'll tell you if you need meds.",
+    "Any runners with heel pain, WhatsApp me a video of your gait and I'll diagnose it.",
+    "Dermatology nurse here, free skin checks via DM this week, send clear photos of any spots.",
+    "If your child has a rash, email me a photo and I'll advise before you go to A&E.",
+]
+
+MORE_NOT_SOLICITATION = [
+    "Please don't post your scans or results here, we can't advise on social media. Call 111.",
+    "DM us for details of our free diabetes education class.",
+    "Message me if you want to swap your Saturday shift.",
+    "Comment below with your favourite nurse memory!",
+    "Our ward team is happy to answer general questions at the open day, no personal medical advice.",
+    "Email me your CV if you're interested in the band 5 post.",
+    "Send your photos from the charity run to our comms team!",
+    "We're sorry to hear about your experience. Please email our patient experience team with your details.",
+]
+
+
+@pytest.mark.parametrize("text", MORE_SOLICITATION)
+def test_more_solicitation_wordings_are_found(classifier, text):
+    assert findings_for(classifier, text, LABEL), f"expected {LABEL}"
+
+
+@pytest.mark.parametrize("text", MORE_NOT_SOLICITATION)
+def test_more_non_solicitation_posts_pass(classifier, text):
+    assert findings_for(classifier, text, LABEL) == []
