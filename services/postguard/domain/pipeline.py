@@ -137,9 +137,13 @@ class ScreeningPipeline:
         """Screen posts together (faster: the language models batch). Every post gets one decision."""
         policies = [self.policies.policy_for(p.institution_id) for p in posts]
         # one tokenisation per post: the identifier stage leaves its token tables for the text model
-        shared = SharedTokens()
-        identify = _sharing(self.identifiers.detect_batch, shared)
-        classify = _sharing(self.advice.classify_batch, shared)
+        # (without one nobody reads them, so none are built)
+        if getattr(self.advice, "text_model", None) is not None:
+            shared = SharedTokens()
+            identify = _sharing(self.identifiers.detect_batch, shared)
+            classify = _sharing(self.advice.classify_batch, shared)
+        else:
+            identify, classify = self.identifiers.detect_batch, self.advice.classify_batch
         id_results = run_stage(StageName.IDENTIFIER_DETECTION, identify, posts)
         ad_results = run_stage(StageName.ADVICE_CLASSIFICATION, classify, posts)
         image_results = [self.screen_images(post) for post in posts]
