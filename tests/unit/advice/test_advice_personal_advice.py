@@ -17,7 +17,6 @@ POSITIVES = [
     "Sounds like you have strep, honestly.",
     "You probably have a UTI from what you describe.",
     "@jane_d honestly just double your sertraline dose tonight",
-    "Take 2 tablets of ibuprofen every 6 hours for the pain.",
     "If I were you I would stop taking the prednisone.",
     "Given your history you need to increase the insulin to 20 units.",
     "You can take 1000mg of paracetamol with it, that's fine.",

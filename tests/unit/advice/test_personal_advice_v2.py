@@ -52,3 +52,45 @@ def test_general_dose_information_gets_the_disclaimer_finding_instead(classifier
     text = "@jo generally adults take 1000mg paracetamol up to four times a day."
     assert findings_for(classifier, text, DISCLAIMER)
     assert findings_for(classifier, text, ADVICE) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a reply word or a colon around the handle opens a reply
+        "duet with @mara: hun your toddler's cough is croup, steam in the bathroom and calpol at night",
+        "Great question @theo: stop the ibuprofen and rest that wrist for a week.",
+        # replies framed by the question they answer, and first-person recommendations
+        "Re your question about your dad: in his case I'd decline the extra chemo cycle.",
+        "To the commenter with the sore hip: you should be icing it and cutting back the running.",
+        "Thanks for posting your bloods. Given what you wrote, I'd come off the HRT for now.",
+        # a verdict with a word before it, and telling one person to skip care
+        "@lee that's a classic tension headache mate, nothing more.",
+        "@ana that sounds like reflux to me. you're fine, don't bother with the GP.",
+        "@rory with your history I'd give the flu jab a miss this year",
+    ],
+)
+def test_replies_in_other_wordings_are_personal_advice(classifier, text):
+    assert findings_for(classifier, text, ADVICE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an invitation to send symptoms privately is solicitation, not advice given
+        "drop your rash pics in my inbox and i'll tell you what it is",
+        # a refusal and a referral in other wordings
+        "@kit I can't diagnose anyone over Instagram, please get that rash checked by your own doctor",
+        "@kit I'd never give you a dose online, ring your pharmacy instead",
+        # a tip with a dose to every reader is education (it needs a disclaimer instead)
+        "Period pain? Start ibuprofen 400mg the day before and take it with food.",
+    ],
+)
+def test_solicitations_refusals_and_broadcast_tips_are_not_personal_advice(classifier, text):
+    assert findings_for(classifier, text, ADVICE) == []
+
+
+def test_a_broadcast_dose_tip_needs_a_disclaimer_not_a_personal_advice_finding(classifier):
+    text = "Take 2 tablets of ibuprofen every 6 hours for the pain."
+    assert findings_for(classifier, text, ADVICE) == []
+    assert findings_for(classifier, text, DISCLAIMER)

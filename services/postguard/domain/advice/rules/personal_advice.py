@@ -24,6 +24,7 @@ THAT_VERDICT = "PA:THAT_VERDICT"
 REASSURE = "PA:REASSURE"
 REFUSAL = "PA:REFUSAL"
 ADDRESSEE = "PA:ADDRESSEE"
+REPLY_REFERRAL = "PA:REPLY_REFERRAL"
 
 DATA = load("personal_advice.yaml")
 
@@ -47,6 +48,8 @@ _SKIP_AT_START = DATA.words("skip_at_start")
 _GENERIC_MARKERS = DATA.words("generic_markers") | _GENERIC_SUBJECTS
 _NEGATORS = DATA.words("negators")
 _CONDITIONALS = DATA.words("conditionals")
+_REPLY_LEADS = DATA.words("reply_leads")
+_SEND_CHANNELS = DATA.words("send_channels")
 DIAGNOSIS_CONFIDENCE = DATA.number("diagnosis_confidence")
 REPLY_DOSE_CONFIDENCE = DATA.number("reply_dose_confidence")
 REPLY_CONFIDENCE = DATA.number("reply_confidence")
@@ -78,7 +81,7 @@ _NOT_NAMES = frozenset(DATA.phrases("not_names"))
 _PATTERN_LISTS = {
     "ailments": sorted(c.SYMPTOMS | c.CONDITIONS | EXTRA_AILMENTS),
     "conditions": sorted(c.CONDITIONS | EXTRA_AILMENTS),
-    "verdicts": sorted(c.CONDITIONS | EXTRA_AILMENTS | DATA.words("verdict_words")),
+    "verdicts": sorted(c.CONDITIONS | c.SYMPTOMS | EXTRA_AILMENTS | DATA.words("verdict_words")),
     "extra_ailments": sorted(EXTRA_AILMENTS),
     **{
         name: sorted(DATA.words(name))
@@ -131,6 +134,7 @@ class PersonalAdviceRule(ContentRule):
             PREVENTIVE: PREVENTIVE_TERMS,
             PROCEDURE: PROCEDURES,
             RECOMMEND: FIRST_PERSON_RX,
+            REPLY_REFERRAL: DATA.phrases("reply_referrals"),
         }
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
@@ -138,8 +142,12 @@ class PersonalAdviceRule(ContentRule):
         refused = cues.has(REFUSAL)
         doc_reply = is_reply(cues) or cues.has(ADDRESSEE)
         for i in range(len(cues.sentences)):
+            if _asks_to_send(cues, i):
+                continue  # "drop your symptoms in my inbox and I'll advise": solicitation, not advice given
             reply = doc_reply or vocative(cues, i)
-            finding = self._diagnosis(cues, i) or self._advice(cues, i, reply)
+            finding = self._diagnosis(cues, i)
+            if finding is None and not (refused and not cues.has(c.DOSAGE, i)):
+                finding = self._advice(cues, i, reply)  # "I'd never give you a dose online": a refusal
             if finding is None and reply and not refused:
                 finding = self._reply(cues, i)
             if finding is None and not refused:
@@ -173,19 +181,21 @@ class PersonalAdviceRule(ContentRule):
         Examples: "@sara that sounds like plantar fasciitis, ice it and stretch your calf";
         "@rob that mole looks benign, nothing to worry about"; "@nina skip the aspirin".
         """
-        referral = cues.has(c.REFERRAL, i)
-        health = [
-            s for k in (c.MEDICATION, c.DOSAGE, c.SYMPTOM, c.CONDITION, YOUR_SYMPTOM, REPLY_HEALTH)
-            for s in cues.spans(k, i)
-        ]  # fmt: skip
-        if not health:
-            return None
+        referral = _referral(cues, i)
+        health = _health_spans(cues, i)
         verdict = cues.spans(THAT_VERDICT, i) + cues.spans(REASSURE, i)
         if cues.has(c.YOU, i):
             verdict = verdict + cues.spans(VERDICT, i)
+        if not health and not (verdict and i > 0 and _health_spans(cues, i - 1)):
+            return None  # "... a panic attack, not your heart. You're fine, don't bother with A&E"
+        health = health or verdict
         directive = _reply_directive(cues, i)
+        if directive is None:
+            directive = _you_modal(cues, i)  # "@sam at 34 weeks you should be lying on your left side"
         used = health + verdict + ([(directive, directive + 1)] if directive is not None else [])
-        skip_prevention = directive is not None and cues.doc[directive].lower_ in _AGAINST
+        skip_prevention = (directive is not None and cues.doc[directive].lower_ in _AGAINST) or cues.has(
+            REASSURE, i
+        )
         if directive is not None and cues.has(PREVENTIVE, i) and not cues.has(c.MEDICATION, i):
             directive = directive if skip_prevention else None
         if directive is None and not verdict:
@@ -206,7 +216,7 @@ class PersonalAdviceRule(ContentRule):
         stomach"; "in your case the usual dose is 500mg twice a day". Dose figures in a reply framed as
         general information ("generally adults take 1000mg") are education, not personal advice."""
         personal = cues.spans(PERSONAL, i)
-        if not (reply or personal) or cues.has(c.REFERRAL, i):
+        if not (reply or personal) or _referral(cues, i):
             return None
         doses = [s for s in cues.spans(c.DOSAGE, i) if cues.doc[s[0]].text[:1].isdigit()]
         if not doses:
@@ -237,36 +247,27 @@ class PersonalAdviceRule(ContentRule):
         personal = cues.spans(PERSONAL, i)
         strong = bool(personal) or reply
         you = cues.spans(c.YOU, i) + cues.spans(RECOMMEND, i)
-        if not (you or imperative_at is not None or strong):
-            return None
+        if not (you or strong):
+            return (
+                None  # "Start ibuprofen 400mg the day before": a tip to every reader (MISSING_DISCLAIMER's)
+            )
         if first_lower in _GENERIC_SUBJECTS and not strong:
             return None
         dose = cues.spans(c.DOSAGE, i)
         meds = cues.spans(c.MEDICATION, i) + cues.spans(PROCEDURE, i)
         own_symptom = cues.spans(YOUR_SYMPTOM, i)
+        if strong and not own_symptom:
+            own_symptom = _health_spans(cues, i)  # "in your case I'd stay home until the contractions ..."
         if not (dose or meds or own_symptom):
             return None
         if not (dose or meds or strong or modal):
             return None  # "Cut down on salt to lower your blood pressure": a tip to every reader
-        if cues.has(c.REFERRAL, i) and not dose and not strong:
+        if _referral(cues, i) and not dose and not strong:
             return None
-        if cues.has(PREVENTIVE, i) and not dose and not meds:
-            return None
+        if cues.has(PREVENTIVE, i) and not dose and not meds and not (strong and cues.has(REASSURE, i)):
+            return None  # recommending a vaccine is education; "I'd give the booster a miss" is not
 
-        confidence = ADVICE_BASE
-        if dose:
-            confidence += DOSE_BONUS
-            reason = REASON_DOSE
-        elif meds:
-            confidence += ADDRESSED_MEDICATION_BONUS if (you or strong) else MEDICATION_BONUS
-            reason = REASON_MEDICATION
-        else:
-            confidence += SYMPTOM_BONUS
-            reason = REASON_SYMPTOM
-        if strong:
-            confidence += PERSONAL_BONUS
-        if you and modal:
-            confidence += YOU_AND_MODAL_BONUS
+        confidence, reason = _advice_score(bool(dose), bool(meds), bool(you), strong, bool(modal))
         if first_lower in _CONDITIONALS and not strong:
             confidence -= CONDITIONAL_PENALTY
         if confidence < ADVICE_THRESHOLD:
@@ -277,14 +278,42 @@ class PersonalAdviceRule(ContentRule):
         return self.finding(cues, _cover(used), min(confidence, ADVICE_CAP), reason, SUGGESTION)
 
 
+def _advice_score(dose: bool, meds: bool, you: bool, strong: bool, modal: bool) -> tuple[float, str]:
+    """The advice score (``advice_base`` plus the bonuses that apply) and the reason's kind."""
+    confidence = ADVICE_BASE
+    if dose:
+        confidence += DOSE_BONUS
+        reason = REASON_DOSE
+    elif meds:
+        confidence += ADDRESSED_MEDICATION_BONUS if (you or strong) else MEDICATION_BONUS
+        reason = REASON_MEDICATION
+    else:
+        confidence += SYMPTOM_BONUS
+        reason = REASON_SYMPTOM
+    if strong:
+        confidence += PERSONAL_BONUS
+    if you and modal:
+        confidence += YOU_AND_MODAL_BONUS
+    return confidence, reason
+
+
 def is_reply(cues: DocCues) -> bool:
-    """Whether the post answers one account: opens with "@name" or "Replying to @name"."""
+    """Whether the post answers one account: opens with "@name", or a reply word before one
+    ("Replying to @name", "stitch w/ @name:", "answering @name"), or a @handle ending its opening
+    ("Great question @sam: ...")."""
     doc = cues.doc
     if not len(doc):
         return False
     if doc[0].text.startswith("@"):
         return True
-    return doc[0].lower_ in ("replying", "reply") and any(t.text.startswith("@") for t in doc[1:4])
+    opening = doc[:6]
+    handles = [t.i for t in opening if t.text.startswith("@") and len(t) > 1]
+    if not handles:
+        return False
+    if any(t.lower_ in _REPLY_LEADS for t in doc[: handles[0]]):
+        return True
+    after = handles[0] + 1
+    return after < len(doc) and doc[after].text in (":", "—", "-")
 
 
 def vocative(cues: DocCues, i: int) -> bool:
@@ -305,6 +334,31 @@ def vocative(cues: DocCues, i: int) -> bool:
         if cues.doc[tok.i + 1].text == "," and name_like:
             return True
     return False
+
+
+def _health_spans(cues: DocCues, i: int) -> list[tuple[int, int]]:
+    """Health cues of sentence ``i``: medications, doses, symptoms, conditions, procedures, vaccines,
+    lab values."""
+    keys = (c.MEDICATION, c.DOSAGE, c.SYMPTOM, c.CONDITION, YOUR_SYMPTOM, REPLY_HEALTH, PROCEDURE, PREVENTIVE)
+    return [s for k in keys for s in cues.spans(k, i)]
+
+
+def _referral(cues: DocCues, i: int) -> bool:
+    """Whether sentence ``i`` sends the person to care ("see your GP", "ring your pharmacy")."""
+    return cues.has_any((c.REFERRAL, REPLY_REFERRAL), i)
+
+
+def _asks_to_send(cues: DocCues, i: int) -> bool:
+    """Whether sentence ``i`` invites the reader to send something privately, with no dose in it."""
+    return not cues.has(c.DOSAGE, i) and any(tok.lower_ in _SEND_CHANNELS for tok in cues.sentences[i])
+
+
+def _you_modal(cues: DocCues, i: int) -> int | None:
+    """Token index of a modal whose subject is the reader ("you should", "you specifically need")."""
+    for start, _ in cues.spans(MODAL, i):
+        if cues.preceded_by(start, c.SECOND_PERSON, 2) or cues.doc[start].lower_ in ("you", "u"):
+            return start
+    return None
 
 
 def _reply_directive(cues: DocCues, i: int) -> int | None:
