@@ -18,6 +18,7 @@ from functools import cache
 from postguard.domain.advice.rules import cues as c
 from postguard.domain.advice.rules.base import RULE_DETECTOR_PREFIX, ContentRule, DocCues, TokenPattern
 from postguard.domain.advice.rules.data import expand, load
+from postguard.domain.engine.context import CONDEMNED, HYPOTHETICAL, NEGATED, QUOTED, REPORTED
 from postguard.domain.spans import DisjointSpans
 from postguard.domain.types import ContentLabel, Finding
 
@@ -44,8 +45,6 @@ DEROGATORY = "UP:DEROGATORY"
 POSITIVE = "UP:POSITIVE"
 EXASPERATION = "UP:EXASPERATION"
 BENIGN = "UP:BENIGN"
-CONDEMN = "UP:CONDEMN"
-REPORTED = "UP:REPORTED"
 CURSE = "UP:CURSE"
 RANT = "UP:RANT"
 WORKPLACE = "UP:WORKPLACE"
@@ -57,6 +56,13 @@ HEALTH_MEASURE = "PR:HEALTH_MEASURE"
 MISCONDUCT = "UP:MISCONDUCT"
 SEXUAL = "UP:SEXUAL"
 SCARE_QUOTE = "UP:SCARE_QUOTE"
+GENERALISED = "UP:GENERALISED"
+BLAME = "UP:BLAME"
+VISITORS = "UP:VISITORS"
+PARTISAN = "PR:PARTISAN_VOTE"
+VENT = "PR:VENT"
+GRIEVANCE = "PR:GRIEVANCE"
+SARCASM = "PR:SARCASM"
 
 STANDALONE_KINDS = ("slur", "insult", "profanity", "patient_label")
 LEXICON_KINDS = (*STANDALONE_KINDS, "dehumanizing", "disparaging_adj")
@@ -65,9 +71,9 @@ LEXICON_KINDS = (*STANDALONE_KINDS, "dehumanizing", "disparaging_adj")
 DATA = load("conduct.yaml")
 
 PEOPLE: frozenset[str] = DATA.words("people")
-_NEGATORS = DATA.words("negators")
-_NEGATION_WINDOW = 2
-"""Tokens before a derogatory predicate searched for a negation ('are not lazy')."""
+_VERDICT_TOKENS = int(DATA.number("verdict_sentence_tokens"))
+_NEGATION_REACH = int(DATA.number("negation_reach_tokens"))
+"""A sentence this short after a group mention can carry its exasperation ('Typical.')."""
 _CONTEMPT_CONTEXT = DATA.phrases("contempt_context")
 _STRUCTURAL = DATA.phrases("group_contempt")
 _MOCK_MARKERS = DATA.phrases("mock_markers")
@@ -79,8 +85,6 @@ _PHRASE_CUES = {
     POSITIVE: "positive",
     EXASPERATION: "exasperation",
     BENIGN: "benign_senses",
-    CONDEMN: "condemnation",
-    REPORTED: "reported_speech",
     CURSE: "curses",
     RANT: "rant_phrases",
     CULTURE_WAR: "culture_war",
@@ -90,12 +94,29 @@ _PHRASE_CUES = {
     MISCONDUCT: "misconduct",
     SEXUAL: "sexual_cues",
     POLITICAL: "political_phrases",
+    SARCASM: "sarcasm",
+    THREAT: "threat_phrases",
+    GENERALISED: "generalised_target",
+    BLAME: "blame",
 }
 """Cue key -> its phrases entry in conduct.yaml."""
-_WORD_CUES = {PROFESSION: "professions", WORKPLACE: "workplace", POLITICAL: "political_entities"}
+_WORD_CUES = {
+    PROFESSION: "professions",
+    WORKPLACE: "workplace",
+    POLITICAL: "political_entities",
+    VISITORS: "visitor_words",
+}
 """Cue key -> its word list in conduct.yaml (each word a one-token phrase)."""
 
-_WORDING_LISTS = ("behave", "copula", "intensifiers", "modifiers", "person_adjectives", "vocatives")
+_WORDING_LISTS = (
+    "behave",
+    "copula",
+    "intensifiers",
+    "modifiers",
+    "person_adjectives",
+    "vocatives",
+    "vote_verbs",
+)
 _TARGET_LISTS = (
     "identity_adjectives",
     "identity_plurals",
@@ -105,6 +126,8 @@ _TARGET_LISTS = (
     "threat_objects",
     "threat_determiners",
     "workplace",
+    "party_words",
+    "grievance_words",
 )
 _PATTERN_LISTS = {name: sorted(DATA.words(name)) for name in (*_WORDING_LISTS, *_TARGET_LISTS)}
 _PATTERN_LISTS["people"] = sorted(PEOPLE | DATA.words("professions"))
@@ -124,8 +147,13 @@ _PATTERN_KEYS = {
     THREAT: "threat",
     RANT: "workplace_rant",
     SCARE_QUOTE: "scare_quote",
+    PARTISAN: "partisan_vote",
+    VENT: "vent",
+    GRIEVANCE: "grievance",
 }
 """Cue key -> its token-pattern entry in conduct.yaml."""
+_EXTRA_PATTERN_KEYS = {BODY: "body_ones", EXASPERATION: "every_single_time"}
+"""Cue keys with a second token-pattern entry besides their phrases or first entry."""
 
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
@@ -151,6 +179,7 @@ REASONS |= {
     "condition": "Laughs at a patient's symptoms or condition.",
     "misconduct": "Describes conduct a regulator would act on (impairment, false records, patient harm).",
     "sexual": "Sexualises a patient or a person in care.",
+    "blame": "Blames people for their illness or wishes them their suffering.",
 }
 CONFIDENCE = {
     "slur": DATA.number("slur_confidence"),
@@ -168,6 +197,7 @@ CONFIDENCE = {
     "condition": DATA.number("condition_mockery_confidence"),
     "misconduct": DATA.number("misconduct_confidence"),
     "sexual": DATA.number("sexual_confidence"),
+    "blame": DATA.number("group_confidence"),
 }
 """Finding confidence per kind of hit (numbers in conduct.yaml)."""
 SUGGESTION = (
@@ -184,7 +214,7 @@ POLITICS_CONFIDENCE = {
 POLITICS_SUGGESTION = (
     "Keep institutional and professional accounts to health information; post personal views elsewhere."
 )
-_QUOTE_MARKS = frozenset({'"', "'", "\u201c", "\u201d"})
+_SINGLE_QUOTES = frozenset({"'", "\u2018", "\u2019"})
 Hit = tuple[tuple[int, int], str]
 
 
@@ -239,7 +269,10 @@ class ConductRule(ContentRule):
 
     def token_patterns(self) -> dict[str, list[TokenPattern]]:
         lists = self.pattern_lists()
-        return {key: expand(DATA.patterns(entry), lists) for key, entry in _PATTERN_KEYS.items()}
+        patterns = {key: expand(DATA.patterns(entry), lists) for key, entry in _PATTERN_KEYS.items()}
+        for key, entry in _EXTRA_PATTERN_KEYS.items():
+            patterns[key] = [*patterns.get(key, []), *expand(DATA.patterns(entry), lists)]
+        return patterns
 
     def phrases(self) -> dict[str, Iterable[str]]:
         cues: dict[str, Iterable[str]] = {key: DATA.phrases(entry) for key, entry in _PHRASE_CUES.items()}
@@ -310,17 +343,20 @@ class ConductRule(ContentRule):
         condition mocked or disparaged; a patient (two derogatory cues, or one in a post that laughs); a
         patient or colleague sexualised; threats; own misconduct."""
         hits: list[Hit] = [(s, "threat") for s in cues.spans(THREAT)]
+        hits += [(s, "blame") for s in _own_voice(cues, BLAME)]
         hits += [(s, "misconduct") for s in cues.spans(MISCONDUCT)]
         mocking = cues.has(MOCK_MARKER)
         for i in range(len(cues.sentences)):
             derogatory = _derogatory_starts(cues, i)
             last = derogatory[-1] if derogatory else -1
             praised = cues.has(POSITIVE, i)
-            contempt = cues.has_any((EXASPERATION, MOCK_MARKER), i) and not praised
+            contempt = _exasperated(cues, i) and not praised
             hits += [(s, "identity") for s in cues.spans(IDENTITY, i) if last > s[0] or contempt]
+            hits += [(s, "group") for s in cues.spans(GENERALISED, i) if derogatory]
             hits += [(s, "body") for s in cues.spans(BODY, i) if last > s[0] or (mocking and not praised)]
             if not praised:
                 hits += [(s, "profession") for s in cues.spans(PROFESSION, i) if last > s[0]]
+                hits += [(s, "group") for s in cues.spans(VISITORS, i) if last > s[0]]
             patients = cues.spans(PATIENT, i) or cues.spans(PATIENT_PLACE, i)
             ill = cues.has_any((c.SYMPTOM, c.CONDITION), i)
             if (cues.has(MOCK_MARKER, i) and (ill or cues.has(SCARE_QUOTE, i))) or (ill and derogatory):
@@ -335,8 +371,10 @@ class ConductRule(ContentRule):
         """POLITICS_OR_RANT findings: a culture-war slogan; a party or politician with a hostile stance, or
         with a supportive one unless the sentence is about a health measure (advocacy, not partisanship);
         venting at the job or employer, and curses aimed at no person."""
-        hits: list[Hit] = [(s, "politics") for s in cues.spans(CULTURE_WAR)]
-        hits += [(s, "rant") for s in cues.spans(RANT)]
+        hits: list[Hit] = [(s, "politics") for s in (*cues.spans(CULTURE_WAR), *cues.spans(PARTISAN))]
+        hits += [(s, "rant") for s in (*cues.spans(RANT), *_own_voice(cues, VENT))]
+        if cues.has(GRIEVANCE) and cues.has(SARCASM):
+            hits += [(s, "rant") for s in cues.spans(SARCASM)]
         for i in range(len(cues.sentences)):
             supportive = cues.has(SUPPORT, i) and not cues.has(HEALTH_MEASURE, i)
             if cues.has(HOSTILE, i) or supportive:
@@ -384,19 +422,64 @@ class ConductRule(ContentRule):
 
 
 def _not_condemned(cues: DocCues, hits: list[Hit]) -> list[Hit]:
-    """``hits`` less someone else's words the post condemns: the post holds a condemnation and the hit is
-    reported speech ('called a nurse a ...' in its sentence) or stands inside quotation marks."""
-    if not cues.has(CONDEMN):
-        return hits
-    quotes = [tok.i for tok in cues.doc if tok.text in _QUOTE_MARKS]
+    """``hits`` less someone else's words the post rejects, from the shared context component: the post
+    condemns (``condemned`` anywhere in it: "unacceptable", "struck off") or the hit itself is negated
+    ("stop calling patients ..."), and the hit is reported speech ("called a nurse a ...", anywhere in its
+    sentence) or stands inside quotation marks; in a post that condemns, a quotation anywhere in the
+    hit's sentence also makes the sentence a report ('a relative called our nurse a "..."')."""
+    context = cues.context
+    condemned = any(m.category == CONDEMNED for m in context.modifiers)
+    quotes = [tok.i for tok in cues.doc if tok.text in _SINGLE_QUOTES]
     kept = []
     for span, kind in hits:
-        sentence = cues.sentence_of(span[0])
-        start = cues.sentences[sentence].start
-        marks = bisect.bisect_left(quotes, span[0]) - bisect.bisect_left(quotes, start)
-        if not cues.has(REPORTED, sentence) and marks % 2 == 0:
-            kept.append((span, kind))
+        own = context.categories(*span)
+        quoted = QUOTED in own or _single_quoted(cues, quotes, span)
+        reported = quoted or REPORTED in context.sentence_categories(*span)
+        if (condemned and (reported or _quote_in_sentence(cues, span))) or (NEGATED in own and reported):
+            continue
+        kept.append((span, kind))
     return kept
+
+
+def _single_quoted(cues: DocCues, quotes: list[int], span: tuple[int, int]) -> bool:
+    """Whether ``span`` stands after an odd number of single quotation marks (token indexes ``quotes``,
+    sorted) in its sentence: the shared component's ``quoted`` covers double marks only."""
+    start = cues.sentences[cues.sentence_of(span[0])].start
+    return (bisect.bisect_left(quotes, span[0]) - bisect.bisect_left(quotes, start)) % 2 == 1
+
+
+def _quote_in_sentence(cues: DocCues, span: tuple[int, int]) -> bool:
+    """Whether ``span`` 's sentence holds a double-quoted span: the sentence reports someone's words
+    ('a relative called our nurse a "..." today')."""
+    sentence = cues.sentences[cues.sentence_of(span[0])]
+    return any(sentence.start <= lo and hi <= sentence.end for lo, hi in cues.context.quoted)
+
+
+def _exasperated(cues: DocCues, sentence: int) -> bool:
+    """Exasperation or a mock marker in ``sentence``, or exasperation in a short verdict sentence right
+    after it ('... and then complain. Typical.', 'Every. Single. Time.', 'Not on my shift.')."""
+    if cues.has_any((EXASPERATION, MOCK_MARKER), sentence):
+        return True
+    after = sentence + 1
+    if after >= len(cues.sentences):
+        return False
+    return len(cues.sentences[after]) <= _VERDICT_TOKENS and cues.has(EXASPERATION, after)
+
+
+def _own_voice(cues: DocCues, key: str) -> list[tuple[int, int]]:
+    """Spans of ``key`` that are neither negated nor hypothetical ('if you feel burnt out, ...')."""
+    return [s for s in cues.spans(key) if not ({NEGATED, HYPOTHETICAL} & cues.context.categories(*s))]
+
+
+def _negated_near(cues: DocCues, span: tuple[int, int]) -> bool:
+    """Whether a negation of the shared context component reaches ``span`` from at most
+    ``negation_reach_tokens`` before it (a negation inside the span is the predicate's own word)."""
+    return any(
+        m.category == NEGATED
+        and m.scope[0] <= span[0] < m.scope[1]
+        and 0 <= span[0] - m.trigger[1] <= _NEGATION_REACH
+        for m in cues.context.modifiers
+    )
 
 
 def _benign(cues: DocCues, sentence: int, span: tuple[int, int]) -> bool:
@@ -408,11 +491,7 @@ def _derogatory_starts(cues: DocCues, sentence: int) -> list[int]:
     """Sorted starts of the derogatory predicates and curses in ``sentence`` that are neither a benign
     sense nor negated."""
     spans = (*cues.spans(DEROGATORY, sentence), *cues.spans(CURSE, sentence))
-    return sorted(
-        s[0]
-        for s in spans
-        if not _benign(cues, sentence, s) and not cues.preceded_by(s[0], _NEGATORS, _NEGATION_WINDOW)
-    )
+    return sorted(s[0] for s in spans if not _benign(cues, sentence, s) and not _negated_near(cues, s))
 
 
 def _people_or_places(cues: DocCues, sentence: int) -> list[tuple[int, int]]:
