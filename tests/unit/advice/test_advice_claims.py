@@ -200,3 +200,54 @@ def test_more_claim_wordings_are_found(classifier, text):
 @pytest.mark.parametrize("text", MORE_NOT_CLAIMS)
 def test_sourced_hedged_myth_busting_and_everyday_posts_pass(classifier, text):
     assert findings_for(classifier, text, LABEL) == []
+
+
+# Harms blamed on everyday and medical exposures, 'keeps X away', paid-to-push conspiracies, vaccine slurs.
+THIRD_CLAIMS = [
+    "Black seed oil cures everything except death, as the saying goes, and I believe it.",
+    "Nurse here: the morning after pill causes permanent infertility, don't let anyone tell you otherwise.",
+    "Eating carrots will fix your eyesight, no need for glasses.",
+    "Hot lemon water every morning keeps cancer away, I've not had so much as a sniffle in 10 yrs.",
+    "GPs are paid to push statins, they're useless for women.",
+    "This magnetic bracelet stopped my arthritis pain for good.",
+    "The new RSV jab is untested and dangerous, protect your babies.",
+    "I'll say it louder for the back: depression is a choice.",
+    "Cold water swimming cures anxiety and depression, ditch the tablets.",
+    "Cannabis oil shrinks brain tumours, my patient is living proof.",
+    "Wifi and 5G cause migraines and cancer, turn your router off at night.",
+    "Raw milk is completely safe and boosts immunity better than any jab.",
+    "Apple cider vinegar melts kidney stones overnight.",
+]
+
+THIRD_NOT_CLAIMS = [
+    "Statins lower the risk of heart attack in people at high risk; talk to your GP "
+    "about whether they suit you.",
+    "The RSV vaccine for pregnant women is now available, ask your midwife about it.",
+    "I'll say it louder for the back: nurses deserve a pay rise.",
+    "Carrots are a good source of vitamin A, but they won't fix short-sightedness.",
+    "Some patients tell me cold water swimming helps their mood. The evidence is still emerging.",
+    "Magnetic bracelets don't relieve arthritis pain, according to a systematic review.",
+    "Breast milk is the best first food for most babies, your midwife can support you.",
+    "The flu is more than just a bad cold, it can put healthy adults in hospital.",
+    "Honestly nothing beats a cup of tea after a night shift.",
+    "Night shifts are basically a different planet, lol.",
+    "The pill can cause blood clots in rare cases, your GP will check your risk.",
+    "Masks don't cause low oxygen levels, even during long shifts.",
+    "The pill doesn't cause infertility, fertility returns quickly after stopping.",
+    "Keep the flu away this winter: book your jab at the staff clinic.",
+    "Does aspartame cause cancer? Here's what the WHO actually said.",
+    "Is the vaccine dangerous for pregnant women? No, and here is why.",
+    "Stopping smoking ends your cravings for good after a few weeks, hang in there.",
+    "Depression is not a choice, and asking for help is a strength.",
+    "Our new 5G network is live across the hospital site.",
+]
+
+
+@pytest.mark.parametrize("text", THIRD_CLAIMS)
+def test_exposure_harm_and_dismissal_claims_are_found(classifier, text):
+    assert findings_for(classifier, text, LABEL), f"expected {LABEL}"
+
+
+@pytest.mark.parametrize("text", THIRD_NOT_CLAIMS)
+def test_hedged_negated_and_questioning_posts_pass(classifier, text):
+    assert findings_for(classifier, text, LABEL) == []

@@ -70,6 +70,8 @@ _VERB_LISTS = (
 """Verb classes of the claim patterns, each a claims.yaml list."""
 _WORD_LISTS = (
     "vaccine_given_illness",
+    "vaccine_slurs",
+    "interventions",
     "rival_treatments",
     "suppressed_words",
     "suppressed_subjects",
@@ -98,7 +100,7 @@ _PATTERN_KEYS = {
     QUANTIFIED: ("quantified",),
     EFFICACY: ("efficacy",),
     PSEUDOSCIENCE: ("conspiracy", "detox", "immune"),
-    UNIVERSAL: ("universal_claim", "comparative_harm", "rival_care"),
+    UNIVERSAL: ("universal_claim", "comparative_harm", "rival_care", "intervention_harm", "keeps_away"),
     CERTAINTY: ("certainty_mark",),
     HEAL: ("heal",),
     DISMISSAL: ("dismissal",),
