@@ -18,6 +18,7 @@ import spacy
 from spacy.tokens import Doc, DocBin
 
 from training.common import DEFAULT_DATA_DIR, fingerprint, split_three, write_json
+from training.ner import staff_templates
 from training.ner.templates import generate
 
 HERE = Path(__file__).resolve().parent
@@ -156,8 +157,10 @@ def main() -> None:
     tids = sorted(by_template)
     for split, part in zip(("train", "dev", "test"), split_three(tids, "presidio"), strict=True):
         splits[split]["presidio"] = [ex for t in part for ex in by_template[t]]
+    staff = staff_templates.generate()
     for split in splits:
         splits[split]["templates"] = templates[split]
+        splits[split]["staff"] = staff[split]
     args.out.mkdir(parents=True, exist_ok=True)
     stats: dict[str, dict[str, object]] = {}
     for split, by_source in splits.items():

@@ -25,6 +25,11 @@ def main() -> None:
             {"name": "WNUT17 Emerging Entities", "license": "CC BY 4.0"},
             {"name": "presidio-research synth_dataset_v2", "license": "MIT (+ CC BY-SA 3.0 US names)"},
             {"name": "PostGuard clinical-post templates filled with Faker", "license": "project-generated"},
+            {
+                "name": "PostGuard staff-post templates (staff_templates.yaml) filled with Faker names of 26 "
+                "locales (MIT) and GeoNames places from the repo gazetteer (CC BY 4.0)",
+                "license": "project-generated; names MIT, places CC BY 4.0 (attribution: GeoNames.org)",
+            },
         ],
     )
 
