@@ -127,6 +127,7 @@ def _stable(path: Path) -> list[dict]:
     for r in records:
         r.pop("timings", None)
         r.pop("decided_at", None)
+        r.pop("review_deadline", None)  # a held post's deadline is counted from its decision time
     return records
 
 
