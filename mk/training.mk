@@ -6,7 +6,7 @@ SPACY_TRAIN = $(PY) -m spacy train training/$(1)/config.cfg --output training/$(
 
 .PHONY: ner-corpus train-ner textcat-corpus train-advice train-models eval-models eval-models-e2e
 
-ner-corpus: install ## Convert BTC + WNUT17 + presidio + clinical templates into NER train/dev/test DocBins
+ner-corpus: install ## Convert BTC + WNUT17 + presidio + clinical and staff-post templates into NER train/dev/test DocBins
 	$(PY) -m training.ner.convert --data $(TRAINING_DATA)
 
 train-ner: ner-corpus ## Train, package and calibrate the identifier NER (services/postguard/models/ner)
