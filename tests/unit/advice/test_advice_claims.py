@@ -251,3 +251,10 @@ def test_exposure_harm_and_dismissal_claims_are_found(classifier, text):
 @pytest.mark.parametrize("text", THIRD_NOT_CLAIMS)
 def test_hedged_negated_and_questioning_posts_pass(classifier, text):
     assert findings_for(classifier, text, LABEL) == []
+
+
+def test_a_question_followed_by_an_emoji_asserts_nothing(classifier):
+    assert (
+        findings_for(classifier, "Does celery juice heal eczema? 🤔 Let's look at the trials.", LABEL) == []
+    )
+    assert findings_for(classifier, "Celery juice heals eczema 🤔 trust me.", LABEL)

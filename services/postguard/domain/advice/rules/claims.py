@@ -233,9 +233,10 @@ def _sourced(cues: DocCues) -> bool:
 
 
 def _is_question(cues: DocCues, i: int) -> bool:
-    """Whether sentence ``i`` ends in a question mark: a question asserts nothing."""
-    words = [tok for tok in cues.sentences[i] if not tok.is_space]
-    return bool(words) and words[-1].text.endswith("?")
+    """Whether sentence ``i`` ends in a question mark (emoji after it aside): a question asserts nothing."""
+    sent = cues.sentences[i]
+    last = next((tok for tok in reversed(sent) if tok.is_alpha or tok.is_punct or tok.is_digit), None)
+    return last is not None and last.text.endswith("?")
 
 
 def _guarantees(cues: DocCues, i: int) -> list[tuple[int, int]]:
