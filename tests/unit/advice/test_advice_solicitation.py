@@ -138,3 +138,8 @@ def test_more_solicitation_wordings_are_found(classifier, text):
 @pytest.mark.parametrize("text", MORE_NOT_SOLICITATION)
 def test_more_non_solicitation_posts_pass(classifier, text):
     assert findings_for(classifier, text, LABEL) == []
+
+
+def test_a_private_channel_next_to_a_body_area_is_solicitation(classifier):
+    assert findings_for(classifier, "tell me about ur bladder troubles w me privately, i reply to all", LABEL)
+    assert findings_for(classifier, "Chat with me privately about swapping your Friday shift.", LABEL) == []

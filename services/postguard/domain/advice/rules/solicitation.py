@@ -116,7 +116,7 @@ class SolicitationRule(ContentRule):
             if cues.has(WILL_OPINE, i) and cues.has(c.YOU, i):
                 # "send me your test results and I'll let you know what I think"
                 hits += [(s, OPINION_OFFER_CONFIDENCE) for s in _requests(cues, REQUEST_GENERIC, i)]
-            health_near = cues.has(c.HEALTH, i) or nearby
+            health_near = cues.has_any((c.HEALTH, SO_AILMENT), i) or nearby
             if health_near and cues.has(PRIVATE_CHANNEL, i):
                 private = _requests(cues, REQUEST_GENERIC, i) + cues.spans(PRIVATE_CHANNEL, i)
                 hits += [(s, OPINION_OFFER_CONFIDENCE) for s in private]
