@@ -142,3 +142,39 @@ def test_one_finding_per_confirming_sentence(classifier):
     found = findings_for(classifier, text, LABEL)
     assert len(found) == 2
     assert {text[f.start : f.end] for f in found} == {"Your stay", "your surgery"}
+
+
+ACTED_ON = [
+    # a wait, a delivery, a team's help, a family member's care in the third person
+    "@kim_r we're sorry your wait in our children's A&E was so long last night.",
+    "Thank you for the lovely rating! Our midwives were thrilled to help deliver your son.",
+    "@dev_p thanks for the kind words! Glad the stroke team got you walking again",
+    "Hi, we're so sorry your daughter had to wait hours for her plaster cast.",
+    "We're sorry. Your mum deserved better from our team while she was with us.",
+    # an answer to the person's own review names the procedure it thanks them for
+    "Thanks for your feedback about your recent endoscopy. We have shared it with the team.",
+    # welcomes back, next visits, discharges, third-person stories next to a handle
+    "@lou_b lovely to have you back for your annual check!",
+    "@priya_m welcome back to the diabetes clinic, see you at your next appointment",
+    "Congratulations @nat_and_ollie, your twins are finally heading home, we'll miss them on the unit",
+    "Proud to run alongside @sam_k, who was rushed into our ED two years ago.",
+    "@big_al what a legend of a patient, the ward is quiet without you",
+]
+
+NOT_CONFIRMED = [
+    "Great to see so many of you at the open day, see you next year!",
+    "Thanks for the five stars! Reviews like this make our day.",
+    "We're sorry to everyone whose appointment was cancelled by the strike.",
+    "@jo_b thanks! our nurses are finally heading home after a long night on the unit",
+]
+
+
+@pytest.mark.parametrize("text", ACTED_ON)
+def test_care_in_other_wordings_is_confirmed_at_the_policy_bar(classifier, text):
+    (finding,) = findings_for(classifier, text, LABEL)
+    assert finding.confidence >= cc.HERE_CONFIDENCE > cc.WEAK_CONFIDENCE
+
+
+@pytest.mark.parametrize("text", NOT_CONFIRMED)
+def test_visits_staff_and_notices_confirm_no_care(classifier, text):
+    assert findings_for(classifier, text, LABEL) == []

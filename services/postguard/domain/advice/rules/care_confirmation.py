@@ -38,6 +38,13 @@ BROADCAST = "CC:BROADCAST"
 INSTITUTION_LINK = "CC:INSTITUTION_LINK"
 REFUSAL = "CC:REFUSAL"
 STAFF_CONTEXT = "CC:STAFF_CONTEXT"
+SEE_YOU_NEXT = "CC:SEE_YOU_NEXT"
+STAFF_FOR_YOU = "CC:STAFF_FOR_YOU"
+THIRD_LINKED = "CC:THIRD_LINKED"
+GOING_HOME = "CC:GOING_HOME"
+EPITHET = "CC:EPITHET"
+YOUR_RELATIVE = "CC:YOUR_RELATIVE"
+ON_THE_UNIT = "CC:ON_THE_UNIT"
 
 DATA = load("care_confirmation.yaml")
 
@@ -53,6 +60,8 @@ _NOT_CARE_AFTER = DATA.words("not_care_after")
 _GIVING_AFTER = DATA.words("giving_after")
 _GIVEN_CARE = DATA.words("given_care_nouns")
 _FIRST_PLURAL = DATA.words("first_plural")
+_REVIEW_WORDS = DATA.words("review_words")
+_YOU_WORDS = DATA.words("possessives") | {"you", "u"}
 LINKED_CONFIDENCE = DATA.number("linked_confidence")
 HERE_CONFIDENCE = DATA.number("here_confidence")
 WEAK_CONFIDENCE = DATA.number("weak_confidence")
@@ -74,7 +83,15 @@ _PATTERN_LISTS = {
     )
 } | {
     name: sorted(DATA.words(name))
-    for name in ("greetings", "not_names", "address_verbs", "message_nouns", "staff_units")
+    for name in (
+        "greetings",
+        "not_names",
+        "address_verbs",
+        "message_nouns",
+        "staff_units",
+        "relatives",
+        "epithets",
+    )
 }
 """The word lists this rule's token patterns refer to as ``$name``."""
 _PATTERN_KEYS = {
@@ -90,11 +107,28 @@ _PATTERN_KEYS = {
     OUR_UNIT: "our_unit",
     NAMED: "named_address",
     STAFF_ADDRESS: "staff_address",
+    SEE_YOU_NEXT: "see_you_next",
+    STAFF_FOR_YOU: "staff_for_you",
+    THIRD_LINKED: "third_linked",
+    GOING_HOME: "going_home",
+    EPITHET: "patient_epithet",
+    YOUR_RELATIVE: "your_relative",
 }
 """Cue key -> its token-pattern entry in care_confirmation.yaml."""
 _NOUN_EVENTS = (YOUR_CARE, THIRD_CARE)
-_CARE_EVENTS = (*_NOUN_EVENTS, CARED_FOR, PRIVILEGED_CARE, BACK_ON_WARD, TIME_HERE, CAME_IN, DURING_CARE)
-_LINKED_EVENTS = frozenset({CARED_FOR, PRIVILEGED_CARE, BACK_ON_WARD, TIME_HERE, CAME_IN})
+_TOLD_EVENTS = (SEE_YOU_NEXT, STAFF_FOR_YOU, THIRD_LINKED, GOING_HOME, EPITHET)
+_CARE_EVENTS = (
+    *_NOUN_EVENTS,
+    CARED_FOR,
+    PRIVILEGED_CARE,
+    BACK_ON_WARD,
+    TIME_HERE,
+    CAME_IN,
+    DURING_CARE,
+    *_TOLD_EVENTS,
+)
+_LINKED_EVENTS = frozenset({CARED_FOR, PRIVILEGED_CARE, BACK_ON_WARD, TIME_HERE, CAME_IN, *_TOLD_EVENTS})
+_NEEDS_LINK = frozenset({DURING_CARE, GOING_HOME})
 
 _ADDRESSEE_TEXTS = {
     "reply": "replies to one account (a leading @handle)",
@@ -141,6 +175,7 @@ class CareConfirmationRule(ContentRule):
             INSTITUTION_LINK: DATA.phrases("institution_links"),
             REFUSAL: DATA.phrases("privacy_refusals"),
             STAFF_CONTEXT: DATA.phrases("staff_context"),
+            ON_THE_UNIT: DATA.phrases("on_the_unit"),
         }
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
@@ -186,11 +221,16 @@ def _doc_addressee(cues: DocCues) -> str | None:
 
 def _sentence_addressee(cues: DocCues, i: int) -> str | None:
     """Who sentence ``i`` addresses when the post as a whole addresses no one: a @handle, a vocative name."""
-    if any(tok.text.startswith("@") and len(tok) > 1 for tok in cues.sentences[i]):
+    if _has_handle(cues, i):
         return "handle"
     if vocative(cues, i):
         return "vocative"
     return None
+
+
+def _has_handle(cues: DocCues, i: int) -> bool:
+    """Whether sentence ``i`` holds a @handle."""
+    return any(tok.text.startswith("@") and len(tok) > 1 for tok in cues.sentences[i])
 
 
 def _events(cues: DocCues, i: int, named: bool) -> list[_Event]:
@@ -202,12 +242,18 @@ def _events(cues: DocCues, i: int, named: bool) -> list[_Event]:
     refusal_ends = [end for _, end in cues.spans(REFUSAL, i)]
     we_speak = any(tok.lower_ in _FIRST_PLURAL for tok in sent)
     linked = cues.has_any((OUR_UNIT, INSTITUTION_LINK), i)
+    family = named or cues.has(YOUR_RELATIVE, i)
+    told = family or _has_handle(cues, i)  # "@kim, who came through our ..."
     events: list[_Event] = []
     for key in _CARE_EVENTS:
-        if (key == THIRD_CARE and not named) or (key == CARED_FOR and not we_speak):
+        if (key == THIRD_CARE and not family) or (key == THIRD_LINKED and not told):
+            continue  # "his cast" counts next to "your son" or a named family
+        if key == CARED_FOR and not we_speak:
             continue
-        if key == DURING_CARE and not linked:
+        if key in _NEEDS_LINK and not (linked or (key == GOING_HOME and cues.has(ON_THE_UNIT, i))):
             continue  # "during chemo, eat small meals" is advice, "during rehab with us" is care here
+        if key == GOING_HOME and not any(tok.lower_ in _YOU_WORDS for tok in sent):
+            continue  # "our nurses are heading home" is not the addressee's discharge
         for start, end in cues.spans(key, i):
             refused = any(r <= start for r in refusal_ends)
             if refused or cues.negated(start) or _hypothetical(cues, start, end):
@@ -249,4 +295,6 @@ def _strength(cues: DocCues, i: int, events: list[_Event]) -> str:
         return "linked"
     if any(e.key in _LINKED_EVENTS for e in events):
         return "linked"
-    return "here" if nouns & HERE_NOUNS else "weak"
+    if nouns & HERE_NOUNS or cues.has(APOLOGY, i) or any(t.lower_ in _REVIEW_WORDS for t in cues.doc):
+        return "here"  # an apology for it, or an answer to the person's own review, places it here
+    return "weak"
