@@ -42,6 +42,15 @@ UNPROFESSIONAL = [
     "Whoever keeps nicking my yoghurt from the staff fridge, I'll be waiting in the car park",
     # insults
     "@locum_dave you're a glorified prescription printer mate",
+    # a second batch, written after the first changes and scored once before the next
+    "Gen Z nurses can't handle a single busy shift without needing a wellbeing day",
+    "Vaping teens in paeds acting like they're the first kids ever to feel breathless. Yeah right.",
+    'That frequent attender with the "chest pain" is back, wonder what the excuse is today 🙄',
+    "Agency HCAs just stand around on their phones the whole shift",
+    "Why do Irish relatives always need to bring a crate of cans to a deathbed",
+    "Surgeons genuinely think the ward is their personal butler service",
+    "GPs sending everything to A&E because they can't be bothered examining anyone",
+    "People who come in pissed and fall over should pay for their own stitches",
 ]
 
 NOT_UNPROFESSIONAL = [
@@ -60,6 +69,14 @@ NOT_UNPROFESSIONAL = [
     # someone else's words, rejected by the post (shared context: reported, quoted, condemned)
     'A relative called one of our HCAs a "useless cow" today. That is unacceptable and we reported it.',
     "Please stop calling patients 'bed blockers', it is stigmatising.",
+    "Gen Z nurses joining us this September, welcome to the team!",
+    "Vaping in teenagers is rising; here is how to talk to your kids about it.",
+    "If you've been to A&E three times this month with chest pain, please see your GP for a follow-up plan.",
+    "Our HCAs are the backbone of this ward, thank you for everything you do",
+    "Irish dancing club visited the children's ward today, the kids loved it",
+    "Our surgeons ran a free hernia clinic on Saturday, thank you all.",
+    "Immigration status does not affect your right to emergency care.",
+    "Our nurses are just brilliant!",
 ]
 
 POLITICS_OR_RANT = [
@@ -76,6 +93,12 @@ POLITICS_OR_RANT = [
     "my rota this month is a crime against humanity. thanks leadership 🙃",
     "Done. Utterly done. Fourteen years in this job and I'm running on fumes.",
     'Another "exciting restructure" email from HR. Can\'t wait to do three jobs for one salary 🙄',
+    "If you're a nurse and you vote Republican you are voting against yourself",
+    "Starmer has betrayed every nurse in the country. Never voting for him again.",
+    "Told I can't have annual leave for my own wedding. Brilliant. Just brilliant.",
+    "Another 13 hour shift without a wee break. This is not sustainable and I am so tired of pretending.",
+    "Literally crying in my car before my shift again. This job is destroying me.",
+    'Management cancelled our break room to make a "wellbeing hub". You could not make it up 🤡',
 ]
 
 NOT_POLITICS_OR_RANT = [
@@ -88,6 +111,12 @@ NOT_POLITICS_OR_RANT = [
     "Rota requests for December are due by Friday, thanks everyone.",
     "Our night shift team worked incredibly hard, no breaks, and we are so proud of them.",
     "Remember to vote in the staff awards by Friday!",
+    "Polling day is Thursday: staff on nights can apply for a postal vote.",
+    "Annual leave requests for summer open on Monday.",
+    "Tired of the same old salads? Try our canteen's new menu this week.",
+    "Taking a break matters: here are three tips for a proper rest on a long shift.",
+    "The current model of care is not sustainable, says the report.",
+    "Reform of the NHS funding formula was debated in parliament today.",
 ]
 
 

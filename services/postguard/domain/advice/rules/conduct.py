@@ -152,7 +152,11 @@ _PATTERN_KEYS = {
     GRIEVANCE: "grievance",
 }
 """Cue key -> its token-pattern entry in conduct.yaml."""
-_EXTRA_PATTERN_KEYS = {BODY: "body_ones", EXASPERATION: "every_single_time"}
+_EXTRA_PATTERN_KEYS = {
+    BODY: ("body_ones",),
+    EXASPERATION: ("every_single_time", "rhetorical_always"),
+    POLITICAL: ("party_subject",),
+}
 """Cue keys with a second token-pattern entry besides their phrases or first entry."""
 
 _LEET = str.maketrans(
@@ -270,8 +274,9 @@ class ConductRule(ContentRule):
     def token_patterns(self) -> dict[str, list[TokenPattern]]:
         lists = self.pattern_lists()
         patterns = {key: expand(DATA.patterns(entry), lists) for key, entry in _PATTERN_KEYS.items()}
-        for key, entry in _EXTRA_PATTERN_KEYS.items():
-            patterns[key] = [*patterns.get(key, []), *expand(DATA.patterns(entry), lists)]
+        for key, entries in _EXTRA_PATTERN_KEYS.items():
+            for entry in entries:
+                patterns[key] = [*patterns.get(key, []), *expand(DATA.patterns(entry), lists)]
         return patterns
 
     def phrases(self) -> dict[str, Iterable[str]]:
