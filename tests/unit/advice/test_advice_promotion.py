@@ -141,3 +141,34 @@ def test_more_promotion_wordings_are_found(classifier, text):
 @pytest.mark.parametrize("text", MORE_NOT_PROMOTION)
 def test_more_non_promotion_posts_pass(classifier, text):
     assert findings_for(classifier, text, LABEL) == []
+
+
+# Own platform shops, referrals, profile links; institution offers and local shops are not promotion.
+THIRD_PROMOTION = [
+    "Colleagues, I've started recommending NutriMax protein shakes to all my "
+    "bariatric patients. You can get them cheaper through the link in my profile.",
+    "Can't recommend these blue light glasses enough for night shift, grab a pair using my code SHIFTY",
+    "anyone else obsessed with the new Hydroflask? mine was 30% off on their site this week, go go go",
+    "Best pens for charting, hands down. Affordable too, get them from my Etsy shop 🖊️",
+    "Use my referral and we both get a free month of the CPD app 🙌",
+    "Honest review: this thermometer is the only one I trust. Order now before it sells out!",
+]
+
+THIRD_NOT_PROMOTION = [
+    "Our charity shop on level 1 has 20% off all books this week, proceeds to the cancer unit.",
+    "Read our latest audit report via the link in our profile.",
+    "The CPD portal is free for all staff, log in with your NHS account.",
+    "We're recruiting, apply through the link in bio!",
+    "My honest review of nursing school: hard, worth it, drink water.",
+    "Got my scrubs from my local shop, bargain.",
+]
+
+
+@pytest.mark.parametrize("text", THIRD_PROMOTION)
+def test_own_shops_and_referrals_are_found(classifier, text):
+    assert findings_for(classifier, text, LABEL), f"expected {LABEL}"
+
+
+@pytest.mark.parametrize("text", THIRD_NOT_PROMOTION)
+def test_institution_offers_and_local_shops_pass(classifier, text):
+    assert findings_for(classifier, text, LABEL) == []

@@ -24,6 +24,7 @@ RESEARCH = "PR:RESEARCH"
 OWN_INSTITUTION = "PR:OWN_INSTITUTION"
 SHOP = "PR:SHOP"
 CAPS_CODE = "PR:CAPS_CODE"
+OWN_SHOP = "PR:OWN_SHOP"
 
 DATA = load("promotion.yaml")
 
@@ -68,6 +69,7 @@ _PATTERN_LISTS = {
 _PATTERN_KEYS = {
     CODE: "code",
     CAPS_CODE: "caps_code",
+    OWN_SHOP: "own_shop",
     DISCOUNT: "discount",
     AFFILIATE: "affiliate",
     LINK_OR_BRAND: "link_or_brand",
@@ -108,7 +110,7 @@ class PromotionRule(ContentRule):
     def evaluate(self, cues: DocCues) -> list[Finding]:
         if cues.has(DISCLOSURE):
             return []
-        commerce = cues.has_any((CODE, CAPS_CODE, SHOP, DISCOUNT, AFFILIATE))
+        commerce = cues.has_any((CODE, CAPS_CODE, SHOP, OWN_SHOP, DISCOUNT, AFFILIATE))
         product_post = bool(_products(cues))
         # A named product with an endorsement or a buying cue, even with no code ("I've switched all my
         # patients to BrandX collagen, link in bio").
@@ -124,7 +126,9 @@ class PromotionRule(ContentRule):
             ]
             hits += [(s, DISCOUNT_CONFIDENCE, REASON_CODE) for s in cues.spans(DISCOUNT, i)]
             hits += [
-                (s, SHOP_CONFIDENCE, REASON_CODE) for s in cues.spans(CAPS_CODE, i) + cues.spans(SHOP, i)
+                (s, SHOP_CONFIDENCE, REASON_CODE)
+                for key in (CAPS_CODE, SHOP, OWN_SHOP)
+                for s in cues.spans(key, i)
             ]
             if commerce or product_post:
                 hits += [(s, PUSH_CONFIDENCE, REASON_PUSH) for s in cues.spans(PUSH, i)]
