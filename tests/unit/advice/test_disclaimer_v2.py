@@ -123,3 +123,12 @@ def test_first_aid_steps_inside_a_sentence_need_a_disclaimer(classifier, text):
 @pytest.mark.parametrize("text", NOT_FIRST_AID)
 def test_negated_cues_helplines_and_notices_need_no_disclaimer(classifier, text):
     assert findings_for(classifier, text, LABEL) == []
+
+
+def test_a_held_post_with_a_dose_gets_the_finding_only_when_the_data_switch_is_on(classifier, monkeypatch):
+    text = "@sam take naproxen 500mg twice a day with food for a week."
+    assert findings_for(classifier, text, ContentLabel.PERSONAL_ADVICE.value)
+    assert findings_for(classifier, text, LABEL) == []
+    monkeypatch.setattr(disclaimer, "DOSE_ON_HELD_POSTS", True)
+    assert findings_for(classifier, text, LABEL)
+    assert findings_for(classifier, "@sam that sounds like gout, poor you.", LABEL) == []

@@ -48,6 +48,8 @@ consult their own provider (shared with the referral cue lists of cues.yaml)."""
 ONE_SENTENCE_CONFIDENCE = DATA.number("one_sentence_confidence")
 SEVERAL_SENTENCES_CONFIDENCE = DATA.number("several_sentences_confidence")
 HELD_CONFIDENCE = DATA.number("held_confidence")
+DOSE_ON_HELD_POSTS = bool(DATA.number("dose_on_held_posts"))
+"""Whether a post another label holds still gets this finding when it gives a dose (off by default)."""
 
 REASON = (
     "Gives health information a reader could act on without stating that it is general education, "
@@ -117,8 +119,11 @@ class DisclaimerRule(ContentRule):
         if cues.has_any((DISCLAIMER, CLINICIAN_REFERRAL, SUPPORT_LINE)) or not cues.has_any(_HEALTH):
             return []
         if _held_by_another_label(earlier):
-            return []
-        test = _instruction if cues.has_any((ANNOUNCE, THANKS)) else _actionable
+            if not DOSE_ON_HELD_POSTS:
+                return []
+            test = _dosing  # held for another label: only a dose a reader could copy adds this finding
+        else:
+            test = _instruction if cues.has_any((ANNOUNCE, THANKS)) else _actionable
         actionable = [i for i in range(len(cues.sentences)) if test(cues, i)]
         if not actionable:
             return []
