@@ -258,3 +258,20 @@ def test_a_question_followed_by_an_emoji_asserts_nothing(classifier):
         findings_for(classifier, "Does celery juice heal eczema? 🤔 Let's look at the trials.", LABEL) == []
     )
     assert findings_for(classifier, "Celery juice heals eczema 🤔 trust me.", LABEL)
+
+
+STATISTIC_CLAIMS = [
+    "9 out of 10 doctors secretly use this supplement for their own joints.",
+    "80% of cancers are caused by what you eat, change your diet and you won't need chemo.",
+    "There's a reason your GP won't mention this: magnesium reverses heart disease.",
+]
+
+
+@pytest.mark.parametrize("text", STATISTIC_CLAIMS)
+def test_ad_statistics_and_silenced_clinicians_are_found(classifier, text):
+    assert findings_for(classifier, text, LABEL)
+
+
+def test_sourced_statistics_and_first_person_wont_mention_pass(classifier):
+    assert findings_for(classifier, "About 1 in 10 adults in the UK has diabetes (NHS data).", LABEL) == []
+    assert findings_for(classifier, "I won't mention this again: do your mandatory training.", LABEL) == []

@@ -68,18 +68,22 @@ _VERB_LISTS = (
     "comparative_harm_verbs",
 )
 """Verb classes of the claim patterns, each a claims.yaml list."""
-_WORD_LISTS = (
-    "vaccine_given_illness",
-    "vaccine_slurs",
+_SUBJECT_LISTS = (
     "interventions",
+    "clinicians",
     "rival_treatments",
-    "suppressed_words",
     "suppressed_subjects",
+    "vaccine_given_illness",
+)
+"""Who or what the claim patterns are about, each a claims.yaml list."""
+_WORD_LISTS = (
+    "vaccine_slurs",
+    "suppressed_words",
     "dismiss_adverbs",
     "dismiss_predicates",
     "outcome_words",
 )
-"""Noun and modifier classes of the claim patterns, each a claims.yaml list."""
+"""Predicate and modifier classes of the claim patterns, each a claims.yaml list."""
 
 _PATTERN_LISTS = {
     "vaccine_words": _VACCINE_WORDS,
@@ -90,7 +94,7 @@ _PATTERN_LISTS = {
     "quantified_targets": sorted(DATA.words("quantified_targets")),
     "efficacy_verbs": sorted(DATA.words("efficacy_verbs")),
     "efficacy_targets": _EFFICACY_TARGETS,
-    **{name: sorted(DATA.words(name)) for name in (*_VERB_LISTS, *_WORD_LISTS)},
+    **{name: sorted(DATA.words(name)) for name in (*_VERB_LISTS, *_SUBJECT_LISTS, *_WORD_LISTS)},
     "ailment_words": sorted(_AILMENT_WORDS),
 }
 """The word lists this rule's token patterns refer to as ``$name``."""
