@@ -132,3 +132,14 @@ def test_a_held_post_with_a_dose_gets_the_finding_only_when_the_data_switch_is_o
     monkeypatch.setattr(disclaimer, "DOSE_ON_HELD_POSTS", True)
     assert findings_for(classifier, text, LABEL)
     assert findings_for(classifier, "@sam that sounds like gout, poor you.", LABEL) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Teething toddler? Cold flannel to chew on, and always check the gel is sugar free.",
+        "Heartburn at night? Sleeping on two pillows usually does the trick for reflux.",
+    ],
+)
+def test_a_step_after_a_lead_word_or_an_effect_in_plain_words_needs_a_disclaimer(classifier, text):
+    assert findings_for(classifier, text, LABEL)

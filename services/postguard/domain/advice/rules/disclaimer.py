@@ -195,8 +195,9 @@ def _is_emoji(tok: Token) -> bool:
 
 
 def _imperative_at(cues: DocCues, k: int, sent_end: int) -> bool:
-    """Whether a health imperative (after any negation) starts at token ``k``."""
-    while k < sent_end - 1 and cues.doc[k].lower_ in _NEGATORS:
+    """Whether a health imperative (after any negation or lead word: "and always use ...") starts at
+    token ``k``."""
+    while k < sent_end - 1 and (cues.doc[k].lower_ in _NEGATORS or cues.doc[k].lower_ in _LEAD_WORDS):
         k += 1
     return cues.doc[k].lower_ in HEALTH_IMPERATIVES
 
