@@ -45,6 +45,7 @@ GOING_HOME = "CC:GOING_HOME"
 EPITHET = "CC:EPITHET"
 YOUR_RELATIVE = "CC:YOUR_RELATIVE"
 ON_THE_UNIT = "CC:ON_THE_UNIT"
+REVIEW = "CC:REVIEW"
 
 DATA = load("care_confirmation.yaml")
 
@@ -60,7 +61,6 @@ _NOT_CARE_AFTER = DATA.words("not_care_after")
 _GIVING_AFTER = DATA.words("giving_after")
 _GIVEN_CARE = DATA.words("given_care_nouns")
 _FIRST_PLURAL = DATA.words("first_plural")
-_REVIEW_WORDS = DATA.words("review_words")
 _YOU_WORDS = DATA.words("possessives") | {"you", "u"}
 LINKED_CONFIDENCE = DATA.number("linked_confidence")
 HERE_CONFIDENCE = DATA.number("here_confidence")
@@ -176,6 +176,7 @@ class CareConfirmationRule(ContentRule):
             REFUSAL: DATA.phrases("privacy_refusals"),
             STAFF_CONTEXT: DATA.phrases("staff_context"),
             ON_THE_UNIT: DATA.phrases("on_the_unit"),
+            REVIEW: DATA.words("review_words"),
         }
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
@@ -295,6 +296,6 @@ def _strength(cues: DocCues, i: int, events: list[_Event]) -> str:
         return "linked"
     if any(e.key in _LINKED_EVENTS for e in events):
         return "linked"
-    if nouns & HERE_NOUNS or cues.has(APOLOGY, i) or any(t.lower_ in _REVIEW_WORDS for t in cues.doc):
+    if nouns & HERE_NOUNS or cues.has(APOLOGY, i) or cues.has(REVIEW):
         return "here"  # an apology for it, or an answer to the person's own review, places it here
     return "weak"
