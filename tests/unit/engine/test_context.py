@@ -115,3 +115,8 @@ phrases:
 def test_contractions_split_by_spacy_negate():
     assert NEGATED in categories_of("Please don't DM me your scans.", "scans")
     assert NEGATED in categories_of("It isn't a cure for anything.", "cure")
+
+
+def test_colloquial_no_negates_nothing():
+    assert NEGATED not in categories_of("No worries, DM me your scans.", "scans")
+    assert NEGATED not in categories_of("We had you out of that cast in no time, legend of a patient.", "legend")
