@@ -16,10 +16,12 @@ data here.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from spacy.attrs import LOWER, SENT_START
 from spacy.tokens import Doc
 
 from postguard.domain.engine.data import PACKAGE
@@ -197,6 +199,12 @@ def shipped_rules() -> ContextRules:
 
 def doc_context(doc: Doc, rules: ContextRules | None = None) -> DocContext:
     """The context of a spaCy doc (its sentences must be set, e.g. by a sentencizer)."""
-    words = [t.lower_ for t in doc]
-    sentences = [(s.start, s.end) for s in doc.sents] if doc.has_annotation("SENT_START") else [(0, len(doc))]
+    if not len(doc):
+        return DocContext((), ())
+    strings = doc.vocab.strings
+    lowers, starts = doc.to_array([LOWER, SENT_START]).T.tolist()  # no Token object per token
+    words = [strings[h] for h in lowers]
+    cuts = [i for i, flag in enumerate(starts) if flag == 1 and i] if doc.has_annotation("SENT_START") else []
+    bounds = [0, *cuts, len(doc)]
+    sentences = list(itertools.pairwise(bounds))
     return (rules or shipped_rules()).analyze(words, sentences)
