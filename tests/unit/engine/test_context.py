@@ -119,7 +119,9 @@ def test_contractions_split_by_spacy_negate():
 
 def test_colloquial_no_negates_nothing():
     assert NEGATED not in categories_of("No worries, DM me your scans.", "scans")
-    assert NEGATED not in categories_of("We had you out of that cast in no time, legend of a patient.", "legend")
+    assert NEGATED not in categories_of(
+        "We had you out of that cast in no time, legend of a patient.", "legend"
+    )
 
 
 def test_sentences_come_from_the_doc_arrays():
