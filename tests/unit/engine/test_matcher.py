@@ -135,3 +135,25 @@ def test_plain_word_patterns_become_phrases() -> None:
     assert expand_to_phrases([{"LOWER": "Dr"}]) == ("LOWER", [])  # never matched a lower-cased token
     assert expand_to_phrases([{"LOWER": "a"}, {"IS_ALPHA": True}]) is None
     assert expand_to_phrases([{"LOWER": "a", "OP": "*"}]) is None
+
+
+def test_first_token_tests_past_the_flag_bits_share_union_bits_and_are_checked_exactly() -> None:
+    # 60 distinct first-token word sets: more tests than the 45 flag bits, so some share a union bit
+    # (a superset); each candidate's first token is then checked, so the matches stay spaCy's.
+    words = [f"w{i}" for i in range(60)]
+    patterns = {
+        f"K{i}": [[{"LOWER": {"IN": [words[i], words[(i + 1) % 60]]}}, {"TEXT": {"REGEX": "^[0-9]+$"}}]]
+        for i in range(60)
+    }
+    spec = MatchSpec(patterns)
+    compiled = CompiledPatterns(spec)
+    assert compiled.start_checked  # some patterns went through union bits
+    assert len(compiled.flags) <= 45
+    rng = random.Random(5)
+    texts = [" ".join(rng.choice([*words, "7", "x", "W3", "12"]) for _ in range(30)) for _ in range(200)]
+    expected = reference_matches(spacy.blank("en"), spec, texts)
+    nlp = spacy.blank("en")
+    engine = EngineMatcher(nlp, compiled)
+    got = [set(engine(doc)) for doc in nlp.pipe(texts)]
+    assert sum(len(e) for e in expected) > 200
+    assert got == expected

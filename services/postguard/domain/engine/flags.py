@@ -22,6 +22,8 @@ from spacy.vocab import Vocab
 FIRST_FLAG = IDS["FLAG19"]
 LAST_FLAG = IDS["FLAG63"]
 FLAG_NAMES = {IDS[f"FLAG{i}"]: f"FLAG{i}" for i in range(FIRST_FLAG, LAST_FLAG + 1)}
+FLAG_COUNT = LAST_FLAG - FIRST_FLAG + 1
+"""Spare lexeme flag bits a vocab has (45)."""
 
 _STRING_ATTRS = {"LOWER": str.lower, "ORTH": None, "TEXT": None}
 """Token attributes that are a function of the lexeme's text (NORM is not: special cases set it)."""
@@ -103,6 +105,7 @@ class FlagTable:
     def __init__(self) -> None:
         self._ids: dict[Predicate, int] = {}
         self._tests: dict[int, WordTest] = {}
+        self._unions: dict[Predicate, int] = {}
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -116,6 +119,23 @@ class FlagTable:
             self._ids[predicate] = flag
             self._tests[flag] = word_test(predicate)
         return self._ids[predicate]
+
+    def allocate_union(self, predicates: list[Predicate]) -> int | None:
+        """One flag set on a word when ANY of ``predicates`` holds: a superset of each, so a pattern
+        testing it finds candidates that are then checked exactly. None when no bit is left."""
+        flag = FIRST_FLAG + len(self._ids)
+        if flag > LAST_FLAG or not predicates:
+            return None
+        tests = [word_test(predicate) for predicate in predicates]
+        self._ids[("UNION", "ANY", tuple(predicates))] = flag
+        self._tests[flag] = lambda text: any(test(text) for test in tests)
+        for predicate in predicates:
+            self._unions[predicate] = flag
+        return flag
+
+    def union_flag_of(self, predicate: Predicate) -> int | None:
+        """The union flag that stands for this test (see ``allocate_union``), if any."""
+        return self._unions.get(predicate)
 
     def flag_of(self, predicate: Predicate) -> int | None:
         """The flag already allocated to this test, if any."""

@@ -18,12 +18,15 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from postguard.domain.engine.flags import (
+    FLAG_COUNT,
     FLAG_NAMES,
     FlagTable,
     Predicate,
+    WordTest,
     as_spacy,
     atom_of,
     lexeme_predicates,
+    word_test,
 )
 
 TokenPattern = list[dict[str, Any]]
@@ -72,7 +75,72 @@ def compile_pattern(pattern: TokenPattern, flags: FlagTable) -> TokenPattern:
     return compiled
 
 
-def _by_priority(patterns: Mapping[str, list[TokenPattern]]) -> list[Predicate]:
+def compile_start_checked(pattern: TokenPattern, flags: FlagTable) -> tuple[TokenPattern, list[Predicate]]:
+    """``pattern`` compiled, except that first-token word tests with no bit of their own but a union
+    bit test the union bit; returns those tests too, to check on the first token of each match (an
+    empty list: the pattern is exact as compiled)."""
+    compiled = compile_pattern(pattern, flags)
+    first = pattern[0]
+    predicates = (lexeme_predicates(first) or []) if first.get("OP") is None else []
+    checked = [
+        p
+        for p in predicates
+        if atom_of(p)[1] and flags.flag_of(p) is None and flags.union_flag_of(p) is not None
+    ]
+    if not checked:
+        return compiled, []
+    head: dict[str, Any] = {attr: value for attr, value in first.items() if not isinstance(value, dict)}
+    head.update(as_spacy([p for p in predicates if p not in checked]))
+    head = compile_pattern([head], flags)[0]
+    for predicate in checked:
+        head[FLAG_NAMES[flags.union_flag_of(predicate)]] = True  # type: ignore[index]
+    return [head, *compiled[1:]], checked
+
+
+UNION_FLAGS = 10
+"""When a matcher has more word tests than flag bits, this many bits each hold the union of several
+first-token tests (see ``allocate_flags``); the other bits stay one test each."""
+
+
+def allocate_flags(patterns: Mapping[str, list[TokenPattern]]) -> FlagTable:
+    """Flag bits for the word tests of ``patterns``: one bit per test while they fit. Past the 45 bits,
+    the tests that can start a match come first; those a match's first token must pass (no ``OP``,
+    not ``NOT_IN``) and that get no bit of their own share ``UNION_FLAGS`` union bits, dealt
+    round-robin, and the engine checks them exactly on each candidate's first token. Without a bit,
+    a test stays a spaCy predicate, evaluated in Python at every token it is tried on."""
+    flags = FlagTable()
+    atoms = _by_priority(patterns)
+    if len(atoms) <= FLAG_COUNT:
+        for atom in atoms:
+            flags.allocate(atom)
+        return flags
+    checkable = _first_token_tests(patterns)
+    can_start = set(_by_priority(patterns, starting_only=True))
+    ordered = (
+        [a for a in atoms if a in can_start and a not in checkable]
+        + [a for a in atoms if a in checkable]
+        + [a for a in atoms if a not in can_start]
+    )
+    for atom in ordered[: FLAG_COUNT - UNION_FLAGS]:
+        flags.allocate(atom)
+    pooled = [a for a in ordered[FLAG_COUNT - UNION_FLAGS :] if a in checkable]
+    for group in range(UNION_FLAGS):
+        flags.allocate_union(pooled[group::UNION_FLAGS])
+    return flags
+
+
+def _first_token_tests(patterns: Mapping[str, list[TokenPattern]]) -> set[Predicate]:
+    """Positive word tests of a pattern's first token where that token is required (no ``OP``)."""
+    found = set()
+    for pattern in (p for group in patterns.values() for p in group):
+        if pattern and pattern[0].get("OP") is None:
+            found.update(p for p in lexeme_predicates(pattern[0]) or () if atom_of(p)[1])
+    return found
+
+
+def _by_priority(
+    patterns: Mapping[str, list[TokenPattern]], *, starting_only: bool = False
+) -> list[Predicate]:
     """Distinct flag-able word tests, those the Matcher evaluates most first: a spec that can start a
     match is tested on every token, a later one only after a partial match; then by how often used."""
     rank: dict[Predicate, list[int]] = {}
@@ -85,6 +153,8 @@ def _by_priority(patterns: Mapping[str, list[TokenPattern]]) -> list[Predicate]:
                 entry[1] -= 1
             optional = spec.get("OP") in ("?", "*") or str(spec.get("OP", "")).startswith("{0")
             can_start = can_start and optional
+    if starting_only:
+        rank = {key: value for key, value in rank.items() if value[0] == 0}
     return sorted(rank, key=lambda key: (rank[key], repr(key)))
 
 
@@ -193,12 +263,18 @@ class CompiledPatterns:
                     kept.setdefault(key, []).append(pattern)
                 else:
                     self.word_phrases[expanded[0]].setdefault(key, []).extend(expanded[1])
-        self.flags = FlagTable()
-        for atom in _by_priority(kept):
-            self.flags.allocate(atom)
-        self.token_patterns = {
-            key: [compile_pattern(p, self.flags) for p in patterns] for key, patterns in kept.items()
-        }
+        self.flags = allocate_flags(kept)
+        self.token_patterns: dict[str, list[TokenPattern]] = {}
+        self.start_checked: dict[str, tuple[str, TokenPattern, list[Predicate]]] = {}
+        """Patterns whose first token tests a union bit, each under a key of its own:
+        ``(key, pattern, tests the first token of a match must pass)``."""
+        for key, patterns in kept.items():
+            for pattern in patterns:
+                compiled, checked = compile_start_checked(pattern, self.flags)
+                if checked:
+                    self.start_checked[f"{key}#start{len(self.start_checked)}"] = (key, compiled, checked)
+                else:
+                    self.token_patterns.setdefault(key, []).append(compiled)
 
 
 class EngineMatcher:
@@ -209,6 +285,10 @@ class EngineMatcher:
         self._matcher = Matcher(nlp.vocab, validate=False)
         for key, patterns in compiled.token_patterns.items():
             self._matcher.add(key, patterns)
+        self._checks: dict[int, tuple[str, list[WordTest]]] = {}
+        for sub_key, (key, pattern, checked) in compiled.start_checked.items():
+            self._matcher.add(sub_key, [pattern])
+            self._checks[nlp.vocab.strings.add(sub_key)] = (key, [word_test(p) for p in checked])
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._cased = PhraseMatcher(nlp.vocab, attr="ORTH")
         _add_phrases(nlp, self._lower, compiled.spec.phrases)
@@ -220,7 +300,13 @@ class EngineMatcher:
     def __call__(self, doc: Doc) -> list[Match]:
         """Every match of every key in ``doc`` (unordered; a span may repeat under one key)."""
         strings = doc.vocab.strings
-        hits = [(strings[key], start, end) for key, start, end in self._matcher(doc)]
+        hits = []
+        for key, start, end in self._matcher(doc):
+            check = self._checks.get(key)
+            if check is None:
+                hits.append((strings[key], start, end))
+            elif all(test(doc[start].text) for test in check[1]):
+                hits.append((check[0], start, end))
         for phrases in (self._lower, self._cased):
             hits += [(strings[key], start, end) for key, start, end in phrases(doc)]
         return hits
