@@ -15,8 +15,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
 
+from spacy.attrs import ORTH
+
 from postguard.domain.advice.rules import cues as c
-from postguard.domain.advice.rules.base import RULE_DETECTOR_PREFIX, ContentRule, DocCues, TokenPattern
+from postguard.domain.advice.rules.base import (
+    MAX_CACHED_WORDS,
+    RULE_DETECTOR_PREFIX,
+    ContentRule,
+    DocCues,
+    TokenPattern,
+)
 from postguard.domain.advice.rules.data import expand, load
 from postguard.domain.engine.context import CONDEMNED, HYPOTHETICAL, NEGATED, QUOTED, REPORTED
 from postguard.domain.spans import DisjointSpans
@@ -264,6 +272,8 @@ class ConductRule(ContentRule):
                     self._phrases[PHRASE + kind].append(term)
                 else:
                     self._words[term] = kind
+        self._kinds: dict[int, str | None] = {}
+        """``_word_kind`` per distinct word seen (by ``ORTH`` id, a hash of the text; bounded)."""
         self._adjectives = sorted(lexicon.get("disparaging_adj", ()))
         self._dehumanizing = sorted(lexicon.get("dehumanizing", ()))
 
@@ -305,10 +315,13 @@ class ConductRule(ContentRule):
     def _lexicon_hits(self, cues: DocCues) -> list[Hit]:
         """Single-word lexicon terms (obfuscation undone) and multi-word lexicon phrases."""
         hits: list[Hit] = []
-        for tok in cues.doc:
-            kind = self._word_kind(tok.text)
+        if len(self._kinds) > MAX_CACHED_WORDS:
+            self._kinds = {}
+        known, strings = self._kinds, cues.doc.vocab.strings
+        for i, orth in enumerate(cues.doc.to_array(ORTH).tolist()):
+            kind = known[orth] if orth in known else known.setdefault(orth, self._word_kind(strings[orth]))
             if kind is not None:
-                hits.append(((tok.i, tok.i + 1), kind))
+                hits.append(((i, i + 1), kind))
         for kind in STANDALONE_KINDS:
             for span in cues.spans(PHRASE + kind):
                 if not self._friendly_use(cues, span):
@@ -432,9 +445,12 @@ def _not_condemned(cues: DocCues, hits: list[Hit]) -> list[Hit]:
     ("stop calling patients ..."), and the hit is reported speech ("called a nurse a ...", anywhere in its
     sentence) or stands inside quotation marks; in a post that condemns, a quotation anywhere in the
     hit's sentence also makes the sentence a report ('a relative called our nurse a "..."')."""
+    if not hits:  # most posts: no context analysis needed
+        return hits
     context = cues.context
     condemned = any(m.category == CONDEMNED for m in context.modifiers)
-    quotes = [tok.i for tok in cues.doc if tok.text in _SINGLE_QUOTES]
+    strings = cues.doc.vocab.strings
+    quotes = [i for i, orth in enumerate(cues.doc.to_array(ORTH).tolist()) if strings[orth] in _SINGLE_QUOTES]
     kept = []
     for span, kind in hits:
         own = context.categories(*span)
