@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from postguard.domain.engine.tokens import Tokens, docs_for, tokenizer_signature
+from postguard.domain.identifiers.entity_shape import ShapeCalibration, shape_features
 from postguard.domain.identifiers.lexicons import HONORIFICS, MONTHS, PATIENT_ROLES, WEEKDAYS, place_gazetteer
 from postguard.domain.rule_data import load_package_rule_data
 from postguard.domain.text_guard import guarded_doc
@@ -98,6 +99,21 @@ def _calibrated(model: str, path: Path, section: Any) -> dict[str, float]:
     return out
 
 
+def _shape_models(model: str, path: Path, section: Any) -> dict[str, ShapeCalibration]:
+    """``{label: ShapeCalibration}`` from a calibration's ``shape_model`` section (absent: none)."""
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise ModelLoadError(model, path, f"{CALIBRATION_FILE}: shape_model is not an object")
+    out = {}
+    for label, raw in section.items():
+        try:
+            out[str(label)] = ShapeCalibration.from_mapping(raw)
+        except ValueError as exc:
+            raise ModelLoadError(model, path, f"{CALIBRATION_FILE}: shape_model {label}: {exc}") from None
+    return out
+
+
 def _load_pipeline(model: str, path: Path, component: str) -> tuple[Any, dict[str, Any]]:
     """Check ``path`` holds a spaCy pipeline with ``component`` built for this spaCy, then load it.
 
@@ -141,13 +157,24 @@ def _docs(
 class SpacyNerModel:
     """Adapter of the trained NER pipeline to the ``NamedEntityModel`` seam.
 
-    spaCy's transition-based NER gives no per-span score, so each label carries a fixed confidence:
-    its precision on the training workflow's dev split (``calibration.json``).
+    spaCy's transition-based NER gives no per-span score. A label with a shape model in
+    ``calibration.json`` (PERSON, LOCATION) gets the model's probability for the span's shape
+    (``entity_shape``: case, length, sentence start, listed given name, dictionary words, gazetteer
+    place), fitted on the training workflow's dev split; other labels a fixed confidence, their dev
+    precision. A relabelled entity (a LOCATION reported as PERSON after an age, an ORG as FACILITY)
+    keeps the fixed confidence of the model's label.
     """
 
-    def __init__(self, nlp: Any, confidences: dict[str, float], batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        nlp: Any,
+        confidences: dict[str, float],
+        batch_size: int = 64,
+        shapes: dict[str, ShapeCalibration] | None = None,
+    ) -> None:
         self.nlp = nlp
         self.confidences = confidences
+        self.shapes = shapes or {}
         self.batch_size = batch_size
         self.signature = tokenizer_signature(nlp.tokenizer)
         """Token tables with this signature are reused as they are (see ``engine.tokens``)."""
@@ -157,7 +184,8 @@ class SpacyNerModel:
     def from_path(cls, path: Path) -> SpacyNerModel:
         """Load the pipeline at ``path`` (no network) with its calibration; ``ModelLoadError`` if unusable."""
         nlp, calibration = _load_pipeline("NER", path, "ner")
-        return cls(nlp, _calibrated("NER", path, calibration.get("confidence")))
+        confidences = _calibrated("NER", path, calibration.get("confidence"))
+        return cls(nlp, confidences, shapes=_shape_models("NER", path, calibration.get("shape_model")))
 
     def find_entities(
         self, texts: Sequence[str], tokens: Sequence[Tokens | None] | None = None
@@ -243,11 +271,20 @@ class SpacyNerModel:
             label=label.value,
             start=ent.start_char,
             end=ent.end_char,
-            confidence=self.confidences.get(ent.label_, 0.5),
+            confidence=self._confidence(ent, label),
             detector=NER_DETECTOR,
             reason=reason,
             suggestion=suggestion,
         )
+
+    def _confidence(self, ent: Any, label: IdentifierLabel) -> float:
+        """The shape model's probability when the reported label is the model's own and has one, else
+        the model label's fixed confidence (as before shape models: an ORG reported as a FACILITY keeps
+        ORG's)."""
+        shape = self.shapes.get(label.value) if label.value == ent.label_ else None
+        if shape is not None:
+            return shape.confidence(shape_features(ent))
+        return self.confidences.get(ent.label_, 0.5)
 
 
 class SpacyTextCategoryModel:

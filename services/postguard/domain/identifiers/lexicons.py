@@ -44,6 +44,7 @@ RELATIVE_TIME: tuple[str, ...] = LEXICONS.phrases("relative_time")
 
 
 GAZETTEER_FILE = "gazetteer.txt"
+ENGLISH_WORDS_FILE = "english_words.txt"
 _GAZETTEER_LINE = re.compile(r"^([^\t#\n][^\t\n]*)\t([A-Z,]+)\t(\d+)$", re.MULTILINE)
 """Cities, towns and districts from GeoNames (CC BY 4.0), built by ``devtools/build_gazetteer.py``."""
 
@@ -65,6 +66,14 @@ def place_gazetteer() -> dict[str, tuple[str, int]]:
         countries, size = places.get(name, ("", 0))
         places[name] = (",".join(sorted({*countries.split(","), "US"} - {""})), max(size, 6))
     return places
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """Lower-case English words (SCOWL american-english, ``english_words.txt``; about 64,000): a shape
+    feature of the NER adapter's confidence calibration. Loaded once, on first use."""
+    text = resources.files(DATA_PACKAGE).joinpath(ENGLISH_WORDS_FILE).read_text(encoding="utf-8")
+    return frozenset(line for line in text.split("\n") if line and not line.startswith("#"))
 
 
 def rule_file(filename: str) -> RuleData:
