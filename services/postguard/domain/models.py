@@ -11,7 +11,16 @@ from typing import Any
 
 from postguard.domain.engine.tokens import Tokens, docs_for, tokenizer_signature
 from postguard.domain.identifiers.entity_shape import ShapeCalibration, shape_features
-from postguard.domain.identifiers.lexicons import HONORIFICS, MONTHS, PATIENT_ROLES, WEEKDAYS, place_gazetteer
+from postguard.domain.identifiers.lexicons import (
+    CLINICIAN_TITLES,
+    CREDIT_CUES,
+    HONORIFICS,
+    MONTHS,
+    PATIENT_ROLES,
+    WEEKDAYS,
+    place_gazetteer,
+    rule_file,
+)
 from postguard.domain.rule_data import load_package_rule_data
 from postguard.domain.text_guard import guarded_doc
 from postguard.domain.types import Category, ContentLabel, Finding, IdentifierLabel
@@ -35,6 +44,18 @@ BROAD_PLACES = _NER_DATA.words("broad_places") | frozenset(_NER_DATA.phrases("br
 NOT_PERSON_WORDS = _NER_DATA.words("not_person_words") | frozenset(MONTHS) | frozenset(WEEKDAYS)
 """A model PERSON made only of these (drug names, departments, holidays, months) is dropped."""
 EPONYM_HEADS = _NER_DATA.words("eponym_heads")
+PLACE_HEADS = _NER_DATA.words("place_heads") | frozenset(
+    w.lower() for w in rule_file("location.yaml").phrases("street_types")
+)
+"""Words that end a place's name (place heads, street types): such a LOCATION is not relabelled PERSON."""
+PERSON_TITLES = (
+    frozenset(CLINICIAN_TITLES)
+    | frozenset(HONORIFICS)
+    | frozenset(t for t in rule_file("roles.yaml").phrases("public_titles") if " " not in t)
+)
+"""Titles written before a person's name (clinical, lay, public: "Professor", "Mrs", "Dame")."""
+CREDIT_ENDINGS = tuple(f" {cue}" for cue in CREDIT_CUES)
+"""A credit cue ending just before an entity ("thanks to Aoife"): its "to" is not a place preposition."""
 """Nouns after (or ending) a capitalised word that make it a condition or device, not a person."""
 _REASONS = {
     IdentifierLabel.PERSON: (
@@ -229,7 +250,30 @@ class SpacyNerModel:
             return False
         if ent.text in place_gazetteer():
             return False  # "Florence", "Austin": a place as much as a name
-        return ent.start == 0 or ent.doc[ent.start - 1].lower_ not in PLACE_PREPOSITIONS
+        if ent.start == 0 or SpacyNerModel._after_credit(ent):
+            return True  # "thanks to Aoife": the credit's "to" is not a place's
+        return ent.doc[ent.start - 1].lower_ not in PLACE_PREPOSITIONS
+
+    @staticmethod
+    def _after_credit(ent: Any) -> bool:
+        """Does a credit cue ("thanks to", "shoutout to", "congrats to") end right before the entity?"""
+        before = " " + " ".join(t.lower_ for t in ent.doc[max(0, ent.start - 4) : ent.start])
+        return before.endswith(CREDIT_ENDINGS)
+
+    @staticmethod
+    def _name_shaped(ent: Any) -> bool:
+        """A model LOCATION of two to four capitalised words that reads as a person's name: a personal
+        title then a name ("Professor Michael Marmot", "Dame Cicely Saunders"), or a listed given name
+        then one more word ("Maya Angelou"); never a gazetteer place nor a name ending in a place word
+        ("Victoria Park", "Queen Street", "St Thomas' Hospital")."""
+        words = [t for t in ent if t.is_alpha]
+        if not 2 <= len(words) <= 4 or ent.text in place_gazetteer():
+            return False
+        if not all(t.text[:1].isupper() for t in words) or any(t.lower_ in PLACE_HEADS for t in words[1:]):
+            return False
+        if words[0].lower_ in PERSON_TITLES:
+            return True
+        return len(words) == 2 and words[0].lower_ in _given_names()
 
     @staticmethod
     def _after_person_word(ent: Any) -> bool:
@@ -258,7 +302,9 @@ class SpacyNerModel:
         if label is IdentifierLabel.LOCATION and SpacyNerModel._aged(ent):
             label = IdentifierLabel.PERSON  # "Bronte, 19, came in": places take no age
         elif label is IdentifierLabel.LOCATION and (
-            SpacyNerModel._given_not_place(ent) or SpacyNerModel._after_person_word(ent)
+            SpacyNerModel._given_not_place(ent)
+            or SpacyNerModel._after_person_word(ent)
+            or SpacyNerModel._name_shaped(ent)
         ):
             label = IdentifierLabel.PERSON  # a listed given name no place is called, "baby Oakley"
         if label is IdentifierLabel.PERSON and text.isupper() and len(text) <= 4:

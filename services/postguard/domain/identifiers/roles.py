@@ -117,6 +117,8 @@ _ATTACHED_AFTER = (
     (PATIENT, _after("patient_after")),
     (STAFF, _after("staff_after", r"[ \t]*")),
 )
+_TEAM_AFTER = _DATA.regex("team_after")
+"""'from the bed management team': its cue is reported as a fixed phrase (the team's words are post text)."""
 AGE_AFTER = _DATA.regex("age_after")
 """An age right after a name ("Maya, 4,"): matched at the name's end."""
 _HONORIFIC_BEFORE = re.compile(rf"(?<![\w])(?:{_alternation(HONORIFICS)})\.?[ \t]*$")
@@ -167,7 +169,7 @@ def _attached_after(after: str) -> tuple[str, str] | None:
         m = pattern.match(after)
         if m:
             return role, _phrase(m.group())
-    return None
+    return (STAFF, "a team after the name") if _TEAM_AFTER.match(after) else None
 
 
 def _signature(analysis: Analysis, start: int, end: int) -> tuple[str, str] | None:
