@@ -73,3 +73,15 @@ def test_an_anniversary_is_not_an_age(text: str) -> None:
 
 def test_the_fake_ner_is_used() -> None:  # the helpers above rely on PersonNer tagging names
     assert PersonNer("Ana").find_entities(["Ana"])[0][0].label == "PERSON"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        ("Odile lives on Rue des Lilas 14, please send the letter there", "Odile", "patient"),
+        ("Bram's address is on the referral, 22 Kerkstraat", "Bram", "patient"),
+        ("Priya lives in Leeds now and we miss her on the team", "Priya", "unknown"),
+    ],
+)
+def test_a_home_address_after_a_name_makes_it_a_private_persons(text: str, name: str, role: str) -> None:
+    assert people(text, ner_detector(name)) == {(name, role)}
