@@ -44,8 +44,8 @@ def shape_rows(pairs: list[tuple[Doc, Doc]], label: str) -> tuple[list[dict[str,
         wanted = [(e.start_char, e.end_char) for e in gold.ents if e.label_ == label]
         for ent in pred.ents:
             finding = adapter._finding(ent)
-            if finding is None or finding.label != label:
-                continue
+            if finding is None or finding.label != label or ent.label_ != label:
+                continue  # a relabelled entity keeps its model label's fixed confidence (the adapter)
             rows.append(shape_features(ent))
             outcomes.append(any(s < ent.end_char and ent.start_char < e for s, e in wanted))
     return rows, outcomes

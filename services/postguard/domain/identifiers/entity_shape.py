@@ -13,7 +13,8 @@ neighbour only, never from post-level context (roles and care context are decide
 - ``given``: a token is a listed given name that is not an English word (first_names.yaml);
   ``word_name``: a listed given name that is also a word ("Grace", "Hope");
 - ``words``: every word token is a lower-case English dictionary word (SCOWL, ``english_words.txt``)
-  and none is a listed given name; ``initial_words``: both ``initial`` and ``words``;
+  or medical word (MedQuAD, ``medical_words.txt``) and none is a listed given name;
+  ``initial_words``: both ``initial`` and ``words``;
 - ``place``: the span is a gazetteer place (GeoNames).
 """
 
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from postguard.domain.identifiers.lexicons import english_words, place_gazetteer, rule_file
+from postguard.domain.identifiers.lexicons import english_words, medical_words, place_gazetteer, rule_file
 
 FEATURES = ("multi", "lower", "upper", "initial", "given", "word_name", "words", "initial_words", "place")
 """The features in the order of the fitted weights."""
@@ -55,11 +56,13 @@ def shape_features(ent: Any) -> dict[str, bool]:
     words = [t for t in ent if t.is_alpha]
     lowered = [t.lower_ for t in words]
     given, word_names = _names()
-    dictionary = english_words()
+    dictionary, medical = english_words(), medical_words()
     text = ent.text
     initial = _initial(ent)
     all_words = (
-        bool(lowered) and all(w in dictionary for w in lowered) and not any(w in given for w in lowered)
+        bool(lowered)
+        and all(w in dictionary or w in medical for w in lowered)
+        and not any(w in given for w in lowered)
     )
     return {
         "multi": len(words) >= 2,
