@@ -85,3 +85,15 @@ def test_the_fake_ner_is_used() -> None:  # the helpers above rely on PersonNer 
 )
 def test_a_home_address_after_a_name_makes_it_a_private_persons(text: str, name: str, role: str) -> None:
     assert people(text, ner_detector(name)) == {(name, role)}
+
+
+def test_a_one_of_a_kind_case_with_a_place_is_a_quasi_identifier() -> None:
+    assert spans(
+        "The only child with harlequin ichthyosis in our county starts school soon", "QUASI_IDENTIFIER"
+    )
+    # the same without the uniqueness claim: a place alone is not enough
+    assert (
+        spans("A child with harlequin ichthyosis in our county starts school soon", "QUASI_IDENTIFIER") == []
+    )
+    text = "Harlequin ichthyosis is one of the rarest skin conditions; read the family guide"
+    assert spans(text, "QUASI_IDENTIFIER") == []
