@@ -82,3 +82,28 @@ def test_looking_after_the_patients_is_the_colleagues_work() -> None:
     assert people(text, ner_detector("Aoife")) == {("Aoife", "staff")}
     text = "Thanks to Reza for being so brave through his chemo, we will miss you."
     assert people(text, ner_detector("Reza")) == {("Reza", "patient")}
+
+
+def test_names_of_one_list_share_the_colleague_cue_at_its_end() -> None:
+    text = "Ahmed, Beth and Connor from pharmacy saved my shift with the TPN orders."
+    assert people(text, ner_detector("Ahmed", "Beth", "Connor")) == {
+        ("Ahmed", "staff"),
+        ("Beth", "staff"),
+        ("Connor", "staff"),
+    }
+    [ahmed, *_] = [
+        f for f in ner_detector("Ahmed", "Beth", "Connor").detect_texts([text])[0] if f.label == "PERSON"
+    ]
+    assert "listed with another name" in ahmed.reason
+
+
+def test_a_list_with_a_patient_or_a_lay_honorific_does_not_share_a_colleague_role() -> None:
+    text = "Mrs Lane and Dr Patel had a lovely chat about her discharge."
+    assert ("Lane", "staff") not in people(text, ner_detector("Lane", "Patel"))
+    text = "Zara, 6, and Dr Osei built a lego hospital in the playroom."
+    assert ("Zara", "patient") in people(text, ner_detector("Zara", "Osei"))
+
+
+def test_names_not_in_one_list_keep_their_own_roles() -> None:
+    text = "Dr Osei reviewed the chart. Then Mina was moved to bed 4."
+    assert people(text, ner_detector("Osei", "Mina")) == {("Osei", "staff"), ("Mina", "patient")}

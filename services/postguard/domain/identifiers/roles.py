@@ -373,6 +373,41 @@ def with_role(finding: Finding, analysis: Analysis, hint: str = "") -> Finding:
     return replace(finding, attributes=attributes, reason=reason, confidence=confidence)
 
 
+_LIST_GAP = re.compile(r"[ \t]*(?:,[ \t]*(?:and[ \t]+|&[ \t]*)?|and[ \t]+|&[ \t]*)")
+"""What joins two names of one list: a comma, "and", "&" (full match of the text between them)."""
+_LISTED_REASON = "listed with another name of that role"
+
+
+def share_list_roles(findings: list[Finding], text: str) -> list[Finding]:
+    """Names of one list ("Ahmed, Beth and Connor from pharmacy", "Priya and Josh ran the sim"): the cue
+    touching one end of the list is about every name in it, so an ``unknown`` name listed with a
+    colleague's, a public figure's or the account's takes that role, unless a name of the list is a
+    patient's or a relative's, or the unknown name follows a lay honorific ("Mrs Lane and Dr Patel"
+    stays a patient and a doctor). Other findings are returned as they are; text order is kept."""
+    people = [i for i, f in enumerate(findings) if f.label == IdentifierLabel.PERSON and f.in_text]
+    groups: list[list[int]] = []
+    for i in people:
+        prev = groups[-1][-1] if groups else None
+        if prev is not None and _LIST_GAP.fullmatch(text, findings[prev].end, findings[i].start):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    out = list(findings)
+    for group in groups:
+        roles = [findings[i].attribute("role") for i in group]
+        shared = next((r for r in roles if r in NOT_PATIENT_ROLES), None)
+        if shared is None or PATIENT in roles or RELATIVE in roles:
+            continue
+        for i in group:
+            f = findings[i]
+            if f.attribute("role") == UNKNOWN and not _HONORIFIC_BEFORE.search(
+                text[max(0, f.start - 8) : f.start].lower()
+            ):
+                attributes = tuple(sorted({*(a for a in f.attributes if a[0] != "role"), ("role", shared)}))
+                out[i] = replace(f, attributes=attributes, reason=f"{_REASONS[shared]} ({_LISTED_REASON})")
+    return out
+
+
 def patient_side(finding: Finding) -> bool:
     """Is ``finding`` a patient detail: not a PERSON, or a name whose role is not staff/public/account?"""
     return finding.label != IdentifierLabel.PERSON or finding.attribute("role") not in NOT_PATIENT_ROLES
