@@ -107,3 +107,24 @@ def test_a_list_with_a_patient_or_a_lay_honorific_does_not_share_a_colleague_rol
 def test_names_not_in_one_list_keep_their_own_roles() -> None:
     text = "Dr Osei reviewed the chart. Then Mina was moved to bed 4."
     assert people(text, ner_detector("Osei", "Mina")) == {("Osei", "staff"), ("Mina", "patient")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please contact our Patient Advice team so we can look into this privately.",
+        "Please contact our Patient Advice and Liaison Service so we can look into this.",
+        "Our Patient Experience team would like to speak with you.",
+    ],
+)
+def test_a_dictionary_word_before_a_units_noun_is_a_department_not_a_name(text: str) -> None:
+    assert people(text) == set()  # the rules' "patient X" cue and a model that tags the word alike
+    words = [w for w in ("Advice", "Liaison", "Experience") if w in text]
+    assert people(text, ner_detector(*words)) == set()
+
+
+def test_a_name_before_a_team_stays_a_name() -> None:
+    text = "My patient Rosa asked the Patient Advice team for help with parking."
+    assert ("Rosa", "patient") in people(text)
+    text = "Grace team-taught the sim with me and Omar."  # a listed given name: kept, whatever its role
+    assert {name for name, _ in people(text, ner_detector("Grace"))} == {"Grace"}

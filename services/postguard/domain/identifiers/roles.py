@@ -24,9 +24,16 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import cache
 from typing import TYPE_CHECKING
 
-from postguard.domain.identifiers.lexicons import CARE_ACRONYMS, HONORIFICS, rule_file
+from postguard.domain.identifiers.lexicons import (
+    CARE_ACRONYMS,
+    HONORIFICS,
+    english_words,
+    medical_words,
+    rule_file,
+)
 from postguard.domain.types import Finding, IdentifierLabel
 
 if TYPE_CHECKING:
@@ -371,6 +378,37 @@ def with_role(finding: Finding, analysis: Analysis, hint: str = "") -> Finding:
         # a lay honorific is how staff write a patient's name ("Mrs Lane"): it stays a patient-side name
         confidence, reason = min(confidence, _NO_CARE), _NO_CARE_REASON
     return replace(finding, attributes=attributes, reason=reason, confidence=confidence)
+
+
+_UNIT_AFTER = _DATA.regex("unit_after")
+
+
+def drop_unit_names(findings: list[Finding], text: str) -> list[Finding]:
+    """Without the PERSON findings that are one capitalised dictionary word (SCOWL or MedQuAD, not a
+    listed given name) before an organisational unit's noun: "our Patient Advice team", "Patient
+    Experience team" name a department. A listed given name stays ("Grace team lead" is rare, "Priya's
+    team" is a person)."""
+    given = _given_lists()
+    out = []
+    for f in findings:
+        word = text[f.start : f.end] if f.label == IdentifierLabel.PERSON and f.in_text else ""
+        lower = word.lower()
+        if (
+            word.isalpha()
+            and word[:1].isupper()
+            and (lower in english_words() or lower in medical_words())
+            and lower not in given
+            and _UNIT_AFTER.match(text, f.end)
+        ):
+            continue
+        out.append(f)
+    return out
+
+
+@cache
+def _given_lists() -> frozenset[str]:
+    names = rule_file("first_names.yaml")
+    return names.words("first_names") | names.words("word_names")
 
 
 _LIST_GAP = re.compile(r"[ \t]*(?:,[ \t]*(?:and[ \t]+|&[ \t]*)?|and[ \t]+|&[ \t]*)")
