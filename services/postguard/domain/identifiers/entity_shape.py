@@ -30,7 +30,7 @@ from postguard.domain.identifiers.lexicons import english_words, medical_words, 
 
 FEATURES = ("multi", "lower", "upper", "initial", "given", "word_name", "words", "initial_words", "place")
 """The features in the order of the fitted weights."""
-_NOT_INITIAL_BEFORE = frozenset({",", "&", "'s", "’s", "@", "#", "'", "’", "/", "+", "-"})
+_NOT_INITIAL_BEFORE = frozenset(",&@#'’/+-") | {"'s", "’s"}
 """Punctuation before a span that does not start a sentence ("thanks, Harold", "Ana & Tom")."""
 
 
