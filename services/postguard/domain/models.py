@@ -10,7 +10,17 @@ from pathlib import Path
 from typing import Any
 
 from postguard.domain.engine.tokens import Tokens, docs_for, tokenizer_signature
-from postguard.domain.identifiers.lexicons import HONORIFICS, MONTHS, PATIENT_ROLES, WEEKDAYS, place_gazetteer
+from postguard.domain.identifiers.entity_shape import ShapeCalibration, shape_features
+from postguard.domain.identifiers.lexicons import (
+    CLINICIAN_TITLES,
+    CREDIT_CUES,
+    HONORIFICS,
+    MONTHS,
+    PATIENT_ROLES,
+    WEEKDAYS,
+    place_gazetteer,
+    rule_file,
+)
 from postguard.domain.rule_data import load_package_rule_data
 from postguard.domain.text_guard import guarded_doc
 from postguard.domain.types import Category, ContentLabel, Finding, IdentifierLabel
@@ -34,6 +44,18 @@ BROAD_PLACES = _NER_DATA.words("broad_places") | frozenset(_NER_DATA.phrases("br
 NOT_PERSON_WORDS = _NER_DATA.words("not_person_words") | frozenset(MONTHS) | frozenset(WEEKDAYS)
 """A model PERSON made only of these (drug names, departments, holidays, months) is dropped."""
 EPONYM_HEADS = _NER_DATA.words("eponym_heads")
+PLACE_HEADS = _NER_DATA.words("place_heads") | frozenset(
+    w.lower() for w in rule_file("location.yaml").phrases("street_types")
+)
+"""Words that end a place's name (place heads, street types): such a LOCATION is not relabelled PERSON."""
+PERSON_TITLES = (
+    frozenset(CLINICIAN_TITLES)
+    | frozenset(HONORIFICS)
+    | frozenset(t for t in rule_file("roles.yaml").phrases("public_titles") if " " not in t)
+)
+"""Titles written before a person's name (clinical, lay, public: "Professor", "Mrs", "Dame")."""
+CREDIT_ENDINGS = tuple(f" {cue}" for cue in CREDIT_CUES)
+"""A credit cue ending just before an entity ("thanks to Aoife"): its "to" is not a place preposition."""
 """Nouns after (or ending) a capitalised word that make it a condition or device, not a person."""
 _REASONS = {
     IdentifierLabel.PERSON: (
@@ -98,6 +120,21 @@ def _calibrated(model: str, path: Path, section: Any) -> dict[str, float]:
     return out
 
 
+def _shape_models(model: str, path: Path, section: Any) -> dict[str, ShapeCalibration]:
+    """``{label: ShapeCalibration}`` from a calibration's ``shape_model`` section (absent: none)."""
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise ModelLoadError(model, path, f"{CALIBRATION_FILE}: shape_model is not an object")
+    out = {}
+    for label, raw in section.items():
+        try:
+            out[str(label)] = ShapeCalibration.from_mapping(raw)
+        except ValueError as exc:
+            raise ModelLoadError(model, path, f"{CALIBRATION_FILE}: shape_model {label}: {exc}") from None
+    return out
+
+
 def _load_pipeline(model: str, path: Path, component: str) -> tuple[Any, dict[str, Any]]:
     """Check ``path`` holds a spaCy pipeline with ``component`` built for this spaCy, then load it.
 
@@ -141,13 +178,24 @@ def _docs(
 class SpacyNerModel:
     """Adapter of the trained NER pipeline to the ``NamedEntityModel`` seam.
 
-    spaCy's transition-based NER gives no per-span score, so each label carries a fixed confidence:
-    its precision on the training workflow's dev split (``calibration.json``).
+    spaCy's transition-based NER gives no per-span score. A label with a shape model in
+    ``calibration.json`` (PERSON, LOCATION) gets the model's probability for the span's shape
+    (``entity_shape``: case, length, sentence start, listed given name, dictionary words, gazetteer
+    place), fitted on the training workflow's dev split; other labels a fixed confidence, their dev
+    precision. A relabelled entity (a LOCATION reported as PERSON after an age, an ORG as FACILITY)
+    keeps the fixed confidence of the model's label.
     """
 
-    def __init__(self, nlp: Any, confidences: dict[str, float], batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        nlp: Any,
+        confidences: dict[str, float],
+        batch_size: int = 64,
+        shapes: dict[str, ShapeCalibration] | None = None,
+    ) -> None:
         self.nlp = nlp
         self.confidences = confidences
+        self.shapes = shapes or {}
         self.batch_size = batch_size
         self.signature = tokenizer_signature(nlp.tokenizer)
         """Token tables with this signature are reused as they are (see ``engine.tokens``)."""
@@ -157,7 +205,8 @@ class SpacyNerModel:
     def from_path(cls, path: Path) -> SpacyNerModel:
         """Load the pipeline at ``path`` (no network) with its calibration; ``ModelLoadError`` if unusable."""
         nlp, calibration = _load_pipeline("NER", path, "ner")
-        return cls(nlp, _calibrated("NER", path, calibration.get("confidence")))
+        confidences = _calibrated("NER", path, calibration.get("confidence"))
+        return cls(nlp, confidences, shapes=_shape_models("NER", path, calibration.get("shape_model")))
 
     def find_entities(
         self, texts: Sequence[str], tokens: Sequence[Tokens | None] | None = None
@@ -201,7 +250,30 @@ class SpacyNerModel:
             return False
         if ent.text in place_gazetteer():
             return False  # "Florence", "Austin": a place as much as a name
-        return ent.start == 0 or ent.doc[ent.start - 1].lower_ not in PLACE_PREPOSITIONS
+        if ent.start == 0 or SpacyNerModel._after_credit(ent):
+            return True  # "thanks to Aoife": the credit's "to" is not a place's
+        return ent.doc[ent.start - 1].lower_ not in PLACE_PREPOSITIONS
+
+    @staticmethod
+    def _after_credit(ent: Any) -> bool:
+        """Does a credit cue ("thanks to", "shoutout to", "congrats to") end right before the entity?"""
+        before = " " + " ".join(t.lower_ for t in ent.doc[max(0, ent.start - 4) : ent.start])
+        return before.endswith(CREDIT_ENDINGS)
+
+    @staticmethod
+    def _name_shaped(ent: Any) -> bool:
+        """A model LOCATION of two to four capitalised words that reads as a person's name: a personal
+        title then a name ("Professor Michael Marmot", "Dame Cicely Saunders"), or a listed given name
+        then one more word ("Maya Angelou"); never a gazetteer place nor a name ending in a place word
+        ("Victoria Park", "Queen Street", "St Thomas' Hospital")."""
+        words = [t for t in ent if t.is_alpha]
+        if not 2 <= len(words) <= 4 or ent.text in place_gazetteer():
+            return False
+        if not all(t.text[:1].isupper() for t in words) or any(t.lower_ in PLACE_HEADS for t in words[1:]):
+            return False
+        if words[0].lower_ in PERSON_TITLES:
+            return True
+        return len(words) == 2 and words[0].lower_ in _given_names()
 
     @staticmethod
     def _after_person_word(ent: Any) -> bool:
@@ -230,7 +302,9 @@ class SpacyNerModel:
         if label is IdentifierLabel.LOCATION and SpacyNerModel._aged(ent):
             label = IdentifierLabel.PERSON  # "Bronte, 19, came in": places take no age
         elif label is IdentifierLabel.LOCATION and (
-            SpacyNerModel._given_not_place(ent) or SpacyNerModel._after_person_word(ent)
+            SpacyNerModel._given_not_place(ent)
+            or SpacyNerModel._after_person_word(ent)
+            or SpacyNerModel._name_shaped(ent)
         ):
             label = IdentifierLabel.PERSON  # a listed given name no place is called, "baby Oakley"
         if label is IdentifierLabel.PERSON and text.isupper() and len(text) <= 4:
@@ -243,11 +317,20 @@ class SpacyNerModel:
             label=label.value,
             start=ent.start_char,
             end=ent.end_char,
-            confidence=self.confidences.get(ent.label_, 0.5),
+            confidence=self._confidence(ent, label),
             detector=NER_DETECTOR,
             reason=reason,
             suggestion=suggestion,
         )
+
+    def _confidence(self, ent: Any, label: IdentifierLabel) -> float:
+        """The shape model's probability when the reported label is the model's own and has one, else
+        the model label's fixed confidence (as before shape models: an ORG reported as a FACILITY keeps
+        ORG's)."""
+        shape = self.shapes.get(label.value) if label.value == ent.label_ else None
+        if shape is not None:
+            return shape.confidence(shape_features(ent))
+        return self.confidences.get(ent.label_, 0.5)
 
 
 class SpacyTextCategoryModel:

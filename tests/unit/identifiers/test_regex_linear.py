@@ -100,7 +100,9 @@ def test_the_cue_glue_fix_finds_exactly_what_the_old_glue_found() -> None:
         assert _spans(recognizer._regex, text) == _spans(old, text), text
 
 
-_GLUE_NOW = r"(?:[\s:#=.\-]*(?:is|was|number|numbers|no|num|nr|id|ids)\b)*[\s:#=.\-]*"
+_GLUE_NOW = r"(?:[\s:#=.\-(\[]*(?:is|was|number|numbers|no|num|nr|id|ids)\b)*[\s:#=.\-(\[]*"
+"""The glue as numbered.yaml has it now (an opening bracket became a separator after the no-glue fix; the
+random texts below hold no bracket, so the comparison with the old glue is unchanged)."""
 
 
 def test_the_room_fix_finds_exactly_what_the_old_room_regex_found() -> None:

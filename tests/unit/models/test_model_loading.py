@@ -189,3 +189,16 @@ def test_embedded_pipeline_raises_instead_of_falling_back(tmp_path: Path) -> Non
         build_pipeline(use_models=True, models_dir=tmp_path)
     rules_only = build_pipeline(use_models=False, models_dir=tmp_path)
     assert rules_only.identifiers.ner_model is None and rules_only.advice.text_model is None
+
+
+@pytest.mark.models  # copies the shipped model
+def test_a_bad_shape_model_is_refused_with_the_label(tmp_path: Path) -> None:
+    root = copy_shipped(tmp_path, "ner")
+    calibration = root / "ner" / "calibration.json"
+    data = json.loads(calibration.read_text(encoding="utf-8"))
+    data["shape_model"]["PERSON"]["weights"]["colour"] = 1.0
+    calibration.write_text(json.dumps(data), encoding="utf-8")
+    assert "shape_model PERSON: unknown feature 'colour'" in str(refusal(load_ner_model, root))
+    data["shape_model"] = [1, 2]
+    calibration.write_text(json.dumps(data), encoding="utf-8")
+    assert "shape_model is not an object" in str(refusal(load_ner_model, root))

@@ -135,3 +135,14 @@ def test_thresholds_come_from_dev_calibration(textcat: models.SpacyTextCategoryM
     calibration = json.loads((models.TEXTCAT_DIR / "calibration.json").read_text(encoding="utf-8"))
     assert textcat.thresholds == calibration["thresholds"]
     assert all(0.0 < t < 1.0 for t in textcat.thresholds.values())
+
+
+def test_person_confidence_follows_the_span_shape(ner: models.SpacyNerModel) -> None:
+    """Calibrated per shape on the NER dev split: a capitalised dictionary word starting a sentence is
+    under the default 0.5 bar, a capitalised name in running text well over it."""
+    texts = ["Great paper out today. Link in comments.", "Spent the night with Keisha after her surgery"]
+    found = ner.find_entities(texts)
+    link = [f for f in found[0] if f.label == IdentifierLabel.PERSON]
+    keisha = [f for f in found[1] if f.label == IdentifierLabel.PERSON]
+    assert all(f.confidence < 0.5 for f in link)
+    assert [f.confidence > 0.8 for f in keisha] == [True]

@@ -44,6 +44,8 @@ RELATIVE_TIME: tuple[str, ...] = LEXICONS.phrases("relative_time")
 
 
 GAZETTEER_FILE = "gazetteer.txt"
+ENGLISH_WORDS_FILE = "english_words.txt"
+MEDICAL_WORDS_FILE = "medical_words.txt"
 _GAZETTEER_LINE = re.compile(r"^([^\t#\n][^\t\n]*)\t([A-Z,]+)\t(\d+)$", re.MULTILINE)
 """Cities, towns and districts from GeoNames (CC BY 4.0), built by ``devtools/build_gazetteer.py``."""
 
@@ -65,6 +67,25 @@ def place_gazetteer() -> dict[str, tuple[str, int]]:
         countries, size = places.get(name, ("", 0))
         places[name] = (",".join(sorted({*countries.split(","), "US"} - {""})), max(size, 6))
     return places
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """Lower-case English words (SCOWL american-english, ``english_words.txt``; about 64,000): a shape
+    feature of the NER adapter's confidence calibration. Loaded once, on first use."""
+    return _word_file(ENGLISH_WORDS_FILE)
+
+
+@cache
+def medical_words() -> frozenset[str]:
+    """Lower-case medical words from MedQuAD (CC BY 4.0, ``medical_words.txt``; about 2,500) that are
+    not SCOWL words: with ``english_words`` the NER calibration's dictionary. Loaded once, on first use."""
+    return _word_file(MEDICAL_WORDS_FILE)
+
+
+def _word_file(name: str) -> frozenset[str]:
+    text = resources.files(DATA_PACKAGE).joinpath(name).read_text(encoding="utf-8")
+    return frozenset(line for line in text.split("\n") if line and not line.startswith("#"))
 
 
 def rule_file(filename: str) -> RuleData:

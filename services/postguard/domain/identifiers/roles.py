@@ -24,9 +24,16 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import cache
 from typing import TYPE_CHECKING
 
-from postguard.domain.identifiers.lexicons import CARE_ACRONYMS, HONORIFICS, rule_file
+from postguard.domain.identifiers.lexicons import (
+    CARE_ACRONYMS,
+    HONORIFICS,
+    english_words,
+    medical_words,
+    rule_file,
+)
 from postguard.domain.types import Finding, IdentifierLabel
 
 if TYPE_CHECKING:
@@ -117,6 +124,8 @@ _ATTACHED_AFTER = (
     (PATIENT, _after("patient_after")),
     (STAFF, _after("staff_after", r"[ \t]*")),
 )
+_TEAM_AFTER = _DATA.regex("team_after")
+"""'from the bed management team': its cue is reported as a fixed phrase (the team's words are post text)."""
 AGE_AFTER = _DATA.regex("age_after")
 """An age right after a name ("Maya, 4,"): matched at the name's end."""
 _HONORIFIC_BEFORE = re.compile(rf"(?<![\w])(?:{_alternation(HONORIFICS)})\.?[ \t]*$")
@@ -167,7 +176,7 @@ def _attached_after(after: str) -> tuple[str, str] | None:
         m = pattern.match(after)
         if m:
             return role, _phrase(m.group())
-    return None
+    return (STAFF, "a team after the name") if _TEAM_AFTER.match(after) else None
 
 
 def _signature(analysis: Analysis, start: int, end: int) -> tuple[str, str] | None:
@@ -369,6 +378,72 @@ def with_role(finding: Finding, analysis: Analysis, hint: str = "") -> Finding:
         # a lay honorific is how staff write a patient's name ("Mrs Lane"): it stays a patient-side name
         confidence, reason = min(confidence, _NO_CARE), _NO_CARE_REASON
     return replace(finding, attributes=attributes, reason=reason, confidence=confidence)
+
+
+_UNIT_AFTER = _DATA.regex("unit_after")
+
+
+def drop_unit_names(findings: list[Finding], text: str) -> list[Finding]:
+    """Without the PERSON findings that are one capitalised dictionary word (SCOWL or MedQuAD, not a
+    listed given name) before an organisational unit's noun: "our Patient Advice team", "Patient
+    Experience team" name a department. A listed given name stays ("Grace team lead" is rare, "Priya's
+    team" is a person)."""
+    given = _given_lists()
+    out = []
+    for f in findings:
+        word = text[f.start : f.end] if f.label == IdentifierLabel.PERSON and f.in_text else ""
+        lower = word.lower()
+        if (
+            word.isalpha()
+            and word[:1].isupper()
+            and (lower in english_words() or lower in medical_words())
+            and lower not in given
+            and _UNIT_AFTER.match(text, f.end)
+        ):
+            continue
+        out.append(f)
+    return out
+
+
+@cache
+def _given_lists() -> frozenset[str]:
+    names = rule_file("first_names.yaml")
+    return names.words("first_names") | names.words("word_names")
+
+
+_LIST_GAP = re.compile(r"[ \t]*(?:,[ \t]*(?:and[ \t]+|&[ \t]*)?|and[ \t]+|&[ \t]*)")
+"""What joins two names of one list: a comma, "and", "&" (full match of the text between them)."""
+_LISTED_REASON = "listed with another name of that role"
+
+
+def share_list_roles(findings: list[Finding], text: str) -> list[Finding]:
+    """Names of one list ("Ahmed, Beth and Connor from pharmacy", "Priya and Josh ran the sim"): the cue
+    touching one end of the list is about every name in it, so an ``unknown`` name listed with a
+    colleague's, a public figure's or the account's takes that role, unless a name of the list is a
+    patient's or a relative's, or the unknown name follows a lay honorific ("Mrs Lane and Dr Patel"
+    stays a patient and a doctor). Other findings are returned as they are; text order is kept."""
+    people = [i for i, f in enumerate(findings) if f.label == IdentifierLabel.PERSON and f.in_text]
+    groups: list[list[int]] = []
+    for i in people:
+        prev = groups[-1][-1] if groups else None
+        if prev is not None and _LIST_GAP.fullmatch(text, findings[prev].end, findings[i].start):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    out = list(findings)
+    for group in groups:
+        roles = [findings[i].attribute("role") for i in group]
+        shared = next((r for r in roles if r in NOT_PATIENT_ROLES), None)
+        if shared is None or PATIENT in roles or RELATIVE in roles:
+            continue
+        for i in group:
+            f = findings[i]
+            if f.attribute("role") == UNKNOWN and not _HONORIFIC_BEFORE.search(
+                text[max(0, f.start - 8) : f.start].lower()
+            ):
+                attributes = tuple(sorted({*(a for a in f.attributes if a[0] != "role"), ("role", shared)}))
+                out[i] = replace(f, attributes=attributes, reason=f"{_REASONS[shared]} ({_LISTED_REASON})")
+    return out
 
 
 def patient_side(finding: Finding) -> bool:

@@ -54,7 +54,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 """(kind, pattern) in the order their findings are made: "sex" is clinical shorthand ("45M with"),
 "apposition" an age between commas ("Mr. K, 67, came in")."""
 # kinds whose finding covers only the number ("Mr. K, 67,") rather than the whole match
-_AGE_GROUP = {"apposition": "n"}
+_AGE_GROUP = {"apposition": "n", "is_today": "n"}
 _POPULATION_BEFORE = _DATA.regex("population_before")
 _POPULATION_AFTER = _DATA.regex("population_after")
 _NUMBER_WORD_SPLIT = _DATA.regex("number_word_split")

@@ -1,6 +1,6 @@
 """National health and ID numbers: UK NHS, Scottish CHI and Northern Irish H&C numbers; the Canadian
 provinces' health numbers; Australian Medicare and IHI; Indian ABHA (health plan numbers); Indian
-Aadhaar, Canadian SIN and Irish PPSN (national ID numbers, reported as SSN). The checksums come from
+Aadhaar and PAN, Canadian SIN and Irish PPSN (national ID numbers, reported as SSN). The checksums come from
 python-stdnum where it has them (validators.py and here); our own code only where no library has them.
 
 Not a recognizer of its own: the health plan and SSN recognizers call :func:`scheme_findings` for their
@@ -19,6 +19,7 @@ from datetime import date
 
 from stdnum import luhn
 from stdnum.ie import pps
+from stdnum.in_ import pan
 
 from postguard.domain.identifiers.analysis import Analysis
 from postguard.domain.identifiers.lexicons import rule_file
@@ -128,6 +129,12 @@ def ppsn_valid(number: str) -> bool:
     return pps.is_valid(number)
 
 
+def pan_fits(number: str) -> bool:
+    """An Indian PAN's structure: a known holder type, a serial from 0001 (python-stdnum's
+    stdnum.in_.pan; its check letter's algorithm is not published, so nothing checks that)."""
+    return pan.is_valid(number)
+
+
 _HEALTH, _ID = IdentifierLabel.HEALTH_PLAN_NUMBER, IdentifierLabel.SSN
 SCHEMES: tuple[Scheme, ...] = (
     _scheme("chi", _HEALTH, "GB", nhs_valid, ("chi", "chi_cue", "chi_display"), chi_fits),
@@ -155,6 +162,7 @@ SCHEMES: tuple[Scheme, ...] = (
     _scheme("aadhaar", _ID, "IN", aadhaar_valid, ("aadhaar", "aadhaar_cue", "aadhaar_display")),
     _scheme("sin", _ID, "CA", sin_valid, ("sin", "sin_cue", "sin_display")),
     _scheme("ppsn", _ID, "IE", ppsn_valid, ("ppsn", "ppsn_cue", "ppsn_display")),
+    _scheme("pan", _ID, "IN", None, ("pan", "pan_cue", None), pan_fits),
 )
 """In order of precedence where shapes overlap (a CHI or H&C number is also an NHS shape; a BC number
 starts with 9; an Ontario one may too; a province named in the cue beats Ontario's generic one)."""

@@ -24,6 +24,7 @@ _DATA = rule_file("quasi.yaml")
 _PRONOUNS = frozenset(_DATA.phrases("pronouns"))
 """Too common to count as demographics."""
 _LOCAL = _DATA.regex("local")
+_UNIQUENESS = _DATA.regex("uniqueness")
 EXTRA_RARE: tuple[str, ...] = _DATA.phrases("extra_rare")
 """Rare conditions and case-rarity phrases the shared lexicon lacks."""
 UNUSUAL_CIRCUMSTANCES: tuple[str, ...] = _DATA.phrases("unusual_circumstances")
@@ -40,7 +41,8 @@ _NOT_PLACES = [*(m.lower() for m in MONTHS), *_DATA.phrases("not_place_words")]
 class QuasiIdentifierRecognizer(Recognizer):
     """One QUASI_IDENTIFIER finding over the first rare-condition (or unusual-circumstance) mention when
     at least two of place, time and demographics also appear in the post, or one of them in a post about
-    a patient actually seen ("treated", "came in", "our patient"). Runs after the other recognizers."""
+    a patient actually seen ("treated", "came in", "our patient") or singled out ("the only patient
+    with"). Runs after the other recognizers."""
 
     name = "QuasiIdentifierRecognizer"
     labels = (IdentifierLabel.QUASI_IDENTIFIER,)
@@ -74,7 +76,7 @@ class QuasiIdentifierRecognizer(Recognizer):
         time = bool(labels & _TIME_LABELS) or bool(self.spans(analysis, "TIME"))
         demographics = bool(labels & _DEMOGRAPHIC_LABELS) or bool(self.spans(analysis, "SEX"))
         dimensions = place + time + demographics
-        seen = bool(self.spans(analysis, "ENCOUNTER"))
+        seen = bool(self.spans(analysis, "ENCOUNTER")) or bool(_UNIQUENESS.search(analysis.text))
         if dimensions < 2 and not (dimensions == 1 and seen):
             return []
         first = rare[0]

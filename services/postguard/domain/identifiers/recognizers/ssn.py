@@ -1,5 +1,5 @@
 """US Social Security numbers, validated against the SSA's area / group / serial rules, and the national ID
-numbers of national_id.py (Indian Aadhaar, Canadian SIN)."""
+numbers of national_id.py (Indian Aadhaar and PAN, Canadian SIN, Irish PPSN)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ _US = (("region", "US"), ("scheme", "ssn"))
 
 class SsnRecognizer(Recognizer):
     """``123-45-6789`` anywhere; nine bare digits only after an SSN cue; Aadhaar ``2341 2341 2346`` and
-    SIN ``123-456-782`` when their check digit holds (national_id.py)."""
+    SIN ``123-456-782`` when their check digit holds, a PAN ``ABCPE1234F`` after its cue (national_id.py)."""
 
     name = "SsnRecognizer"
     labels = (IdentifierLabel.SSN,)
-    triggers = (_DATA.regex("trigger"),)
+    triggers = (_DATA.regex("trigger"), _DATA.regex("pan_trigger"))
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found = []
