@@ -154,9 +154,10 @@ def test_an_unreachable_webhook_gives_up_counted_and_never_blocks_enqueue() -> N
 
 def test_a_full_queue_refuses_and_counts() -> None:
     before = failures("queue_full")
-    gate = threading.Event()
+    gate, sending = threading.Event(), threading.Event()
 
     def stuck(request: object, timeout: float) -> int:
+        sending.set()
         gate.wait(10)
         return 204
 
@@ -164,11 +165,13 @@ def test_a_full_queue_refuses_and_counts() -> None:
         {"demo-hospital": Webhook("demo-hospital", "http://127.0.0.1:9/", SECRET)}, max_pending=1, send=stuck
     )
     try:
-        results = [dispatcher.enqueue(decision(v)) for v in (1, 2, 3)]
+        results = [dispatcher.enqueue(decision(1))]
+        assert sending.wait(10)  # the one worker holds version 1: the queue (1 slot) is empty again
+        results += [dispatcher.enqueue(decision(v)) for v in (2, 3)]
     finally:
         gate.set()
         dispatcher.close()
-    assert results[-1] is False
+    assert results == [True, True, False]
     assert failures("queue_full") - before >= 1
 
 
