@@ -4,7 +4,8 @@ TRAINING_DATA ?= $(abspath ../shared/datasets)
 SPACY_TRAIN = $(PY) -m spacy train training/$(1)/config.cfg --output training/$(1)/output \
 	--paths.train training/$(1)/corpus/train.spacy --paths.dev training/$(1)/corpus/dev.spacy --nlp.batch_size 256
 
-.PHONY: ner-corpus train-ner textcat-corpus train-advice train-models eval-models eval-models-e2e
+.PHONY: ner-corpus train-ner textcat-corpus content-train-data train-advice train-advice-cv train-models eval-models \
+	eval-models-e2e
 
 ner-corpus: install ## Convert BTC + WNUT17 + presidio + clinical and staff-post templates into NER train/dev/test DocBins
 	$(PY) -m training.ner.convert --data $(TRAINING_DATA)
@@ -14,13 +15,17 @@ train-ner: ner-corpus ## Train, package and calibrate the identifier NER (servic
 	$(PY) -m training.ner.package
 	$(PY) -m training.ner.evaluate --calibrate --write
 
-textcat-corpus: install ## Build the PERSONAL_ADVICE / UNPROFESSIONAL train/dev/test DocBins
+textcat-corpus: install ## Build the public PERSONAL_ADVICE / UNPROFESSIONAL DocBins (contrast splits; --public N)
 	$(PY) -m training.textcat.convert --data $(TRAINING_DATA)
 
-train-advice: textcat-corpus ## Train, package and calibrate the content classifiers (models/textcat)
-	$(call SPACY_TRAIN,textcat)
-	$(PY) -m training.textcat.package
-	$(PY) -m training.textcat.evaluate --calibrate --write
+content-train-data: install ## Build data/train/*.jsonl from the hand-written training posts (data/train/*.txt)
+	$(PY) data/train/build_train.py
+
+train-advice-cv: content-train-data ## Cross-validate the content classifier on in-genre posts (out-of-fold tables, no write)
+	$(PY) -m training.textcat.train_content --errors 20
+
+train-advice: content-train-data ## Train, cross-validate, calibrate and ship the 8-label content classifier (models/textcat)
+	$(PY) -m training.textcat.train_content --write
 
 train-models: train-ner train-advice ## Rebuild both shipped models from the datasets
 

@@ -9,7 +9,7 @@ Sets:
   issue 9 by an engineer who read no rule; the identifier hold-outs of issue 8 carry no content label,
   so on them every content hold is a false one (the clean-post line is what they measure here).
 - ``dev``: data/dev/*.jsonl, the rule writers' own examples: development data, printed for contrast.
-- ``public``: the test splits of the public datasets the content classifiers were trained beside,
+- ``public``: the test splits of the public datasets the former content classifiers were trained on,
   split exactly as ``training.textcat.convert`` splits them (per source, 80/10/10), each scored only on
   the labels it annotates (ChatDoctor / Reddit / MedQuAD / health news for PERSONAL_ADVICE, Davidson and
   HateXplain for UNPROFESSIONAL). Their genres are not hospital staff posts: they show how the rules and

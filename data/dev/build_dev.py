@@ -45,11 +45,12 @@ def label_verdicts() -> dict[str, str]:
     return {label: ACTION_VERDICT[rule["action"]] for label, rule in policy["content"].items()}
 
 
-def build() -> list[dict]:
-    """Parse the source into gold-format records (spans carry build_gold's private ``_text``)."""
+def build(source: Path = SOURCE, prefix: str = "dev-b") -> list[dict]:
+    """Parse ``source`` into gold-format records with ids ``<prefix>-NNN`` (spans carry build_gold's
+    private ``_text``). data/train/build_train.py builds the training posts with it too."""
     verdicts = label_verdicts()
     records = []
-    for lineno, line in enumerate(SOURCE.read_text(encoding="utf-8").splitlines(), start=1):
+    for lineno, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         platform, labels_field, marked = (part.strip() for part in line.split(" | ", 2))
@@ -60,7 +61,7 @@ def build() -> list[dict]:
             verdict = "REVIEW"  # this set keeps patient identifiers out; a span must not pass as clean
         records.append(
             {
-                "post_id": f"dev-b-{len(records) + 1:03d}",
+                "post_id": f"{prefix}-{len(records) + 1:03d}",
                 "institution_id": "demo-hospital",
                 "platform": platform,
                 "text": text,

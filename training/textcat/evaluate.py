@@ -1,8 +1,12 @@
-"""Evaluate the content classifiers per label on the dev/test splits; calibrate thresholds on dev.
+"""Evaluate the content classifier per label on the public corpus's dev/test splits.
 
     python -m training.textcat.evaluate [--model DIR] [--corpus DIR] [--calibrate] [--write]
 
-Without the corpus (no datasets on this machine) it prints the committed metrics.json instead.
+The shipped model is trained and calibrated on in-genre staff posts by ``training.textcat.train_content``
+(its out-of-fold numbers are in metrics.json); here it is scored, with its calibrated probabilities and
+thresholds, on the public PERSONAL_ADVICE / UNPROFESSIONAL splits for contrast. ``--calibrate`` and
+``--write`` belong to the former public-data workflow and refuse a model calibrated out of fold.
+Without the corpus (no datasets on this machine) it prints the committed out-of-fold metrics instead.
 """
 
 from __future__ import annotations
@@ -10,14 +14,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import spacy
+from postguard.domain.models import SpacyTextCategoryModel
 from spacy.tokens import DocBin
 
 from training.common import (
     MODELS_DIR,
     Counts,
     evaluation_arguments,
-    print_committed_metrics_if_no_corpus,
     print_table,
     write_json,
 )
@@ -27,14 +30,11 @@ MODEL_DIR = MODELS_DIR / "textcat"
 LABELS = ("PERSONAL_ADVICE", "UNPROFESSIONAL")
 
 
-def load_split(nlp: spacy.language.Language, corpus: Path, split: str) -> list[tuple[str, str, dict, dict]]:
-    """(source, text, gold cats, predicted cats) for every doc of ``split``."""
-    docs = list(DocBin().from_disk(corpus / f"{split}.spacy").get_docs(nlp.vocab))
-    texts = [d.text for d in docs]
-    preds = nlp.pipe(texts, batch_size=256)
-    return [
-        (d.user_data.get("source", "?"), d.text, d.cats, p.cats) for d, p in zip(docs, preds, strict=True)
-    ]
+def load_split(model: SpacyTextCategoryModel, corpus: Path, split: str) -> list[tuple[str, str, dict, dict]]:
+    """(source, text, gold cats, calibrated predicted probabilities) for every doc of ``split``."""
+    docs = list(DocBin().from_disk(corpus / f"{split}.spacy").get_docs(model.nlp.vocab))
+    preds = model.score([d.text for d in docs])
+    return [(d.user_data.get("source", "?"), d.text, d.cats, p) for d, p in zip(docs, preds, strict=True)]
 
 
 def counts(rows: list[tuple[str, str, dict, dict]], label: str, threshold: float) -> Counts:
@@ -86,13 +86,18 @@ def main() -> None:
         calibrate_help="pick thresholds on dev, write calibration.json",
         errors_help="print this many misclassified dev examples",
     )
-    if print_committed_metrics_if_no_corpus("textcat", args, "textcat-corpus"):
-        return
-    nlp = spacy.load(args.model)
     calib_file = args.model / "calibration.json"
     calibration = json.loads(calib_file.read_text(encoding="utf-8")) if calib_file.is_file() else {}
-    dev = load_split(nlp, args.corpus, "dev")
-    test = load_split(nlp, args.corpus, "test")
+    if "platt" in calibration and (args.calibrate or args.write):
+        raise SystemExit("this model is calibrated out of fold: rebuild it with `make train-advice`")
+    if not (args.corpus / "dev.spacy").is_file():
+        committed = json.loads((args.model / "metrics.json").read_text(encoding="utf-8"))
+        print(f"[textcat] no corpus at {args.corpus} (run `make textcat-corpus`); committed metrics.json:")
+        print_table("[textcat] in-genre posts, out of fold, model alone", committed["model_alone"])
+        return
+    model = SpacyTextCategoryModel.from_path(args.model)
+    dev = load_split(model, args.corpus, "dev")
+    test = load_split(model, args.corpus, "test")
     if args.calibrate:
         calibration["thresholds"] = {label: calibrate(dev, label) for label in LABELS}
         calibration["method"] = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
@@ -135,6 +136,21 @@ def _shape_models(model: str, path: Path, section: Any) -> dict[str, ShapeCalibr
     return out
 
 
+def _platt_parameters(path: Path, section: Any) -> dict[str, tuple[float, float]]:
+    """``{label: (a, b)}`` from the calibration's ``platt`` section; each a pair of finite numbers."""
+    if not isinstance(section, dict):
+        raise ModelLoadError("textcat", path, f"{CALIBRATION_FILE}: platt is not a per-label object")
+    out = {}
+    for label, params in section.items():
+        values = (params.get("a"), params.get("b")) if isinstance(params, dict) else (None, None)
+        if not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in values
+        ):
+            raise ModelLoadError("textcat", path, f"{CALIBRATION_FILE}: platt {label} needs numbers a and b")
+        out[str(label)] = (float(values[0]), float(values[1]))
+    return out
+
+
 def _load_pipeline(model: str, path: Path, component: str) -> tuple[Any, dict[str, Any]]:
     """Check ``path`` holds a spaCy pipeline with ``component`` built for this spaCy, then load it.
 
@@ -142,6 +158,8 @@ def _load_pipeline(model: str, path: Path, component: str) -> tuple[Any, dict[st
     """
     import spacy
     from spacy.util import is_compatible_version
+
+    from postguard.domain import textcat_architecture  # noqa: F401  (registers the content classifier's model)
 
     if not path.is_dir():
         raise ModelLoadError(model, path, "directory not found")
@@ -334,37 +352,57 @@ class SpacyNerModel:
 
 
 class SpacyTextCategoryModel:
-    """Adapter of the trained multilabel text classifier to the ``TextCategoryModel`` seam."""
+    """Adapter of the trained multilabel text classifier to the ``TextCategoryModel`` seam.
 
-    def __init__(self, nlp: Any, thresholds: dict[str, float], batch_size: int = 128) -> None:
+    ``platt`` (from ``calibration.json``, fitted on out-of-fold scores by the training workflow) maps
+    each label's raw score ``s`` to a calibrated probability ``sigmoid(a * logit(s) + b)``; a label
+    without parameters reports its raw score. ``thresholds`` apply to the reported probability.
+    """
+
+    def __init__(
+        self,
+        nlp: Any,
+        thresholds: dict[str, float],
+        batch_size: int = 128,
+        platt: dict[str, tuple[float, float]] | None = None,
+    ) -> None:
         self.nlp = nlp
         self.thresholds = thresholds
         self.batch_size = batch_size
+        self.platt = dict(platt or {})
         self.signature = tokenizer_signature(nlp.tokenizer)
         """Token tables with this signature are reused as they are (see ``engine.tokens``)."""
         self._lock = threading.Lock()
 
     @classmethod
     def from_path(cls, path: Path) -> SpacyTextCategoryModel:
-        """Load the pipeline at ``path`` (no network) with the thresholds calibrated on dev.
+        """Load the pipeline at ``path`` (no network) with its calibration (thresholds, Platt parameters).
 
         ``ModelLoadError`` when the directory is missing, corrupt or built for another spaCy.
         """
         nlp, calibration = _load_pipeline("textcat", path, "textcat_multilabel")
         thresholds = _calibrated("textcat", path, calibration.get("thresholds"))
+        platt = _platt_parameters(path, calibration.get("platt", {}))
         labels = nlp.get_pipe("textcat_multilabel").labels
-        return cls(nlp, {label: thresholds.get(label, 0.5) for label in labels})
+        return cls(nlp, {label: thresholds.get(label, 0.5) for label in labels}, platt=platt)
 
     def score(
         self, texts: Sequence[str], tokens: Sequence[Tokens | None] | None = None
     ) -> list[dict[str, float]]:
-        """Probability per label (PERSONAL_ADVICE, UNPROFESSIONAL) for each text (``tokens``: as in
+        """Calibrated probability per label for each text (``tokens``: as in
         ``SpacyNerModel.find_entities``)."""
         with self._lock:
             docs = list(
                 self.nlp.pipe(_docs(self.nlp, self.signature, texts, tokens), batch_size=self.batch_size)
             )
-        return [{label: float(p) for label, p in doc.cats.items()} for doc in docs]
+        return [{label: self._calibrate(label, float(p)) for label, p in doc.cats.items()} for doc in docs]
+
+    def _calibrate(self, label: str, raw: float) -> float:
+        if label not in self.platt:
+            return raw
+        a, b = self.platt[label]
+        s = min(max(raw, 1e-6), 1 - 1e-6)
+        return 1.0 / (1.0 + math.exp(-(a * math.log(s / (1 - s)) + b)))
 
     def findings(self, text: str, scores: dict[str, float]) -> list[Finding]:
         """Whole-text CONTENT findings for the labels at or above their threshold."""

@@ -109,6 +109,16 @@ def test_model_only_hit_points_at_the_most_relevant_sentence():
     assert (finding.start, finding.end) == (0, len(text))
 
 
+@pytest.mark.parametrize("label", [label.value for label in ContentLabel])
+def test_every_label_can_be_a_model_only_finding_with_a_readable_reason(label):
+    text = "Long night on call."
+    fake = FakeTextModel({text: {label: 0.9}}, {label: 0.8})
+    (finding,) = AdviceClassifier(text_model=fake).classify(make_post(text))
+    assert (finding.label, finding.detector) == (label, f"model:{label}")
+    assert finding.reason.startswith("A trained classifier rates this passage as likely ")
+    assert finding.suggestion
+
+
 def test_model_only_hit_uses_the_sentence_with_label_cues():
     text = "Great clinic today. You might want to rethink your medication plan."
     fake = FakeTextModel({text: {"PERSONAL_ADVICE": 0.9}}, {"PERSONAL_ADVICE": 0.7})

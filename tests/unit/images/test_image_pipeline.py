@@ -17,12 +17,14 @@ from pathlib import Path
 import image_support as images
 import pytest
 from PIL import Image
+from postguard.domain.advice import AdviceClassifier
 from postguard.domain.images.decode import decode_image
 from postguard.domain.images.metadata import read_metadata
 from postguard.domain.images.ocr import TesseractOcr
+from postguard.domain.images.screen import ImageScreener
 from postguard.domain.images.store import DirectoryStore
 from postguard.domain.pipeline import ScreeningPipeline
-from postguard.domain.types import IMAGE_SCREENING_STAGE, Attachment, Post, Verdict
+from postguard.domain.types import IMAGE_SCREENING_STAGE, Attachment, ContentLabel, Post, Verdict
 
 pytestmark = pytest.mark.models
 
@@ -191,3 +193,22 @@ def test_screenshot_of_a_record_is_a_record_image(pipeline) -> None:
     records = [f for f in decision.findings if f.label == "RECORD_IMAGE"]
     assert len(records) == 1 and records[0].field == "ocr" and records[0].attribute("box")
     assert decision.verdict is Verdict.BLOCK
+
+
+class _LoudModel:
+    """A text model that rates every text as every content label (the seam, not a trained model)."""
+
+    def __init__(self) -> None:
+        self.thresholds = {label.value: 0.5 for label in ContentLabel}
+
+    def score(self, texts):
+        return [{label.value: 0.99 for label in ContentLabel} for _ in texts]
+
+
+def test_read_text_is_screened_by_the_content_rules_without_the_text_model() -> None:
+    loud = AdviceClassifier(text_model=_LoudModel())
+    screener = ImageScreener.default(None, loud)
+    text = "Q1 Q2 Q3 Q4 2024 admissions"
+    assert screener.classify_texts([text]) == [[]]  # no model-only finding on OCR words
+    detectors = {f.detector for f in loud.classify(Post("p", "demo-hospital", "x", text))}
+    assert detectors == {f"model:{label.value}" for label in ContentLabel}  # on a post it uses its model

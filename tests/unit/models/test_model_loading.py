@@ -116,6 +116,12 @@ def test_missing_or_bad_calibration_is_refused(load, sub: str, model: str, tmp_p
     assert "calibration.json: PERSON is not a number in [0, 1]" in str(refusal(load, root))
     calibration.write_text(json.dumps({"method": "none"}), encoding="utf-8")
     assert "calibration.json has no per-label values" in str(refusal(load, root))
+    if sub == "textcat":  # Platt parameters: a per-label object of two finite numbers
+        calibration.write_text(json.dumps({"thresholds": {}, "platt": [1, 2]}), encoding="utf-8")
+        assert "calibration.json: platt is not a per-label object" in str(refusal(load, root))
+        bad = {"thresholds": {}, "platt": {"PERSONAL_ADVICE": {"a": 1.0, "b": "x"}}}
+        calibration.write_text(json.dumps(bad), encoding="utf-8")
+        assert "platt PERSONAL_ADVICE needs numbers a and b" in str(refusal(load, root))
 
 
 @pytest.mark.models

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import socket
 
 import pytest
@@ -39,7 +40,7 @@ def test_models_load_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
     ner = models.SpacyNerModel.from_path(models.NER_DIR)
     textcat = models.SpacyTextCategoryModel.from_path(models.TEXTCAT_DIR)
     assert ner.find_entities(["hello"]) == [[]]
-    assert set(textcat.score(["hello"])[0]) == {ContentLabel.PERSONAL_ADVICE, ContentLabel.UNPROFESSIONAL}
+    assert set(textcat.score(["hello"])[0]) == {label.value for label in ContentLabel}
 
 
 def test_loaders_cache_one_instance() -> None:
@@ -53,8 +54,14 @@ def test_shipped_model_is_compact_and_has_metrics(name: str) -> None:
     size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
     assert size < 15_000_000
     metrics = json.loads((path / "metrics.json").read_text(encoding="utf-8"))
-    for split in ("dev", "test"):
-        for row in metrics[split]["labels"].values():
+    tables = (
+        [metrics[split]["labels"] for split in ("dev", "test")] if name == "ner" else [metrics["model_alone"]]
+    )
+    if name == "textcat":  # out-of-fold, rules alone and rules + model, per in-genre source
+        tables += [metrics[k]["all"]["labels"] for k in ("rules_alone", "rules_plus_model")]
+        assert set(metrics["model_alone"]) == {label.value for label in ContentLabel}
+    for table in tables:
+        for row in table.values():
             assert {"precision", "recall", "f1", "support"} <= set(row)
     assert (path / "calibration.json").is_file()
     assert (path / "README.md").is_file()
@@ -134,7 +141,38 @@ def test_slur_vs_clinical_term(textcat: models.SpacyTextCategoryModel) -> None:
 def test_thresholds_come_from_dev_calibration(textcat: models.SpacyTextCategoryModel) -> None:
     calibration = json.loads((models.TEXTCAT_DIR / "calibration.json").read_text(encoding="utf-8"))
     assert textcat.thresholds == calibration["thresholds"]
-    assert all(0.0 < t < 1.0 for t in textcat.thresholds.values())
+    assert all(0.0 < t <= 1.0 for t in textcat.thresholds.values())
+    assert set(textcat.platt) == set(textcat.thresholds)
+
+
+def test_scores_are_the_platt_calibrated_raw_scores(textcat: models.SpacyTextCategoryModel) -> None:
+    text = "DM me your symptoms and I'll tell you what to take"
+    raw = textcat.nlp(text).cats
+    [calibrated] = textcat.score([text])
+    for label, s in raw.items():
+        a, b = textcat.platt[label]
+        assert calibrated[label] == pytest.approx(1 / (1 + math.exp(-(a * math.log(s / (1 - s)) + b))))
+    uncalibrated = models.SpacyTextCategoryModel(textcat.nlp, textcat.thresholds)
+    assert uncalibrated.score([text])[0] == pytest.approx(raw)
+
+
+def test_the_classifier_reads_lower_cased_words(textcat: models.SpacyTextCategoryModel) -> None:
+    texts = ["DM ME YOUR SYMPTOMS AND YOUR BLOOD RESULTS", "dm me your symptoms and your blood results"]
+    shouted, quiet = textcat.score(texts)
+    assert shouted == pytest.approx(quiet)
+    assert shouted[ContentLabel.PATIENT_SOLICITATION] >= textcat.thresholds[ContentLabel.PATIENT_SOLICITATION]
+
+
+def test_staff_post_labels_beyond_advice_and_tone(textcat: models.SpacyTextCategoryModel) -> None:
+    cases = {
+        ContentLabel.PATIENT_SOLICITATION: "Worried about a rash? Send me a photo in my DMs",
+        ContentLabel.CARE_CONFIRMATION: "Thanks for your kind review, so glad your stay with us went well",
+        ContentLabel.UNDISCLOSED_PROMOTION: "Obsessed with this collagen powder, use my code NURSE20",
+    }
+    scores = textcat.score(list(cases.values()))
+    for (label, _), score in zip(cases.items(), scores, strict=True):
+        assert max(score, key=score.get) == label
+        assert score[label] >= textcat.thresholds[label]
 
 
 def test_person_confidence_follows_the_span_shape(ner: models.SpacyNerModel) -> None:

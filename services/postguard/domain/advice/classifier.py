@@ -50,6 +50,7 @@ _MODEL_REASONS: dict[str, str] = {
     ContentLabel.UNDISCLOSED_PROMOTION: "promotion without a disclosure",
     ContentLabel.MISSING_DISCLAIMER: "health education without a disclaimer",
     ContentLabel.CARE_CONFIRMATION: "a reply that confirms someone was a patient here",
+    ContentLabel.POLITICS_OR_RANT: "partisan politics or a personal rant",
 }
 _SUGGESTIONS: dict[str, str] = {
     ContentLabel.PERSONAL_ADVICE: personal_advice.SUGGESTION,
@@ -59,6 +60,7 @@ _SUGGESTIONS: dict[str, str] = {
     ContentLabel.UNDISCLOSED_PROMOTION: promotion.SUGGESTION,
     ContentLabel.MISSING_DISCLAIMER: disclaimer.SUGGESTION,
     ContentLabel.CARE_CONFIRMATION: care_confirmation.SUGGESTION,
+    ContentLabel.POLITICS_OR_RANT: conduct.POLITICS_SUGGESTION,
 }
 
 

@@ -120,13 +120,19 @@ class ImageScreener:
 
     @classmethod
     def default(cls, identifiers: object | None = None, advice: object | None = None) -> ImageScreener:
-        """The shipped screener over the given (or rules-only) identifier detector and content classifier."""
+        """The shipped screener over the given (or rules-only) identifier detector and the content rules.
+
+        Read text is screened by the content rules alone, whatever ``advice`` carries: the trained text
+        model is calibrated on whole staff posts, and the words OCR reads off charts and photos (axis
+        labels, stray letters) are another genre on which its probabilities mean nothing."""
         from postguard.domain.advice import AdviceClassifier
         from postguard.domain.identifiers import IdentifierDetector
 
         detector = identifiers if isinstance(identifiers, IdentifierDetector) else IdentifierDetector()
-        classifier = advice if isinstance(advice, AdviceClassifier) else AdviceClassifier()
-        return cls(detector.detect_texts, content_rules(classifier))
+        rules = AdviceClassifier(text_model=None)  # ``advice``'s rules are this shared engine; no text model
+        if isinstance(advice, AdviceClassifier) and advice.text_model is None:
+            rules = advice
+        return cls(detector.detect_texts, content_rules(rules))
 
     def refusal(self, stage: str, post: Post) -> str | None:
         """Why ``post``'s images cannot be screened (a header over the limits, an unknown format), else
