@@ -10,6 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from spacy.attrs import NORM, ORTH, SPACY
+from spacy.tokens import Doc, Span
+
 from postguard.domain.engine.tokens import Tokens, docs_for, tokenizer_signature
 from postguard.domain.identifiers.entity_shape import ShapeCalibration, shape_features
 from postguard.domain.identifiers.lexicons import (
@@ -22,6 +25,7 @@ from postguard.domain.identifiers.lexicons import (
     place_gazetteer,
     rule_file,
 )
+from postguard.domain.identifiers.ner_gate import windows as ner_windows
 from postguard.domain.rule_data import load_package_rule_data
 from postguard.domain.text_guard import guarded_doc
 from postguard.domain.types import Category, ContentLabel, Finding, IdentifierLabel
@@ -181,6 +185,28 @@ def _load_pipeline(model: str, path: Path, component: str) -> tuple[Any, dict[st
     return nlp, calibration
 
 
+def _words(doc: Any, table: Tokens | None) -> list[str]:
+    """The token texts of ``doc`` (its table's words when it was rebuilt from one)."""
+    if table is not None and table.text == doc.text and len(table.words) == len(doc):
+        return table.words
+    strings = doc.vocab.strings
+    return [strings[orth] for orth in doc.to_array(ORTH).tolist()] if len(doc) else []
+
+
+def _part(doc: Any, start: int, end: int) -> Any:
+    """Tokens ``[start, end)`` of ``doc`` as a doc of their own (the doc itself when that is all of it):
+    the same words, spaces and norms, so the same model features (cheaper than ``Span.as_doc``)."""
+    if start == 0 and end == len(doc):
+        return doc
+    table = doc.to_array([ORTH, NORM, SPACY])[start:end]
+    strings = doc.vocab.strings
+    part = Doc(
+        doc.vocab, words=[strings[o] for o in table[:, 0].tolist()], spaces=table[:, 2].astype(bool).tolist()
+    )
+    part.from_array([NORM], table[:, 1].copy())
+    return part
+
+
 def _docs(
     nlp: Any, signature: str, texts: Sequence[str], tokens: Sequence[Tokens | None] | None
 ) -> list[Any]:
@@ -210,11 +236,16 @@ class SpacyNerModel:
         confidences: dict[str, float],
         batch_size: int = 64,
         shapes: dict[str, ShapeCalibration] | None = None,
+        gate: bool = True,
     ) -> None:
         self.nlp = nlp
         self.confidences = confidences
         self.shapes = shapes or {}
         self.batch_size = batch_size
+        self.gate = gate
+        """Run the model only on the sentences ``ner_gate.windows`` passes (False: on whole texts)."""
+        self.model_docs = 0
+        """Docs (texts or gated windows) the pipeline has run on: what the gate saves, countable."""
         self.signature = tokenizer_signature(nlp.tokenizer)
         """Token tables with this signature are reused as they are (see ``engine.tokens``)."""
         self._lock = threading.Lock()
@@ -231,11 +262,30 @@ class SpacyNerModel:
     ) -> list[list[Finding]]:
         """PERSON / LOCATION / FACILITY findings per text, character spans into the text. ``tokens``:
         the texts' token tables from a tokenizer like this model's, reused instead of tokenising."""
+        docs = _docs(self.nlp, self.signature, texts, tokens)
         with self._lock:  # spaCy pipelines are not guaranteed thread-safe; detectors may share one
-            docs = list(
-                self.nlp.pipe(_docs(self.nlp, self.signature, texts, tokens), batch_size=self.batch_size)
-            )
-        return [[f for ent in doc.ents if (f := self._finding(ent)) is not None] for doc in docs]
+            entities = self._gated(docs, tokens) if self.gate else self._whole(docs)
+        return [[f for ent in ents if (f := self._finding(ent)) is not None] for ents in entities]
+
+    def _whole(self, docs: list[Any]) -> list[list[Any]]:
+        self.model_docs += len(docs)
+        return [list(doc.ents) for doc in self.nlp.pipe(docs, batch_size=self.batch_size)]
+
+    def _gated(self, docs: list[Any], tokens: Sequence[Tokens | None] | None) -> list[list[Any]]:
+        """The model's entities per doc, run on the gate's windows only (sub-docs of the same tokens),
+        as spans of the whole doc: exact character offsets and the whole post as the adapter's context."""
+        tables = [
+            t if t is not None and t.signature == self.signature else None
+            for t in tokens or [None] * len(docs)
+        ]
+        windows = [ner_windows(_words(doc, t)) for doc, t in zip(docs, tables, strict=True)]
+        owners = [(i, start) for i, found in enumerate(windows) for start, _ in found]
+        parts = [_part(docs[i], start, end) for i, found in enumerate(windows) for start, end in found]
+        self.model_docs += len(parts)
+        out: list[list[Any]] = [[] for _ in docs]
+        for (i, offset), part in zip(owners, self.nlp.pipe(parts, batch_size=self.batch_size), strict=True):
+            out[i].extend(Span(docs[i], offset + e.start, offset + e.end, label=e.label) for e in part.ents)
+        return out
 
     @staticmethod
     def _ordinary_words(ent: Any) -> bool:

@@ -24,6 +24,7 @@ READERS = {
     "lexicons.yaml": [IDENTIFIERS / "lexicons.py"],
     "attachments.yaml": [IDENTIFIERS / "attachments.py"],
     "ner_adapter.yaml": [IDENTIFIERS.parent / "models.py"],
+    "ner_gate.yaml": [IDENTIFIERS / "ner_gate.py"],
     "roles.yaml": [IDENTIFIERS / "roles.py"],
     "first_names.yaml": [IDENTIFIERS / "recognizers" / "person.py"],
     "reidentification.yaml": [IDENTIFIERS.parent / "reidentification.py"],
