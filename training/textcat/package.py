@@ -10,6 +10,17 @@ from training.common import MODELS_DIR, package
 HERE = Path(__file__).resolve().parent
 
 
+PUBLIC_SOURCES = [
+    {"name": "ChatDoctor GenMedGPT-5k", "license": "Apache-2.0 (ChatGPT-generated)"},
+    {"name": "MedQuAD", "license": "CC BY 4.0"},
+    {"name": "UCI Health News in Twitter", "license": "CC BY 4.0"},
+    {"name": "Reddit advice (EMNLP 2020)", "license": "MIT"},
+    {"name": "Davidson hate/offensive", "license": "MIT"},
+    {"name": "HateXplain (MBIB copy)", "license": "MIT / GPL-3.0"},
+]
+"""The public corpus of ``training.textcat.convert`` (licences in the textcat README)."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--src", type=Path, default=HERE / "output" / "model-best")
@@ -20,14 +31,7 @@ def main() -> None:
         args.dest,
         "postguard_textcat",
         "PostGuard content classifiers: PERSONAL_ADVICE and UNPROFESSIONAL (multilabel bag-of-words)",
-        [
-            {"name": "ChatDoctor GenMedGPT-5k", "license": "Apache-2.0 (ChatGPT-generated)"},
-            {"name": "MedQuAD", "license": "CC BY 4.0"},
-            {"name": "UCI Health News in Twitter", "license": "CC BY 4.0"},
-            {"name": "Reddit advice (EMNLP 2020)", "license": "MIT"},
-            {"name": "Davidson hate/offensive", "license": "MIT"},
-            {"name": "HateXplain (MBIB copy)", "license": "MIT / GPL-3.0"},
-        ],
+        PUBLIC_SOURCES,
     )
 
 

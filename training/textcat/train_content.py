@@ -37,6 +37,7 @@ from thinc.api import Adam
 
 from training.common import MODELS_DIR, SEED, Counts, fingerprint, package, sample, write_json
 from training.textcat.in_genre import LABELS, LabelledPost, load_in_genre
+from training.textcat.package import PUBLIC_SOURCES
 
 HERE = Path(__file__).resolve().parent
 TARGET_PRECISION = 0.95
@@ -294,7 +295,7 @@ def ship(
     out = HERE / "output" / "content-final"
     out.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)
-    package(out, dest, "postguard_textcat", DESCRIPTION, SOURCES)
+    package(out, dest, "postguard_textcat", DESCRIPTION, sources(settings))
     method = (
         f"{len(posts)} in-genre posts, {_cv_name(report['folds'], posts)} (out-of-fold scores): per label "
         f"Platt scaling of the raw score, then the threshold on the calibrated probability with the best "
@@ -316,15 +317,15 @@ def _cv_name(folds: int, posts: Sequence[LabelledPost]) -> str:
 DESCRIPTION = (
     "PostGuard content classifier: the eight content labels (multilabel bag-of-words, in-genre posts)"
 )
-SOURCES = [
-    {"name": "PostGuard hand-written staff posts (data/dev, data/train)", "license": "project-written"},
-    {"name": "ChatDoctor GenMedGPT-5k", "license": "Apache-2.0 (ChatGPT-generated)"},
-    {"name": "MedQuAD", "license": "CC BY 4.0"},
-    {"name": "UCI Health News in Twitter", "license": "CC BY 4.0"},
-    {"name": "Reddit advice (EMNLP 2020)", "license": "MIT"},
-    {"name": "Davidson hate/offensive", "license": "MIT"},
-    {"name": "HateXplain (MBIB copy)", "license": "MIT / GPL-3.0"},
-]
+OWN_SOURCE = {
+    "name": "PostGuard hand-written staff posts (data/dev, data/train)",
+    "license": "project-written",
+}
+
+
+def sources(settings: Settings) -> list[dict[str, str]]:
+    """What the model was trained on, for ``meta.json``: the public corpus only when it was used."""
+    return [OWN_SOURCE, *(PUBLIC_SOURCES if settings.public else [])]
 
 
 if __name__ == "__main__":
