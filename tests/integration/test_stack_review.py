@@ -25,8 +25,9 @@ from stack_support import CLEAN_TEXT, INSTITUTION, make_post, metric_sum, new_id
 pytestmark = pytest.mark.integration
 
 CONSOLE = "review-console"
-HELD_TEXT = "If you have chest pain you should take two aspirin and skip the ER."
-"""Personal medical advice: demo-hospital's policy holds it for REVIEW (no identifiers in it)."""
+HELD_TEXT = "@jess_k with your blood pressure you should double your lisinopril and skip the ER."
+"""Personal medical advice (a dose told to one person, by rule): demo-hospital's policy holds it for
+REVIEW (no identifiers in it)."""
 REVIEWER, PASSWORD = "rita", "correct horse battery staple"
 SECRET_KEY = "review-console-integration-test-secret-key-0123456789"
 CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
