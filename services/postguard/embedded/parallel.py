@@ -143,13 +143,20 @@ class _Pool:
             name="postguard-screen-worker",
             daemon=True,
         )
+        # Ctrl-C waits until the new worker is in ``workers``: a KeyboardInterrupt between the fork and
+        # the append would leave a running worker that ``stop`` never ends or reaps. The child inherits
+        # the blocked SIGINT, which it ignores anyway (``_serve``).
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            process.start()
+            try:
+                process.start()
+            finally:
+                gc.unfreeze()  # the parent collects as usual again
+                child_end.close()
+            worker = _Worker(process, parent_end)
+            self.workers.append(worker)
         finally:
-            gc.unfreeze()  # the parent collects as usual again
-            child_end.close()
-        worker = _Worker(process, parent_end)
-        self.workers.append(worker)
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         return worker
 
     def remove(self, worker: _Worker) -> None:
