@@ -1,4 +1,4 @@
-"""Convert BTC, WNUT17, presidio synthetic PII and clinical templates into spaCy DocBins (train/dev/test).
+"""Convert BTC, WNUT17, presidio synthetic PII, templates and hand-written staff posts into spaCy DocBins (train/dev/test).
 
 Label scheme: PERSON, LOCATION, ORG, FACILITY. ORG (companies, bands, groups in tweets) is trained so the
 model does not confuse them with people or places; the runtime adapter only reports an ORG span when it
@@ -18,7 +18,7 @@ import spacy
 from spacy.tokens import Doc, DocBin
 
 from training.common import DEFAULT_DATA_DIR, fingerprint, split_three, write_json
-from training.ner import staff_templates
+from training.ner import handwritten, staff_templates
 from training.ner.templates import generate
 
 HERE = Path(__file__).resolve().parent
@@ -158,9 +158,11 @@ def main() -> None:
     for split, part in zip(("train", "dev", "test"), split_three(tids, "presidio"), strict=True):
         splits[split]["presidio"] = [ex for t in part for ex in by_template[t]]
     staff = staff_templates.generate()
+    written = handwritten.load_splits()
     for split in splits:
         splits[split]["templates"] = templates[split]
         splits[split]["staff"] = staff[split]
+        splits[split]["handwritten"] = written[split]
     args.out.mkdir(parents=True, exist_ok=True)
     stats: dict[str, dict[str, object]] = {}
     for split, by_source in splits.items():
