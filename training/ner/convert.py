@@ -1,4 +1,4 @@
-"""Convert BTC, WNUT17, presidio synthetic PII, templates and hand-written staff posts into spaCy DocBins (train/dev/test).
+"""Convert BTC, WNUT17, presidio PII, templates and hand-written staff posts into spaCy DocBins.
 
 Label scheme: PERSON, LOCATION, ORG, FACILITY. ORG (companies, bands, groups in tweets) is trained so the
 model does not confuse them with people or places; the runtime adapter only reports an ORG span when it

@@ -26,7 +26,7 @@ MARK = re.compile(r"\{\{([^{}|]+)\|([A-Z]+)(?::([a-z]+))?\}\}")
 LABELS = frozenset({"PERSON", "LOCATION", "FACILITY", "ORG"})
 ROLES = frozenset({"patient", "relative", "staff", "public", "self"})
 PLATFORMS = frozenset({"x", "linkedin", "instagram", "tiktok", "youtube", "facebook", "other"})
-TITLE_BEFORE = re.compile(r"(?:\b(?:mr|mrs|ms|miss|dr|prof|sister|nurse|sr|smt|shri|aunty|uncle)\.?\s+)$", re.I)
+TITLE_BEFORE = re.compile(r"\b(?:mr|mrs|ms|miss|dr|prof|sister|nurse|sr|smt|shri|aunty|uncle)\.?\s+$", re.I)
 SWAPS = 3
 Example = tuple[str, list[tuple[int, int, str]]]
 
@@ -102,11 +102,9 @@ def _replacement(entity: Entity, original: str, before: str, filler: Filler) -> 
     if entity.label != "PERSON":
         return None
     first, last = filler.person()
-    words = len(original.split())
-    if words >= 2:
-        value = f"{first} {last}"
-    else:
-        value = last if TITLE_BEFORE.search(before) else first
+    if len(original.split()) >= 2:
+        return _cased(f"{first} {last}", original)
+    value = last if TITLE_BEFORE.search(before) else first
     return _cased(value, original)
 
 
