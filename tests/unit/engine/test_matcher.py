@@ -20,7 +20,14 @@ from postguard.domain.advice.rules import (
 from postguard.domain.advice.rules.base import merge_cue_specs
 from postguard.domain.advice.rules.cues import shared_patterns, shared_phrases
 from postguard.domain.engine.flags import FlagTable, lexeme_predicates
-from postguard.domain.engine.matcher import CompiledPatterns, EngineMatcher, MatchSpec, expand_to_phrases
+from postguard.domain.engine.matcher import (
+    CompiledPatterns,
+    EngineMatcher,
+    GatedMatcher,
+    MatchSpec,
+    expand_to_phrases,
+    max_length,
+)
 from postguard.domain.identifiers.recognizers import default_recognizers
 from postguard.domain.identifiers.registry import identifier_nlp, match_spec
 from spacy.matcher import Matcher, PhraseMatcher
@@ -157,3 +164,56 @@ def test_first_token_tests_past_the_flag_bits_share_union_bits_and_are_checked_e
     got = [set(engine(doc)) for doc in nlp.pipe(texts)]
     assert sum(len(e) for e in expected) > 200
     assert got == expected
+
+
+def random_pattern(rng: random.Random, words: list[str]) -> list[dict]:
+    """A token pattern of 1-4 specs: words, word sets, cased words, shapes, with every kind of OP."""
+    specs = []
+    for _ in range(rng.randint(1, 4)):
+        kind = rng.random()
+        if kind < 0.4:
+            spec: dict = {"LOWER": rng.choice(words)}
+        elif kind < 0.7:
+            spec = {"LOWER": {"IN": rng.sample(words, 3)}}
+        elif kind < 0.8:
+            spec = {"ORTH": rng.choice(words).capitalize()}
+        else:
+            spec = {"IS_DIGIT": True}
+        op = rng.choice([None, None, None, "?", "*", "+", "{0,2}", "{1,3}", "!"])
+        if op is not None:
+            spec["OP"] = op
+        specs.append(spec)
+    return specs
+
+
+def test_gated_matchers_find_what_one_matcher_finds() -> None:
+    # Each pattern runs only where its first token's gate opens it, over a token window: the windows
+    # and gates must never lose a match that one spaCy Matcher over the whole doc finds.
+    rng = random.Random(29)
+    words = [f"w{i}" for i in range(12)]
+    patterns = {f"K{i}": [random_pattern(rng, words) for _ in range(2)] for i in range(80)}
+    nlp = spacy.blank("en")
+    reference = Matcher(nlp.vocab)
+    for key, group in patterns.items():
+        reference.add(key, group)
+    gated = GatedMatcher(nlp.vocab, [(key, p, []) for key, group in patterns.items() for p in group])
+    assert 1 < len(gated) <= 160  # split by gate
+    texts = [
+        " ".join(rng.choice([*words, *(w.capitalize() for w in words), "7", "x", "."]) for _ in range(40))
+        for _ in range(300)
+    ]
+    found = 0
+    for doc in nlp.pipe(texts):
+        expected = set(reference(doc))
+        assert set(gated(doc)) == expected
+        found += len(expected)
+    assert found > 300
+    assert len(gated.open_matchers(nlp("nothing here at all"))) <= 1  # only the ungated matcher runs
+
+
+def test_max_length_bounds_every_match() -> None:
+    assert max_length([{"LOWER": "a"}, {"LOWER": "b", "OP": "?"}, {"OP": "{0,3}"}]) == 5
+    assert max_length([{"LOWER": "a"}, {"OP": "!", "LOWER": "b"}]) == 2
+    assert max_length([{"LOWER": "a"}, {"OP": "*"}]) is None
+    assert max_length([{"LOWER": "a", "OP": "+"}]) is None
+    assert max_length([{"LOWER": "a", "OP": "{2,}"}]) is None
