@@ -63,6 +63,9 @@ class Analysis:
     """The role cues of the post per role (``roles``: built on first use)."""
     text: str = ""
     """``doc.text``, when the caller has it (else it is taken from the doc)."""
+    scanned: dict[bool, tuple[frozenset[re.Pattern[str]], set[re.Pattern[str]]]] = field(default_factory=dict)
+    """Trigger regexes already searched in one scan (see ``engine.regex_scan``), per ``cased``:
+    ``(patterns scanned, those found)``; ``has_match`` answers from it."""
     _sent_starts: list[int] | None = None
     _token_starts: list[int] | None = None
 
@@ -88,6 +91,13 @@ class Analysis:
         if self._sent_starts is None:
             self._sent_starts = sentence_starts(self.text)
         return self._sent_starts
+
+    def has_match(self, pattern: re.Pattern[str], *, cased: bool = False) -> bool:
+        """Does ``pattern`` occur in the lower-cased text (in the text as written when ``cased``)?"""
+        scanned = self.scanned.get(cased)
+        if scanned is not None and pattern in scanned[0]:
+            return pattern in scanned[1]
+        return pattern.search(self.text if cased else self.lower) is not None
 
     def spans(self, key: str) -> list[Span]:
         """Non-overlapping matches (longest first) registered under ``key``."""

@@ -52,12 +52,16 @@ class Recognizer(ABC):
         triggers is found. Only sound on :func:`simple_case` texts (the registry checks)."""
         if not self.has_trigger():
             return True
-        lower, text = analysis.lower, analysis.text
-        if any(p.search(lower) is not None for p in self.triggers):
+        if any(analysis.has_match(p) for p in self.triggers):
             return True
-        if any(p.search(text) is not None for p in self.cased_triggers):
+        if any(analysis.has_match(p, cased=True) for p in self.cased_triggers):
             return True
         return any(analysis.spans(self.key(local)) for local in self.trigger_keys)
+
+    def trigger_regexes(self) -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
+        """Every regex ``triggered`` searches: ``(in the lower-cased text, in the text as written)``,
+        for the registry to scan all recognizers' at once."""
+        return self.triggers, self.cased_triggers
 
     def token_patterns(self) -> Mapping[str, list[TokenPattern]]:
         """spaCy Matcher patterns by local key."""

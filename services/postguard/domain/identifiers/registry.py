@@ -10,6 +10,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from postguard.domain.engine.matcher import MatchSpec
+from postguard.domain.engine.regex_scan import RegexScanner
 from postguard.domain.engine.text import TextEngine
 from postguard.domain.engine.tokens import Tokens
 from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
@@ -61,6 +62,10 @@ class RecognizerRegistry:
         self.recognizers = list(recognizers) if recognizers is not None else default_recognizers()
         self.batch_size = batch_size
         self.engine = TextEngine(identifier_nlp, match_spec(self.recognizers), max_vocab)
+        lower = [p for r in self.recognizers for p in r.trigger_regexes()[0]]
+        cased = [p for r in self.recognizers for p in r.trigger_regexes()[1]]
+        self._trigger_scans = (RegexScanner(lower), RegexScanner(cased))
+        """Every recognizer's trigger regexes, searched in one scan per text (lower-cased, as written)."""
 
     @property
     def nlp(self) -> Language:
@@ -107,6 +112,10 @@ class RecognizerRegistry:
         matches = {key: sorted(filter_spans(spans), key=lambda s: s.start) for key, spans in grouped.items()}
         analysis = Analysis(doc=doc, matches=matches, text=text)
         prefilter = self.prefilter and simple_case(analysis.text)
+        if prefilter:
+            for cased, scanner in enumerate(self._trigger_scans):
+                found = scanner.matching(analysis.text if cased else analysis.lower)
+                analysis.scanned[bool(cased)] = (scanner.patterns, found)
         for recognizer in self.recognizers:
             if not prefilter or recognizer.triggered(analysis):
                 analysis.findings.extend(recognizer.analyze(analysis))

@@ -279,10 +279,14 @@ class LocationRecognizer(Recognizer):
         """The triggers, or what a gazetteer place needs: a cue word, a care word or a care finding."""
         return (
             super().triggered(analysis)
-            or self._cue_trigger.search(analysis.lower) is not None
+            or analysis.has_match(self._cue_trigger)
             or bool(analysis.spans(CARE_KEY))
             or any(f.label in _CARE_LABELS for f in analysis.findings)
         )
+
+    def trigger_regexes(self) -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
+        """The triggers and the place-cue trigger."""
+        return (*self.triggers, self._cue_trigger), self.cased_triggers
 
     def analyze(self, analysis: Analysis) -> list[Finding]:
         events = [m.start() for m in _EVENT.finditer(analysis.text)]

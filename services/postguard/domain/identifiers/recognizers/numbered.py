@@ -42,10 +42,13 @@ class ContextualNumberRecognizer(Recognizer):
     def triggered(self, analysis: Analysis) -> bool:
         """A cue and a digit (for a cue-then-value finding), or a format valid on its own (the
         subclass's ``triggers`` / ``cased_triggers``)."""
-        lower = analysis.lower
-        if _VALUE_TRIGGER.search(lower) is None:  # the cue search is the dearer one
+        if not analysis.has_match(_VALUE_TRIGGER):  # the cue search is the dearer one
             return super().triggered(analysis)
-        return self._cue_trigger.search(lower) is not None or super().triggered(analysis)
+        return analysis.has_match(self._cue_trigger) or super().triggered(analysis)
+
+    def trigger_regexes(self) -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
+        """The format triggers, the digit trigger and the cue trigger."""
+        return (*self.triggers, _VALUE_TRIGGER, self._cue_trigger), self.cased_triggers
 
     def has_trigger(self) -> bool:
         return True
