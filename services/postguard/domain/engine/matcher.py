@@ -345,6 +345,8 @@ class GatedMatcher:
             longest, known = max_length(pattern), reach[gate]
             reach[gate] = None if longest is None or known is None else max(known, longest)
         self._always = gated.pop(None, None)
+        self._lexeme_flags: dict[int, int] = {}
+        """Each word's lexeme flags by its ``ORTH`` hash (bounded by the vocab, which is reset when full)."""
         self._matchers = list(gated.values())
         self._reach = [reach[gate] for gate in gated]
         self._flags = [(1 << min(gate[1]), i) for i, gate in enumerate(gated) if gate[0] == "FLAG"]
@@ -361,7 +363,14 @@ class GatedMatcher:
         """For each matcher some token of ``doc`` opens: ``(first, last)`` such token."""
         seen: dict[int, tuple[int, int]] = {}
         if self._flags:
-            flagged = [(i, token.lex.flags) for i, token in enumerate(doc) if token.lex.flags]
+            known, vocab = self._lexeme_flags, doc.vocab
+            flagged = []
+            for i, orth in enumerate(doc.to_array(ORTH).tolist()):
+                flags = known.get(orth)
+                if flags is None:
+                    flags = known[orth] = vocab[orth].flags
+                if flags:
+                    flagged.append((i, flags))
             carried = 0
             for _, flags in flagged:
                 carried |= flags

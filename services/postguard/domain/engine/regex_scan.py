@@ -6,8 +6,9 @@ engine, the one Suricata and Snort use; BSD licence; the ``hyperscan`` wheel bun
 compiles them into one automaton and scans the text once (~5 us). A pattern Hyperscan can express is
 compiled as it is (a report is a match); one it cannot is compiled with ``HS_FLAG_PREFILTER`` (Hyperscan
 widens it and may report it where it does not match, never the reverse), and each such report is
-confirmed with ``re.search``. Texts with characters where the two engines' classes differ (``\\s`` in
-Python also matches U+001C-U+001F) or that are not UTF-8, patterns Hyperscan refuses, and a missing
+confirmed with ``re.search``. Texts with characters the two engines read differently (``\\s`` in
+Python also matches U+001C-U+001F; a non-ASCII cased letter, which Python's IGNORECASE may fold into
+an ASCII one) or that are not UTF-8, patterns Hyperscan refuses, and a missing
 ``hyperscan`` package fall back to ``re.search`` per pattern. ``tests/unit/engine/test_regex_scan.py``
 checks that the scan finds what ``re`` finds on the recognizers' triggers over varied text.
 """
@@ -15,6 +16,7 @@ checks that the scan finds what ``re`` finds on the recognizers' triggers over v
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 
 try:  # pragma: no cover - exercised by whichever branch is installed
@@ -24,6 +26,16 @@ except ImportError:  # pragma: no cover
 
 _FALLBACK_TEXT = re.compile(r"[\x1c-\x1f]")
 """Characters Python's ``\\s`` matches and Hyperscan's does not: such texts are searched with ``re``."""
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def simple_case(text: str) -> bool:
+    """Is every cased character of ``text`` ASCII? Then ``text.lower()`` keeps every character's
+    position and an IGNORECASE match in ``text`` is a case-sensitive match of the lower-cased pattern
+    in ``text.lower()`` (Python's IGNORECASE also folds e.g. the long s, the dotless i and the Kelvin
+    sign into ASCII letters, which ``str.lower`` and Hyperscan's caseless mode do not): the condition
+    for lower-cased triggers to be sound, and for the Hyperscan scan to agree with ``re``."""
+    return text.isascii() or all(c.lower() == c == c.upper() for c in _NON_ASCII.findall(text))
 
 
 def _hyperscan_flags(pattern: re.Pattern[str], *, widened: bool) -> int:
@@ -70,6 +82,8 @@ class RegexScanner:
         self._scanned = sorted((p for p, mode in modes.items() if mode is not None), key=lambda p: p.pattern)
         self._widened = [modes[p] for p in self._scanned]
         self._searched = [p for p in self.patterns if modes.get(p) is None]
+        self._local = threading.local()
+        """Each thread's Hyperscan scratch space (one may not be shared by concurrent scans)."""
         self._database = None
         if self._scanned:
             self._database = hyperscan.Database()
@@ -80,7 +94,6 @@ class RegexScanner:
                     _hyperscan_flags(p, widened=w) for p, w in zip(self._scanned, self._widened, strict=True)
                 ],
             )
-            self._scratch = hyperscan.Scratch(self._database)
 
     @property
     def scanned(self) -> int:
@@ -88,20 +101,22 @@ class RegexScanner:
         return len(self._scanned)
 
     def matching(self, text: str) -> set[re.Pattern[str]]:
-        """The patterns ``re.search`` finds in ``text`` (not thread-safe: one scratch space; callers
-        hold their engine's lock)."""
+        """The patterns ``re.search`` finds in ``text``."""
         try:
             data = text.encode("utf-8")  # a lone surrogate is not UTF-8: Hyperscan must not see it
         except UnicodeEncodeError:
             data = b""
-        if self._database is None or not data or _FALLBACK_TEXT.search(text) is not None:
+        if self._database is None or not data or _FALLBACK_TEXT.search(text) or not simple_case(text):
             return {p for p in self.patterns if p.search(text) is not None}
         candidates: set[int] = set()
 
         def on_match(pattern_id: int, start: int, end: int, flags: int, context: object) -> None:
             candidates.add(pattern_id)
 
-        self._database.scan(data, match_event_handler=on_match, scratch=self._scratch)
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self._database)
+        self._database.scan(data, match_event_handler=on_match, scratch=scratch)
         scanned, widened = self._scanned, self._widened
         found = {scanned[i] for i in candidates if not widened[i] or scanned[i].search(text) is not None}
         return found | {p for p in self._searched if p.search(text) is not None}

@@ -9,20 +9,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any, ClassVar
 
+from postguard.domain.engine.regex_scan import simple_case
 from postguard.domain.identifiers.analysis import Analysis
 from postguard.domain.identifiers.messages import reason_for, suggestion_for
 from postguard.domain.types import Category, Finding
 
 TokenPattern = list[dict[str, Any]]
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
-def simple_case(text: str) -> bool:
-    """Is every cased character of ``text`` ASCII? Then ``text.lower()`` keeps every character's
-    position and an IGNORECASE match in ``text`` is a case-sensitive match of the lower-cased pattern
-    in ``text.lower()`` (Python's IGNORECASE also folds e.g. the long s and the Kelvin sign into ASCII
-    letters, which ``str.lower`` does not): the condition for the lower-cased triggers to be sound."""
-    return text.isascii() or all(c.lower() == c == c.upper() for c in _NON_ASCII.findall(text))
+__all__ = ["Recognizer", "simple_case"]
 
 
 class Recognizer(ABC):

@@ -18,11 +18,11 @@ from collections.abc import Mapping
 
 import holidays
 
+from postguard.domain.engine.regex_scan import RegexScanner
 from postguard.domain.identifiers.analysis import Analysis
 from postguard.domain.identifiers.lexicons import EVENT_TERMS, MONTHS, RELATIVE_TIME, WEEKDAYS, rule_file
 from postguard.domain.identifiers.recognizer import Recognizer
 from postguard.domain.identifiers.recognizers.age import NUMBER_WORDS
-from postguard.domain.identifiers.regex_gate import RegexGate
 from postguard.domain.types import Finding, IdentifierLabel
 
 _DATA = rule_file("date.yaml")
@@ -211,10 +211,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, _pattern(kind)) for kind in _DATA.phrases("kinds")
 )
 NAMED_DAY = _pattern("named_day")
-_GATES = {kind: RegexGate(p) for kind, p in _PATTERNS}
-"""Exact prefilters of the date patterns (most need a digit); see ``regex_gate``."""
+_SCANNER = RegexScanner(p for _, p in _PATTERNS)
+"""Which date patterns match the text at all, in one Hyperscan pass (``engine.regex_scan``)."""
 _GATED = True
-"""Skip a pattern its gate rules out; off only to test that the gates change nothing."""
+"""Skip a pattern the prefilter rules out; off only to test that it changes nothing."""
 PATTERNS: Mapping[str, re.Pattern[str]] = {**dict(_PATTERNS), "named_day": NAMED_DAY}
 """The date patterns by kind (read by ``date_resolution``)."""
 RELATIVE = _DATA.template("relative", relative_time=_alternation(_RELATIVE_PHRASES))
@@ -265,10 +265,11 @@ class DateRecognizer(Recognizer):
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found = []
         text, lower = analysis.text, analysis.lower
+        present = _SCANNER.matching(text) if _GATED else None
         candidates = [
             (kind, m.start(), m.end(), m)
             for kind, p in _PATTERNS
-            if _NEEDS.get(kind, "") in lower and (not _GATED or _GATES[kind].possible(text, lower))
+            if _NEEDS.get(kind, "") in lower and (present is None or p in present)
             for m in p.finditer(text)
         ]
         candidates += [("named_day", m.start(), m.end(), m) for m in _named_day_matches(analysis)]

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
+from postguard.domain.engine.regex_scan import RegexScanner
 from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
 from postguard.domain.identifiers.lexicons import (
     NOT_NAMES,
@@ -29,7 +30,6 @@ from postguard.domain.identifiers.lexicons import (
     rule_file,
 )
 from postguard.domain.identifiers.recognizer import Recognizer
-from postguard.domain.identifiers.regex_gate import RegexGate
 from postguard.domain.types import Finding, IdentifierLabel
 
 _DATA = rule_file("location.yaml")
@@ -322,7 +322,8 @@ class LocationRecognizer(Recognizer):
         text = analysis.text
         found: list[Finding] = []
         covered = Covered(len(text))
-        for start, end, confidence in _street_spans(text):
+        present = _present(text)
+        for start, end, confidence in _street_spans(text, present):
             end = extend_address(text, end)
             prefix = _PREFIX.search(text, max(0, start - 30), start)
             start = prefix.start() if prefix is not None else start
@@ -333,7 +334,7 @@ class LocationRecognizer(Recognizer):
             finding = self.finding(IdentifierLabel.LOCATION, start, end, confidence)
             found.append(dataclasses.replace(finding, attributes=_STREET_LEVEL))
             covered.add(start, end)
-        for m in _scan(_ZIP_CUED, text, analysis.lower):
+        for m in _scan(_ZIP_CUED, text, present):
             group = "zip" if m.group("zip") is not None else "code"
             start, end = m.start(group), m.end(group)
             if not covered.overlaps(start, end):
@@ -345,33 +346,39 @@ class LocationRecognizer(Recognizer):
         return found
 
 
-_GATES = {
-    p: RegexGate(p)
-    for p in (_STREET, _CROSS, _ADDRESS_CUED, _BOX, _SHIP, _INTERNATIONAL, _CORNER, _AFTER_CUE, _ZIP_CUED)
-}
-"""The address scans' exact prefilters (a digit every match needs, the cue a match starts with)."""
+_ADDRESS_SCANS = (_STREET, _CROSS, _ADDRESS_CUED, _BOX, _SHIP, _INTERNATIONAL, _CORNER, _AFTER_CUE, _ZIP_CUED)
+_SCANNER = RegexScanner(_ADDRESS_SCANS)
+"""The address scans' prefilter: which of them match the text at all, in one Hyperscan pass."""
 _GATED = True
-"""Skip a scan its gate rules out; off only to test that the gates change nothing."""
+"""Skip a scan the prefilter rules out; off only to test that it changes nothing."""
 
 
-def _scan(pattern: re.Pattern[str], text: str, lower: str) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)``, or nothing when its gate says it cannot match."""
-    if _GATED and not _GATES[pattern].possible(text, lower):
+def _present(text: str) -> set[re.Pattern[str]] | None:
+    """The address scans that match ``text`` (None: not prefiltered, run them all)."""
+    return _SCANNER.matching(text) if _GATED else None
+
+
+def _scan(
+    pattern: re.Pattern[str], text: str, present: set[re.Pattern[str]] | None
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, or nothing when the prefilter found no match of it."""
+    if present is not None and pattern not in present:
         return iter(())
     return pattern.finditer(text)
 
 
-def _street_spans(text: str) -> list[tuple[int, int, float]]:
-    """Street-level address candidates, most specific first: (start, end, confidence)."""
-    lower = text.lower()
-    spans = [(m.start(), m.end(), 0.9) for m in _scan(_STREET, text, lower)]
-    spans += [(m.start(), m.end(), 0.85) for m in _scan(_CROSS, text, lower)]
-    spans += [(m.start("addr"), m.end("addr"), 0.85) for m in _scan(_ADDRESS_CUED, text, lower)]
-    spans += [(m.start(), m.end(), 0.85) for m in _scan(_BOX, text, lower)]
-    spans += [(m.start(), m.end(), 0.85) for m in _scan(_SHIP, text, lower)]
-    spans += [(m.start(), m.end(), 0.85) for m in _scan(_INTERNATIONAL, text, lower)]
-    spans += [(m.start("addr"), m.end("addr"), 0.8) for m in _scan(_CORNER, text, lower)]
-    spans += [(m.start("addr"), m.end("addr"), 0.8) for m in _scan(_AFTER_CUE, text, lower)]
+def _street_spans(text: str, present: set[re.Pattern[str]] | None = None) -> list[tuple[int, int, float]]:
+    """Street-level address candidates, most specific first: (start, end, confidence); ``present``:
+    :func:`_present` of the text, when the caller has it."""
+    present = _present(text) if present is None else present
+    spans = [(m.start(), m.end(), 0.9) for m in _scan(_STREET, text, present)]
+    spans += [(m.start(), m.end(), 0.85) for m in _scan(_CROSS, text, present)]
+    spans += [(m.start("addr"), m.end("addr"), 0.85) for m in _scan(_ADDRESS_CUED, text, present)]
+    spans += [(m.start(), m.end(), 0.85) for m in _scan(_BOX, text, present)]
+    spans += [(m.start(), m.end(), 0.85) for m in _scan(_SHIP, text, present)]
+    spans += [(m.start(), m.end(), 0.85) for m in _scan(_INTERNATIONAL, text, present)]
+    spans += [(m.start("addr"), m.end("addr"), 0.8) for m in _scan(_CORNER, text, present)]
+    spans += [(m.start("addr"), m.end("addr"), 0.8) for m in _scan(_AFTER_CUE, text, present)]
     return spans + _address_lines(text)
 
 
