@@ -78,5 +78,18 @@ def test_patterns_hyperscan_widens_or_cannot_take_and_texts_it_must_not_see_use_
     assert RegexScanner([]).matching("anything") == set()
 
 
+def test_a_pattern_naming_a_character_that_folds_into_ascii_stays_with_re() -> None:
+    # Python's IGNORECASE matches the long s to "s" (and the dotless i, dotted I, Kelvin sign to ASCII
+    # letters); Hyperscan's caseless mode does not, so such a pattern is never given to Hyperscan.
+    long_s = re.compile("\u017ftay", re.IGNORECASE)
+    in_range = re.compile("[\u0100-\u0200]ick", re.IGNORECASE)
+    word = re.compile(r"\bward\b")
+    scanner = RegexScanner([long_s, in_range, word])
+    assert scanner.scanned == 1
+    assert scanner.exact == 1  # \b is exact on ASCII text
+    assert scanner.matching("please stay on the ward") == {long_s, word}
+    assert scanner.matching("sick, awkward") == {in_range}
+
+
 def scanner_pattern(scanner: RegexScanner, fragment: str) -> re.Pattern[str]:
     return next(p for p in scanner.patterns if fragment in p.pattern)

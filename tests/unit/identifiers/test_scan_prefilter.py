@@ -27,7 +27,10 @@ _ODD = [
 
 
 def test_a_ruled_out_pattern_never_matches() -> None:
-    scanners = [(location._SCANNER, location._ADDRESS_SCANS), (date._SCANNER, [p for _, p in date._PATTERNS])]
+    scanners = [
+        (location._SCANNER, location._ADDRESS_SCANS),
+        (date._SCANNER, [*(p for _, p in date._PATTERNS), date.RELATIVE]),
+    ]
     ruled_out = 0
     for text in [*corpus()[::2], *_ODD]:
         for scanner, patterns in scanners:

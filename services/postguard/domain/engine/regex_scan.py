@@ -16,6 +16,7 @@ checks that the scan finds what ``re`` finds on the recognizers' triggers over v
 from __future__ import annotations
 
 import re
+import re._parser as sre_parse  # the stdlib's own regex parser (``sre_parse`` before 3.11)
 import threading
 from collections.abc import Iterable
 
@@ -38,13 +39,28 @@ def simple_case(text: str) -> bool:
     return text.isascii() or all(c.lower() == c == c.upper() for c in _NON_ASCII.findall(text))
 
 
-def _hyperscan_flags(pattern: re.Pattern[str], *, widened: bool) -> int:
-    flags = (
-        hyperscan.HS_FLAG_UTF8
-        | hyperscan.HS_FLAG_UCP
-        | hyperscan.HS_FLAG_SINGLEMATCH
-        | hyperscan.HS_FLAG_ALLOWEMPTY
-    )
+_FOLDS_INTO_ASCII = frozenset(map(ord, "\u0130\u0131\u017f\u212a"))
+"""The only non-ASCII characters Python's IGNORECASE matches to ASCII letters (İ ı → i, ſ → s,
+the Kelvin sign → k; found by trying every code point): Hyperscan's caseless mode does not."""
+
+
+def _names_a_folding_character(node: object) -> bool:
+    """Does a parsed pattern (``re._parser`` tree) name one of ``_FOLDS_INTO_ASCII``, as a literal
+    or inside a class range? Such a pattern stays with ``re``."""
+    if isinstance(node, tuple) and len(node) == 2 and node[0] in (sre_parse.LITERAL, sre_parse.NOT_LITERAL):
+        return node[1] in _FOLDS_INTO_ASCII
+    if isinstance(node, tuple) and len(node) == 2 and node[0] is sre_parse.RANGE:
+        low, high = node[1]
+        return any(low <= code <= high for code in _FOLDS_INTO_ASCII)
+    if isinstance(node, list | tuple | sre_parse.SubPattern):
+        return any(_names_a_folding_character(child) for child in node)
+    return False
+
+
+def _hyperscan_flags(pattern: re.Pattern[str], *, widened: bool, unicode: bool) -> int:
+    flags = hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
+    if unicode:
+        flags |= hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP
     if widened:
         flags |= hyperscan.HS_FLAG_PREFILTER
     if pattern.flags & re.IGNORECASE:
@@ -56,20 +72,63 @@ def _hyperscan_flags(pattern: re.Pattern[str], *, widened: bool) -> int:
     return flags
 
 
-def _hyperscan_mode(pattern: re.Pattern[str]) -> bool | None:
+def _hyperscan_mode(pattern: re.Pattern[str], *, unicode: bool) -> bool | None:
     """How Hyperscan takes this pattern: False as it is, True widened (``HS_FLAG_PREFILTER``), None
     not at all (refused, or verbose / ASCII-only, which stay with ``re``)."""
-    if pattern.flags & (re.VERBOSE | re.ASCII):
+    if pattern.flags & (re.VERBOSE | re.ASCII) or _names_a_folding_character(
+        sre_parse.parse(pattern.pattern)
+    ):
         return None
     for widened in (False, True):
         try:
             hyperscan.Database().compile(
-                expressions=[pattern.pattern.encode()], flags=[_hyperscan_flags(pattern, widened=widened)]
+                expressions=[pattern.pattern.encode()],
+                flags=[_hyperscan_flags(pattern, widened=widened, unicode=unicode)],
             )
         except hyperscan.error:
             continue
         return widened
     return None
+
+
+class _Database:
+    """The patterns Hyperscan takes in one mode: ``unicode`` (UTF-8, Unicode classes; Hyperscan has
+    no ``\\b`` there, so patterns with one are widened) or ASCII (byte classes, exact ``\\b``: the
+    mode for ASCII texts, where Python's Unicode classes and ASCII ones agree)."""
+
+    def __init__(self, patterns: frozenset[re.Pattern[str]], *, unicode: bool) -> None:
+        modes = {p: _hyperscan_mode(p, unicode=unicode) for p in patterns}
+        self.scanned = sorted((p for p, mode in modes.items() if mode is not None), key=lambda p: p.pattern)
+        self.widened = [bool(modes[p]) for p in self.scanned]
+        self.searched = [p for p in patterns if modes[p] is None]
+        self._local = threading.local()
+        """Each thread's Hyperscan scratch space (one may not be shared by concurrent scans)."""
+        self._database = hyperscan.Database()
+        if self.scanned:
+            self._database.compile(
+                expressions=[p.pattern.encode() for p in self.scanned],
+                ids=list(range(len(self.scanned))),
+                flags=[
+                    _hyperscan_flags(p, widened=w, unicode=unicode)
+                    for p, w in zip(self.scanned, self.widened, strict=True)
+                ],
+            )
+
+    def matching(self, text: str, data: bytes) -> set[re.Pattern[str]]:
+        """The patterns ``re.search`` finds in ``text`` (``data``: its UTF-8 bytes)."""
+        candidates: set[int] = set()
+
+        def on_match(pattern_id: int, start: int, end: int, flags: int, context: object) -> None:
+            candidates.add(pattern_id)
+
+        if self.scanned:
+            scratch = getattr(self._local, "scratch", None)
+            if scratch is None:
+                scratch = self._local.scratch = hyperscan.Scratch(self._database)
+            self._database.scan(data, match_event_handler=on_match, scratch=scratch)
+        scanned, widened = self.scanned, self.widened
+        found = {scanned[i] for i in candidates if not widened[i] or scanned[i].search(text) is not None}
+        return found | {p for p in self.searched if p.search(text) is not None}
 
 
 class RegexScanner:
@@ -78,45 +137,29 @@ class RegexScanner:
 
     def __init__(self, patterns: Iterable[re.Pattern[str]]) -> None:
         self.patterns: frozenset[re.Pattern[str]] = frozenset(patterns)
-        modes = {p: _hyperscan_mode(p) for p in self.patterns} if hyperscan is not None else {}
-        self._scanned = sorted((p for p, mode in modes.items() if mode is not None), key=lambda p: p.pattern)
-        self._widened = [modes[p] for p in self._scanned]
-        self._searched = [p for p in self.patterns if modes.get(p) is None]
-        self._local = threading.local()
-        """Each thread's Hyperscan scratch space (one may not be shared by concurrent scans)."""
-        self._database = None
-        if self._scanned:
-            self._database = hyperscan.Database()
-            self._database.compile(
-                expressions=[p.pattern.encode() for p in self._scanned],
-                ids=list(range(len(self._scanned))),
-                flags=[
-                    _hyperscan_flags(p, widened=w) for p, w in zip(self._scanned, self._widened, strict=True)
-                ],
-            )
+        self._ascii = self._unicode = None
+        if hyperscan is not None and self.patterns:
+            self._ascii = _Database(self.patterns, unicode=False)
+            self._unicode = _Database(self.patterns, unicode=True)
 
     @property
     def scanned(self) -> int:
-        """How many of the patterns go through the Hyperscan database (the rest: ``re`` each)."""
-        return len(self._scanned)
+        """How many of the patterns go through Hyperscan on non-ASCII text (the rest: ``re`` each)."""
+        return len(self._unicode.scanned) if self._unicode is not None else 0
+
+    @property
+    def exact(self) -> int:
+        """How many of the patterns Hyperscan matches exactly on ASCII text (no ``re`` confirmation)."""
+        return self._ascii.widened.count(False) if self._ascii is not None else 0
 
     def matching(self, text: str) -> set[re.Pattern[str]]:
         """The patterns ``re.search`` finds in ``text``."""
+        if self._ascii is not None and text.isascii() and _FALLBACK_TEXT.search(text) is None:
+            return self._ascii.matching(text, text.encode("ascii"))
         try:
             data = text.encode("utf-8")  # a lone surrogate is not UTF-8: Hyperscan must not see it
         except UnicodeEncodeError:
             data = b""
-        if self._database is None or not data or _FALLBACK_TEXT.search(text) or not simple_case(text):
+        if self._unicode is None or not data or _FALLBACK_TEXT.search(text) or not simple_case(text):
             return {p for p in self.patterns if p.search(text) is not None}
-        candidates: set[int] = set()
-
-        def on_match(pattern_id: int, start: int, end: int, flags: int, context: object) -> None:
-            candidates.add(pattern_id)
-
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = self._local.scratch = hyperscan.Scratch(self._database)
-        self._database.scan(data, match_event_handler=on_match, scratch=scratch)
-        scanned, widened = self._scanned, self._widened
-        found = {scanned[i] for i in candidates if not widened[i] or scanned[i].search(text) is not None}
-        return found | {p for p in self._searched if p.search(text) is not None}
+        return self._unicode.matching(text, data)

@@ -211,13 +211,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, _pattern(kind)) for kind in _DATA.phrases("kinds")
 )
 NAMED_DAY = _pattern("named_day")
-_SCANNER = RegexScanner(p for _, p in _PATTERNS)
-"""Which date patterns match the text at all, in one Hyperscan pass (``engine.regex_scan``)."""
-_GATED = True
-"""Skip a pattern the prefilter rules out; off only to test that it changes nothing."""
 PATTERNS: Mapping[str, re.Pattern[str]] = {**dict(_PATTERNS), "named_day": NAMED_DAY}
 """The date patterns by kind (read by ``date_resolution``)."""
 RELATIVE = _DATA.template("relative", relative_time=_alternation(_RELATIVE_PHRASES))
+_SCANNER = RegexScanner([*(p for _, p in _PATTERNS), RELATIVE])
+"""Which date patterns match the text at all, in one Hyperscan pass (``engine.regex_scan``)."""
+_GATED = True
+"""Skip a pattern the prefilter rules out; off only to test that it changes nothing."""
 _ANCHOR = _DATA.regex("anchor")
 _PERSONAL = _DATA.regex("personal_anchor")
 _RECORD = _DATA.regex("record_field")
@@ -273,7 +273,8 @@ class DateRecognizer(Recognizer):
             for m in p.finditer(text)
         ]
         candidates += [("named_day", m.start(), m.end(), m) for m in _named_day_matches(analysis)]
-        candidates += [("relative", m.start(), m.end(), m) for m in RELATIVE.finditer(analysis.text)]
+        if present is None or RELATIVE in present:
+            candidates += [("relative", m.start(), m.end(), m) for m in RELATIVE.finditer(analysis.text)]
         record = _RECORD.search(analysis.text) is not None
         for kind, start, end, m in candidates:
             before = analysis.before(start, 40)
