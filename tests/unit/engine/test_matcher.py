@@ -175,10 +175,14 @@ def random_pattern(rng: random.Random, words: list[str]) -> list[dict]:
             spec: dict = {"LOWER": rng.choice(words)}
         elif kind < 0.7:
             spec = {"LOWER": {"IN": rng.sample(words, 3)}}
-        elif kind < 0.8:
+        elif kind < 0.75:
             spec = {"ORTH": rng.choice(words).capitalize()}
+        elif kind < 0.8:
+            spec = {"ORTH": {"IN": [w.capitalize() for w in rng.sample(words, 2)]}}
+        elif kind < 0.9:
+            spec = {rng.choice(["IS_DIGIT", "LIKE_NUM", "IS_PUNCT"]): True}
         else:
-            spec = {"IS_DIGIT": True}
+            spec = {"LOWER": {"NOT_IN": rng.sample(words, 4)}}
         op = rng.choice([None, None, None, "?", "*", "+", "{0,2}", "{1,3}", "!"])
         if op is not None:
             spec["OP"] = op
@@ -199,7 +203,9 @@ def test_gated_matchers_find_what_one_matcher_finds() -> None:
     gated = GatedMatcher(nlp.vocab, [(key, p, []) for key, group in patterns.items() for p in group])
     assert 1 < len(gated) <= 160  # split by gate
     texts = [
-        " ".join(rng.choice([*words, *(w.capitalize() for w in words), "7", "x", "."]) for _ in range(40))
+        " ".join(
+            rng.choice([*words, *(w.capitalize() for w in words), "7", "x", ".", "ten"]) for _ in range(40)
+        )
         for _ in range(300)
     ]
     found = 0

@@ -93,3 +93,22 @@ def test_a_pattern_naming_a_character_that_folds_into_ascii_stays_with_re() -> N
 
 def scanner_pattern(scanner: RegexScanner, fragment: str) -> re.Pattern[str]:
     return next(p for p in scanner.patterns if fragment in p.pattern)
+
+
+def test_non_ascii_text_is_scanned_as_its_shadow() -> None:
+    # Emoji, curly quotes and dashes are neither word nor space characters: the text is scanned with
+    # each as U+0001, and a pattern naming a non-ASCII character is searched with re instead.
+    dash = re.compile("\\d\u2013\\d")
+    word = re.compile(r"\bward\b\W+\w")
+    not_letter = re.compile(r"[^a-z ]{2}")
+    scanner = RegexScanner([dash, word, not_letter])
+    assert scanner.scanned == 3
+    texts = {
+        "on the ward \U0001f489 now 3\u20134": {dash, word, not_letter},
+        "ward\u2019s \u201cday\u201d": {word},
+        "ward \u201c\u201d!": {not_letter},
+        "caf\u00e9 ward x": {word},  # a non-ASCII letter: re for every pattern
+    }
+    for text, expected in texts.items():
+        assert {p for p in scanner.patterns if p.search(text)} == expected  # what re finds
+        assert scanner.matching(text) == expected, text

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from spacy.attrs import LOWER, ORTH
+from spacy.attrs import IDS, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import StringStore
@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from postguard.domain.engine.flags import (
+    FIRST_FLAG,
     FLAG_COUNT,
     FLAG_NAMES,
     FlagTable,
@@ -283,10 +284,11 @@ class CompiledPatterns:
 Gate = tuple[str, frozenset[int]] | None
 """What a match's first token must carry for a pattern to match at all: ``("FLAG", {flag id})``, or
 ``("LOWER" | "ORTH", {string hashes})`` (one of these words), or None (it can start anywhere)."""
-_GATE_ATTRS = {"LOWER": LOWER, "ORTH": ORTH}
-"""The token array a word gate is looked up in."""
 _GATE_NAMES = {"LOWER": "LOWER", "ORTH": "ORTH", "TEXT": "ORTH"}
-_FLAG_IDS = {name: flag for flag, name in FLAG_NAMES.items()}
+_FLAG_IDS = {name: flag for flag, name in FLAG_NAMES.items()} | {
+    name: attr for name, attr in IDS.items() if 0 < attr < FIRST_FLAG and name.startswith(("IS_", "LIKE_"))
+}
+"""Token attributes that are bits of ``Lexeme.flags`` (``IS_PUNCT``, ``LIKE_URL`` ... and ours)."""
 
 
 def gate_of(pattern: TokenPattern, strings: StringStore, first_tests: list[Predicate] = ()) -> Gate:
@@ -327,72 +329,101 @@ def max_length(pattern: TokenPattern) -> int | None:
     return total
 
 
+def _required_tests(pattern: TokenPattern, strings: StringStore) -> list[tuple[str, int | frozenset[int]]]:
+    """The tests some token of a doc must pass for ``pattern`` to match anywhere in it: each required
+    token spec's (no ``OP`` or ``+``) set lexeme flags and word tests, as ``("FLAG", id)`` or
+    ``("LOWER" | "ORTH", string hashes of the words it accepts)``."""
+    tests: list[tuple[str, int | frozenset[int]]] = []
+    for spec in pattern:
+        if spec.get("OP") not in (None, "+"):
+            continue
+        for attr, value in spec.items():
+            if attr in _FLAG_IDS and value is True:
+                tests.append(("FLAG", _FLAG_IDS[attr]))
+            elif attr in _GATE_NAMES and isinstance(value, str):
+                tests.append((_GATE_NAMES[attr], frozenset([strings.add(value)])))
+            elif attr in _GATE_NAMES and isinstance(value, dict) and set(value) == {"IN"}:
+                tests.append((_GATE_NAMES[attr], frozenset(strings.add(w) for w in value["IN"])))
+    return tests
+
+
 class GatedMatcher:
-    """Token patterns in one spaCy ``Matcher`` per first-token gate; a doc runs only the matchers it
-    opens, each over the window from the first token that opens it to the last one plus the
-    patterns' longest match. spaCy's ``Matcher`` tries every pattern at every token (~70 ns each) and
-    spends ~0.3 us per token per call in Python, so one matcher of 150 patterns costs ~250 us on a
-    24-token post however few patterns could start there (same matches, see ``gate_of``)."""
+    """Token patterns in spaCy ``Matcher`` s grouped by first-token gate and by what else a doc must
+    contain; a doc runs only the matchers it opens (their gate passes and every token spec they
+    require has a token somewhere in it), each over the window from the first token that opens it to
+    the last one plus the patterns' longest match. spaCy's ``Matcher`` tries every pattern at every
+    token (~70 ns each) and spends ~0.3 us per token per call in Python, so one matcher of 150
+    patterns costs ~250 us on a 24-token post however few patterns could match (same matches, see
+    ``gate_of`` and ``_required_tests``).
+
+    Each test is one bit: lexeme flags are their own bits, and each word set gets a bit past the 64
+    flag bits. A word's mask (its lexeme flags and the bits of the sets holding it) is computed once
+    per word, so a doc costs one dict lookup per token."""
 
     def __init__(self, vocab: Vocab, patterns: Iterable[GatedPattern]) -> None:
-        gated: dict[Gate, Matcher] = {}
-        reach: dict[Gate, int | None] = {}
+        self._sets: dict[tuple[str, frozenset[int]], int] = {}
+        self._set_bits: dict[tuple[str, int], int] = {}
+        """Per ``(attribute, word)``, the bits of the word sets that hold it."""
+        groups: dict[tuple[int, int], tuple[Matcher, list[int | None]]] = {}
         for key, pattern, first_tests in patterns:
+            needs = 0
+            for kind, value in _required_tests(pattern, vocab.strings):
+                needs |= self._bit(kind, value)
             gate = gate_of(pattern, vocab.strings, first_tests)
-            if gate not in gated:
-                gated[gate], reach[gate] = Matcher(vocab, validate=False), 0
-            gated[gate].add(key, [pattern])
-            longest, known = max_length(pattern), reach[gate]
-            reach[gate] = None if longest is None or known is None else max(known, longest)
-        self._always = gated.pop(None, None)
-        self._lexeme_flags: dict[int, int] = {}
-        """Each word's lexeme flags by its ``ORTH`` hash (bounded by the vocab, which is reset when full)."""
-        self._matchers = list(gated.values())
-        self._reach = [reach[gate] for gate in gated]
-        self._flags = [(1 << min(gate[1]), i) for i, gate in enumerate(gated) if gate[0] == "FLAG"]
-        self._words: dict[str, dict[int, list[int]]] = {"LOWER": {}, "ORTH": {}}
-        for index, (kind, values) in enumerate(gated):  # type: ignore[misc]
-            for value in values if kind != "FLAG" else ():
-                self._words[kind].setdefault(value, []).append(index)
+            gate_bit = 0 if gate is None else self._bit(gate[0], gate[1])
+            if (gate_bit, needs) not in groups:
+                groups[(gate_bit, needs)] = (Matcher(vocab, validate=False), [0])
+            matcher, reach = groups[(gate_bit, needs)]
+            matcher.add(key, [pattern])
+            longest = max_length(pattern)
+            reach[0] = None if longest is None or reach[0] is None else max(reach[0], longest)
+        self._groups = [(gate_bit, needs, m, reach[0]) for (gate_bit, needs), (m, reach) in groups.items()]
+        self._masks: dict[int, int] = {}
+        """Each word's mask by its ``ORTH`` hash (bounded by the vocab, which is reset when full)."""
+
+    def _bit(self, kind: str, value: int | frozenset[int]) -> int:
+        """The bit of one test: a lexeme flag's own, or one per word set (allocated on first use)."""
+        if kind == "FLAG":
+            return 1 << min(value) if isinstance(value, frozenset) else 1 << value
+        words = value if isinstance(value, frozenset) else frozenset([value])
+        if (kind, words) not in self._sets:
+            bit = self._sets[(kind, words)] = 1 << (64 + len(self._sets))
+            for word in words:
+                self._set_bits[(kind, word)] = self._set_bits.get((kind, word), 0) | bit
+        return self._sets[(kind, words)]
 
     def __len__(self) -> int:
-        """How many matchers (gates) the patterns were split into."""
-        return len(self._matchers) + (self._always is not None)
+        """How many matchers the patterns were split into."""
+        return len(self._groups)
 
-    def _opening_tokens(self, doc: Doc) -> dict[int, tuple[int, int]]:
-        """For each matcher some token of ``doc`` opens: ``(first, last)`` such token."""
-        seen: dict[int, tuple[int, int]] = {}
-        if self._flags:
-            known, vocab = self._lexeme_flags, doc.vocab
-            flagged = []
-            for i, orth in enumerate(doc.to_array(ORTH).tolist()):
-                flags = known.get(orth)
-                if flags is None:
-                    flags = known[orth] = vocab[orth].flags
-                if flags:
-                    flagged.append((i, flags))
-            carried = 0
-            for _, flags in flagged:
-                carried |= flags
-            for bit, matcher in self._flags:
-                if carried & bit:
-                    where = [i for i, flags in flagged if flags & bit]
-                    seen[matcher] = (where[0], where[-1])
-        for name, gates in self._words.items():
-            if gates:
-                for index, word in enumerate(doc.to_array(_GATE_ATTRS[name]).tolist()):
-                    for matcher in gates.get(word, ()):
-                        seen[matcher] = (seen.get(matcher, (index, index))[0], index)
-        return seen
+    def _mask(self, vocab: Vocab, orth: int) -> int:
+        lexeme = vocab[orth]
+        sets = self._set_bits
+        mask = lexeme.flags | sets.get(("ORTH", orth), 0) | sets.get(("LOWER", lexeme.lower), 0)
+        self._masks[orth] = mask
+        return mask
 
     def open_matchers(self, doc: Doc) -> list[tuple[Matcher, int, int]]:
         """``(matcher, start, end)``: each matcher ``doc`` opens with the token window no match of
-        its patterns can leave; the ungated matcher over the whole doc."""
-        opened = [] if self._always is None else [(self._always, 0, len(doc))]
-        for matcher, (first, last) in self._opening_tokens(doc).items():
-            reach = self._reach[matcher]
-            end = len(doc) if reach is None else min(len(doc), last + reach)
-            opened.append((self._matchers[matcher], first, end))
+        its patterns can leave (the ungated ones: the whole doc)."""
+        masks, vocab, marked, present = self._masks, doc.vocab, [], 0
+        for i, orth in enumerate(doc.to_array(ORTH).tolist()):
+            mask = masks.get(orth)
+            if mask is None:
+                mask = self._mask(vocab, orth)
+            if mask:
+                marked.append((i, mask))
+                present |= mask
+        opened = []
+        for gate_bit, needs, matcher, reach in self._groups:
+            if needs & ~present or not (gate_bit & present or not gate_bit):
+                continue
+            if not gate_bit:
+                opened.append((matcher, 0, len(doc)))
+                continue
+            where = [i for i, mask in marked if mask & gate_bit]
+            end = len(doc) if reach is None else min(len(doc), where[-1] + reach)
+            opened.append((matcher, where[0], end))
         return opened
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
