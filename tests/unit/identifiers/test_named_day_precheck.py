@@ -41,7 +41,9 @@ def texts(count: int = 4000) -> list[str]:
         for _ in range(rng.randint(1, 6)):
             parts.append(rng.choice(_AROUND))
             parts.append(_spellings(rng.choice(names), rng))
-        out.append(" ".join(parts) + rng.choice(["", " é", " ſ", " İ"]))
+        out.append(
+            " ".join(parts) + rng.choice(["", " é", " ſ", " İ", " \U0001f489", " \u201cok\u201d", " \u2014"])
+        )
     return out
 
 

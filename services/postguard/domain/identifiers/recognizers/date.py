@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 import holidays
 
-from postguard.domain.engine.regex_scan import RegexScanner
+from postguard.domain.engine.regex_scan import RegexScanner, simple_case
 from postguard.domain.identifiers.analysis import Analysis
 from postguard.domain.identifiers.lexicons import EVENT_TERMS, MONTHS, RELATIVE_TIME, WEEKDAYS, rule_file
 from postguard.domain.identifiers.recognizer import Recognizer
@@ -164,8 +164,9 @@ def _names_starting(word: str) -> re.Pattern[str]:
 
 
 _NAMES_STARTING = {word: _names_starting(word) for word in _NAME_FIRST_WORDS}
-"""First word -> the names that start with it: on ASCII text a named-day match whose name starts at a
-word starts with one of that word's names, so a word none of them matches at needs no full scan."""
+"""First word -> the names that start with it: on ASCII text (or text whose non-ASCII characters are
+uncased: emoji, curly quotes) a named-day match whose name starts at a word starts with one of that
+word's names, so a word none of them matches at needs no full scan."""
 _WORD = re.compile(r"[a-z0-9]+")
 _NAME_PRECHECK = True
 """Skip a first word where none of its names starts (``_NAMES_STARTING``); off only to test that."""
@@ -356,7 +357,7 @@ def _named_day_matches(analysis: Analysis) -> list[re.Match[str]]:
     if _NAME_FIRST_WORDS.isdisjoint(_WORD.findall(analysis.lower)):
         return []
     text, found, last_end = analysis.text, [], -1
-    ascii_text = text.isascii() and _NAME_PRECHECK
+    ascii_text = _NAME_PRECHECK and simple_case(text)  # positions and case as on ASCII text
     for word in _WORD.finditer(analysis.lower):
         if word.start() < last_end or word.group() not in _NAME_FIRST_WORDS:
             continue
