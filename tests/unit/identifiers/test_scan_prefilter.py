@@ -1,4 +1,4 @@
-"""The location and date recognizers' one-pass prefilter (``engine.regex_scan``): the address and date
+"""The location, date and age recognizers' one-pass prefilter (``engine.regex_scan``): the address and date
 patterns it rules out never match, on thousands of texts and odd casings / digits, and both recognizers
 find the same with and without it."""
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from postguard.domain.identifiers.recognizers import date, location
+from postguard.domain.identifiers.recognizers import age, date, location
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_prefilter import _analysis, corpus, registries
@@ -30,6 +30,7 @@ def test_a_ruled_out_pattern_never_matches() -> None:
     scanners = [
         (location._SCANNER, location._ADDRESS_SCANS),
         (date._SCANNER, [*(p for _, p in date._PATTERNS), date.RELATIVE]),
+        (age._SCANNER, [p for _, p in age._PATTERNS]),
     ]
     ruled_out = 0
     for text in [*corpus()[::2], *_ODD]:
@@ -45,13 +46,15 @@ def test_a_ruled_out_pattern_never_matches() -> None:
 
 
 def test_recognizers_find_the_same_with_and_without_the_prefilter(monkeypatch: pytest.MonkeyPatch) -> None:
-    registry = registries()[1]  # no trigger prefilter: every text reaches both recognizers
-    chosen = [r for r in registry.recognizers if r.name in ("LocationRecognizer", "DateRecognizer")]
+    registry = registries()[1]  # no trigger prefilter: every text reaches them
+    names = ("LocationRecognizer", "DateRecognizer", "AgeRecognizer")
+    chosen = [r for r in registry.recognizers if r.name in names]
     texts = [*corpus()[::2], *_ODD]
     analyses = [_analysis(registry, t) for t in texts]
     gated = [[r.analyze(a) for r in chosen] for a in analyses]
     monkeypatch.setattr(location, "_GATED", False)
     monkeypatch.setattr(date, "_GATED", False)
+    monkeypatch.setattr(age, "_GATED", False)
     analyses = [_analysis(registry, t) for t in texts]
     plain = [[r.analyze(a) for r in chosen] for a in analyses]
     for text, a, b in zip(texts, gated, plain, strict=True):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from postguard.domain.engine.regex_scan import RegexScanner
 from postguard.domain.identifiers.analysis import CARE_KEY, Analysis
 from postguard.domain.identifiers.lexicons import rule_file
 from postguard.domain.identifiers.messages import AGE_OVER_89_REASON
@@ -66,6 +67,10 @@ _UNIT_YEARS = {"d": 1 / 365.25, "w": 7 / 365.25, "m": 1 / 12}
 _LOOSE_SEX = {"sex_loose", "sex_slash"}
 """Age-and-sex shorthand without a clinical cue: kept only in a care sentence (``_loose_sex``)."""
 _POPULATION_KINDS = {"aged", "aged_words", "aged_units", "years", "words", "short"}
+_SCANNER = RegexScanner(p for _, p in _PATTERNS)
+"""Which age patterns match the text at all, in one Hyperscan pass (``engine.regex_scan``)."""
+_GATED = True
+"""Skip a pattern the prefilter rules out; off only to test that it changes nothing."""
 
 
 def number_value(words: str) -> int | None:
@@ -97,7 +102,10 @@ class AgeRecognizer(Recognizer):
     def analyze(self, analysis: Analysis) -> list[Finding]:
         found: list[Finding] = []
         taken = DisjointSpans()  # one age per span ("(72M)" is "sex", not also "72M"), by bisection
+        present = _SCANNER.matching(analysis.text) if _GATED else None
         for kind, pattern in _PATTERNS:
+            if present is not None and pattern not in present:
+                continue
             for m in pattern.finditer(analysis.text):
                 if kind in _POPULATION_KINDS and self._population(analysis, m.start(), m.end()):
                     continue
