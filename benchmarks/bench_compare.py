@@ -100,6 +100,7 @@ def build_ner(posts: list[dict]) -> Run:
 
 def build_textcat(posts: list[dict]) -> Run:
     """PostGuard's content classifier pipeline directory alone, ``nlp.pipe`` in batches of 64."""
+    import postguard.domain.textcat_architecture  # noqa: F401  (registers the model's architecture)
     import spacy
 
     nlp, texts = spacy.load(TEXTCAT_MODEL), _texts(posts)
