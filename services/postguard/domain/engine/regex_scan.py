@@ -28,6 +28,7 @@ import re
 import re._parser as sre_parse  # the stdlib's own regex parser (``sre_parse`` before 3.11)
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 
 try:  # pragma: no cover - exercised by whichever branch is installed
     import hyperscan
@@ -121,6 +122,13 @@ class RegexScanner:
                     _hyperscan_flags(p, widened=w) for p, w in zip(self._scanned, self._widened, strict=True)
                 ],
             )
+
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def shared(patterns: frozenset[re.Pattern[str]]) -> RegexScanner:
+        """One scanner per set of patterns per process (compiling takes up to a second; scanners are
+        thread-safe), for callers that build several registries."""
+        return RegexScanner(patterns)
 
     @property
     def scanned(self) -> int:

@@ -64,7 +64,7 @@ class RecognizerRegistry:
         self.engine = TextEngine(identifier_nlp, match_spec(self.recognizers), max_vocab)
         lower = [p for r in self.recognizers for p in r.trigger_regexes()[0]]
         cased = [p for r in self.recognizers for p in r.trigger_regexes()[1]]
-        self._trigger_scans = (RegexScanner(lower), RegexScanner(cased))
+        self._trigger_scans = (RegexScanner.shared(frozenset(lower)), RegexScanner.shared(frozenset(cased)))
         """Every recognizer's trigger regexes, searched in one scan per text (lower-cased, as written)."""
 
     @property
