@@ -236,13 +236,7 @@ class PolicyEngine:
         expected_stages: Sequence[str] = tuple(StageName),
     ) -> Decision:
         """Decide one post from its stage results under ``policy``."""
-        reported: dict[str, StageResult] = {}
-        for result in results:
-            if result.post_id and result.post_id != post.post_id:
-                continue  # another post's result is no evidence about this one
-            previous = reported.get(str(result.stage))
-            if previous is None or (previous.ok and not result.ok):
-                reported[str(result.stage)] = result
+        reported = _results_by_stage(post, results)
         incomplete = tuple(str(s) for s in expected_stages if s not in reported or not reported[s].ok)
         findings = _names_in_links(post, [f for r in reported.values() if r.ok for f in r.findings], policy)
 
@@ -555,3 +549,15 @@ def _redactions(hits: list[_Hit]) -> list[tuple[int, int, str]]:
 
 def _is_identifier(group: list[_Hit]) -> bool:
     return group[0].finding.category == Category.IDENTIFIER
+
+
+def _results_by_stage(post: Post, results: Sequence[StageResult]) -> dict[str, StageResult]:
+    """This post's result per stage; a failed one wins over an ok one (fail closed)."""
+    reported: dict[str, StageResult] = {}
+    for result in results:
+        if result.post_id and result.post_id != post.post_id:
+            continue  # another post's result is no evidence about this one
+        previous = reported.get(str(result.stage))
+        if previous is None or (previous.ok and not result.ok):
+            reported[str(result.stage)] = result
+    return reported
