@@ -112,3 +112,15 @@ def test_non_ascii_text_is_scanned_as_its_shadow() -> None:
     for text, expected in texts.items():
         assert {p for p in scanner.patterns if p.search(text)} == expected  # what re finds
         assert scanner.matching(text) == expected, text
+
+
+def test_without_hyperscan_every_pattern_is_searched_with_re(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Hyperscan is x86-64 only: elsewhere the package is absent and the scanner must still be exact.
+    from postguard.domain.engine import regex_scan
+
+    monkeypatch.setattr(regex_scan, "hyperscan", None)
+    patterns = [re.compile(r"\bdob\b"), re.compile(r"(?<!\d)\d{3}(?!\d)"), re.compile("caf\u00e9")]
+    scanner = RegexScanner(patterns)
+    assert scanner.scanned == 0
+    for text in ["dob 123", "1234 caf\u00e9", "", "\U0001f489 dob"]:
+        assert scanner.matching(text) == {p for p in patterns if p.search(text)}
