@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -20,17 +19,12 @@ from typing import Any
 import pytest
 import yaml
 from postguard.core import metrics
+from postguard.devtools.ports import free_port as _free_port
 
 pytestmark = pytest.mark.rules
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "deploy" / "prometheus" / "rules" / "postguard-alerts.yaml"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get(base: str, path: str, **params: str) -> Any:

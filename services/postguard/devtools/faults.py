@@ -207,7 +207,8 @@ class DecisionCollector:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(10)
+        if self._thread.ident is not None:  # started
+            self._thread.join(10)
 
 
 class FaultRun:
@@ -247,7 +248,6 @@ class FaultRun:
     def _start(self) -> tuple[KafkaBroker, LocalStack]:
         fetch_jars()
         broker = KafkaBroker(work_dir=self.run_dir / "kafka", partitions=self.partitions).start()
-        ensure_topics(broker.bootstrap_servers, self.partitions)
         env = {
             "POSTGUARD_POLICY_DECISION_DEADLINE_SECONDS": str(self.deadline_seconds),
             "POSTGUARD_POLICY_DECISION_DATA_DIR": str(self.run_dir / "policy-data"),
@@ -257,7 +257,13 @@ class FaultRun:
         stack = LocalStack(
             self.run_dir / "stack", broker.bootstrap_servers, partitions=self.partitions, env=env
         )
-        stack.start(timeout=300)
+        try:  # a service that fails to start must not leave the broker and the others running
+            ensure_topics(broker.bootstrap_servers, self.partitions)
+            stack.start(timeout=300)
+        except BaseException:
+            stack.stop()
+            broker.stop()
+            raise
         return broker, stack
 
     def _warm_up(self, stack: LocalStack) -> None:
@@ -365,8 +371,9 @@ class FaultRun:
         """Start everything, load, inject, wait for every accepted post to be final, measure, stop."""
         wall_start = time.monotonic()
         broker, stack = self._start()
-        collector = DecisionCollector(broker.bootstrap_servers).start()
+        collector = DecisionCollector(broker.bootstrap_servers)
         try:
+            collector.start()
             self._warm_up(stack)
             started = time.monotonic()
             injector = threading.Thread(target=self._inject, args=(broker, stack, started), daemon=True)

@@ -24,6 +24,7 @@ from kafka.errors import KafkaError
 
 from postguard.core.kafka_admin import RECORD_OVERHEAD_BYTES
 from postguard.core.settings import DEFAULT_MAX_MESSAGE_BYTES, STREAM_MESSAGE_FACTOR
+from postguard.devtools.ports import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 """The checkout this module lives in (``services/postguard/devtools`` -> repo root)."""
@@ -118,13 +119,6 @@ def fetch_jars(libs_dir: Path | None = None, *, pom: Path = KAFKA_POM, timeout: 
         raise BrokerError(f"fetching the Kafka jars failed ({result.returncode}):\n{result.stdout[-3000:]}")
     stamp.touch()
     return libs
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that was free on ``host`` a moment ago (the kernel picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 _RESERVED_UUIDS = frozenset({bytes(16), bytes(15) + b"\x01"})

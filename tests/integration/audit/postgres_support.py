@@ -5,10 +5,11 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from postguard.devtools.ports import free_port
 
 SERVICE_USER = "postgres"
 
@@ -24,13 +25,6 @@ def find_bin_dir() -> Path:
     if initdb:
         return Path(os.path.realpath(initdb)).parent
     raise RuntimeError("PostgreSQL is not installed: run `make postgres` (Debian package postgresql)")
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class PostgresCluster:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import grpc
 import httpx
 from argon2 import PasswordHasher
 from postguard.console.users import Role, User, write_users
+from postguard.devtools.ports import free_port
 from postguard.ingest.auth import token_sha256
 from postguard.v1 import post_pb2, screening_pb2, screening_pb2_grpc
 
@@ -50,12 +50,6 @@ runner.build_pipeline = lambda *a, **k: Gated(real(*a, **k))
 from postguard.cli import main
 sys.exit(main())
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def configure(data: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,16 +15,11 @@ from argon2 import PasswordHasher
 from postguard.allinone.server import AllInOneConfigError, build_authorizer, session_secret, users_path
 from postguard.allinone.settings import AllInOneSettings
 from postguard.console.users import Role, User, write_users
+from postguard.devtools.ports import free_port
 from postguard.ingest.auth import token_sha256
 
 ROOT = Path(__file__).resolve().parents[3]
 POSTGUARD = [sys.executable, "-c", "import sys; from postguard.cli import main; sys.exit(main())"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def env_for(data: Path, **extra: str) -> dict[str, str]:
