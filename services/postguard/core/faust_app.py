@@ -16,6 +16,7 @@ from prometheus_client import Counter
 
 from postguard.core import topics
 from postguard.core.detection_stage import DetectionStage
+from postguard.core.faust_fetch import use_fetch_max_wait
 from postguard.core.gap_guard import GapGuard
 from postguard.core.kafka_security import faust_credentials
 from postguard.core.metrics import CONSUMER_LAG
@@ -54,6 +55,7 @@ def create_faust_app(
         raise ValueError("a faust app needs an id (the consumer group)")
     datadir = settings.data_dir or Path(tempfile.gettempdir()) / "postguard" / app_id
     datadir.mkdir(parents=True, exist_ok=True)
+    use_fetch_max_wait(settings.fetch_max_wait_seconds)
     return faust.App(
         app_id,
         broker=broker_url(common.kafka_bootstrap_servers),
@@ -67,6 +69,7 @@ def create_faust_app(
         topic_partitions=common.topic_partitions,
         topic_replication_factor=common.topic_replication_factor,
         producer_acks=-1,
+        producer_linger=settings.producer_linger_seconds,
         processing_guarantee="at_least_once",
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=settings.commit_interval_seconds,

@@ -23,6 +23,21 @@ class StreamServiceSettings(BaseSettings):
     batch_within_seconds: float = Field(
         0.02, gt=0, le=5, description="Longest wait to fill a batch before processing what has arrived."
     )
+    producer_linger_seconds: float = Field(
+        0.005,
+        ge=0,
+        le=1,
+        description="How long the producer waits to fill a batch (aiokafka linger): records produced "
+        "within it share one request, which the broker and this process pay for per request, not per "
+        "record (0 = send each at once).",
+    )
+    fetch_max_wait_seconds: float = Field(
+        0.1,
+        gt=0,
+        le=1.5,
+        description="Longest a Kafka fetch waits at the broker for records (faust's own 1.5 s held a "
+        "partition that was left out of the fetch in flight up to 1.5 s: docs/capacity.md).",
+    )
     stream_buffer_maxsize: int = Field(
         4096,
         ge=1,

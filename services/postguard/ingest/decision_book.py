@@ -58,7 +58,10 @@ class DecisionBook:
         self._latest: dict[tuple[str, str], str] = {}  # (institution, post_id) -> newest identity key
         self._institutions: dict[str, set[str]] = {}  # post_id -> institutions with a decision for it
         self._in_flight: OrderedDict[str, float] = OrderedDict()  # identity key -> claimed at
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()  # guards everything below and the maps above
+        # Screen calls waiting for a decision, by identity key: a decision wakes only its own waiters
+        # (a notify_all woke every waiting call per decision: W waiters x decisions/s thread switches).
+        self._waiters: dict[str, list[threading.Event]] = {}
         self._streams: dict[int, tuple[frozenset[str] | None, queue.Queue[Decision]]] = {}
         self._next_stream = 0
         self.conflicts = 0
@@ -71,7 +74,7 @@ class DecisionBook:
     def record(self, decision: Decision) -> bool:
         """Store ``decision``; True when it is new for its identity (then waiters and streams see it)."""
         key = key_of_decision(decision)
-        with self._cond:
+        with self._lock:
             existing = self._decisions.get(key)
             if existing is not None:
                 if decision.version <= existing.version:
@@ -97,7 +100,8 @@ class DecisionBook:
                 now = time.monotonic()
                 self.admission.observe(now - claimed_at, now)
             streams = list(self._streams.values())
-            self._cond.notify_all()
+            for waiter in self._waiters.pop(key, ()):
+                waiter.set()
         for institutions, q in streams:
             if institutions is None or decision.institution_id in institutions:
                 try:
@@ -112,7 +116,7 @@ class DecisionBook:
         A new claim beyond ``max_in_flight`` is refused with ``shed`` (nothing is marked).
         """
         key = post_key(institution_id, post_id, text_sha256)
-        with self._cond:
+        with self._lock:
             decision = self._decisions.get(key)
             if decision is not None:
                 return Claim(new=False, decision=decision)
@@ -126,7 +130,7 @@ class DecisionBook:
 
     def release(self, institution_id: str, post_id: str, text_sha256: str) -> None:
         """Forget an in-flight claim whose publish failed, so the client may retry."""
-        with self._cond:
+        with self._lock:
             self._in_flight.pop(post_key(institution_id, post_id, text_sha256), None)
 
     def _expire_claims(self, now: float) -> None:
@@ -145,14 +149,14 @@ class DecisionBook:
 
     @property
     def in_flight(self) -> int:
-        with self._cond:
+        with self._lock:
             return len(self._in_flight)
 
     # --- readers ---------------------------------------------------------------------------------
 
     def get(self, institution_id: str, post_id: str, text_sha256: str = "") -> Decision | None:
         """The newest decision for this post (for exactly ``text_sha256`` when given)."""
-        with self._cond:
+        with self._lock:
             if text_sha256:
                 return self._decisions.get(post_key(institution_id, post_id, text_sha256))
             key = self._latest.get((institution_id, post_id))
@@ -160,26 +164,36 @@ class DecisionBook:
 
     def institutions_of(self, post_id: str, among: Collection[str] | None = None) -> list[str]:
         """Institutions (of ``among`` when given) that have a decision for ``post_id``."""
-        with self._cond:
+        with self._lock:
             found = set(self._institutions.get(post_id, ()))
         return sorted(found if among is None else found & set(among))
 
     def wait(self, institution_id: str, post_id: str, text_sha256: str, timeout: float) -> Decision | None:
         """The decision for this content, waiting up to ``timeout`` seconds; None when it did not come."""
         key = post_key(institution_id, post_id, text_sha256)
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                decision = self._decisions.get(key)
-                if decision is not None:
-                    return decision
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return None
-                self._cond.wait(remaining)
+        with self._lock:
+            decision = self._decisions.get(key)
+            if decision is not None or timeout <= 0:
+                return decision
+            waiter = threading.Event()
+            self._waiters.setdefault(key, []).append(waiter)
+        waiter.wait(timeout)
+        with self._lock:
+            waiting = self._waiters.get(key, [])
+            if waiter in waiting:  # timed out: nobody popped it
+                waiting.remove(waiter)
+                if not waiting:
+                    del self._waiters[key]
+            return self._decisions.get(key)
+
+    @property
+    def waiting(self) -> int:
+        """Screen calls waiting for a decision now."""
+        with self._lock:
+            return sum(len(w) for w in self._waiters.values())
 
     def __len__(self) -> int:
-        with self._cond:
+        with self._lock:
             return len(self._decisions)
 
     # --- live streams ----------------------------------------------------------------------------
@@ -187,17 +201,17 @@ class DecisionBook:
     def subscribe(self, institutions: frozenset[str] | None = None) -> tuple[int, queue.Queue[Decision]]:
         """A queue receiving every new decision version of ``institutions`` (all when None)."""
         q: queue.Queue[Decision] = queue.Queue(maxsize=_STREAM_QUEUE_SIZE)
-        with self._cond:
+        with self._lock:
             token = self._next_stream
             self._next_stream += 1
             self._streams[token] = (institutions, q)
         return token, q
 
     def unsubscribe(self, token: int) -> None:
-        with self._cond:
+        with self._lock:
             self._streams.pop(token, None)
 
     @property
     def stream_count(self) -> int:
-        with self._cond:
+        with self._lock:
             return len(self._streams)

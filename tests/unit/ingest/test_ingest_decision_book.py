@@ -159,6 +159,37 @@ def test_wait_wakes_on_its_own_decision_only_and_times_out() -> None:
     assert time.monotonic() - started >= 0.2
 
 
+def test_a_decision_wakes_only_the_calls_waiting_for_it_and_timed_out_waiters_are_forgotten() -> None:
+    book = DecisionBook()
+    got: dict[str, Decision | None] = {}
+
+    def wait_for(name: str, post_id: str, timeout: float) -> threading.Thread:
+        def run() -> None:
+            got[name] = book.wait("h1", post_id, SHA_A, timeout)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    same = [wait_for("a1", "pa", 5), wait_for("a2", "pa", 5)]
+    other = wait_for("b", "pb", 5)
+    short = wait_for("c", "pc", 0.1)
+    deadline = time.monotonic() + 2
+    while book.waiting < 4 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert book.waiting == 4
+    book.record(_decision("pa"))
+    for thread in same:
+        thread.join(2)
+    assert got["a1"] is not None and got["a2"] is not None and got["a1"].post_id == "pa"
+    short.join(2)
+    assert got["c"] is None
+    assert book.waiting == 1 and other.is_alive()  # pb's call still waits: pa's decision did not end it
+    book.record(_decision("pb"))
+    other.join(2)
+    assert got["b"] is not None and got["b"].post_id == "pb" and book.waiting == 0
+
+
 def test_streams_get_new_decisions_of_their_institutions() -> None:
     book = DecisionBook()
     token_all, all_q = book.subscribe(None)
