@@ -30,6 +30,11 @@ def main() -> None:
                 "locales (MIT) and GeoNames places from the repo gazetteer (CC BY 4.0)",
                 "license": "project-generated; names MIT, places CC BY 4.0 (attribution: GeoNames.org)",
             },
+            {
+                "name": "PostGuard hand-written annotated staff posts and clinical-note fragments "
+                "(data/train/ner_train_*.txt), with names swapped from the staff-template pools",
+                "license": "written for this project",
+            },
         ],
     )
 
