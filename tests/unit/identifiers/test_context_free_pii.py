@@ -160,3 +160,32 @@ def test_a_postcode_after_a_postcode_cue_may_have_any_countrys_shape() -> None:
     assert spans("ZIP: 4821", "LOCATION") == ["4821"]
     assert [f.attribute("granularity") for f in findings("ZIP: 4821", "LOCATION")] == ["postcode"]
     assert spans("my postal code is 114 32", "LOCATION") == ["114 32"]
+
+
+@pytest.mark.parametrize(
+    ("text", "road"),
+    [
+        ("Two of the lads from the pile-up on the A38 are still with us on HDU.", "A38"),
+        ("Thinking of everyone caught up in the collision near Highway 401 this morning.", "Highway 401"),
+        ("Long night: the RTC off the M62 kept resus busy until 4am.", "M62"),
+        ("Three victims of the shooting at Maple and 7th came through our doors tonight.", "Maple and 7th"),
+        ("Trauma bay was full after the wreck on I-95, all stable now.", "I-95"),
+        ("The hit-and-run along Route 30 brought us a 12 year old, she is fighting.", "Route 30"),
+    ],
+)
+def test_the_road_where_an_incident_happened_is_a_place(text: str, road: str) -> None:
+    assert road in spans(text, "LOCATION")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Crash course in ECG reading at 2pm in the seminar room, all welcome.",
+        "Our accident prevention campaign for toddlers starts next week.",
+        "The A38 is closed for roadworks, allow extra time to get to clinic.",
+        "Shooting stars: our volunteers of the year, photos from the awards night.",
+        "Collision of two ideas: quality improvement meets patient experience.",
+    ],
+)
+def test_incident_words_or_roads_alone_are_not_an_incident_scene(text: str) -> None:
+    assert spans(text, "LOCATION") == []

@@ -74,6 +74,7 @@ _STREET_TRIGGER = _DATA.template(
 )
 _CORNER = _DATA.regex("street_corner")
 _SHIP = _DATA.regex("military_ship")
+_INCIDENT_ROAD = _DATA.regex("incident_road")
 _PART = _DATA.regex("address_part")
 _LINE = _DATA.regex("address_line")
 _PLACE_POSTCODE = _DATA.regex("place_postcode")
@@ -346,7 +347,8 @@ class LocationRecognizer(Recognizer):
         return found
 
 
-_ADDRESS_SCANS = (_STREET, _CROSS, _ADDRESS_CUED, _BOX, _SHIP, _INTERNATIONAL, _CORNER, _AFTER_CUE, _ZIP_CUED)
+_ADDRESS_SCANS = (_STREET, _CROSS, _ADDRESS_CUED, _BOX, _SHIP, _INTERNATIONAL, _CORNER, _AFTER_CUE)
+_ADDRESS_SCANS += (_ZIP_CUED, _INCIDENT_ROAD)
 _SCANNER = RegexScanner(_ADDRESS_SCANS)
 """The address scans' prefilter: which of them match the text at all, in one Hyperscan pass."""
 _GATED = True
@@ -379,6 +381,7 @@ def _street_spans(text: str, present: set[re.Pattern[str]] | None = None) -> lis
     spans += [(m.start(), m.end(), 0.85) for m in _scan(_INTERNATIONAL, text, present)]
     spans += [(m.start("addr"), m.end("addr"), 0.8) for m in _scan(_CORNER, text, present)]
     spans += [(m.start("addr"), m.end("addr"), 0.8) for m in _scan(_AFTER_CUE, text, present)]
+    spans += [(m.start("addr"), m.end("addr"), 0.8) for m in _scan(_INCIDENT_ROAD, text, present)]
     return spans + _address_lines(text)
 
 
