@@ -71,10 +71,11 @@ _STREET_TRIGGER = _DATA.template(
     prefixes=_words("street_prefixes", lower=True),
     words=_words("street_type_words", lower=True),
     cues=_words("address_cues", lower=True),
+    incidents=_words("incident_words", lower=True),
 )
 _CORNER = _DATA.regex("street_corner")
 _SHIP = _DATA.regex("military_ship")
-_INCIDENT_ROAD = _DATA.regex("incident_road")
+_INCIDENT_ROAD = _DATA.template("incident_road", incidents=_words("incident_words"))
 _PART = _DATA.regex("address_part")
 _LINE = _DATA.regex("address_line")
 _PLACE_POSTCODE = _DATA.regex("place_postcode")
