@@ -57,8 +57,8 @@ def test_batch_matches_single_classification_in_order(classifier):
     batch = classifier.classify_batch(posts)
     assert len(batch) == len(posts)
     assert batch == [classifier.classify(p) for p in posts]
-    assert [sorted(_labels(b)) for b in batch[:3]] == [  # a held post gets no MISSING_DISCLAIMER on top
-        ["PERSONAL_ADVICE"],
+    assert [sorted(_labels(b)) for b in batch[:3]] == [  # a held post with a dose: MISSING_DISCLAIMER too
+        ["MISSING_DISCLAIMER", "PERSONAL_ADVICE"],
         ["PATIENT_SOLICITATION"],
         ["UNSUPPORTED_CLAIM"],
     ]

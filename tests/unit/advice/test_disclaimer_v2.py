@@ -70,12 +70,12 @@ def test_no_disclaimer_needed(classifier, text):
 @pytest.mark.parametrize(
     ("text", "other"),
     [
-        ("You should take 40 mg of atorvastatin every night.", ContentLabel.PERSONAL_ADVICE),
+        ("@sam in your case I would skip the surgery, push for physio.", ContentLabel.PERSONAL_ADVICE),
         ("DM me your symptoms and I'll tell you what to take.", ContentLabel.PATIENT_SOLICITATION),
         ("This supplement cures anxiety, 100% guaranteed!", ContentLabel.UNSUPPORTED_CLAIM),
     ],
 )
-def test_a_post_held_for_another_content_label_gets_no_disclaimer_finding(classifier, text, other):
+def test_a_held_post_without_a_dose_gets_no_disclaimer_finding(classifier, text, other):
     labels = {f.label for f in classifier.classify(make_post(text))}
     assert other.value in labels and LABEL not in labels
 
@@ -125,13 +125,44 @@ def test_negated_cues_helplines_and_notices_need_no_disclaimer(classifier, text)
     assert findings_for(classifier, text, LABEL) == []
 
 
-def test_a_held_post_with_a_dose_gets_the_finding_only_when_the_data_switch_is_on(classifier, monkeypatch):
+def test_a_held_post_with_a_dose_gets_the_finding_unless_the_data_switch_is_off(classifier, monkeypatch):
     text = "@sam take naproxen 500mg twice a day with food for a week."
     assert findings_for(classifier, text, ContentLabel.PERSONAL_ADVICE.value)
-    assert findings_for(classifier, text, LABEL) == []
-    monkeypatch.setattr(disclaimer, "DOSE_ON_HELD_POSTS", True)
     assert findings_for(classifier, text, LABEL)
     assert findings_for(classifier, "@sam that sounds like gout, poor you.", LABEL) == []
+    monkeypatch.setattr(disclaimer, "DOSE_ON_HELD_POSTS", False)
+    assert findings_for(classifier, text, LABEL) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sore throat? Gargle warm salt water 4x a day and suck a lozenge.",
+        "Hay fever: 2 sprays in each nostril once daily from March.",
+        "Period pain? Two ibuprofen with food and a hot water bottle.",
+        "Hangover cure: 3-5g of electrolytes in a litre of water.",
+    ],
+)
+def test_numbered_doses_and_frequencies_in_everyday_words_need_a_disclaimer(classifier, text):
+    assert findings_for(classifier, text, LABEL)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sore throat? Gargle warm salt water 4x a day. We can't give individual medical advice here.",
+        "Period pain? Two ibuprofen with food. Check w ur pharmacist first if u take other meds.",
+        "Hay fever: 2 sprays each nostril daily, and discuss the right spray with your own GP.",
+        "Drink plenty of fluids with a cold. This page does not offer personal medical advice.",
+    ],
+)
+def test_a_refusal_to_advise_or_a_referral_in_any_register_is_a_disclaimer(classifier, text):
+    assert findings_for(classifier, text, LABEL) == []
+
+
+def test_a_number_of_people_is_not_a_dose(classifier):
+    text = "Two nurses and 3 doctors joined our vaccine clinic today."
+    assert findings_for(classifier, text, LABEL) == []
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,11 @@ SOURCE_TERMS: tuple[str, ...] = DATA.phrases("source_terms")
 DRUG_SUFFIXES: tuple[str, ...] = DATA.phrases("drug_suffixes")
 """Common INN stems: catches drug names the curated list lacks ("meclizine", "modafinil")."""
 
-_PATTERN_LISTS = {"dose_units": sorted(DOSE_UNITS), "source_acronyms": list(SOURCE_ACRONYMS)}
+_PATTERN_LISTS = {
+    "dose_units": sorted(DOSE_UNITS),
+    "source_acronyms": list(SOURCE_ACRONYMS),
+    "medications": sorted(MEDICATIONS),
+}
 """The word lists the shared token patterns refer to as ``$name``."""
 
 

@@ -68,9 +68,18 @@ _FIRST_PERSON = DATA.words("first_person")
 EXTRA_HEALTH_TERMS: frozenset[str] = DATA.words("extra_health_terms")
 """First aid and everyday self-care topics ("a minor burn") the shared health lists lack."""
 _PATTERN_LISTS = {
-    name: sorted(DATA.words(name)) for name in ("schedule_units", "dose_counts", "interval_words")
-}
-"""The word lists this rule's token patterns refer to as ``$name``."""
+    **{
+        name: sorted(DATA.words(name))
+        for name in (
+            "schedule_units", "dose_counts", "interval_words", "disclaimer_negations", "advice_kinds",
+            "referral_possessives", "referral_links",
+        )
+    },
+    "referral_verbs": sorted({v.split()[0] for v in c.DATA.phrases("referral_verbs")}),
+    "referral_clinicians": sorted(w for w in c.DATA.phrases("referral_clinicians") if " " not in w),
+}  # fmt: skip
+"""The word lists this rule's token patterns refer to as ``$name`` (from cues.yaml: the verbs of its
+referrals without their preposition, 'check', and its one-word clinicians, 'gp')."""
 _HEALTH = (c.HEALTH, EXTRA_HEALTH)
 _CLAUSE_MARKS = DATA.words("clause_marks")
 _DOSE = (c.DOSAGE, SCHEDULE)
@@ -91,6 +100,7 @@ class DisclaimerRule(ContentRule):
 
     def token_patterns(self) -> dict[str, list[TokenPattern]]:
         return {
+            DISCLAIMER: expand(DATA.patterns("disclaimer"), _PATTERN_LISTS),
             SCHEDULE: expand(DATA.patterns("schedule"), _PATTERN_LISTS),
             TIMED_STEP: expand(DATA.patterns("timed_step"), _PATTERN_LISTS),
         }
