@@ -162,3 +162,31 @@ def test_verdict_needs_a_short_sentence(classifier) -> None:
 def test_reported_abuse_without_condemnation_still_counts(classifier) -> None:
     """Quotation marks alone do not excuse a slur-free insult the writer repeats approvingly."""
     assert findings_for(classifier, 'the gomer in bay 4 is a "frequent flyer" lol', UNPRO)
+
+
+CONTEMPT_FOR_THOSE_IN_CHARGE = [
+    "The chancellor's budget is a farce and this government should be ashamed of what it did to GPs.",
+    "Our premier cut three rural maternity units and calls it reform. Absolute clown.",
+    "Every senator who blocked the nurse staffing bill has blood on their hands.",
+    "The CEO got a bonus while we went without a pay rise. Shameful.",
+    "senior management lied to us about the restructure, i'm done being polite",
+    "Management told us breaks are optional now. Pathetic.",
+]
+
+NEUTRAL_ABOUT_THOSE_IN_CHARGE = [
+    "The health minister opened the new dialysis unit today and met our renal team.",
+    "Parliament debates the assisted dying bill this week; our ethics team has written a briefing.",
+    "Our CEO joined the night shift walkround and listened to the team's ideas.",
+    "Pain management after knee surgery: the physio team is running a useful webinar.",
+    "The government has published its new vaccine schedule for infants.",
+]
+
+
+@pytest.mark.parametrize("text", CONTEMPT_FOR_THOSE_IN_CHARGE)
+def test_contempt_for_an_office_or_a_boss_is_politics_or_rant(classifier, text: str) -> None:
+    assert findings_for(classifier, text, RANT), text
+
+
+@pytest.mark.parametrize("text", NEUTRAL_ABOUT_THOSE_IN_CHARGE)
+def test_neutral_mentions_of_offices_and_bosses_are_not(classifier, text: str) -> None:
+    assert findings_for(classifier, text, RANT) == []

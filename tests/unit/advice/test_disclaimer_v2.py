@@ -174,3 +174,27 @@ def test_a_number_of_people_is_not_a_dose(classifier):
 )
 def test_a_step_after_a_lead_word_or_an_effect_in_plain_words_needs_a_disclaimer(classifier, text):
     assert findings_for(classifier, text, LABEL)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stiff neck from the laptop? Shoulder rolls x15 and chin tucks 3x10, morning and night.",
+        "Sore knee after a run? 3 sets of 12 slow squats, and a calf stretch 30 seconds each side.",
+        "Never crush slow-release tablets, swallow them whole with water.",
+        "Reduce salt to under 6g a day if your blood pressure is creeping up.",
+    ],
+)
+def test_exercise_reps_and_more_health_imperatives_need_a_disclaimer(classifier, text):
+    assert findings_for(classifier, text, LABEL)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our physio team ran 3 sets of 5k laps for charity today, well done all.",
+        "Reduce, reuse, recycle: the green team's new bins are by the canteen.",
+    ],
+)
+def test_reps_and_imperatives_without_a_health_topic_need_none(classifier, text):
+    assert findings_for(classifier, text, LABEL) == []

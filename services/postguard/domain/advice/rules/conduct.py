@@ -71,6 +71,9 @@ PARTISAN = "PR:PARTISAN_VOTE"
 VENT = "PR:VENT"
 GRIEVANCE = "PR:GRIEVANCE"
 SARCASM = "PR:SARCASM"
+OFFICE = "PR:OFFICE"
+BOSS = "PR:BOSS"
+AUTHORITY_CONTEMPT = "PR:AUTHORITY_CONTEMPT"
 
 STANDALONE_KINDS = ("slur", "insult", "profanity", "patient_label")
 LEXICON_KINDS = (*STANDALONE_KINDS, "dehumanizing", "disparaging_adj")
@@ -106,6 +109,8 @@ _PHRASE_CUES = {
     THREAT: "threat_phrases",
     GENERALISED: "generalised_target",
     BLAME: "blame",
+    OFFICE: "political_offices",
+    AUTHORITY_CONTEMPT: "authority_contempt",
 }
 """Cue key -> its phrases entry in conduct.yaml."""
 _WORD_CUES = {
@@ -113,6 +118,7 @@ _WORD_CUES = {
     WORKPLACE: "workplace",
     POLITICAL: "political_entities",
     VISITORS: "visitor_words",
+    BOSS: "bosses",
 }
 """Cue key -> its word list in conduct.yaml (each word a one-token phrase)."""
 
@@ -164,6 +170,7 @@ _EXTRA_PATTERN_KEYS = {
     BODY: ("body_ones",),
     EXASPERATION: ("every_single_time", "rhetorical_always"),
     POLITICAL: ("party_subject",),
+    BOSS: ("management_ref",),
 }
 """Cue keys with a second token-pattern entry besides their phrases or first entry."""
 
@@ -388,7 +395,8 @@ class ConductRule(ContentRule):
     def politics_or_rant(self, cues: DocCues) -> list[Finding]:
         """POLITICS_OR_RANT findings: a culture-war slogan; a party or politician with a hostile stance, or
         with a supportive one unless the sentence is about a health measure (advocacy, not partisanship);
-        venting at the job or employer, and curses aimed at no person."""
+        a government office or a boss with contempt in the sentence; venting at the job or employer, and
+        curses aimed at no person."""
         hits: list[Hit] = [(s, "politics") for s in (*cues.spans(CULTURE_WAR), *cues.spans(PARTISAN))]
         hits += [(s, "rant") for s in (*cues.spans(RANT), *_own_voice(cues, VENT))]
         if cues.has(GRIEVANCE) and cues.has(SARCASM):
@@ -397,6 +405,9 @@ class ConductRule(ContentRule):
             supportive = cues.has(SUPPORT, i) and not cues.has(HEALTH_MEASURE, i)
             if cues.has(HOSTILE, i) or supportive:
                 hits += [(s, "politics") for s in cues.spans(POLITICAL, i)]
+            if _contempt_for_authority(cues, i):
+                hits += [(s, "politics") for s in (*cues.spans(POLITICAL, i), *cues.spans(OFFICE, i))]
+                hits += [(s, "rant") for s in cues.spans(BOSS, i)]
             at_people = cues.has_any((IDENTITY, PATIENT), i) and not cues.has(WORKPLACE, i)
             if not at_people:
                 hits += [(s, "rant") for s in cues.spans(CURSE, i)]
@@ -474,6 +485,20 @@ def _quote_in_sentence(cues: DocCues, span: tuple[int, int]) -> bool:
     ('a relative called our nurse a "..." today')."""
     sentence = cues.sentences[cues.sentence_of(span[0])]
     return any(sentence.start <= lo and hi <= sentence.end for lo, hi in cues.context.quoted)
+
+
+def _contempt_for_authority(cues: DocCues, sentence: int) -> bool:
+    """Hostility or contempt for those in charge in ``sentence``, or in a short verdict sentence right
+    after it ('... and calls it reform. Absolute clown.', '... a pay rise. Shameful.')."""
+    keys = (HOSTILE, AUTHORITY_CONTEMPT)
+    if cues.has_any(keys, sentence):
+        return True
+    after = sentence + 1
+    return (
+        after < len(cues.sentences)
+        and len(cues.sentences[after]) <= _VERDICT_TOKENS
+        and cues.has_any(keys, after)
+    )
 
 
 def _exasperated(cues: DocCues, sentence: int) -> bool:
