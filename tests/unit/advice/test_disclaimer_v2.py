@@ -180,7 +180,7 @@ def test_a_step_after_a_lead_word_or_an_effect_in_plain_words_needs_a_disclaimer
     "text",
     [
         "Stiff neck from the laptop? Shoulder rolls x15 and chin tucks 3x10, morning and night.",
-        "Sore knee after a run? 3 sets of 12 slow squats, and a calf stretch 30 seconds each side.",
+        "After a run, 3 sets of 12 slow squats for a sore knee, and a calf stretch 30 seconds each side.",
         "Never crush slow-release tablets, swallow them whole with water.",
         "Reduce salt to under 6g a day if your blood pressure is creeping up.",
     ],
