@@ -178,3 +178,16 @@ def test_care_in_other_wordings_is_confirmed_at_the_policy_bar(classifier, text)
 @pytest.mark.parametrize("text", NOT_CONFIRMED)
 def test_visits_staff_and_notices_confirm_no_care(classifier, text):
     assert findings_for(classifier, text, LABEL) == []
+
+
+def test_an_answer_to_a_reviewer_that_names_a_colleague_still_confirms_care(classifier):
+    text = (
+        "Thank you for your kind words about your stay on our renal ward. "
+        "We'll pass them on to Sister Adeyemi and the team."
+    )
+    assert findings_for(classifier, text, LABEL)
+
+
+def test_a_post_about_a_colleague_still_confirms_nothing(classifier):
+    text = "Welcome back Dr Osei! We missed you on the renal ward, hope your knee surgery went well."
+    assert findings_for(classifier, text, LABEL) == []

@@ -129,6 +129,9 @@ _CARE_EVENTS = (
 )
 _LINKED_EVENTS = frozenset({CARED_FOR, PRIVILEGED_CARE, BACK_ON_WARD, TIME_HERE, CAME_IN, *_TOLD_EVENTS})
 _NEEDS_LINK = frozenset({DURING_CARE, GOING_HOME})
+_ANSWERS = frozenset({"frame", "apology"})
+"""Addressees that are a reviewer or a complainant by the post's own wording: a colleague named in a
+later sentence of such an answer does not make the whole post about colleagues."""
 
 _ADDRESSEE_TEXTS = {
     "reply": "replies to one account (a leading @handle)",
@@ -180,14 +183,17 @@ class CareConfirmationRule(ContentRule):
         }
 
     def evaluate(self, cues: DocCues) -> list[Finding]:
-        if not cues.has_any(_CARE_EVENTS) or cues.has_any((STAFF_ADDRESS, STAFF_CONTEXT)):
+        if not cues.has_any(_CARE_EVENTS):
             return []
         doc_addressee = _doc_addressee(cues)
+        staff = (STAFF_ADDRESS, STAFF_CONTEXT)
+        if cues.has_any(staff) and (doc_addressee not in _ANSWERS or cues.has_any(staff, 0)):
+            return []  # a post to or about a colleague (or opening with one): its "you" is a colleague
         named = cues.has(NAMED)
         findings: list[Finding] = []
         for i in range(len(cues.sentences)):
-            if not cues.has_any(_CARE_EVENTS, i):
-                continue
+            if not cues.has_any(_CARE_EVENTS, i) or cues.has_any(staff, i):
+                continue  # an answer to a reviewer may still name a colleague ("we'll tell Sister Lee")
             addressee = doc_addressee or _sentence_addressee(cues, i)
             if addressee is None:
                 continue  # "your stay" in a broadcast post addresses every reader, no one in particular
