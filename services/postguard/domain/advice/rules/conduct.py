@@ -491,25 +491,26 @@ def _contempt_for_authority(cues: DocCues, sentence: int) -> bool:
     """Hostility or contempt for those in charge in ``sentence``, or in a short verdict sentence right
     after it ('... and calls it reform. Absolute clown.', '... a pay rise. Shameful.')."""
     keys = (HOSTILE, AUTHORITY_CONTEMPT)
-    if cues.has_any(keys, sentence):
-        return True
+    return cues.has_any(keys, sentence) or _verdict_after(cues, sentence, keys)
+
+
+def _exasperated(cues: DocCues, sentence: int) -> bool:
+    """Exasperation or a mock marker in ``sentence``, or exasperation in a short verdict sentence right
+    after it ('... and then complain. Typical.', 'Every. Single. Time.', 'Not on my shift.')."""
+    return cues.has_any((EXASPERATION, MOCK_MARKER), sentence) or _verdict_after(
+        cues, sentence, (EXASPERATION,)
+    )
+
+
+def _verdict_after(cues: DocCues, sentence: int, keys: tuple[str, ...]) -> bool:
+    """Whether the sentence right after ``sentence`` is a short verdict (at most ``_VERDICT_TOKENS``
+    tokens) holding one of ``keys``."""
     after = sentence + 1
     return (
         after < len(cues.sentences)
         and len(cues.sentences[after]) <= _VERDICT_TOKENS
         and cues.has_any(keys, after)
     )
-
-
-def _exasperated(cues: DocCues, sentence: int) -> bool:
-    """Exasperation or a mock marker in ``sentence``, or exasperation in a short verdict sentence right
-    after it ('... and then complain. Typical.', 'Every. Single. Time.', 'Not on my shift.')."""
-    if cues.has_any((EXASPERATION, MOCK_MARKER), sentence):
-        return True
-    after = sentence + 1
-    if after >= len(cues.sentences):
-        return False
-    return len(cues.sentences[after]) <= _VERDICT_TOKENS and cues.has(EXASPERATION, after)
 
 
 def _own_voice(cues: DocCues, key: str) -> list[tuple[int, int]]:
