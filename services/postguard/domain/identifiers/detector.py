@@ -14,7 +14,13 @@ from postguard.domain.identifiers.merge import merge_findings
 from postguard.domain.identifiers.messages import reason_for, suggestion_for
 from postguard.domain.identifiers.recognizers.location import residence_cue
 from postguard.domain.identifiers.registry import RecognizerRegistry
-from postguard.domain.identifiers.roles import drop_unit_names, patient_side, share_list_roles, with_role
+from postguard.domain.identifiers.roles import (
+    drop_unit_names,
+    patient_side,
+    share_list_roles,
+    share_name_roles,
+    with_role,
+)
 from postguard.domain.text_guard import check_budget, load_of, stage_texts
 from postguard.domain.types import Category, Finding, IdentifierLabel, Post
 
@@ -90,7 +96,7 @@ class IdentifierDetector:
                 if f is not None
             ]
             merged = drop_unit_names(merge_findings([*rule_findings, *accepted]), text)
-            results.append(share_list_roles(merged, text))
+            results.append(share_name_roles(share_list_roles(merged, text), text))
         return results
 
     def _entities(self, texts: Sequence[str], tokens: list[Tokens] | None) -> list[list[Finding]]:

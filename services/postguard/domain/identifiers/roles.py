@@ -85,9 +85,9 @@ def _before(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'’])(?:{_alternation(_DATA.phrases(name))})[ \t,:(\-–]*$")
 
 
-def _after(name: str, separators: str = r"[ \t,:(\-–]*") -> re.Pattern[str]:
-    """A cue of list ``name`` starting the text (after the separators)."""
-    return re.compile(rf"{separators}(?:{_alternation(_DATA.phrases(name))})(?![\w])")
+def _after(name: str, separators: str = r"[ \t,:(\-–]*", tail: str = "") -> re.Pattern[str]:
+    """A cue of list ``name`` starting the text (after the separators), then ``tail`` (a lookahead)."""
+    return re.compile(rf"{separators}(?:{_alternation(_DATA.phrases(name))})(?![\w]){tail}")
 
 
 def _anywhere(name: str) -> re.Pattern[str]:
@@ -117,9 +117,10 @@ _STRONG_BEFORE = 4
 _APPOSITIVE = r"[ \t]*,[ \t]*(?:(?:our|my|the|a|an)[ \t]+)?(?:new[ \t]+)?(?:[a-z]+[ \t]+){0,2}"
 """Between a name and a job title in apposition ("Aisling, our new clinical nurse specialist")."""
 _ATTACHED_AFTER = (
-    (STAFF, _after("staff_postnominals", r"[ \t]*(?:,[ \t]*)?")),
+    (STAFF, _after("staff_postnominals", r"[ \t]*(?:,[ \t]*)?", r"(?![ \t]*#?\d)")),  # "rm 412" is a room
     (STAFF, _after("staff_titles", _APPOSITIVE)),
     (RELATIVE, _after("relative_after", r"[ \t]*,[ \t]*")),
+    (PATIENT, _KIN_AFTER),
     (PUBLIC, _after("public_after", r"[ \t]*")),
     (PATIENT, _after("patient_after")),
     (STAFF, _after("staff_after", r"[ \t]*")),
@@ -127,8 +128,15 @@ _ATTACHED_AFTER = (
 _TEAM_AFTER = _DATA.regex("team_after")
 """'from the bed management team': its cue is reported as a fixed phrase (the team's words are post text)."""
 AGE_AFTER = _DATA.regex("age_after")
+BED_OR_AGE_AFTER = _DATA.regex("bed_or_age_after")
+"""A bed number or a birthday right after a name ("Lily Chen in 18"): matched at the name's end."""
+_HOME_TOWN_AFTER = _DATA.regex("home_town_after")
+_WORKPLACE_AFTER = _DATA.regex("workplace_after")
+_PLACE_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 """An age right after a name ("Maya, 4,"): matched at the name's end."""
-_HONORIFIC_BEFORE = re.compile(rf"(?<![\w])(?:{_alternation(HONORIFICS)})\.?[ \t]*$")
+_LAY_HONORIFICS = [*HONORIFICS, *rule_file("person.yaml").words("more_honorifics")]
+_HONORIFIC_BEFORE = re.compile(rf"(?<![\w])(?:{_alternation(_LAY_HONORIFICS)})\.?[ \t]*$")
+"""A lay honorific ending the text: lexicons' honorifics and person.yaml's more_honorifics ('Mzee')."""
 _SIGN_OFFS = _alternation(_DATA.phrases("sign_offs"))
 _SIGN_OFF = re.compile(rf"(?:^|\n)[ \t]*(?:{_SIGN_OFFS})[ \t]*(?:[,!.][ \t]*)?(?:\n[ \t]*)?$")
 _SIGNATURE_DASH = _DATA.regex("signature_dash")
@@ -162,7 +170,7 @@ def _attached(analysis: Analysis, start: int, end: int) -> tuple[str, str] | Non
     if best is not None and best[3] < _STRONG_BEFORE:
         return best[1], best[2]
     after = analysis.lower[end : min(s_hi, end + _WINDOW)]
-    decided = _attached_after(after)
+    decided = _attached_after(after) or _home_town(analysis, end, s_hi)
     if decided is not None and (best is None or decided[0] == PATIENT):
         return decided  # an age or a bed right after the name beats "I'm" / "by" before it
     return (best[1], best[2]) if best is not None else None
@@ -172,11 +180,34 @@ def _attached_after(after: str) -> tuple[str, str] | None:
     """The role and cue of a cue starting right after the name."""
     if AGE_AFTER.match(after):
         return PATIENT, "an age"
+    if BED_OR_AGE_AFTER.match(after):
+        return PATIENT, "a bed number or a birthday"
     for role, pattern in _ATTACHED_AFTER:
         m = pattern.match(after)
         if m:
             return role, _phrase(m.group())
     return (STAFF, "a team after the name") if _TEAM_AFTER.match(after) else None
+
+
+def _home_town(analysis: Analysis, end: int, s_hi: int) -> tuple[str, str] | None:
+    """'<name> from <place>' where the place is a home town, not a workplace: a gazetteer place, or a
+    capitalised word that is no dictionary word ('Otieno from Nyalenda')."""
+    cue = _HOME_TOWN_AFTER.match(analysis.lower, end, s_hi)
+    if cue is None:
+        return None
+    word = _PLACE_WORD.match(analysis.text, cue.end(), s_hi)
+    if word is None or word.group().isupper():
+        return None  # "Sam from ICU", "Jo from HR": a unit
+    from postguard.domain.identifiers.recognizers.location import GAZETTEER  # location imports roles
+
+    places = GAZETTEER.find(analysis.text[cue.end() : s_hi], analysis.lower[cue.end() : s_hi])
+    place_end = next((cue.end() + p.end for p in places if p.start == 0), None)
+    lower = word.group().lower()
+    if place_end is None and word.group()[0].isupper() and lower not in english_words() | medical_words():
+        place_end = word.end()
+    if place_end is None or _WORKPLACE_AFTER.match(analysis.lower, place_end, s_hi):
+        return None
+    return PATIENT, "a home town after the name"
 
 
 def _signature(analysis: Analysis, start: int, end: int) -> tuple[str, str] | None:
@@ -254,8 +285,6 @@ def _in_sentence(analysis: Analysis, start: int, end: int) -> tuple[str, str] | 
     staff = _nearest(analysis, STAFF, start, end)
     if care is not None and staff is not None and _did_the_work(analysis, start, end):
         return STAFF, staff[1]  # "thanks to Priya for helping with the admission": she did the care
-    if care is not None and _KIN_AFTER.match(analysis.lower, end):
-        return PATIENT, care[1]  # "Wiremu's dad brought the ward pizza to say thanks"
     if care is not None and staff is not None and _only_places(analysis, start, end):
         return STAFF, staff[1]  # "shoutout to Priya for an amazing shift on the ward": a workplace
     if care is not None:
@@ -449,3 +478,46 @@ def share_list_roles(findings: list[Finding], text: str) -> list[Finding]:
 def patient_side(finding: Finding) -> bool:
     """Is ``finding`` a patient detail: not a PERSON, or a name whose role is not staff/public/account?"""
     return finding.label != IdentifierLabel.PERSON or finding.attribute("role") not in NOT_PATIENT_ROLES
+
+
+_SAME_NAME_REASON = "the same name is a patient's or a relative's elsewhere in the post"
+_PATIENT_SIDE_ROLES = frozenset({PATIENT, RELATIVE})
+
+
+def share_name_roles(findings: list[Finding], text: str) -> list[Finding]:
+    """A name repeated in a post is one person: a mention that is a patient's or a relative's ("my
+    patient Dolores ... Dolores honey, thank you") makes every other mention of the same name, or of
+    one word of it ("Carmen Ruiz ... Carmen"), patient-side too, whatever its own sentence credits. A
+    mention after its own staff or public title ("Dr Patel" beside "Mrs Patel") keeps its role: a
+    title tells two people of one surname apart."""
+    people = [f for f in findings if f.label == IdentifierLabel.PERSON and f.in_text]
+    sided: dict[str, Finding] = {}
+    for f in people:
+        if f.attribute("role") in _PATIENT_SIDE_ROLES:
+            words = text[f.start : f.end].lower().split()
+            for key in (" ".join(words), *words):
+                sided.setdefault(key, f)
+    if not sided:
+        return findings
+    out = []
+    for f in findings:
+        if f.label != IdentifierLabel.PERSON or not f.in_text or f.attribute("role") in _PATIENT_SIDE_ROLES:
+            out.append(f)
+            continue
+        key = " ".join(text[f.start : f.end].lower().split())
+        source = sided.get(key)
+        if source is None or f.attribute("form") == "handle" or _titled(text, f.start):
+            out.append(f)
+            continue
+        role = source.attribute("role")
+        attributes = tuple(sorted({*(a for a in f.attributes if a[0] != "role"), ("role", role)}))
+        confidence = max(f.confidence, min(source.confidence, 0.85))
+        reason = f"{_REASONS[role]} ({_SAME_NAME_REASON})"
+        out.append(replace(f, attributes=attributes, confidence=confidence, reason=reason))
+    return out
+
+
+def _titled(text: str, start: int) -> bool:
+    """Is the name at ``start`` right after a staff or public title ("Dr", "Minister")?"""
+    before = text[max(0, start - _WINDOW) : start].lower()
+    return bool(_STAFF_TITLE.search(before) or _PUBLIC_TITLE.search(before))

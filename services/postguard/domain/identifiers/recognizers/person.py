@@ -29,11 +29,18 @@ from postguard.domain.identifiers.lexicons import (
     RELATIVES,
     US_STATES,
     WEEKDAYS,
+    english_words,
     expand_patterns,
     rule_file,
 )
 from postguard.domain.identifiers.recognizer import Recognizer, TokenPattern
-from postguard.domain.identifiers.roles import AGE_AFTER, HANDLE_FORM, care_in_sentence, with_role
+from postguard.domain.identifiers.roles import (
+    AGE_AFTER,
+    BED_OR_AGE_AFTER,
+    HANDLE_FORM,
+    care_in_sentence,
+    with_role,
+)
 from postguard.domain.spans import FixedSpans
 from postguard.domain.types import Finding, IdentifierLabel
 
@@ -77,6 +84,7 @@ _PATTERN_LISTS: dict[str, list[str]] = {
     "operations": sorted(_DATA.words("operations")),
     "done_to": sorted(_DATA.words("done_to")),
     "kin": sorted(_DATA.words("kin_words") | set(RELATIVES)),
+    "bare_kin": sorted(_DATA.words("bare_kin")),
     "pet_words": sorted(_DATA.words("pet_words")),
     "care_places": sorted(_DATA.words("care_places")),
     "care_verbs": sorted(_DATA.words("care_verbs")),
@@ -97,6 +105,7 @@ _CONFIDENCE = {
     "GIVEN_CARE": _DATA.number("given_care_confidence"),
     "NAMED": _DATA.number("named_confidence"),
     "IN_BED": _DATA.number("in_bed_confidence"),
+    "BED_FIRST": _DATA.number("bed_first_confidence"),
     "CLINICIAN": _DATA.number("clinician_confidence"),
     "CREDIT": _DATA.number("credit_confidence"),
 }
@@ -121,6 +130,9 @@ _PATIENT_PLACE = frozenset({"PET_NAME", "IN_BED"})
 _COT_WORDS = frozenset(_DATA.words("cot_words"))
 _LAY_HONORIFIC = frozenset({"HONORIFIC", "HONORIFIC_LOWER"})
 _HONORIFIC_SET = frozenset(HONORIFICS)
+_BARE_KIN = frozenset(_DATA.words("bare_kin"))
+_OWN = frozenset({"my", "our"})
+"""'my son Jack': the account's own family, not a patient's relative."""
 
 
 def _care_form(span: Span) -> str | None:
@@ -138,6 +150,8 @@ def _hint(key: str, span: Span) -> str:
     """What ``roles.with_role`` should know of the cue: a lay honorific, or a care verb after the name."""
     if key in _LAY_HONORIFIC:
         return "honorific"
+    if key == "BED_FIRST":
+        return "in bed"  # "Bed 5 Imtiaz": a patient's place, as "Imtiaz in bed 5"
     if key in _PATIENT_PLACE:
         return key.lower().replace("_", " ")  # "pet name", "in bed": cues only a patient's name has
     return "care" if key == "GIVEN_CARE" and _care_form(span) not in _SENTENCE_CARE else ""
@@ -194,6 +208,14 @@ class PersonRecognizer(Recognizer):
         """Context checks a cue match needs beyond its pattern."""
         if key == "IN_BED" and not PersonRecognizer._in_bed_ok(analysis, span, start, end):
             return False
+        if (
+            key == "RELATIVE"
+            and span[0].lower_ in _BARE_KIN
+            and not PersonRecognizer._bare_kin_ok(span, start)
+        ):
+            return False
+        if key == "BED_FIRST" and not _name_like(analysis.text[start:end].split()[0]):
+            return False
         if key in _FIRST_TOKEN or key in _LAST_TOKEN:
             token = span[0] if key in _FIRST_TOKEN else span[-1]
             if token.is_lower and token.lower_ in _WORD_NAMES:
@@ -211,11 +233,23 @@ class PersonRecognizer(Recognizer):
         return not (unsafe and analysis.headline(start, end))  # "Ebola Patient Dies": not names
 
     @staticmethod
+    def _bare_kin_ok(span: Span, start: int) -> bool:
+        """A bare family word names a relative unless it is the account's own ('my son Jack') or the
+        word after it is no name ('Mother Nature')."""
+        before = span.doc[span.start - 1] if span.start > 0 else None
+        if before is not None and before.lower_ in _OWN:
+            return False
+        first = next(t for t in span if t.idx == start)
+        return _name_like(first.text)
+
+    @staticmethod
     def _in_bed_ok(analysis: Analysis, span: Span, start: int, end: int) -> bool:
         """A name before 'in bed': bare, and at a sentence's start only before a numbered bed or a cot
         ('Dot from bed 9 went home', 'Ayla in the cot'), not 'Everyone in bed by ten'."""
         if not PersonRecognizer._bare(span[0], alone=False):
             return False
+        if span[-1].like_num and not BED_OR_AGE_AFTER.match(analysis.lower, end):
+            return False  # "Jo in 14 days", "Sam in 2019"
         if analysis.sentence_bounds(start, end)[0] != start:
             return True
         after = span.doc[span.end] if span.end < len(span.doc) else None
@@ -254,6 +288,8 @@ class PersonRecognizer(Recognizer):
         """Character span of the name tokens inside a cue match (None when there are none)."""
         if key == "IN_BED":
             tokens = list(itertools.takewhile(lambda t: not t.is_lower, span))  # "<Name> in (the) bed"
+        elif key == "BED_FIRST":
+            tokens = [t for t in itertools.dropwhile(lambda t: not t.like_num, span) if t.is_title][:2]
         elif key in _FIRST_TOKEN:
             before = span.doc[span.start - 1] if span.start > 0 else None
             given_first = before is not None and before.is_title and before.lower_ in _GIVEN_SET
@@ -267,3 +303,9 @@ class PersonRecognizer(Recognizer):
         if not tokens:
             return None, 0
         return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+
+
+def _name_like(word: str) -> bool:
+    """Is a capitalised word a name by itself: a listed given name, or no dictionary word?"""
+    lower = word.lower()
+    return lower in _GIVEN_SET or lower not in english_words()

@@ -1,0 +1,135 @@
+"""Whose name (``roles``, ``recognizers/person``): family words without a possessive, a bed number
+before or after a name, a home town after it, "the X family", a name repeated in a post, a credential
+that is really a room number, and elders' honorifics. The team's own texts (varied names and places).
+Names the fake NER tags are given per case; rule-found names need none."""
+
+from __future__ import annotations
+
+import pytest
+from identifier_support import detector, post
+from postguard.domain.identifiers.roles import ACCOUNT, PATIENT, RELATIVE, STAFF
+from test_roles import with_ner
+
+pytestmark = pytest.mark.unit
+
+PATIENT_SIDE = {PATIENT, RELATIVE, "unknown"}
+
+
+def names(text: str, *ner: str) -> dict[str, tuple[str, float]]:
+    """``{name: (role, confidence)}`` of the PERSON findings (the last mention of a repeated name)."""
+    found = (with_ner(*ner) if ner else detector()).detect(post(text))
+    return {text[f.start : f.end]: (f.attribute("role"), f.confidence) for f in found if f.label == "PERSON"}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Pt 17F, seen in resus. Mother Siobhan on her way from work.", "Siobhan"),
+        ("post-op day 1, obs stable, wife Ngozi staying overnight", "Ngozi"),
+        ("Lovely chat with your dad Eamon this morning, he's doing great", "Eamon"),
+        ("NOK: son Radoslaw, phone in notes", "Radoslaw"),
+    ],
+)
+def test_a_bare_family_word_before_a_name_finds_a_relative(text: str, name: str) -> None:
+    role, confidence = names(text)[name]
+    assert role == RELATIVE and confidence >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mother Nature is showing off on the drive in to the ward today",
+        "my son Oliver says hi to everyone on nights 💙",
+    ],
+)
+def test_no_relative_for_a_dictionary_word_or_the_accounts_own_family(text: str) -> None:
+    found = names(text)
+    assert all(role not in PATIENT_SIDE for role, _ in found.values()), found
+
+
+def test_my_family_word_makes_a_model_name_the_accounts_not_a_patients() -> None:
+    assert names("Picked up my daughter Isla after a long shift on the ward", "Isla")["Isla"][0] == ACCOUNT
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Handover: Bay 2 Kowalczyk 71M #NOF, for theatre AM", "Kowalczyk"),
+        ("bed 9 - Adaeze, day 3 abx, mobilising", "Adaeze"),
+        ("someone pls check on Dorota Wiśniewska in 12, call bell going", "Dorota Wiśniewska"),
+    ],
+)
+def test_a_bed_number_before_or_after_a_name_finds_a_patient(text: str, name: str) -> None:
+    role, confidence = names(text)[name]
+    assert role == PATIENT and confidence >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text", ["Bed 4 Stable overnight, no concerns", "Catch up with Jo in 14 days re rota"]
+)
+def test_no_patient_from_a_dictionary_word_or_a_span_of_time(text: str) -> None:
+    assert all(role != PATIENT for role, _ in names(text).values())
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Tendai from Chitungwiza pulled his line out again, third time tonight", "Tendai"),
+        ("Big shoutout to Ruairi from Ballyfermot who made us all laugh during his obs", "Ruairi"),
+    ],
+)
+def test_a_home_town_after_a_name_makes_it_a_patients(text: str, name: str) -> None:
+    assert names(text, name)[name][0] == PATIENT
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Massive thanks to Sarah from Leeds Teaching Hospitals for the sim training", "Sarah"),
+        ("Thanks to Priyanka from HR for sorting our rota", "Priyanka"),
+    ],
+)
+def test_a_workplace_after_from_is_no_home_town(text: str, name: str) -> None:
+    assert names(text, name)[name][0] == STAFF
+
+
+def test_the_x_family_and_a_possessive_family_word_are_patient_side_in_a_credit() -> None:
+    found = names(
+        "Huge thank you to the Okonjo family for the cake! And shoutout to Bartek's whole family too",
+        "Okonjo",
+        "Bartek",
+    )
+    assert found["Okonjo"][0] == PATIENT and found["Bartek"][0] == PATIENT
+
+
+def test_a_title_before_the_name_still_decides_over_a_family_word_after_it() -> None:
+    assert names("Thanks to Dr Achterberg's wife for the brownies", "Achterberg")["Achterberg"][0] == STAFF
+
+
+def test_a_repeated_name_is_one_person_whatever_its_own_sentence_credits() -> None:
+    text = "My patient Ferdinand, 88, made my night. Ferdinand, thank you for the card!"
+    found = (with_ner("Ferdinand")).detect(post(text))
+    roles = {f.attribute("role") for f in found if f.label == "PERSON"}
+    assert roles == {PATIENT}
+
+
+def test_a_titled_namesake_keeps_its_own_role() -> None:
+    text = "Mrs Okeke went home today. Thank you to Dr Okeke for the referral."
+    found = with_ner("Okeke").detect(post(text))
+    roles = sorted(f.attribute("role") for f in found if f.label == "PERSON")
+    assert roles == [PATIENT, STAFF] or roles == ["unknown", STAFF]
+
+
+def test_a_room_number_after_a_name_is_no_credential() -> None:
+    role, _ = names("wrong chat!! Marisol Vega rm 310 family wants an update", "Marisol Vega")["Marisol Vega"]
+    assert role != STAFF
+
+
+def test_an_elders_honorific_keeps_a_name_patient_side_without_care_words() -> None:
+    role, confidence = names("Mzee Kamau told me the best stories today", "Kamau")["Kamau"]
+    assert role in PATIENT_SIDE and confidence >= 0.5
+
+
+def test_an_age_and_sex_shorthand_makes_a_post_about_a_patient() -> None:
+    role, confidence = names("Safeguarding: 15F attended w/ Shauna, hx inconsistent", "Shauna")["Shauna"]
+    assert role in PATIENT_SIDE and confidence >= 0.5
