@@ -5,7 +5,7 @@ Each line is ``platform | text``; entities are marked inline as ``{{span|LABEL}}
 model, whatever the role: the NER learns what a name is; the detector's role cues decide whose it is.
 
 Each file is split by post (80/10/10, seeded). Training posts are used as written and, ``SWAPS`` more
-times, with every person (and one-word place) swapped for a name or town drawn from the training share
+times, with every person and place swapped for a name or town drawn from the training share
 of the staff-template pools (`staff_templates.Filler`), keeping the writer's casing, so the natural
 contexts are learnt with many names, not the few a writer happened to pick.
 """
@@ -96,8 +96,8 @@ def _cased(value: str, like: str) -> str:
 
 
 def _replacement(entity: Entity, original: str, before: str, filler: Filler) -> str | None:
-    """A new name or town for one span, or None to keep it (multi-word places, facilities, orgs)."""
-    if entity.label == "LOCATION" and " " not in original and filler.rng.random() < 0.5:
+    """A new name or town for one span, or None to keep it (facilities, orgs)."""
+    if entity.label == "LOCATION":  # every place, so the model learns where places sit, not which
         return _cased(filler.town(), original)
     if entity.label != "PERSON":
         return None
@@ -109,7 +109,7 @@ def _replacement(entity: Entity, original: str, before: str, filler: Filler) -> 
 
 
 def swap_names(post: Post, filler: Filler) -> Example:
-    """The post with its people (and some one-word places) replaced; the same name maps alike."""
+    """The post with its people and places replaced; the same name maps alike."""
     out, spans, pos, chosen = "", [], 0, {}
     for e in post.entities:
         original = post.text[e.start : e.end]

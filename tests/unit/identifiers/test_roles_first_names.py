@@ -22,7 +22,7 @@ pytestmark = pytest.mark.unit
 
 LOCALES = (
     "en_US", "en_GB", "en_IE", "ga_IE", "en_IN", "en_NZ", "en_PK", "en_NG", "yo_NG", "ig_NG", "ha_NG",
-    "tw_GH", "en_KE", "fr_CA", "es_MX",
+    "tw_GH", "en_KE", "fr_CA", "es_MX", "sw", "zu_ZA", "id_ID", "vi_VN", "pl_PL", "ro_RO", "tr_TR", "pt_BR",
 )  # fmt: skip
 DATA = Path(__file__).resolve().parents[3] / "services/postguard/domain/identifiers/data/first_names.yaml"
 WORDS = Path("/usr/share/dict/american-english")

@@ -28,6 +28,7 @@ def names(text: str, *ner: str) -> dict[str, tuple[str, float]]:
         ("post-op day 1, obs stable, wife Ngozi staying overnight", "Ngozi"),
         ("Lovely chat with your dad Eamon this morning, he's doing great", "Eamon"),
         ("NOK: son Radoslaw, phone in notes", "Radoslaw"),
+        ("Kwabena went home today and his daddy Kofi carried him out like a trophy", "Kofi"),
     ],
 )
 def test_a_bare_family_word_before_a_name_finds_a_relative(text: str, name: str) -> None:
@@ -133,3 +134,16 @@ def test_an_elders_honorific_keeps_a_name_patient_side_without_care_words() -> N
 def test_an_age_and_sex_shorthand_makes_a_post_about_a_patient() -> None:
     role, confidence = names("Safeguarding: 15F attended w/ Shauna, hx inconsistent", "Shauna")["Shauna"]
     assert role in PATIENT_SIDE and confidence >= 0.5
+
+
+def test_a_capitalised_stop_word_before_a_name_is_no_part_of_a_longer_name() -> None:
+    role, confidence = names("When Gruffydd was admitted last night his wife brought the whole farm's eggs")[
+        "Gruffydd"
+    ]
+    assert role == PATIENT and confidence >= 0.5
+
+
+def test_a_twin_sister_is_a_relative_not_a_nurse_called_sister() -> None:
+    text = "Nia was so brave in recovery. Her twin sister Amara held her hand the whole time"
+    assert names(text, "Amara")["Amara"][0] == RELATIVE
+    assert names("Sister Amara did my induction on the ward today", "Amara")["Amara"][0] == STAFF

@@ -276,8 +276,8 @@ class PersonRecognizer(Recognizer):
         before = doc[i - 1] if i > 0 else None
         if before is not None and (before.lower_ in _NOT_BEFORE_NAME or not before.whitespace_):
             return False
-        if before is not None and before.is_title and before.lower_ not in _GIVEN_SET:
-            return False  # "Moose Jaw": a longer proper name (a given name before is its first name)
+        if before is not None and before.is_title and before.lower_ not in _GIVEN_SET | STOP_WORDS:
+            return False  # "Moose Jaw": a longer proper name; not "When Huw was admitted"
         after = doc[i + 1] if i + 1 < len(doc) else None
         if alone and after is not None:
             return not (after.is_title or (not token.whitespace_ and after.text in "-'’"))
