@@ -147,3 +147,36 @@ def test_a_twin_sister_is_a_relative_not_a_nurse_called_sister() -> None:
     text = "Nia was so brave in recovery. Her twin sister Amara held her hand the whole time"
     assert names(text, "Amara")["Amara"][0] == RELATIVE
     assert names("Sister Amara did my induction on the ward today", "Amara")["Amara"][0] == STAFF
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Love letter to our porters: Dougie, Emeka and Reuben kept the whole ward moving today", "Emeka"),
+        ("Our receptionists, Tamsin and Obinna, rewrote the waiting room signs", "Tamsin"),
+        ("Staff Excellence Awards 🏆 Nurse of the Year: Saoirse Kavanagh, Cardiology", "Saoirse Kavanagh"),
+        ("Cathal started as a porter here in 1989 and now runs the whole of theatres", "Cathal"),
+    ],
+)
+def test_plural_job_words_awards_and_careers_name_colleagues(text: str, name: str) -> None:
+    names_found = names(text, *{"Emeka": ("Dougie", "Emeka", "Reuben")}.get(name, (name,)))
+    assert names_found[name][0] == STAFF
+
+
+def test_a_plural_job_word_does_not_reach_past_an_honorific() -> None:
+    text = "Update for our volunteers: Mr. Okwuosa passed peacefully at the hospice last night"
+    assert names(text, "Okwuosa")["Okwuosa"][0] != STAFF
+
+
+def test_a_post_about_the_job_keeps_an_unknown_name_under_the_bar_but_its_ward() -> None:
+    text = "Ward 7 night shift crew, you were class tonight. Bronagh, the tea was unreal"
+    found = with_ner("Bronagh").detect(post(text))
+    bronagh = next(f for f in found if f.label == "PERSON")
+    ward = next(f for f in found if f.label == "FACILITY")
+    assert bronagh.confidence < 0.5 and ward.confidence >= 0.5  # issue 8 part 5: a ward always counts
+
+
+def test_a_patient_word_makes_the_same_workplace_words_count_again() -> None:
+    text = "Ward 7 night shift: our patient Bronagh finally went home, the tea was unreal"
+    found = with_ner("Bronagh").detect(post(text))
+    assert all(f.confidence >= 0.5 for f in found if f.label in ("PERSON", "FACILITY"))

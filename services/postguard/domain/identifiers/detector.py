@@ -12,7 +12,7 @@ from postguard.domain.identifiers.attachments import attachment_findings
 from postguard.domain.identifiers.date_resolution import resolve_dates
 from postguard.domain.identifiers.merge import merge_findings
 from postguard.domain.identifiers.messages import reason_for, suggestion_for
-from postguard.domain.identifiers.recognizers.location import residence_cue
+from postguard.domain.identifiers.recognizers.location import away_from_home, residence_cue
 from postguard.domain.identifiers.registry import RecognizerRegistry
 from postguard.domain.identifiers.roles import (
     drop_unit_names,
@@ -138,9 +138,11 @@ def _normalise(finding: Finding, length: int) -> Finding | None:
 def _in_context(finding: Finding, analysis: Analysis, patient_details: bool) -> Finding:
     """A model place with no patient context (care words, a residence cue, or a patient detail found by
     the rules in the post: ``patient_details``) is more likely a conference city or a news place than a
-    patient's."""
+    patient's; so is one in a sentence about an event or a trip (``location.away_from_home``)."""
     if finding.label != IdentifierLabel.LOCATION or finding.confidence <= UNTIED_PLACE_CONFIDENCE:
         return finding
+    if away_from_home(analysis, finding.start, finding.end):
+        return replace(finding, confidence=UNTIED_PLACE_CONFIDENCE)  # "back from ASCO in Chicago"
     if (
         patient_details
         or residence_cue(analysis, finding.start)

@@ -80,9 +80,13 @@ def _alternation(items: Iterable[str]) -> str:
     return "|".join(re.escape(item).replace(r"\ ", r"[ \t]+") for item in ordered)
 
 
-def _before(name: str) -> re.Pattern[str]:
-    """A cue of list ``name`` ending the text (only spaces and , : - ( between it and the name)."""
-    return re.compile(rf"(?<![\w'’])(?:{_alternation(_DATA.phrases(name))})[ \t,:(\-–]*$")
+def _before(name: str, *, plurals: bool = False) -> re.Pattern[str]:
+    """A cue of list ``name`` ending the text (only spaces and , : - ( between it and the name);
+    ``plurals``: each cue also with an "s" ("our receptionists, Tania and Graham")."""
+    items = _DATA.phrases(name)
+    if plurals:
+        items = (*items, *(item + "s" for item in items if item[-1].isalpha() and not item.endswith("s")))
+    return re.compile(rf"(?<![\w'’])(?:{_alternation(items)})[ \t,:(\-–]*$")
 
 
 def _after(name: str, separators: str = r"[ \t,:(\-–]*", tail: str = "") -> re.Pattern[str]:
@@ -97,6 +101,9 @@ def _anywhere(name: str) -> re.Pattern[str]:
 
 _STORY = re.compile(rf"(?<![\w'’])(?:{_alternation(_STORY_WORDS)})(?![\w])")
 _STAFF_TITLE = _before("staff_titles")
+_STAFF_TITLES = _before("staff_titles", plurals=True)
+"""Job words also in the plural, before a list of colleagues ("our receptionists, Tania and Graham");
+not past a lay honorific ("for our volunteers: Mr. Haskins passed" addresses them)."""
 _WORK_VERB = _anywhere("work_verbs")
 _KIN_AFTER = _after("kin_after", "")
 _JOB_AFTER = _after("staff_titles", r"[ \t]+")
@@ -163,6 +170,8 @@ def _attached(analysis: Analysis, start: int, end: int) -> tuple[str, str] | Non
     if honorific:  # "the family of Mrs Ode": look past the honorific
         before = before[: honorific.start()]
     best: tuple[int, str, str, int] | None = None
+    if not honorific and (m := _STAFF_TITLES.search(before)):
+        best = (m.start(), STAFF, _phrase(m.group()), 0)
     for strength, (role, pattern) in enumerate(_ATTACHED_BEFORE):
         m = pattern.search(before)
         if m and (best is None or m.start() < best[0]):
@@ -363,11 +372,41 @@ def post_has_care(analysis: Analysis) -> bool:
     cached = analysis.role_cues.get(_NO_CARE_CUE)  # ([findings count], [answer], []): findings only grow
     if cached is not None and cached[0][0] == len(analysis.findings):
         return bool(cached[1][0])
-    found = bool(_cue_index(analysis, PATIENT)[0]) or bool(_CLINICAL_DETAIL.search(analysis.lower))
+    found = bool(_cue_index(analysis, PATIENT)[0]) and not workplace_only(analysis)
+    found = found or bool(_CLINICAL_DETAIL.search(analysis.lower))
     found = found or bool(_STORY.search(analysis.lower))
-    found = found or any(_clinical(f) for f in analysis.findings)
+    job = workplace_only(analysis)
+    found = found or any(_clinical(f) and not (job and _workplace_space(f)) for f in analysis.findings)
     analysis.role_cues[_NO_CARE_CUE] = ([len(analysis.findings)], [int(found)], [])
     return found
+
+
+_WORKPLACE = frozenset(_DATA.phrases("workplace_words"))
+_WORKPLACE_ONLY = "workplace only"
+
+
+def workplace_only(analysis: Analysis) -> bool:
+    """Is the post about the job, not a patient: every care word in it a workplace word ('ward', 'night
+    shift', 'A&E'), and no patient word, story word or clinical detail (an age, a bed number) in the
+    text? Decided from the text alone, so it is the same whichever recognizer asks first."""
+    cached = analysis.role_cues.get(_WORKPLACE_ONLY)
+    if cached is not None:
+        return bool(cached[0][0])
+    from postguard.domain.identifiers.analysis import CARE_KEY
+
+    care = [" ".join(t.lower_ for t in span) for span in analysis.spans(CARE_KEY)]
+    only = bool(care) and all(phrase in _WORKPLACE or phrase in _STAFF_WORK for phrase in care)
+    if only:
+        patient_cues = (m.group() for m in _SENTENCE_CUES[PATIENT].finditer(analysis.lower))
+        only = all(_phrase(c) in _PLACE_CUES for c in patient_cues)
+    only = only and not _CLINICAL_DETAIL.search(analysis.lower) and not _STORY.search(analysis.lower)
+    analysis.role_cues[_WORKPLACE_ONLY] = ([int(only)], [], [])
+    return only
+
+
+def _workplace_space(finding: Finding) -> bool:
+    """A ward or a unit (not a bed or a room): where staff work as much as where a patient lies."""
+    return finding.label == IdentifierLabel.FACILITY and finding.attribute("kind") in ("ward", "unit")
 
 
 def _clinical(finding: Finding) -> bool:
@@ -450,7 +489,9 @@ def share_list_roles(findings: list[Finding], text: str) -> list[Finding]:
     touching one end of the list is about every name in it, so an ``unknown`` name listed with a
     colleague's, a public figure's or the account's takes that role, unless a name of the list is a
     patient's or a relative's, or the unknown name follows a lay honorific ("Mrs Lane and Dr Patel"
-    stays a patient and a doctor). Other findings are returned as they are; text order is kept."""
+    stays a patient and a doctor). A job word before the list ("our porters: Dougie, Emeka and Reuben")
+    makes every name in it a colleague's, whatever a care word in the sentence says. Other findings are
+    returned as they are; text order is kept."""
     people = [i for i, f in enumerate(findings) if f.label == IdentifierLabel.PERSON and f.in_text]
     groups: list[list[int]] = []
     for i in people:
@@ -461,6 +502,14 @@ def share_list_roles(findings: list[Finding], text: str) -> list[Finding]:
             groups.append([i])
     out = list(findings)
     for group in groups:
+        first = findings[group[0]]
+        if len(group) > 1 and _STAFF_TITLES.search(text[max(0, first.start - _WINDOW) : first.start].lower()):
+            # "our porters: Dougie, Emeka and Reuben": the job word before the list names them all
+            for i in group[1:]:
+                f = findings[i]
+                attributes = tuple(sorted({*(a for a in f.attributes if a[0] != "role"), ("role", STAFF)}))
+                out[i] = replace(f, attributes=attributes, reason=f"{_REASONS[STAFF]} ({_LISTED_REASON})")
+            continue
         roles = [findings[i].attribute("role") for i in group]
         shared = next((r for r in roles if r in NOT_PATIENT_ROLES), None)
         if shared is None or PATIENT in roles or RELATIVE in roles:

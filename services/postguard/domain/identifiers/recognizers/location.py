@@ -233,6 +233,22 @@ def _name_part(analysis: Analysis, place: PlaceMatch) -> bool:
     )
 
 
+def away_from_home(analysis: Analysis, start: int, end: int) -> bool:
+    """Is the place at ``[start, end)`` in a sentence with an event or travel word and without a
+    residence cue before it ("back from ASCO in Chicago", "moving to Hobart to join")? Then it is where
+    staff go, not where a patient lives. The post's event words are found once."""
+    cached = analysis.role_cues.get("event words")
+    if cached is None:
+        cached = analysis.role_cues["event words"] = (
+            [m.start() for m in _EVENT.finditer(analysis.text)],
+            [],
+            [],
+        )
+    return event_sentence(analysis, cached[0], start, end) and not _RESIDENCE.search(
+        analysis.before(start, 30)
+    )
+
+
 def event_sentence(analysis: Analysis, events: list[int], start: int, end: int) -> bool:
     """Does the sentence holding ``[start, end)`` have an event or travel word (``events``: where
     the event words start in the post, in order; found once per post, so many places stay linear)?"""
