@@ -180,3 +180,21 @@ def test_a_patient_word_makes_the_same_workplace_words_count_again() -> None:
     text = "Ward 7 night shift: our patient Bronagh finally went home, the tea was unreal"
     found = with_ner("Bronagh").detect(post(text))
     assert all(f.confidence >= 0.5 for f in found if f.label in ("PERSON", "FACILITY"))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Bake-off results for the ward: 3rd place to Eoghan the porter for his beetroot brownies", "Eoghan"),
+        ("Hospital radio tonight: Quiz Night with Fr Tadhg at 7pm", "Tadhg"),
+        ("Staff debriefs on Fridays are run by Imam Yusuf and the chaplaincy team", "Yusuf"),
+    ],
+)
+def test_a_job_after_the_and_faith_titles_name_colleagues(text: str, name: str) -> None:
+    assert names(text, name)[name][0] == STAFF
+
+
+def test_an_unknown_mention_of_a_colleagues_name_is_the_colleague_again() -> None:
+    text = "A year today since we lost Dr Colm Whelan, our head of neonates. Colm was a gentle, funny man."
+    found = with_ner("Colm Whelan", "Colm").detect(post(text))
+    assert {f.attribute("role") for f in found if f.label == "PERSON"} == {STAFF}

@@ -121,8 +121,11 @@ _ATTACHED_BEFORE = (
 )
 _STRONG_BEFORE = 4
 """The first four attached-before cues (titles, relatives, patient words) beat any cue after the name."""
-_APPOSITIVE = r"[ \t]*,[ \t]*(?:(?:our|my|the|a|an)[ \t]+)?(?:new[ \t]+)?(?:[a-z]+[ \t]+){0,2}"
-"""Between a name and a job title in apposition ("Aisling, our new clinical nurse specialist")."""
+_APPOSITIVE = (
+    r"(?:[ \t]*,[ \t]*(?:(?:our|my|the|a|an)[ \t]+)?|[ \t]+the[ \t]+)(?:new[ \t]+)?(?:[a-z]+[ \t]+){0,2}"
+)
+"""Between a name and a job title in apposition ("Aisling, our new clinical nurse specialist", "Kevin the
+porter")."""
 _ATTACHED_AFTER = (
     (STAFF, _after("staff_postnominals", r"[ \t]*(?:,[ \t]*)?", r"(?![ \t]*#?\d)")),  # "rm 412" is a room
     (STAFF, _after("staff_titles", _APPOSITIVE)),
@@ -530,6 +533,7 @@ def patient_side(finding: Finding) -> bool:
 
 
 _SAME_NAME_REASON = "the same name is a patient's or a relative's elsewhere in the post"
+_SAME_NAME_OTHER = "the same name has that role elsewhere in the post"
 _PATIENT_SIDE_ROLES = frozenset({PATIENT, RELATIVE})
 
 
@@ -538,15 +542,20 @@ def share_name_roles(findings: list[Finding], text: str) -> list[Finding]:
     patient Dolores ... Dolores honey, thank you") makes every other mention of the same name, or of
     one word of it ("Carmen Ruiz ... Carmen"), patient-side too, whatever its own sentence credits. A
     mention after its own staff or public title ("Dr Patel" beside "Mrs Patel") keeps its role: a
-    title tells two people of one surname apart."""
+    title tells two people of one surname apart. A mention with no cue at all (``unknown``) of a name
+    that is only a colleague's, public figure's or the account's elsewhere ("Dr Colm O'Reilly … Colm
+    was a gentle man") takes that role."""
     people = [f for f in findings if f.label == IdentifierLabel.PERSON and f.in_text]
     sided: dict[str, Finding] = {}
+    others: dict[str, Finding] = {}
     for f in people:
-        if f.attribute("role") in _PATIENT_SIDE_ROLES:
+        role = f.attribute("role")
+        into = sided if role in _PATIENT_SIDE_ROLES else others if role in NOT_PATIENT_ROLES else None
+        if into is not None:
             words = text[f.start : f.end].lower().split()
             for key in (" ".join(words), *words):
-                sided.setdefault(key, f)
-    if not sided:
+                into.setdefault(key, f)
+    if not sided and not others:
         return findings
     out = []
     for f in findings:
@@ -555,13 +564,16 @@ def share_name_roles(findings: list[Finding], text: str) -> list[Finding]:
             continue
         key = " ".join(text[f.start : f.end].lower().split())
         source = sided.get(key)
+        if source is None and f.attribute("role") == UNKNOWN and key not in sided:
+            source = others.get(key)  # "Dr Colm O'Reilly ... Colm was a gentle man": the colleague again
         if source is None or f.attribute("form") == "handle" or _titled(text, f.start):
             out.append(f)
             continue
         role = source.attribute("role")
         attributes = tuple(sorted({*(a for a in f.attributes if a[0] != "role"), ("role", role)}))
-        confidence = max(f.confidence, min(source.confidence, 0.85))
-        reason = f"{_REASONS[role]} ({_SAME_NAME_REASON})"
+        patient_side = role in _PATIENT_SIDE_ROLES
+        confidence = max(f.confidence, min(source.confidence, 0.85)) if patient_side else f.confidence
+        reason = f"{_REASONS[role]} ({_SAME_NAME_REASON if patient_side else _SAME_NAME_OTHER})"
         out.append(replace(f, attributes=attributes, confidence=confidence, reason=reason))
     return out
 
