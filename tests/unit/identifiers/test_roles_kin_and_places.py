@@ -6,19 +6,14 @@ Names the fake NER tags are given per case; rule-found names need none."""
 from __future__ import annotations
 
 import pytest
-from identifier_support import detector, post
+from identifier_support import post
 from postguard.domain.identifiers.roles import ACCOUNT, PATIENT, RELATIVE, STAFF
 from test_roles import with_ner
+from test_roles_post_context import names
 
 pytestmark = pytest.mark.unit
 
 PATIENT_SIDE = {PATIENT, RELATIVE, "unknown"}
-
-
-def names(text: str, *ner: str) -> dict[str, tuple[str, float]]:
-    """``{name: (role, confidence)}`` of the PERSON findings (the last mention of a repeated name)."""
-    found = (with_ner(*ner) if ner else detector()).detect(post(text))
-    return {text[f.start : f.end]: (f.attribute("role"), f.confidence) for f in found if f.label == "PERSON"}
 
 
 @pytest.mark.parametrize(
