@@ -87,7 +87,9 @@ def build_floor(posts: list[dict]) -> Run:
 
 
 def build_ner(posts: list[dict]) -> Run:
-    """PostGuard's NER pipeline directory alone (tok2vec + ner), ``nlp.pipe`` in batches of 64."""
+    """PostGuard's NER pipeline directory alone (tok2vec + ner, or tok2vec + tagger + the tag reader),
+    ``nlp.pipe`` in batches of 64."""
+    import postguard.domain.ner_tagging  # noqa: F401  (a tagging NER's spaCy factory, for spacy.load)
     import spacy
 
     nlp, texts = spacy.load(NER_MODEL), _texts(posts)

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import postguard.domain.ner_tagging  # noqa: F401  (the tagging NER's spaCy factory, for spacy.load)
 import spacy
 
 from training.common import MODELS_DIR, REPO_ROOT

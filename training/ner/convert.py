@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import spacy
+from postguard.domain.ner_tagging import bio_tags
 from spacy.tokens import Doc, DocBin
 
 from training.common import DEFAULT_DATA_DIR, fingerprint, split_three, write_json
@@ -125,6 +126,8 @@ def to_doc(nlp: spacy.language.Language, text: str, spans: list[tuple[int, int, 
         doc.set_ents(ents, missing=missing, default="outside")
     except ValueError:
         return None
+    for token, tag in zip(doc, bio_tags(doc), strict=True):
+        token.tag_ = tag  # the same entities as BIO tags, for the tagger architecture (config_tagger.cfg)
     return doc
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import postguard.domain.ner_tagging  # noqa: F401  (the tagging NER's spaCy factory, for spacy.load)
 import spacy
 from spacy.tokens import Doc, DocBin
 

@@ -75,6 +75,8 @@ def presidio_analyzer(*, ner: bool, ner_model: Path = NER_MODEL) -> Any:
 
     offline_tldextract()
     if ner:
+        import postguard.domain.ner_tagging  # noqa: F401  (a tagging NER's spaCy factory, for spacy.load)
+
         config = {
             "nlp_engine_name": "spacy",
             "models": [{"lang_code": "en", "model_name": str(ner_model)}],

@@ -25,6 +25,7 @@ from postguard.domain.identifiers.lexicons import (
     place_gazetteer,
     rule_file,
 )
+from postguard.domain.identifiers.ner_gate import MARGIN as NER_GATE_MARGIN
 from postguard.domain.identifiers.ner_gate import windows as ner_windows
 from postguard.domain.rule_data import load_package_rule_data
 from postguard.domain.text_guard import guarded_doc
@@ -155,15 +156,18 @@ def _platt_parameters(path: Path, section: Any) -> dict[str, tuple[float, float]
     return out
 
 
-def _load_pipeline(model: str, path: Path, component: str) -> tuple[Any, dict[str, Any]]:
-    """Check ``path`` holds a spaCy pipeline with ``component`` built for this spaCy, then load it.
+def _load_pipeline(model: str, path: Path, *components: str) -> tuple[Any, dict[str, Any]]:
+    """Check ``path`` holds a spaCy pipeline with one of ``components`` built for this spaCy, then load it.
 
     Returns ``(nlp, calibration)``; any problem is a ``ModelLoadError`` naming the path.
     """
     import spacy
     from spacy.util import is_compatible_version
 
-    from postguard.domain import textcat_architecture  # noqa: F401  (registers the content classifier's model)
+    from postguard.domain import (  # noqa: F401  (register the content classifier's model, the tag reader)
+        ner_tagging,
+        textcat_architecture,
+    )
 
     if not path.is_dir():
         raise ModelLoadError(model, path, "directory not found")
@@ -173,15 +177,16 @@ def _load_pipeline(model: str, path: Path, component: str) -> tuple[Any, dict[st
         raise ModelLoadError(
             model, path, f"built for spaCy {wanted!s:.40}, installed is {spacy.__version__} (retrain it)"
         )
-    if component not in (meta.get("pipeline") or ()):
-        raise ModelLoadError(model, path, f"meta.json lists no {component!r} component")
+    wanted_names = " or ".join(repr(c) for c in components)
+    if not set(components) & set(meta.get("pipeline") or ()):
+        raise ModelLoadError(model, path, f"meta.json lists no {wanted_names} component")
     calibration = _read_json(model, path, CALIBRATION_FILE)
     try:
         nlp = spacy.load(path)
     except Exception as exc:  # spaCy raises OSError, ValueError, KeyError, msgpack errors... on bad files
         raise ModelLoadError(model, path, f"spaCy cannot load it ({type(exc).__name__})") from exc
-    if component not in nlp.pipe_names:
-        raise ModelLoadError(model, path, f"the loaded pipeline has no {component!r} component")
+    if not set(components) & set(nlp.pipe_names):
+        raise ModelLoadError(model, path, f"the loaded pipeline has no {wanted_names} component")
     return nlp, calibration
 
 
@@ -219,6 +224,18 @@ def _docs(
     ]
 
 
+def context_reach(nlp: Any) -> int:
+    """How many tokens on each side of a token the NER pipeline's output for it depends on: the tok2vec
+    encoder's window times its depth, plus one for a transition-based ``ner`` (its state looks one token
+    back); ``ner_gate.MARGIN`` when the config does not say."""
+    try:
+        encode = nlp.config["components"]["tok2vec"]["model"]["encode"]
+        reach = int(encode["window_size"]) * int(encode["depth"])
+    except (KeyError, TypeError, ValueError):
+        return NER_GATE_MARGIN
+    return reach + (1 if "ner" in nlp.pipe_names else 0)
+
+
 class SpacyNerModel:
     """Adapter of the trained NER pipeline to the ``NamedEntityModel`` seam.
 
@@ -246,6 +263,8 @@ class SpacyNerModel:
         """Run the model only on the sentences ``ner_gate.windows`` passes (False: on whole texts)."""
         self.model_docs = 0
         """Docs (texts or gated windows) the pipeline has run on: what the gate saves, countable."""
+        self.margin = context_reach(nlp)
+        """Tokens of context the gate keeps around a sentence: what the model reads beyond a token."""
         self.signature = tokenizer_signature(nlp.tokenizer)
         """Token tables with this signature are reused as they are (see ``engine.tokens``)."""
         self._lock = threading.Lock()
@@ -253,7 +272,7 @@ class SpacyNerModel:
     @classmethod
     def from_path(cls, path: Path) -> SpacyNerModel:
         """Load the pipeline at ``path`` (no network) with its calibration; ``ModelLoadError`` if unusable."""
-        nlp, calibration = _load_pipeline("NER", path, "ner")
+        nlp, calibration = _load_pipeline("NER", path, "ner", "entities_from_tags")
         confidences = _calibrated("NER", path, calibration.get("confidence"))
         return cls(nlp, confidences, shapes=_shape_models("NER", path, calibration.get("shape_model")))
 
@@ -278,7 +297,7 @@ class SpacyNerModel:
             t if t is not None and t.signature == self.signature else None
             for t in tokens or [None] * len(docs)
         ]
-        windows = [ner_windows(_words(doc, t)) for doc, t in zip(docs, tables, strict=True)]
+        windows = [ner_windows(_words(doc, t), self.margin) for doc, t in zip(docs, tables, strict=True)]
         owners = [(i, start) for i, found in enumerate(windows) for start, _ in found]
         parts = [_part(docs[i], start, end) for i, found in enumerate(windows) for start, end in found]
         self.model_docs += len(parts)
@@ -420,6 +439,8 @@ class SpacyTextCategoryModel:
         self.thresholds = thresholds
         self.batch_size = batch_size
         self.platt = dict(platt or {})
+        self.margin = context_reach(nlp)
+        """Tokens of context the gate keeps around a sentence: what the model reads beyond a token."""
         self.signature = tokenizer_signature(nlp.tokenizer)
         """Token tables with this signature are reused as they are (see ``engine.tokens``)."""
         self._lock = threading.Lock()

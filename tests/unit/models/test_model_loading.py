@@ -99,7 +99,7 @@ def test_meta_without_spacy_version_is_refused(load, sub: str, model: str, tmp_p
 def test_a_model_of_the_other_kind_is_refused(tmp_path: Path) -> None:
     root = tmp_path / "models"
     shutil.copytree(models.MODELS_DIR / "textcat", root / "ner")  # a text classifier where the NER belongs
-    assert "meta.json lists no 'ner' component" in str(refusal(load_ner_model, root))
+    assert "meta.json lists no 'ner' or 'entities_from_tags' component" in str(refusal(load_ner_model, root))
 
 
 @pytest.mark.models  # copies the shipped model

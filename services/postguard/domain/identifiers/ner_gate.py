@@ -37,8 +37,9 @@ _DATA = rule_file("ner_gate.yaml")
 _NAMES = rule_file("first_names.yaml")
 MARKS = _DATA.phrases("marks")
 MARGIN = 3
-"""Tokens of context kept on each side of a gated sentence: the tok2vec window (1) times its depth (2),
-plus the one token the NER's transition state looks back."""
+"""Default tokens of context kept on each side of a gated sentence: the tok2vec window (1) times its
+depth (2), plus the one token a transition-based NER's state looks back (``models.context_reach``
+computes it from the loaded model's config)."""
 SENTENCE_END = frozenset(".!?\u2026")
 """A token made only of these characters ends a sentence; the next word starts one."""
 
@@ -95,8 +96,8 @@ def _facts(word: str) -> tuple[bool, bool, bool, bool]:
     return False, False, candidate(word, True), candidate(word, False)
 
 
-def windows(words: Sequence[str]) -> list[tuple[int, int]]:
-    """Token ranges ``[start, end)`` to run the NER on: the sentences holding a candidate, ``MARGIN``
+def windows(words: Sequence[str], margin: int = MARGIN) -> list[tuple[int, int]]:
+    """Token ranges ``[start, end)`` to run the NER on: the sentences holding a candidate, ``margin``
     tokens wider on each side, merged; empty when no token is a candidate."""
     ranges: list[tuple[int, int]] = []
     start, hit, new_sentence = 0, False, True
@@ -111,13 +112,13 @@ def windows(words: Sequence[str]) -> list[tuple[int, int]]:
             new_sentence = False
     if hit:
         ranges.append((start, len(words)))
-    return _widen(ranges, len(words))
+    return _widen(ranges, len(words), margin)
 
 
-def _widen(ranges: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+def _widen(ranges: list[tuple[int, int]], length: int, margin: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for start, end in ranges:
-        lo, hi = max(0, start - MARGIN), min(length, end + MARGIN)
+        lo, hi = max(0, start - margin), min(length, end + margin)
         if out and lo <= out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], hi))
         else:
