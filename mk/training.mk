@@ -2,7 +2,7 @@
 # Rebuild with the datasets in TRAINING_DATA (default ../shared/datasets):  make train-models
 TRAINING_DATA ?= $(abspath ../shared/datasets)
 SPACY_TRAIN = $(PY) -m spacy train training/$(1)/config.cfg --output training/$(1)/output \
-	--paths.train training/$(1)/corpus/train.spacy --paths.dev training/$(1)/corpus/dev.spacy --nlp.batch_size 256
+	--paths.train training/$(1)/corpus/train.spacy --paths.dev training/$(1)/corpus/dev.spacy --nlp.batch_size 256 $(2)
 
 .PHONY: ner-corpus train-ner textcat-corpus content-train-data train-advice train-advice-cv train-models eval-models \
 	eval-models-e2e
@@ -11,7 +11,7 @@ ner-corpus: install ## Convert BTC + WNUT17 + presidio + clinical and staff-post
 	$(PY) -m training.ner.convert --data $(TRAINING_DATA)
 
 train-ner: ner-corpus ## Train, package and calibrate the identifier NER (services/postguard/models/ner)
-	$(call SPACY_TRAIN,ner)
+	$(call SPACY_TRAIN,ner,--code services/postguard/domain/ner_tagging.py)
 	$(PY) -m training.ner.package
 	$(PY) -m training.ner.evaluate --calibrate --write
 

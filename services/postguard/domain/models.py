@@ -239,12 +239,12 @@ def context_reach(nlp: Any) -> int:
 class SpacyNerModel:
     """Adapter of the trained NER pipeline to the ``NamedEntityModel`` seam.
 
-    spaCy's transition-based NER gives no per-span score. A label with a shape model in
-    ``calibration.json`` (PERSON, LOCATION) gets the model's probability for the span's shape
-    (``entity_shape``: case, length, sentence start, listed given name, dictionary words, gazetteer
-    place), fitted on the training workflow's dev split; other labels a fixed confidence, their dev
-    precision. A relabelled entity (a LOCATION reported as PERSON after an age, an ORG as FACILITY)
-    keeps the fixed confidence of the model's label.
+    The pipeline (a tagger read back as entities, or a transition-based NER) gives no per-span score.
+    A label with a shape model in ``calibration.json`` (PERSON, LOCATION) gets the model's probability
+    for the span's shape (``entity_shape``: case, length, sentence start, listed given name, dictionary
+    words, gazetteer place), fitted on the training workflow's dev split; other labels a fixed
+    confidence, their dev precision. A relabelled entity (a LOCATION reported as PERSON after an age,
+    an ORG as FACILITY) keeps the fixed confidence of the model's label.
     """
 
     def __init__(
