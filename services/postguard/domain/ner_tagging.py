@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from spacy.attrs import TAG
 from spacy.language import Language
 from spacy.scorer import get_ner_prf
 from spacy.tokens import Doc, Span
@@ -63,9 +64,18 @@ class EntitiesFromTags:
 
     def __init__(self, name: str = "entities_from_tags") -> None:
         self.name = name
+        self._names: dict[int, str] = {}
+        """Tag string of each tag hash seen (a tagger has a few dozen labels): no Token object per token."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.ents = [Span(doc, s, e, label=label) for s, e, label in spans_from_tags([t.tag_ for t in doc])]
+        names, strings = self._names, doc.vocab.strings
+        tags = []
+        for tag_id in doc.to_array(TAG).tolist():
+            name = names.get(tag_id)
+            if name is None:
+                name = names[tag_id] = strings[tag_id] if tag_id else ""
+            tags.append(name)
+        doc.ents = [Span(doc, s, e, label=label) for s, e, label in spans_from_tags(tags)]
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
