@@ -1,11 +1,12 @@
 """Shape features of a model entity and the per-label logistic calibration fitted on them.
 
-spaCy's transition-based NER gives no score per span. A fixed confidence per label (its dev precision)
-treats "Summary" at a sentence start like "Harold Jenkins": both 0.82. The calibration instead maps a
-few shape facts of the span to the probability that the span is (part of) a real entity of its label,
-a logistic model per label fitted on the NER dev split (``training.ner.evaluate --calibrate``) and
-stored in the model's ``calibration.json`` (``shape_model``). The facts are read from the span and its
-neighbour only, never from post-level context (roles and care context are decided later, in ``roles``):
+The NER pipeline (a BIO tagger read back as entities) gives no score per span. A fixed confidence per
+label (its dev precision) treats "Summary" at a sentence start like "Harold Jenkins": both 0.82. The
+calibration instead maps a few shape facts of the span to the probability that the span is (part of) a
+real entity of its label, a logistic model per label fitted on the NER dev split
+(``training.ner.evaluate --calibrate``) and stored in the model's ``calibration.json``
+(``shape_model``). The facts are read from the span and its neighbour only, never from post-level
+context (roles and care context are decided later, in ``roles``):
 
 - ``multi``: two or more word tokens; ``lower`` / ``upper``: all lower / upper case;
 - ``initial``: the span starts the text, a line or a sentence (after . ! ? : ; or a bullet or emoji),

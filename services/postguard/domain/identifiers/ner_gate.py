@@ -14,9 +14,10 @@ ORG entity is not worth running it on. A *candidate* token is one that
   lower-cased tweets and staff posts, finds lower-case names ("mogire in bed 10").
 
 :func:`windows` gives the token ranges to run the model on: each sentence with a candidate, widened by
-``MARGIN`` tokens on both sides (the model's features look two tokens around each token, its transition
-state one back), overlapping ranges merged. A post with no candidate gets no window and the model does
-not run on it. The gate reads only token texts, so the ranges index the post's one token table.
+the model's reach on both sides (``margin``: how many tokens around a token its output depends on,
+``models.context_reach``; ``MARGIN`` by default), overlapping ranges merged. A post with no candidate
+gets no window and the model does not run on it. The gate reads only token texts, so the ranges index
+the post's one token table.
 """
 
 from __future__ import annotations
