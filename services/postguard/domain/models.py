@@ -191,8 +191,9 @@ def _load_pipeline(model: str, path: Path, *components: str) -> tuple[Any, dict[
 
 
 def _words(doc: Any, table: Tokens | None) -> list[str]:
-    """The token texts of ``doc`` (its table's words when it was rebuilt from one)."""
-    if table is not None and table.text == doc.text and len(table.words) == len(doc):
+    """The token texts of ``doc``: ``table``'s words when ``doc`` was rebuilt from it (``docs_for``'s
+    test: same signature and text), else read from the doc."""
+    if table is not None and len(table.words) == len(doc):
         return table.words
     strings = doc.vocab.strings
     return [strings[orth] for orth in doc.to_array(ORTH).tolist()] if len(doc) else []
@@ -283,19 +284,21 @@ class SpacyNerModel:
         the texts' token tables from a tokenizer like this model's, reused instead of tokenising."""
         docs = _docs(self.nlp, self.signature, texts, tokens)
         with self._lock:  # spaCy pipelines are not guaranteed thread-safe; detectors may share one
-            entities = self._gated(docs, tokens) if self.gate else self._whole(docs)
+            entities = self._gated(docs, texts, tokens) if self.gate else self._whole(docs)
         return [[f for ent in ents if (f := self._finding(ent)) is not None] for ents in entities]
 
     def _whole(self, docs: list[Any]) -> list[list[Any]]:
         self.model_docs += len(docs)
         return [list(doc.ents) for doc in self.nlp.pipe(docs, batch_size=self.batch_size)]
 
-    def _gated(self, docs: list[Any], tokens: Sequence[Tokens | None] | None) -> list[list[Any]]:
+    def _gated(
+        self, docs: list[Any], texts: Sequence[str], tokens: Sequence[Tokens | None] | None
+    ) -> list[list[Any]]:
         """The model's entities per doc, run on the gate's windows only (sub-docs of the same tokens),
         as spans of the whole doc: exact character offsets and the whole post as the adapter's context."""
         tables = [
-            t if t is not None and t.signature == self.signature else None
-            for t in tokens or [None] * len(docs)
+            t if t is not None and t.signature == self.signature and t.text == text else None
+            for text, t in zip(texts, tokens or [None] * len(docs), strict=True)
         ]
         windows = [ner_windows(_words(doc, t), self.margin) for doc, t in zip(docs, tables, strict=True)]
         owners = [(i, start) for i, found in enumerate(windows) for start, _ in found]
