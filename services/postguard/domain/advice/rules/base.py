@@ -48,6 +48,8 @@ class DocCues:
             if self.sentences:
                 self._by_sent[self.sentence_of(start)][key].append((start, end))
         self._ordered_spans: dict[tuple[str, int, int], tuple[list[int], list[tuple[int, int]]]] = {}
+        # _by_key / _by_sent hold a key only once it has a span (filled by append above, read with .get),
+        # so membership is "matched": has / has_any test it without building lists.
 
     def sentence_of(self, token_index: int) -> int:
         """Index of the sentence holding token ``token_index``."""
@@ -81,11 +83,11 @@ class DocCues:
 
     def has(self, key: str, sentence: int | None = None) -> bool:
         """Whether ``key`` matched anywhere (or in ``sentence``)."""
-        return bool(self.spans(key, sentence))
+        return key in (self._by_key if sentence is None else self._by_sent[sentence])
 
     def has_any(self, keys: Iterable[str], sentence: int | None = None) -> bool:
         """Whether any of ``keys`` matched anywhere (or in ``sentence``)."""
-        return any(self.has(k, sentence) for k in keys)
+        return not (self._by_key if sentence is None else self._by_sent[sentence]).keys().isdisjoint(keys)
 
     def count(self, keys: Iterable[str], sentence: int) -> int:
         """How many matches of ``keys`` fall in ``sentence``."""
