@@ -442,8 +442,6 @@ class SpacyTextCategoryModel:
         self.thresholds = thresholds
         self.batch_size = batch_size
         self.platt = dict(platt or {})
-        self.margin = context_reach(nlp)
-        """Tokens of context the gate keeps around a sentence: what the model reads beyond a token."""
         self.signature = tokenizer_signature(nlp.tokenizer)
         """Token tables with this signature are reused as they are (see ``engine.tokens``)."""
         self._lock = threading.Lock()
