@@ -127,7 +127,7 @@ def to_doc(nlp: spacy.language.Language, text: str, spans: list[tuple[int, int, 
     except ValueError:
         return None
     for token, tag in zip(doc, bio_tags(doc), strict=True):
-        token.tag_ = tag  # the same entities as BIO tags, for the tagger architecture (config_tagger.cfg)
+        token.tag_ = tag  # the same entities as BIO tags, for the tagging NER (config.cfg)
     return doc
 
 
